@@ -1,0 +1,93 @@
+/**
+ * Frame shapes of protocol v1. Every frame is one binary WebSocket message holding one
+ * CBOR map with a string field `t` naming its type. Keys are short because an ESP32 pays
+ * for every byte of heap.
+ */
+
+/** A metric's value: numbers, booleans and strings keep their type end to end. */
+export type MetricValue = number | boolean | string;
+
+/** One reading: a timestamp and up to `maxMetricsPerReading` named values. */
+export interface Reading {
+  /** Milliseconds since the Unix epoch on the hub's clock; omitted by devices without a clock (the hub stamps its receive time). */
+  ts?: number;
+  /** Metric name → value. */
+  m: Record<string, MetricValue>;
+}
+
+/** Device → hub, first frame on every connection. */
+export interface HelloFrame {
+  t: "hello";
+  /** Protocol version the device speaks. */
+  v: number;
+  /** Firmware version string. */
+  fw?: string;
+  /** Hardware model, e.g. `esp32` or `rpi4`. */
+  model?: string;
+  /** Optional capabilities, e.g. `["batch"]`. */
+  caps?: string[];
+  /** The device's clock when it sent the hello (ms since epoch), echoed in `welcome.echo`. */
+  time?: number;
+  /** Reported attributes (IP, free memory, …): flat name → scalar. */
+  attrs?: Record<string, MetricValue>;
+}
+
+/** Limits as carried in `welcome.lim`. */
+export interface WireLimits {
+  frame: number;
+  batch: number;
+  metrics: number;
+  name: number;
+  str: number;
+  inflight: number;
+  rate: number;
+  burst: number;
+}
+
+/** Hub → device, answer to `hello`. */
+export interface WelcomeFrame {
+  t: "welcome";
+  v: number;
+  /** Hub clock (ms since epoch) when it sent the welcome. */
+  time: number;
+  /** `hello.time` echoed back, so the device can measure the round trip. */
+  echo?: number;
+  /** Highest batch sequence number the hub holds durably for this device (0 if none). */
+  seq: number;
+  /** Heartbeat interval in ms: the hub pings this often, and drops a peer silent for two intervals. */
+  hb: number;
+  /** Limits the hub enforces. */
+  lim: WireLimits;
+}
+
+/** Device → hub: telemetry. */
+export interface BatchFrame {
+  t: "batch";
+  /** Positive integer, strictly increasing per device across connections. */
+  seq: number;
+  r: Reading[];
+}
+
+/** Hub → device: every batch with a sequence number ≤ `seq` is durable (or was rejected). */
+export interface AckFrame {
+  t: "ack";
+  seq: number;
+}
+
+/** Hub → device: an error that does not close the connection, or that precedes a close. */
+export interface ErrorFrame {
+  t: "error";
+  code: string;
+  msg: string;
+  /** The batch the error is about. */
+  seq?: number;
+  /** Milliseconds to wait before resending (retryable errors). */
+  retry?: number;
+}
+
+export type DeviceFrame = HelloFrame | BatchFrame;
+export type HubFrame = WelcomeFrame | AckFrame | ErrorFrame;
+export type Frame = DeviceFrame | HubFrame;
+
+/** Frame types reserved for commands and desired configuration (protocol v1, next features). */
+export const RESERVED_FRAME_TYPES = ["cmd", "cmd_ack", "cmd_result", "config", "config_ack", "report"] as const;

@@ -1,0 +1,13 @@
+/**
+ * The wire contract between devices and the hub (protocol v1). `docs/protocol.md` is its
+ * specification; this module is the reference implementation that hub, clients, simulator
+ * and dashboard share.
+ */
+export * from "./codec.js";
+export * from "./errors.js";
+export type * from "./frames.js";
+export { RESERVED_FRAME_TYPES } from "./frames.js";
+export * from "./limits.js";
+export * from "./validate.js";
+export * from "./version.js";
+export * from "./wire-limits.js";

@@ -1,0 +1,101 @@
+import { ProtocolError } from "./errors.js";
+import type { AckFrame, BatchFrame, ErrorFrame, HelloFrame, MetricValue, Reading, WelcomeFrame } from "./frames.js";
+import { METRIC_NAME_PATTERN, type ProtocolLimits } from "./limits.js";
+
+type Raw = Record<string, unknown>;
+
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
+const isTimestamp = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
+const isOptionalString = (v: unknown): boolean => v === undefined || typeof v === "string";
+
+function isScalarMap(v: unknown): v is Record<string, MetricValue> {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  for (const value of Object.values(v)) {
+    const type = typeof value;
+    if (type !== "number" && type !== "boolean" && type !== "string") return false;
+  }
+  return true;
+}
+
+/** Check a `hello` frame's fields; throws `TH_PROTOCOL_VIOLATION` when a field has the wrong type. */
+export function validateHello(raw: Raw): HelloFrame {
+  const ok =
+    isCount(raw.v) &&
+    isOptionalString(raw.fw) &&
+    isOptionalString(raw.model) &&
+    (raw.time === undefined || isTimestamp(raw.time)) &&
+    (raw.caps === undefined || (Array.isArray(raw.caps) && raw.caps.every((c) => typeof c === "string"))) &&
+    (raw.attrs === undefined || isScalarMap(raw.attrs));
+  if (!ok) throw new ProtocolError("TH_PROTOCOL_VIOLATION", "hello: v must be an integer; fw, model strings; time a timestamp; caps strings; attrs a flat map");
+  return raw as unknown as HelloFrame;
+}
+
+function rejectBatch(seq: number, why: string): never {
+  throw new ProtocolError("TH_BATCH_INVALID", why, { seq });
+}
+
+/**
+ * Check a `batch` frame against the protocol's rules and the given limits. A batch without
+ * a usable `seq` is malformed (`TH_FRAME_MALFORMED`: it cannot be answered); any other
+ * violation rejects the batch with `TH_BATCH_INVALID` and its `seq`.
+ */
+export function validateBatch(raw: Raw, limits: ProtocolLimits): BatchFrame {
+  const seq = raw.seq;
+  if (!isCount(seq) || seq === 0) throw new ProtocolError("TH_FRAME_MALFORMED", "batch: seq must be a positive integer");
+  const readings = raw.r;
+  if (!Array.isArray(readings) || readings.length === 0) rejectBatch(seq, "batch: r must be a non-empty array of readings");
+  if (readings.length > limits.maxReadingsPerBatch) {
+    rejectBatch(seq, `batch: ${readings.length} readings exceed maxReadingsPerBatch (${limits.maxReadingsPerBatch})`);
+  }
+  for (let i = 0; i < readings.length; i++) validateReading(readings[i], i, seq, limits);
+  return raw as unknown as BatchFrame;
+}
+
+function validateReading(reading: unknown, index: number, seq: number, limits: ProtocolLimits): asserts reading is Reading {
+  if (reading === null || typeof reading !== "object" || Array.isArray(reading)) rejectBatch(seq, `reading ${index}: not a map`);
+  const { ts, m } = reading as Raw;
+  if (ts !== undefined && !isTimestamp(ts)) rejectBatch(seq, `reading ${index}: ts must be a non-negative number of ms`);
+  if (m === null || typeof m !== "object" || Array.isArray(m)) rejectBatch(seq, `reading ${index}: m must be a map of metrics`);
+  let count = 0;
+  for (const name in m as Raw) {
+    count++;
+    if (name.length > limits.maxNameLength) {
+      rejectBatch(seq, `reading ${index}: metric name longer than maxNameLength (${limits.maxNameLength})`);
+    }
+    if (!METRIC_NAME_PATTERN.test(name)) rejectBatch(seq, `reading ${index}: metric name ${JSON.stringify(name)} has characters outside [A-Za-z0-9_.-/]`);
+    const value = (m as Raw)[name];
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) rejectBatch(seq, `reading ${index}: ${name} is not a finite number`);
+    } else if (typeof value === "string") {
+      if (value.length > limits.maxStringLength) {
+        rejectBatch(seq, `reading ${index}: ${name} is longer than maxStringLength (${limits.maxStringLength})`);
+      }
+    } else if (typeof value !== "boolean") {
+      rejectBatch(seq, `reading ${index}: ${name} must be a number, boolean or string`);
+    }
+  }
+  if (count === 0) rejectBatch(seq, `reading ${index}: no metrics`);
+  if (count > limits.maxMetricsPerReading) {
+    rejectBatch(seq, `reading ${index}: ${count} metrics exceed maxMetricsPerReading (${limits.maxMetricsPerReading})`);
+  }
+}
+
+/** Check a frame from the hub (device side). Throws `TH_FRAME_MALFORMED` on a bad shape. */
+export function validateHubFrame(raw: { t: string } & Raw): WelcomeFrame | AckFrame | ErrorFrame | undefined {
+  switch (raw.t) {
+    case "welcome":
+      if (isTimestamp(raw.time) && isCount(raw.seq) && isCount(raw.hb) && raw.lim !== null && typeof raw.lim === "object") {
+        return raw as unknown as WelcomeFrame;
+      }
+      break;
+    case "ack":
+      if (isCount(raw.seq)) return raw as unknown as AckFrame;
+      break;
+    case "error":
+      if (typeof raw.code === "string" && typeof raw.msg === "string") return raw as unknown as ErrorFrame;
+      break;
+    default:
+      return undefined;
+  }
+  throw new ProtocolError("TH_FRAME_MALFORMED", `${raw.t}: fields missing or of the wrong type`);
+}

@@ -1,0 +1,92 @@
+import { DEFAULT_LIMITS, type ProtocolLimits } from "@telehub/device-client/protocol";
+
+/** Everything the hub can be configured with. `docs/configuration.md` lists each key, its environment variable and default. */
+export interface HubConfig {
+  /** Interface to listen on. Default `0.0.0.0` (all). */
+  host: string;
+  /** TCP port for HTTP and device WebSockets; 0 picks a free one. Default 8080. */
+  port: number;
+  /** Folder of the embedded databases (`meta.db`, `telemetry.db`). Default `./data`. */
+  dataDir: string;
+  /** Initial admin API key, used only when no key exists yet; if empty one is generated and printed once. */
+  adminKey: string;
+  /** pino log level. Default `info`. */
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  storage: {
+    /** Telemetry store: `sqlite` (embedded, default). */
+    telemetry: "sqlite";
+    /** SQLite `synchronous`: `full` syncs each commit to disk (default), `normal` survives a crash of the hub but not of the machine. */
+    sqliteSynchronous: "full" | "normal";
+  };
+  /** Limits enforced on device connections (see the protocol). */
+  limits: ProtocolLimits;
+  gateway: {
+    /** The hub pings each device this often and drops one that did not answer the previous ping. Default 15,000 ms. */
+    heartbeatIntervalMs: number;
+    /** A device must send `hello` within this time after connecting. Default 10,000 ms. */
+    helloTimeoutMs: number;
+    /** Admission control: handshakes (upgrade to welcome) in progress at once; more get HTTP 503. Default 64. */
+    maxConcurrentHandshakes: number;
+    /** Device connections at once; more get HTTP 503. Default 10,000. */
+    maxDevices: number;
+    /** `TH_RATE_LIMITED` answers a device may get in a row before it is disconnected with `TH_FLOOD`. Default 50. */
+    floodStrikes: number;
+    /** Delay suggested to a device whose batch could not be stored or was refused for load. Default 1,000 ms. */
+    retryAfterMs: number;
+    /** How often last-seen times are written to the registry. Default 5,000 ms. */
+    lastSeenFlushMs: number;
+    /** A device whose clock is further than this from the hub's is flagged. Default 60,000 ms. */
+    clockSkewWarnMs: number;
+  };
+  ingest: {
+    /** Most device batches committed in one storage transaction (group commit). Default 512. */
+    maxBatchesPerCommit: number;
+  };
+  api: {
+    /** Page size when none is asked for. Default 25. */
+    defaultPageSize: number;
+    /** Largest page of a list. Default 1,000. */
+    maxPageSize: number;
+    /** Most raw points one query returns. Default 10,000. */
+    maxRawPoints: number;
+    /** Most buckets one history query returns. Default 2,000. */
+    maxHistoryPoints: number;
+    /** Serve `/metrics` without an API key (for a Prometheus on a private network). Default false. */
+    publicMetrics: boolean;
+  };
+}
+
+/** The defaults of {@link HubConfig}. */
+export const DEFAULT_CONFIG: HubConfig = {
+  host: "0.0.0.0",
+  port: 8080,
+  dataDir: "./data",
+  adminKey: "",
+  logLevel: "info",
+  storage: { telemetry: "sqlite", sqliteSynchronous: "full" },
+  limits: { ...DEFAULT_LIMITS },
+  gateway: {
+    heartbeatIntervalMs: 15_000,
+    helloTimeoutMs: 10_000,
+    maxConcurrentHandshakes: 64,
+    maxDevices: 10_000,
+    floodStrikes: 50,
+    retryAfterMs: 1_000,
+    lastSeenFlushMs: 5_000,
+    clockSkewWarnMs: 60_000,
+  },
+  ingest: { maxBatchesPerCommit: 512 },
+  api: { defaultPageSize: 25, maxPageSize: 1_000, maxRawPoints: 10_000, maxHistoryPoints: 2_000, publicMetrics: false },
+};
+
+/** Allowed values of the keys that take one of a few strings. */
+export const CONFIG_CHOICES: Record<string, readonly string[]> = {
+  logLevel: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+  "storage.telemetry": ["sqlite"],
+  "storage.sqliteSynchronous": ["full", "normal"],
+};
+
+/** A partial configuration, as a file or a test gives it. */
+export type HubConfigInput = {
+  [K in keyof HubConfig]?: HubConfig[K] extends object ? Partial<HubConfig[K]> : HubConfig[K];
+};

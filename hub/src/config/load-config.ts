@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { CONFIG_CHOICES, DEFAULT_CONFIG, type HubConfig, type HubConfigInput } from "./hub-config.js";
+
+/** A configuration value that cannot be used; the message names the key and what it takes. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** `limits.maxFrameBytes` → `TELEHUB_LIMITS_MAX_FRAME_BYTES`. */
+export function envNameOf(path: string): string {
+  return `TELEHUB_${path.replace(/\./g, "_").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+}
+
+/** Every leaf key of the configuration as a dotted path, with its default. */
+export function configKeys(): { path: string; defaultValue: unknown }[] {
+  const keys: { path: string; defaultValue: unknown }[] = [];
+  const walk = (node: Record<string, unknown>, prefix: string): void => {
+    for (const [key, value] of Object.entries(node)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (value !== null && typeof value === "object") walk(value as Record<string, unknown>, path);
+      else keys.push({ path, defaultValue: value });
+    }
+  };
+  walk(DEFAULT_CONFIG as unknown as Record<string, unknown>, "");
+  return keys;
+}
+
+function coerce(path: string, raw: unknown, defaultValue: unknown, source: string): unknown {
+  const expected = typeof defaultValue;
+  let value = raw;
+  if (typeof raw === "string" && expected === "number") value = raw.trim() === "" ? Number.NaN : Number(raw);
+  if (typeof raw === "string" && expected === "boolean") {
+    if (!["true", "false", "1", "0"].includes(raw)) throw new ConfigError(`${source}: ${path} must be true or false, got ${JSON.stringify(raw)}`);
+    value = raw === "true" || raw === "1";
+  }
+  if (typeof value !== expected) throw new ConfigError(`${source}: ${path} must be a ${expected}, got ${JSON.stringify(raw)}`);
+  if (expected === "number") {
+    const n = value as number;
+    const portLike = path === "port";
+    if (!Number.isInteger(n) || (portLike ? n < 0 || n > 65_535 : n <= 0)) {
+      throw new ConfigError(`${source}: ${path} must be a ${portLike ? "port number (0-65535)" : "positive integer"}, got ${JSON.stringify(raw)}`);
+    }
+  }
+  const choices = CONFIG_CHOICES[path];
+  if (choices && !choices.includes(value as string)) {
+    throw new ConfigError(`${source}: ${path} must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function getPath(node: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((at, key) => (at !== null && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), node);
+}
+
+function setPath(node: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  const last = keys.pop() as string;
+  let at = node;
+  for (const key of keys) at = at[key] as Record<string, unknown>;
+  at[last] = value;
+}
+
+function rejectUnknownKeys(input: unknown, source: string): void {
+  const known = new Set(configKeys().map((k) => k.path));
+  const walk = (node: Record<string, unknown>, prefix: string): void => {
+    for (const [key, value] of Object.entries(node)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (known.has(path)) continue;
+      if (value !== null && typeof value === "object" && !Array.isArray(value) && [...known].some((k) => k.startsWith(`${path}.`))) walk(value as Record<string, unknown>, path);
+      else throw new ConfigError(`${source}: unknown key ${path} (see docs/configuration.md)`);
+    }
+  };
+  if (input !== null && typeof input === "object") walk(input as Record<string, unknown>, "");
+}
+
+/**
+ * Build the configuration: defaults, then the JSON file named by `TELEHUB_CONFIG` (if any),
+ * then `TELEHUB_*` environment variables, then `overrides`. Every value is checked.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: HubConfigInput = {}): HubConfig {
+  const config = structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
+  let file: unknown = {};
+  const filePath = env.TELEHUB_CONFIG;
+  if (filePath) {
+    try {
+      file = JSON.parse(readFileSync(filePath, "utf8"));
+    } catch (error) {
+      throw new ConfigError(`TELEHUB_CONFIG=${filePath}: cannot read it as JSON: ${(error as Error).message}`);
+    }
+    rejectUnknownKeys(file, filePath);
+  }
+  rejectUnknownKeys(overrides, "overrides");
+  for (const { path, defaultValue } of configKeys()) {
+    const fromFile = getPath(file, path);
+    if (fromFile !== undefined) setPath(config, path, coerce(path, fromFile, defaultValue, filePath as string));
+    const name = envNameOf(path);
+    const fromEnv = env[name];
+    if (fromEnv !== undefined && fromEnv !== "") setPath(config, path, coerce(path, fromEnv, defaultValue, name));
+    const fromOverrides = getPath(overrides, path);
+    if (fromOverrides !== undefined) setPath(config, path, coerce(path, fromOverrides, defaultValue, "overrides"));
+  }
+  return config as unknown as HubConfig;
+}

@@ -1,0 +1,17 @@
+import type { ProtocolErrorCode } from "@telehub/device-client/protocol";
+
+/** What the hub knows about a device's live connection. */
+export interface PresenceInfo {
+  connectedAt: number;
+  /** Last time anything (a frame or a heartbeat answer) arrived from the device. */
+  lastSeenAt: number;
+  remoteAddress: string;
+}
+
+/** The gateway's view of connected devices, for the HTTP API. */
+export interface DevicePresence {
+  connectedIds(): string[];
+  presence(deviceId: string): PresenceInfo | undefined;
+  /** Close a device's connection with the catalogue code's close code; false if it was not connected. */
+  disconnect(deviceId: string, code: ProtocolErrorCode): boolean;
+}

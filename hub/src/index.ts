@@ -1,0 +1,2 @@
+export * from "./config/hub-config.js";
+export * from "./config/load-config.js";

@@ -1,0 +1,71 @@
+import type { MetricValue } from "@telehub/device-client/protocol";
+
+/** A registered device as the metadata store holds it. */
+export interface DeviceRecord {
+  id: string;
+  name: string;
+  /** Hash of the device's secret token; the token itself is never stored. */
+  tokenHash: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Last time the hub heard from the device (any frame or heartbeat); null if never. */
+  lastSeenAt: number | null;
+  firmware: string | null;
+  model: string | null;
+  /** Attributes the device reported in its last `hello`. */
+  attributes: Record<string, MetricValue>;
+  /** Labels set by operators. */
+  labels: Record<string, string>;
+  /** Device clock minus hub clock at the last `hello`, ms; null if the device sent no time. */
+  clockSkewMs: number | null;
+  revokedAt: number | null;
+}
+
+export type DeviceSortField = "id" | "name" | "createdAt" | "lastSeenAt" | "firmware" | "model";
+
+export interface DeviceListQuery {
+  limit: number;
+  offset: number;
+  sort: DeviceSortField;
+  order: "asc" | "desc";
+  /** Case-insensitive substring of id or name. */
+  search?: string;
+  /** Only these ids (e.g. the connected ones). */
+  ids?: readonly string[];
+  /** Only ids not in this list (e.g. the offline ones). */
+  excludeIds?: readonly string[];
+  revoked?: boolean;
+  model?: string;
+  firmware?: string;
+}
+
+export interface DeviceHello {
+  firmware: string | null;
+  model: string | null;
+  attributes: Record<string, MetricValue>;
+  clockSkewMs: number | null;
+  at: number;
+}
+
+/** Device registry. Async so that a server database can implement it. */
+export interface DeviceRepository {
+  /** Create a device; rejects with `DuplicateDeviceError` if the id is taken. */
+  create(device: { id: string; name: string; tokenHash: string; labels: Record<string, string>; at: number }): Promise<DeviceRecord>;
+  get(id: string): Promise<DeviceRecord | undefined>;
+  list(query: DeviceListQuery): Promise<{ items: DeviceRecord[]; total: number }>;
+  update(id: string, patch: { name?: string; labels?: Record<string, string> }, at: number): Promise<DeviceRecord | undefined>;
+  setTokenHash(id: string, tokenHash: string, at: number): Promise<boolean>;
+  /** Mark revoked; a revoked device cannot connect until its token is rotated. */
+  revoke(id: string, at: number): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  recordHello(id: string, hello: DeviceHello): Promise<void>;
+  /** Persist last-seen times (batched by the gateway). */
+  touchLastSeen(entries: readonly { id: string; at: number }[]): Promise<void>;
+}
+
+export class DuplicateDeviceError extends Error {
+  constructor(readonly deviceId: string) {
+    super(`device ${deviceId} already exists`);
+    this.name = "DuplicateDeviceError";
+  }
+}

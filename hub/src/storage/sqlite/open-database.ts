@@ -1,0 +1,37 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+
+/** One schema step; `version`s are consecutive from 1 and never change once released. */
+export interface Migration {
+  version: number;
+  description: string;
+  up: string;
+}
+
+/** SQLite's `synchronous` setting: `full` syncs every commit to disk (survives power loss). */
+export type SqliteSynchronous = "full" | "normal";
+
+/**
+ * Open (or create) a SQLite database in WAL mode and bring its schema up to date. The
+ * applied versions are kept in `schema_migrations`; each step runs in its own transaction.
+ */
+export function openDatabase(path: string, migrations: readonly Migration[], synchronous: SqliteSynchronous = "full"): Database.Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  const applied = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
+  const record = db.prepare("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)");
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.up);
+      record.run(migration.version, migration.description, Date.now());
+    })();
+  }
+  return db;
+}

@@ -1,0 +1,154 @@
+import type Database from "better-sqlite3";
+import {
+  type DeviceHello,
+  type DeviceListQuery,
+  type DeviceRecord,
+  type DeviceRepository,
+  type DeviceSortField,
+  DuplicateDeviceError,
+} from "../device-repository.js";
+
+interface DeviceRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  updated_at: number;
+  last_seen_at: number | null;
+  firmware: string | null;
+  model: string | null;
+  attributes: string;
+  labels: string;
+  clock_skew_ms: number | null;
+  revoked_at: number | null;
+}
+
+const SORT_COLUMNS: Record<DeviceSortField, string> = {
+  id: "id",
+  name: "name",
+  createdAt: "created_at",
+  lastSeenAt: "last_seen_at",
+  firmware: "firmware",
+  model: "model",
+};
+
+function toRecord(row: DeviceRow): DeviceRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenHash: row.token_hash,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastSeenAt: row.last_seen_at,
+    firmware: row.firmware,
+    model: row.model,
+    attributes: JSON.parse(row.attributes) as DeviceRecord["attributes"],
+    labels: JSON.parse(row.labels) as DeviceRecord["labels"],
+    clockSkewMs: row.clock_skew_ms,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** The device registry in the embedded metadata database. */
+export class SqliteDeviceRepository implements DeviceRepository {
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      insert: db.prepare(
+        "INSERT INTO devices (id, name, token_hash, created_at, updated_at, labels) VALUES (@id, @name, @tokenHash, @at, @at, @labels)",
+      ),
+      get: db.prepare("SELECT * FROM devices WHERE id = ?"),
+      setToken: db.prepare("UPDATE devices SET token_hash = ?, revoked_at = NULL, updated_at = ? WHERE id = ?"),
+      revoke: db.prepare("UPDATE devices SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL"),
+      delete: db.prepare("DELETE FROM devices WHERE id = ?"),
+      hello: db.prepare(
+        "UPDATE devices SET firmware = @firmware, model = @model, attributes = @attributes, clock_skew_ms = @clockSkewMs, last_seen_at = @at WHERE id = @id",
+      ),
+      touch: db.prepare("UPDATE devices SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?"),
+    };
+  }
+
+  async create(device: { id: string; name: string; tokenHash: string; labels: Record<string, string>; at: number }): Promise<DeviceRecord> {
+    try {
+      this.statements.insert.run({ ...device, labels: JSON.stringify(device.labels) });
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new DuplicateDeviceError(device.id);
+      throw error;
+    }
+    return (await this.get(device.id)) as DeviceRecord;
+  }
+
+  async get(id: string): Promise<DeviceRecord | undefined> {
+    const row = this.statements.get.get(id) as DeviceRow | undefined;
+    return row && toRecord(row);
+  }
+
+  async list(query: DeviceListQuery): Promise<{ items: DeviceRecord[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.search) {
+      where.push("(instr(lower(id), lower(?)) > 0 OR instr(lower(name), lower(?)) > 0)");
+      params.push(query.search, query.search);
+    }
+    if (query.ids) {
+      where.push(`id IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(query.ids));
+    }
+    if (query.excludeIds) {
+      where.push(`id NOT IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(query.excludeIds));
+    }
+    if (query.revoked !== undefined) where.push(query.revoked ? "revoked_at IS NOT NULL" : "revoked_at IS NULL");
+    if (query.model !== undefined) {
+      where.push("model = ?");
+      params.push(query.model);
+    }
+    if (query.firmware !== undefined) {
+      where.push("firmware = ?");
+      params.push(query.firmware);
+    }
+    const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    const total = this.db.prepare(`SELECT COUNT(*) FROM devices ${filter}`).pluck().get(...params) as number;
+    const order = `${SORT_COLUMNS[query.sort]} ${query.order === "desc" ? "DESC" : "ASC"}, id ASC`;
+    const rows = this.db.prepare(`SELECT * FROM devices ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset) as DeviceRow[];
+    return { items: rows.map(toRecord), total };
+  }
+
+  async update(id: string, patch: { name?: string; labels?: Record<string, string> }, at: number): Promise<DeviceRecord | undefined> {
+    const sets: string[] = ["updated_at = ?"];
+    const params: unknown[] = [at];
+    if (patch.name !== undefined) {
+      sets.push("name = ?");
+      params.push(patch.name);
+    }
+    if (patch.labels !== undefined) {
+      sets.push("labels = ?");
+      params.push(JSON.stringify(patch.labels));
+    }
+    const result = this.db.prepare(`UPDATE devices SET ${sets.join(", ")} WHERE id = ?`).run(...params, id);
+    return result.changes > 0 ? this.get(id) : undefined;
+  }
+
+  async setTokenHash(id: string, tokenHash: string, at: number): Promise<boolean> {
+    return this.statements.setToken.run(tokenHash, at, id).changes > 0;
+  }
+
+  async revoke(id: string, at: number): Promise<boolean> {
+    return this.statements.revoke.run(at, at, id).changes > 0;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.statements.delete.run(id).changes > 0;
+  }
+
+  async recordHello(id: string, hello: DeviceHello): Promise<void> {
+    this.statements.hello.run({ ...hello, id, attributes: JSON.stringify(hello.attributes) });
+  }
+
+  async touchLastSeen(entries: readonly { id: string; at: number }[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const entry of entries) this.statements.touch.run(entry.at, entry.id);
+    })();
+  }
+}

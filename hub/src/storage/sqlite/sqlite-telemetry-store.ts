@@ -1,0 +1,200 @@
+import type { MetricValue } from "@telehub/device-client/protocol";
+import type Database from "better-sqlite3";
+import type {
+  AppendOutcome,
+  HistoryBucket,
+  HistoryQuery,
+  LatestValue,
+  RawPoint,
+  RawQuery,
+  TelemetryBatch,
+  TelemetryStore,
+} from "../telemetry-store.js";
+import { openDatabase, type SqliteSynchronous } from "./open-database.js";
+import { TELEMETRY_MIGRATIONS } from "./telemetry-migrations.js";
+
+const NUMBER = 0;
+const BOOLEAN = 1;
+const STRING = 2;
+
+type StoredValue = number | string | bigint | null;
+
+function typeOf(value: MetricValue): number {
+  return typeof value === "number" ? NUMBER : typeof value === "boolean" ? BOOLEAN : STRING;
+}
+
+function fromColumn(value: StoredValue, type: number): MetricValue {
+  if (type === BOOLEAN) return value === 1;
+  if (type === STRING) return String(value);
+  return Number(value);
+}
+
+/** The embedded telemetry store: a SQLite file beside the metadata database. */
+export class SqliteTelemetryStore implements TelemetryStore {
+  readonly kind = "sqlite";
+  private readonly db: Database.Database;
+  private readonly seriesIds = new Map<string, number>();
+  private readonly lastSeqs = new Map<string, number>();
+  private readonly statements;
+  private readonly appendInTransaction: (batches: readonly TelemetryBatch[]) => { outcomes: AppendOutcome[]; seqs: Map<string, number> };
+
+  constructor(path: string, synchronous: SqliteSynchronous = "full") {
+    this.db = openDatabase(path, TELEMETRY_MIGRATIONS, synchronous);
+    const db = this.db;
+    this.statements = {
+      findSeries: db.prepare("SELECT id FROM series WHERE device_id = ? AND metric = ?").pluck(),
+      insertSeries: db.prepare("INSERT INTO series (device_id, metric) VALUES (?, ?)"),
+      upsertReading: db.prepare(
+        "INSERT INTO readings (series_id, ts, value, type, received_at) VALUES (?, ?, ?, ?, ?) " +
+          "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, type = excluded.type, received_at = excluded.received_at",
+      ),
+      lastSeq: db.prepare("SELECT last_seq FROM batch_sequences WHERE device_id = ?").pluck(),
+      upsertSeq: db.prepare(
+        "INSERT INTO batch_sequences (device_id, last_seq) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
+      ),
+      latest: db.prepare(
+        `SELECT s.metric, r.ts, r.value, r.type, r.received_at AS receivedAt
+           FROM series s JOIN readings r ON r.series_id = s.id
+          WHERE s.device_id = ? AND r.ts = (SELECT MAX(ts) FROM readings WHERE series_id = s.id)
+          ORDER BY s.metric`,
+      ),
+      seriesOf: db.prepare("SELECT id FROM series WHERE device_id = ? AND metric = ?").pluck(),
+      // The value at each bucket's newest timestamp is joined back in: SQLite's bare-column
+      // trick picks an arbitrary row once a query has more than one MIN/MAX.
+      history: db.prepare(
+        `SELECT g.b, g.mean, g.min, g.max, l.value AS last, l.type AS lastType, g.count
+           FROM (SELECT (ts - @from) / @bucket AS b, AVG(CASE WHEN type = 0 THEN value END) AS mean,
+                        MIN(CASE WHEN type = 0 THEN value END) AS min, MAX(CASE WHEN type = 0 THEN value END) AS max,
+                        MAX(ts) AS lastTs, COUNT(*) AS count
+                   FROM readings WHERE series_id = @series AND ts >= @from AND ts < @to GROUP BY b) g
+           JOIN readings l ON l.series_id = @series AND l.ts = g.lastTs
+          ORDER BY g.b`,
+      ),
+      rawOne: db.prepare(
+        `SELECT r.ts, s.metric, r.value, r.type FROM readings r JOIN series s ON s.id = r.series_id
+          WHERE s.device_id = @device AND s.metric = @metric AND r.ts >= @from AND r.ts < @to ORDER BY r.ts LIMIT @limit`,
+      ),
+      rawAll: db.prepare(
+        `SELECT r.ts, s.metric, r.value, r.type FROM readings r JOIN series s ON s.id = r.series_id
+          WHERE s.device_id = @device AND r.ts >= @from AND r.ts < @to ORDER BY r.ts, s.metric LIMIT @limit`,
+      ),
+      countAll: db.prepare("SELECT COUNT(*) FROM readings").pluck(),
+      countDevice: db.prepare("SELECT COUNT(*) FROM readings r JOIN series s ON s.id = r.series_id WHERE s.device_id = ?").pluck(),
+      deleteReadings: db.prepare("DELETE FROM readings WHERE series_id IN (SELECT id FROM series WHERE device_id = ?)"),
+      deleteSeries: db.prepare("DELETE FROM series WHERE device_id = ?"),
+      deleteSeq: db.prepare("DELETE FROM batch_sequences WHERE device_id = ?"),
+    };
+    this.appendInTransaction = db.transaction((batches: readonly TelemetryBatch[]) => {
+      // Sequence numbers advance in a local map and reach the cache only after COMMIT.
+      const seqs = new Map<string, number>();
+      const outcomes = batches.map((batch): AppendOutcome => {
+        const last = seqs.get(batch.deviceId) ?? this.readLastSeq(batch.deviceId);
+        if (batch.seq <= last) return "duplicate";
+        for (const reading of batch.readings) {
+          for (const metric in reading.metrics) {
+            const value = reading.metrics[metric] as MetricValue;
+            const stored = typeof value === "boolean" ? (value ? 1 : 0) : value;
+            this.statements.upsertReading.run(this.seriesId(batch.deviceId, metric), reading.ts, stored, typeOf(value), batch.receivedAt);
+          }
+        }
+        this.statements.upsertSeq.run(batch.deviceId, batch.seq);
+        seqs.set(batch.deviceId, batch.seq);
+        return "stored";
+      });
+      return { outcomes, seqs };
+    });
+  }
+
+  private readLastSeq(deviceId: string): number {
+    let last = this.lastSeqs.get(deviceId);
+    if (last === undefined) {
+      last = (this.statements.lastSeq.get(deviceId) as number | undefined) ?? 0;
+      this.lastSeqs.set(deviceId, last);
+    }
+    return last;
+  }
+
+  private seriesId(deviceId: string, metric: string): number {
+    const key = `${deviceId}\u0000${metric}`;
+    let id = this.seriesIds.get(key);
+    if (id === undefined) {
+      id = (this.statements.findSeries.get(deviceId, metric) as number | undefined) ?? Number(this.statements.insertSeries.run(deviceId, metric).lastInsertRowid);
+      this.seriesIds.set(key, id);
+    }
+    return id;
+  }
+
+  async append(batches: readonly TelemetryBatch[]): Promise<AppendOutcome[]> {
+    let result: ReturnType<typeof this.appendInTransaction>;
+    try {
+      result = this.appendInTransaction(batches);
+    } catch (error) {
+      // A series row inserted by the rolled-back transaction is gone again.
+      this.seriesIds.clear();
+      throw error;
+    }
+    for (const [deviceId, seq] of result.seqs) this.lastSeqs.set(deviceId, seq);
+    return result.outcomes;
+  }
+
+  async lastSequence(deviceId: string): Promise<number> {
+    return this.readLastSeq(deviceId);
+  }
+
+  async latest(deviceId: string): Promise<LatestValue[]> {
+    const rows = this.statements.latest.all(deviceId) as { metric: string; ts: number; value: StoredValue; type: number; receivedAt: number }[];
+    return rows.map((row) => ({ metric: row.metric, ts: row.ts, value: fromColumn(row.value, row.type), receivedAt: row.receivedAt }));
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryBucket[]> {
+    const series = this.statements.seriesOf.get(query.deviceId, query.metric) as number | undefined;
+    if (series === undefined) return [];
+    const bucket = Math.max(1, Math.floor(query.bucketMs));
+    const rows = this.statements.history.all({ series, from: query.from, to: query.to, bucket }) as {
+      b: number;
+      mean: number | null;
+      min: number | null;
+      max: number | null;
+      last: StoredValue;
+      lastType: number;
+      count: number;
+    }[];
+    return rows.map((row) => ({
+      ts: query.from + row.b * bucket,
+      mean: row.mean,
+      min: row.min,
+      max: row.max,
+      last: fromColumn(row.last, row.lastType),
+      count: row.count,
+    }));
+  }
+
+  async raw(query: RawQuery): Promise<RawPoint[]> {
+    const params = { device: query.deviceId, metric: query.metric, from: query.from, to: query.to, limit: query.limit };
+    const statement = query.metric === undefined ? this.statements.rawAll : this.statements.rawOne;
+    const rows = statement.all(params) as { ts: number; metric: string; value: StoredValue; type: number }[];
+    return rows.map((row) => ({ ts: row.ts, metric: row.metric, value: fromColumn(row.value, row.type) }));
+  }
+
+  async countValues(deviceId?: string): Promise<number> {
+    return (deviceId === undefined ? this.statements.countAll.get() : this.statements.countDevice.get(deviceId)) as number;
+  }
+
+  async forgetDevice(deviceId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.statements.deleteReadings.run(deviceId);
+      this.statements.deleteSeries.run(deviceId);
+      this.statements.deleteSeq.run(deviceId);
+    })();
+    this.lastSeqs.delete(deviceId);
+    for (const key of this.seriesIds.keys()) if (key.startsWith(`${deviceId}\u0000`)) this.seriesIds.delete(key);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare("SELECT 1").get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
