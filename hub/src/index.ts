@@ -1,2 +1,3 @@
+export * from "./app.js";
 export * from "./config/hub-config.js";
 export * from "./config/load-config.js";

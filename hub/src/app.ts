@@ -1,0 +1,90 @@
+import { join } from "node:path";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type pino from "pino";
+import type { HubConfig } from "./config/hub-config.js";
+import { DeviceGateway } from "./gateway/device-gateway.js";
+import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
+import { registerHttpApi } from "./http/register-http-api.js";
+import { BatchWriter } from "./ingest/batch-writer.js";
+import { createLogger } from "./logger.js";
+import { HubMetrics } from "./metrics.js";
+import type { ApiKeyRepository } from "./storage/api-key-repository.js";
+import type { DeviceRepository } from "./storage/device-repository.js";
+import { META_MIGRATIONS } from "./storage/sqlite/meta-migrations.js";
+import { openDatabase } from "./storage/sqlite/open-database.js";
+import { SqliteApiKeyRepository } from "./storage/sqlite/sqlite-api-key-repository.js";
+import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
+import { SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
+import type { TelemetryStore } from "./storage/telemetry-store.js";
+
+/** A built hub: HTTP API and device gateway on one server, not yet listening. */
+export interface Hub {
+  readonly config: HubConfig;
+  readonly http: FastifyInstance;
+  readonly gateway: DeviceGateway;
+  readonly devices: DeviceRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly telemetry: TelemetryStore;
+  readonly metrics: HubMetrics;
+  readonly log: pino.Logger;
+  /** The admin key generated at this start (no key existed and none was configured); shown once. */
+  readonly generatedAdminKey: string | undefined;
+  /** Start listening on `config.host:config.port`; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Graceful shutdown: refuse new devices, flush pending writes, close sessions with 1001, close the stores. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** A pino logger to use instead of one built from `config.logLevel`. */
+  logger?: pino.Logger;
+  /** Clock, ms since epoch. */
+  now?: () => number;
+}
+
+/** Build a hub from a complete configuration (see `loadConfig`). */
+export async function buildApp(config: HubConfig, options: BuildOptions = {}): Promise<Hub> {
+  const log = options.logger ?? createLogger(config);
+  const now = options.now ?? Date.now;
+  const metrics = new HubMetrics();
+  const metaDb = openDatabase(join(config.dataDir, "meta.db"), META_MIGRATIONS, config.storage.sqliteSynchronous);
+  const devices = new SqliteDeviceRepository(metaDb);
+  const apiKeys = new SqliteApiKeyRepository(metaDb);
+  const telemetry = new SqliteTelemetryStore(join(config.dataDir, "telemetry.db"), config.storage.sqliteSynchronous);
+  const writer = new BatchWriter(telemetry, { maxBatchesPerCommit: config.ingest.maxBatchesPerCommit, metrics, log });
+
+  const http = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: false, bodyLimit: 1_048_576 });
+  const gateway = new DeviceGateway({ config, devices, telemetry, writer, metrics, log: log.child({ component: "gateway" }), now });
+  gateway.attach(http.server);
+  await registerHttpApi(http, { config, devices, apiKeys, telemetry, presence: gateway, metrics, now });
+  const generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now);
+
+  let closed = false;
+  return {
+    config,
+    http,
+    gateway,
+    devices,
+    apiKeys,
+    telemetry,
+    metrics,
+    log,
+    generatedAdminKey,
+    async listen() {
+      await http.listen({ host: config.host, port: config.port });
+      const address = http.server.address();
+      if (address === null || typeof address === "string") throw new Error("the hub is not listening on a TCP port");
+      const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      return `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await gateway.close();
+      await http.close();
+      await writer.drain();
+      await telemetry.close();
+      metaDb.close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { HubConfig } from "../config/hub-config.js";
+import type { DevicePresence } from "../gateway/device-presence.js";
+import type { HubMetrics } from "../metrics.js";
+import type { ApiKeyRepository } from "../storage/api-key-repository.js";
+import type { DeviceRepository } from "../storage/device-repository.js";
+import type { TelemetryStore } from "../storage/telemetry-store.js";
+
+/** What the HTTP API needs from the rest of the hub. */
+export interface HttpApiDeps {
+  config: HubConfig;
+  devices: DeviceRepository;
+  apiKeys: ApiKeyRepository;
+  telemetry: TelemetryStore;
+  presence: DevicePresence;
+  metrics: HubMetrics;
+  /** Clock (ms since epoch); tests may inject one. */
+  now: () => number;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config/load-config.js";
+
+/** Start a hub from the environment (see docs/configuration.md) and stop it cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`telehub-hub: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const hub = await buildApp(config);
+  const url = await hub.listen();
+  hub.log.info({ url, dataDir: config.dataDir, telemetry: hub.telemetry.kind }, "hub listening");
+  if (hub.generatedAdminKey) {
+    process.stdout.write(`\nTelehub admin API key (shown once, store it now):\n  ${hub.generatedAdminKey}\n\n`);
+  }
+  const stop = async (signal: string): Promise<void> => {
+    hub.log.info({ signal }, "shutting down");
+    await hub.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+await main();
