@@ -40,6 +40,8 @@ export interface BuildOptions {
   logger?: pino.Logger;
   /** Clock, ms since epoch. */
   now?: () => number;
+  /** A telemetry store to use instead of the embedded one (it is closed with the hub). */
+  telemetry?: TelemetryStore;
 }
 
 /** Build a hub from a complete configuration (see `loadConfig`). */
@@ -50,10 +52,10 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const metaDb = openDatabase(join(config.dataDir, "meta.db"), META_MIGRATIONS, config.storage.sqliteSynchronous);
   const devices = new SqliteDeviceRepository(metaDb);
   const apiKeys = new SqliteApiKeyRepository(metaDb);
-  const telemetry = new SqliteTelemetryStore(join(config.dataDir, "telemetry.db"), config.storage.sqliteSynchronous);
+  const telemetry = options.telemetry ?? new SqliteTelemetryStore(join(config.dataDir, "telemetry.db"), config.storage.sqliteSynchronous);
   const writer = new BatchWriter(telemetry, { maxBatchesPerCommit: config.ingest.maxBatchesPerCommit, metrics, log });
 
-  const http = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: false, bodyLimit: 1_048_576 });
+  const http = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576 });
   const gateway = new DeviceGateway({ config, devices, telemetry, writer, metrics, log: log.child({ component: "gateway" }), now });
   gateway.attach(http.server);
   await registerHttpApi(http, { config, devices, apiKeys, telemetry, presence: gateway, metrics, now });

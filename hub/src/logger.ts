@@ -29,7 +29,12 @@ export function createLogger(config: Pick<HubConfig, "logLevel">, destination?: 
     base: { service: "telehub-hub" },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     serializers: {
-      req: (req: { method: string; url: string; ip?: string; id?: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url), ip: req.ip }),
+      req: (req: { method: string; url: string; ip?: string; id?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactUrl(req.url),
+        ip: req.ip,
+      }),
     },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -3,7 +3,11 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 /** The hub's Prometheus metrics, one registry per hub instance (tests run several in one process). */
 export class HubMetrics {
   readonly registry = new Registry();
-  readonly connectedDevices = new Gauge({ name: "telehub_connected_devices", help: "Devices with an open session", registers: [this.registry] });
+  readonly connectedDevices = new Gauge({
+    name: "telehub_connected_devices",
+    help: "Devices with an open session",
+    registers: [this.registry],
+  });
   readonly handshakesInProgress = new Gauge({
     name: "telehub_handshakes_in_progress",
     help: "Upgrades that have not yet been answered with welcome",
@@ -15,7 +19,11 @@ export class HubMetrics {
     labelNames: ["type"] as const,
     registers: [this.registry],
   });
-  readonly readingsStored = new Counter({ name: "telehub_readings_stored_total", help: "Readings made durable", registers: [this.registry] });
+  readonly readingsStored = new Counter({
+    name: "telehub_readings_stored_total",
+    help: "Readings made durable",
+    registers: [this.registry],
+  });
   readonly batchesDuplicate = new Counter({
     name: "telehub_batches_duplicate_total",
     help: "Batches received again after they were durable (acknowledged, not stored twice)",
@@ -39,7 +47,11 @@ export class HubMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
-  readonly storeWriteErrors = new Counter({ name: "telehub_store_write_errors_total", help: "Failed telemetry store commits", registers: [this.registry] });
+  readonly storeWriteErrors = new Counter({
+    name: "telehub_store_write_errors_total",
+    help: "Failed telemetry store commits",
+    registers: [this.registry],
+  });
   readonly storeBatchesPerCommit = new Histogram({
     name: "telehub_store_batches_per_commit",
     help: "Device batches grouped into one store commit",

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { buildApp } from "./app.js";
+import type { HubConfig } from "./config/hub-config.js";
 import { ConfigError, loadConfig } from "./config/load-config.js";
 
 /** Start a hub from the environment (see docs/configuration.md) and stop it cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
-  let config;
+  let config: HubConfig;
   try {
     config = loadConfig();
   } catch (error) {

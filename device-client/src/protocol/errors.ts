@@ -8,10 +8,7 @@
  *   close reason.
  * - `frame`: the hub sends an `error` frame and the connection stays open.
  */
-export type ErrorDelivery =
-  | { kind: "upgrade"; httpStatus: number }
-  | { kind: "close"; closeCode: number }
-  | { kind: "frame" };
+export type ErrorDelivery = { kind: "upgrade"; httpStatus: number } | { kind: "close"; closeCode: number } | { kind: "frame" };
 
 export interface ErrorSpec {
   delivery: ErrorDelivery;

@@ -66,6 +66,12 @@ export interface BatchFrame {
   /** Positive integer, strictly increasing per device across connections. */
   seq: number;
   r: Reading[];
+  /**
+   * Resume: set on the first batch sent after a retryable refusal when the refused batch
+   * itself is no longer buffered (dropped by the overflow policy). The hub refuses batches
+   * after a refused one until the device resends from there or sets this flag.
+   */
+  rs?: boolean;
 }
 
 /** Hub → device: every batch with a sequence number ≤ `seq` is durable (or was rejected). */

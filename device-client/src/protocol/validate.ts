@@ -26,7 +26,11 @@ export function validateHello(raw: Raw): HelloFrame {
     (raw.time === undefined || isTimestamp(raw.time)) &&
     (raw.caps === undefined || (Array.isArray(raw.caps) && raw.caps.every((c) => typeof c === "string"))) &&
     (raw.attrs === undefined || isScalarMap(raw.attrs));
-  if (!ok) throw new ProtocolError("TH_PROTOCOL_VIOLATION", "hello: v must be an integer; fw, model strings; time a timestamp; caps strings; attrs a flat map");
+  if (!ok)
+    throw new ProtocolError(
+      "TH_PROTOCOL_VIOLATION",
+      "hello: v must be an integer; fw, model strings; time a timestamp; caps strings; attrs a flat map",
+    );
   return raw as unknown as HelloFrame;
 }
 
@@ -62,7 +66,8 @@ function validateReading(reading: unknown, index: number, seq: number, limits: P
     if (name.length > limits.maxNameLength) {
       rejectBatch(seq, `reading ${index}: metric name longer than maxNameLength (${limits.maxNameLength})`);
     }
-    if (!METRIC_NAME_PATTERN.test(name)) rejectBatch(seq, `reading ${index}: metric name ${JSON.stringify(name)} has characters outside [A-Za-z0-9_.-/]`);
+    if (!METRIC_NAME_PATTERN.test(name))
+      rejectBatch(seq, `reading ${index}: metric name ${JSON.stringify(name)} has characters outside [A-Za-z0-9_.-/]`);
     const value = (m as Raw)[name];
     if (typeof value === "number") {
       if (!Number.isFinite(value)) rejectBatch(seq, `reading ${index}: ${name} is not a finite number`);

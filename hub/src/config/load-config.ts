@@ -11,7 +11,10 @@ export class ConfigError extends Error {
 
 /** `limits.maxFrameBytes` → `TELEHUB_LIMITS_MAX_FRAME_BYTES`. */
 export function envNameOf(path: string): string {
-  return `TELEHUB_${path.replace(/\./g, "_").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+  return `TELEHUB_${path
+    .replace(/\./g, "_")
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toUpperCase()}`;
 }
 
 /** Every leaf key of the configuration as a dotted path, with its default. */
@@ -33,7 +36,8 @@ function coerce(path: string, raw: unknown, defaultValue: unknown, source: strin
   let value = raw;
   if (typeof raw === "string" && expected === "number") value = raw.trim() === "" ? Number.NaN : Number(raw);
   if (typeof raw === "string" && expected === "boolean") {
-    if (!["true", "false", "1", "0"].includes(raw)) throw new ConfigError(`${source}: ${path} must be true or false, got ${JSON.stringify(raw)}`);
+    if (!["true", "false", "1", "0"].includes(raw))
+      throw new ConfigError(`${source}: ${path} must be true or false, got ${JSON.stringify(raw)}`);
     value = raw === "true" || raw === "1";
   }
   if (typeof value !== expected) throw new ConfigError(`${source}: ${path} must be a ${expected}, got ${JSON.stringify(raw)}`);
@@ -41,7 +45,9 @@ function coerce(path: string, raw: unknown, defaultValue: unknown, source: strin
     const n = value as number;
     const portLike = path === "port";
     if (!Number.isInteger(n) || (portLike ? n < 0 || n > 65_535 : n <= 0)) {
-      throw new ConfigError(`${source}: ${path} must be a ${portLike ? "port number (0-65535)" : "positive integer"}, got ${JSON.stringify(raw)}`);
+      throw new ConfigError(
+        `${source}: ${path} must be a ${portLike ? "port number (0-65535)" : "positive integer"}, got ${JSON.stringify(raw)}`,
+      );
     }
   }
   const choices = CONFIG_CHOICES[path];
@@ -52,7 +58,9 @@ function coerce(path: string, raw: unknown, defaultValue: unknown, source: strin
 }
 
 function getPath(node: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((at, key) => (at !== null && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), node);
+  return path
+    .split(".")
+    .reduce<unknown>((at, key) => (at !== null && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), node);
 }
 
 function setPath(node: Record<string, unknown>, path: string, value: unknown): void {
@@ -69,7 +77,8 @@ function rejectUnknownKeys(input: unknown, source: string): void {
     for (const [key, value] of Object.entries(node)) {
       const path = prefix ? `${prefix}.${key}` : key;
       if (known.has(path)) continue;
-      if (value !== null && typeof value === "object" && !Array.isArray(value) && [...known].some((k) => k.startsWith(`${path}.`))) walk(value as Record<string, unknown>, path);
+      if (value !== null && typeof value === "object" && !Array.isArray(value) && [...known].some((k) => k.startsWith(`${path}.`)))
+        walk(value as Record<string, unknown>, path);
       else throw new ConfigError(`${source}: unknown key ${path} (see docs/configuration.md)`);
     }
   };

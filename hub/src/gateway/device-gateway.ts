@@ -1,12 +1,19 @@
-import type { Server } from "node:http";
-import type { ProtocolErrorCode } from "@telehub/device-client/protocol";
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { DEVICE_PATH, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
 import type pino from "pino";
+import { WebSocketServer } from "ws";
 import type { HubConfig } from "../config/hub-config.js";
 import type { BatchWriter } from "../ingest/batch-writer.js";
 import type { HubMetrics } from "../metrics.js";
-import type { DeviceRepository } from "../storage/device-repository.js";
+import { verifySecret } from "../security/secrets.js";
+import type { DeviceRecord, DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
+import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials.js";
 import type { DevicePresence, PresenceInfo } from "./device-presence.js";
+import { DeviceSession } from "./device-session.js";
+import type { GatewayContext } from "./gateway-context.js";
+import { refuseUpgrade, statusOf } from "./upgrade-refusal.js";
 
 export interface GatewayDeps {
   config: HubConfig;
@@ -18,18 +25,194 @@ export interface GatewayDeps {
   now: () => number;
 }
 
-/** Placeholder: being written. */
+/**
+ * Where devices come in: authenticates each WebSocket upgrade before accepting it, applies
+ * admission control, keeps one session per device (the newest connection wins), pings every
+ * session, and persists last-seen times.
+ */
 export class DeviceGateway implements DevicePresence {
-  constructor(readonly deps: GatewayDeps) {}
-  attach(_server: Server): void {}
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Map<string, DeviceSession>();
+  /** Sessions that were replaced and may still be finishing their writes. */
+  private readonly replaced = new Map<DeviceSession, DeviceSession>();
+  private readonly context: GatewayContext;
+  private handshakes = 0;
+  private stopping = false;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private lastSeenTimer: NodeJS.Timeout | undefined;
+  private readonly flushedLastSeen = new Map<string, number>();
+
+  constructor(private readonly deps: GatewayDeps) {
+    const { config } = deps;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: config.limits.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.context = {
+      ...deps,
+      replacedSession: (session) => this.replaced.get(session),
+      onHandshakeDone: () => {
+        this.handshakes--;
+        deps.metrics.handshakesInProgress.set(this.handshakes);
+      },
+      onSessionClosed: (session) => this.onSessionClosed(session),
+    };
+  }
+
+  /** Take over WebSocket upgrades on `DEVICE_PATH` of the hub's HTTP server, and start the timers. */
+  attach(server: Server): void {
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.handleUpgrade(req, socket, head).catch((error: unknown) => {
+        this.deps.log.error({ err: error }, "upgrade failed");
+        refuseUpgrade(socket, 500, undefined, "internal error");
+      });
+    });
+    const { heartbeatIntervalMs, lastSeenFlushMs } = this.deps.config.gateway;
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeatIntervalMs);
+    this.lastSeenTimer = setInterval(() => void this.flushLastSeen(), lastSeenFlushMs);
+  }
+
   connectedIds(): string[] {
-    return [];
+    return [...this.sessions.keys()];
   }
-  presence(_deviceId: string): PresenceInfo | undefined {
-    return undefined;
+
+  presence(deviceId: string): PresenceInfo | undefined {
+    const session = this.sessions.get(deviceId);
+    return session && { connectedAt: session.connectedAt, lastSeenAt: session.lastSeenAt, remoteAddress: session.remoteAddress };
   }
-  disconnect(_deviceId: string, _code: ProtocolErrorCode): boolean {
-    return false;
+
+  disconnect(deviceId: string, code: ProtocolErrorCode): boolean {
+    const session = this.sessions.get(deviceId);
+    if (!session) return false;
+    this.deps.metrics.rejected.inc({ code });
+    session.closeWith(code);
+    return true;
   }
-  async close(): Promise<void> {}
+
+  /**
+   * Graceful shutdown: refuse new upgrades, let every session's pending writes finish (so
+   * their acks go out), then close each with 1001 and persist last-seen times.
+   */
+  async close(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.heartbeatTimer);
+    clearInterval(this.lastSeenTimer);
+    const sessions = [...this.sessions.values()];
+    await Promise.all(
+      sessions.map(async (session) => {
+        await session.settled();
+        session.closeWith("TH_HUB_STOPPING");
+      }),
+    );
+    await Promise.all(sessions.map((session) => (session.state === "closed" ? undefined : onceClosed(session))));
+    await this.flushLastSeen();
+    this.wss.close();
+  }
+
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://hub");
+    if (url.pathname !== DEVICE_PATH)
+      return refuseUpgrade(socket, 404, undefined, `no WebSocket endpoint at ${url.pathname}; devices connect to ${DEVICE_PATH}`);
+    const { gateway } = this.deps.config;
+    if (this.stopping) return this.refuse(socket, "TH_HUB_STOPPING", "the hub is shutting down", 503, 5);
+    if (this.handshakes >= gateway.maxConcurrentHandshakes)
+      return this.refuse(socket, "TH_HUB_BUSY", "too many devices are connecting; retry with backoff", 503, 1);
+    if (this.sessions.size >= gateway.maxDevices)
+      return this.refuse(socket, "TH_HUB_FULL", "the hub holds its maximum number of devices", 503, 30);
+    if (!offeredSubprotocols(req).includes(SUBPROTOCOL)) {
+      return this.refuse(socket, "TH_SUBPROTOCOL_REQUIRED", `offer the WebSocket subprotocol ${SUBPROTOCOL}`);
+    }
+    const credentials = readDeviceCredentials(req, url);
+    if (!credentials) return this.refuse(socket, "TH_AUTH_MISSING", "send Authorization: Basic base64(deviceId:token)");
+
+    this.handshakes++;
+    this.deps.metrics.handshakesInProgress.set(this.handshakes);
+    let accepted = false;
+    try {
+      const device = await this.deps.devices.get(credentials.deviceId);
+      const remoteAddress = req.socket.remoteAddress ?? "unknown";
+      if (!device || !verifySecret(credentials.token, device.tokenHash)) {
+        this.deps.log.warn(
+          { deviceId: credentials.deviceId, remoteAddress, reason: device ? "wrong token" : "unknown device" },
+          "device authentication failed",
+        );
+        return this.refuse(socket, "TH_AUTH_INVALID", "unknown device or wrong token");
+      }
+      if (device.revokedAt !== null)
+        return this.refuse(socket, "TH_AUTH_REVOKED", "this device's credentials were revoked; rotate its token");
+      if (socket.destroyed) return;
+      accepted = true;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.openSession(ws, device, remoteAddress));
+    } finally {
+      if (!accepted) {
+        this.handshakes--;
+        this.deps.metrics.handshakesInProgress.set(this.handshakes);
+      }
+    }
+  }
+
+  private refuse(socket: Duplex, code: ProtocolErrorCode, message: string, status = statusOf(code), retryAfterS?: number): void {
+    this.deps.metrics.rejected.inc({ code });
+    refuseUpgrade(socket, status, code, message, retryAfterS);
+  }
+
+  private openSession(ws: import("ws").WebSocket, device: DeviceRecord, remoteAddress: string): void {
+    const session = new DeviceSession(ws, device, remoteAddress, this.context);
+    const previous = this.sessions.get(device.id);
+    this.sessions.set(device.id, session);
+    this.deps.metrics.connectedDevices.set(this.sessions.size);
+    if (previous) {
+      this.replaced.set(session, previous);
+      this.deps.metrics.rejected.inc({ code: "TH_SESSION_REPLACED" });
+      previous.closeWith("TH_SESSION_REPLACED");
+      void previous.settled().then(() => this.replaced.delete(session));
+    }
+  }
+
+  private onSessionClosed(session: DeviceSession): void {
+    if (this.sessions.get(session.id) === session) {
+      this.sessions.delete(session.id);
+      this.flushedLastSeen.delete(session.id);
+    }
+    this.replaced.delete(session);
+    this.deps.metrics.connectedDevices.set(this.sessions.size);
+    void this.deps.devices.touchLastSeen([{ id: session.id, at: session.lastSeenAt }]).catch((error: unknown) => {
+      this.deps.log.error({ err: error }, "could not record last-seen");
+    });
+  }
+
+  private heartbeat(): void {
+    for (const session of this.sessions.values()) {
+      if (session.awaitingPong) {
+        this.deps.metrics.rejected.inc({ code: "TH_HEARTBEAT_TIMEOUT" });
+        session.log.info("no heartbeat answer; dropping the connection");
+        session.closeWith("TH_HEARTBEAT_TIMEOUT");
+        continue;
+      }
+      session.awaitingPong = true;
+      session.ws.ping();
+    }
+  }
+
+  private async flushLastSeen(): Promise<void> {
+    const entries: { id: string; at: number }[] = [];
+    for (const session of this.sessions.values()) {
+      if (this.flushedLastSeen.get(session.id) !== session.lastSeenAt) entries.push({ id: session.id, at: session.lastSeenAt });
+    }
+    if (entries.length === 0) return;
+    try {
+      await this.deps.devices.touchLastSeen(entries);
+      for (const entry of entries) this.flushedLastSeen.set(entry.id, entry.at);
+    } catch (error) {
+      this.deps.log.error({ err: error }, "could not record last-seen");
+    }
+  }
+}
+
+function onceClosed(session: DeviceSession): Promise<void> {
+  return new Promise((resolve) => session.ws.once("close", () => resolve()));
 }

@@ -23,7 +23,9 @@ export function openDatabase(path: string, migrations: readonly Migration[], syn
   db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
-  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+  );
   const applied = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
   const record = db.prepare("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)");
   for (const migration of migrations) {

@@ -109,9 +109,14 @@ export class SqliteDeviceRepository implements DeviceRepository {
       params.push(query.firmware);
     }
     const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const total = this.db.prepare(`SELECT COUNT(*) FROM devices ${filter}`).pluck().get(...params) as number;
+    const total = this.db
+      .prepare(`SELECT COUNT(*) FROM devices ${filter}`)
+      .pluck()
+      .get(...params) as number;
     const order = `${SORT_COLUMNS[query.sort]} ${query.order === "desc" ? "DESC" : "ASC"}, id ASC`;
-    const rows = this.db.prepare(`SELECT * FROM devices ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset) as DeviceRow[];
+    const rows = this.db
+      .prepare(`SELECT * FROM devices ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...params, query.limit, query.offset) as DeviceRow[];
     return { items: rows.map(toRecord), total };
   }
 

@@ -118,7 +118,9 @@ export class SqliteTelemetryStore implements TelemetryStore {
     const key = `${deviceId}\u0000${metric}`;
     let id = this.seriesIds.get(key);
     if (id === undefined) {
-      id = (this.statements.findSeries.get(deviceId, metric) as number | undefined) ?? Number(this.statements.insertSeries.run(deviceId, metric).lastInsertRowid);
+      id =
+        (this.statements.findSeries.get(deviceId, metric) as number | undefined) ??
+        Number(this.statements.insertSeries.run(deviceId, metric).lastInsertRowid);
       this.seriesIds.set(key, id);
     }
     return id;
@@ -142,7 +144,13 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   async latest(deviceId: string): Promise<LatestValue[]> {
-    const rows = this.statements.latest.all(deviceId) as { metric: string; ts: number; value: StoredValue; type: number; receivedAt: number }[];
+    const rows = this.statements.latest.all(deviceId) as {
+      metric: string;
+      ts: number;
+      value: StoredValue;
+      type: number;
+      receivedAt: number;
+    }[];
     return rows.map((row) => ({ metric: row.metric, ts: row.ts, value: fromColumn(row.value, row.type), receivedAt: row.receivedAt }));
   }
 

@@ -1,0 +1,183 @@
+import {
+  closeCodeOf,
+  decodeFrame,
+  encodeFrame,
+  type HubFrame,
+  PROTOCOL_ERRORS,
+  ProtocolError,
+  type ProtocolErrorCode,
+} from "@telehub/device-client/protocol";
+import type pino from "pino";
+import { WebSocket } from "ws";
+import type { DeviceRecord } from "../storage/device-repository.js";
+import type { GatewayContext } from "./gateway-context.js";
+import { frameHandlers } from "./handlers/index.js";
+import { TokenBucket } from "./token-bucket.js";
+
+/** Where a session is in its life: waiting for `hello`, answering it, streaming, or gone. */
+export type SessionState = "awaiting-hello" | "greeting" | "open" | "closed";
+
+/**
+ * One connected device: decodes its frames, hands each to the handler for its type,
+ * and answers with acks and errors. Created only after the upgrade was authenticated.
+ */
+export class DeviceSession {
+  state: SessionState = "awaiting-hello";
+  readonly connectedAt: number;
+  lastSeenAt: number;
+  /** Set by each heartbeat ping, cleared by any sign of life. */
+  awaitingPong = false;
+  /** Highest sequence number acknowledged on this connection. */
+  ackedSeq = 0;
+  /** Batches received and not yet acknowledged or refused. */
+  inFlight = 0;
+  /**
+   * After a batch is refused for a retryable reason, later batches are refused too until the
+   * device resends from there: otherwise a later batch could become durable first and make
+   * the refused one look like a duplicate.
+   */
+  refusedFrom: number | null = null;
+  /** Bumped when writes must be abandoned; a queued write from an older generation is cancelled. */
+  writeGeneration = 0;
+  /** `TH_RATE_LIMITED` answers in a row. */
+  strikes = 0;
+  readonly bucket: TokenBucket;
+  readonly log: pino.Logger;
+  private pendingWrites = new Set<Promise<unknown>>();
+  private helloTimer: NodeJS.Timeout | undefined;
+  private handshakeOpen = true;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly device: DeviceRecord,
+    readonly remoteAddress: string,
+    readonly context: GatewayContext,
+  ) {
+    const { config, now } = context;
+    this.connectedAt = now();
+    this.lastSeenAt = this.connectedAt;
+    this.bucket = new TokenBucket(config.limits.maxFramesPerSecond, config.limits.frameBurst, now);
+    this.log = context.log.child({ deviceId: device.id, remoteAddress });
+    this.helloTimer = setTimeout(() => this.closeWith("TH_HELLO_TIMEOUT"), config.gateway.helloTimeoutMs);
+    ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on("pong", () => this.markAlive());
+    ws.on("close", (code, reason) => this.onClose(code, reason.toString()));
+    ws.on("error", (error) => this.log.debug({ err: error }, "device socket error"));
+  }
+
+  get id(): string {
+    return this.device.id;
+  }
+
+  /** Resolves when every write this session started has settled. */
+  async settled(): Promise<void> {
+    while (this.pendingWrites.size > 0) await Promise.allSettled([...this.pendingWrites]);
+  }
+
+  /** Keep track of a write so that shutdown and a replacing session can wait for it. */
+  track<T>(write: Promise<T>): Promise<T> {
+    this.pendingWrites.add(write);
+    const forget = (): void => {
+      this.pendingWrites.delete(write);
+    };
+    write.then(forget, forget);
+    return write;
+  }
+
+  send(frame: HubFrame): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeFrame(frame), { binary: true });
+  }
+
+  sendAck(seq: number): void {
+    if (seq > this.ackedSeq) this.ackedSeq = seq;
+    this.send({ t: "ack", seq: this.ackedSeq });
+  }
+
+  /** Answer a protocol error: an `error` frame, or a close for errors delivered by closing. */
+  fail(error: ProtocolError): void {
+    this.context.metrics.rejected.inc({ code: error.code });
+    if (PROTOCOL_ERRORS[error.code].delivery.kind === "close") {
+      this.log.info({ code: error.code, reason: error.message }, "closing device connection");
+      this.closeWith(error.code);
+      return;
+    }
+    this.send({
+      t: "error",
+      code: error.code,
+      msg: error.message,
+      ...(error.seq !== undefined && { seq: error.seq }),
+      ...(error.retryAfterMs !== undefined && { retry: error.retryAfterMs }),
+    });
+  }
+
+  /** Close the connection with the catalogue code's close code; the code is the reason. */
+  closeWith(code: ProtocolErrorCode): void {
+    if (this.state === "closed") return;
+    const closeCode = closeCodeOf(code) ?? 1011;
+    if (code === "TH_HEARTBEAT_TIMEOUT") {
+      this.ws.terminate();
+      return;
+    }
+    this.ws.close(closeCode, code);
+    // A peer that never answers the close handshake is cut off.
+    setTimeout(() => this.ws.terminate(), 5_000).unref();
+  }
+
+  /** The welcome was sent: this connection no longer counts against admission control. */
+  endHandshake(): void {
+    if (!this.handshakeOpen) return;
+    this.handshakeOpen = false;
+    clearTimeout(this.helloTimer);
+    this.context.onHandshakeDone();
+  }
+
+  markAlive(): void {
+    this.awaitingPong = false;
+    this.lastSeenAt = this.context.now();
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.markAlive();
+    if (this.state === "closed") return;
+    if (!isBinary) {
+      this.fail(new ProtocolError("TH_FRAME_TEXT"));
+      return;
+    }
+    let frame: ReturnType<typeof decodeFrame>;
+    try {
+      frame = decodeFrame(data);
+    } catch (error) {
+      this.fail(error as ProtocolError);
+      return;
+    }
+    this.context.metrics.framesReceived.inc({ type: frame.t });
+    const handler = frameHandlers[frame.t];
+    if (!handler) {
+      this.fail(new ProtocolError("TH_FRAME_UNKNOWN_TYPE", `unknown frame type ${JSON.stringify(frame.t.slice(0, 32))}`));
+      return;
+    }
+    try {
+      const result = handler(this, frame);
+      if (result) result.catch((error: unknown) => this.onHandlerError(error));
+    } catch (error) {
+      this.onHandlerError(error);
+    }
+  }
+
+  private onHandlerError(error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.fail(error);
+      return;
+    }
+    this.log.error({ err: error }, "frame handler failed");
+    this.fail(new ProtocolError("TH_INTERNAL"));
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    this.endHandshake();
+    this.log.info({ code, reason }, "device disconnected");
+    this.context.onSessionClosed(this);
+  }
+}

@@ -1,0 +1,61 @@
+import { ProtocolError, validateBatch } from "@telehub/device-client/protocol";
+import { WriteCancelledError } from "../../ingest/batch-writer.js";
+import { toTelemetryBatch } from "../../ingest/to-telemetry-batch.js";
+import type { DeviceSession } from "../device-session.js";
+
+/**
+ * `batch` → validate, hand to the group-commit writer, and acknowledge once it is durable.
+ * Refusals that the device must retry stop the stream at that batch until it resends.
+ */
+export function handleBatch(session: DeviceSession, raw: Record<string, unknown>): void {
+  if (session.state !== "open") throw new ProtocolError("TH_PROTOCOL_VIOLATION", "batch before welcome");
+  const { context } = session;
+  const { config } = context;
+  const seq = raw.seq;
+  const seqKnown = typeof seq === "number" && Number.isInteger(seq) && seq > 0;
+
+  if (!session.bucket.take()) {
+    session.strikes++;
+    if (session.strikes > config.gateway.floodStrikes) throw new ProtocolError("TH_FLOOD");
+    if (!seqKnown) return;
+    refuse(session, new ProtocolError("TH_RATE_LIMITED", undefined, { seq, retryAfterMs: Math.max(session.bucket.msUntilToken(), 50) }));
+    return;
+  }
+  session.strikes = 0;
+
+  if (seqKnown && session.refusedFrom !== null) {
+    if (seq > session.refusedFrom && raw.rs !== true) {
+      refuse(session, new ProtocolError("TH_RATE_LIMITED", "resend from the refused batch first", { seq, retryAfterMs: 50 }));
+      return;
+    }
+    session.refusedFrom = null;
+  }
+
+  const frame = validateBatch(raw, config.limits);
+  if (session.inFlight >= config.limits.maxBatchesInFlight) {
+    refuse(session, new ProtocolError("TH_IN_FLIGHT_EXCEEDED", undefined, { seq: frame.seq, retryAfterMs: config.gateway.retryAfterMs }));
+    return;
+  }
+
+  const receivedAt = context.now();
+  const generation = session.writeGeneration;
+  session.inFlight++;
+  const stopTimer = context.metrics.ackLatency.startTimer();
+  session.track(context.writer.write(toTelemetryBatch(session.id, frame, receivedAt), () => generation !== session.writeGeneration)).then(
+    () => {
+      session.inFlight--;
+      stopTimer();
+      session.sendAck(frame.seq);
+    },
+    (error: Error) => {
+      session.inFlight--;
+      if (!(error instanceof WriteCancelledError)) session.writeGeneration++;
+      refuse(session, new ProtocolError("TH_STORE_UNAVAILABLE", undefined, { seq: frame.seq, retryAfterMs: config.gateway.retryAfterMs }));
+    },
+  );
+}
+
+function refuse(session: DeviceSession, error: ProtocolError & { seq?: number }): void {
+  if (error.seq !== undefined && (session.refusedFrom === null || error.seq < session.refusedFrom)) session.refusedFrom = error.seq;
+  session.fail(error);
+}

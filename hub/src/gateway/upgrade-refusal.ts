@@ -1,0 +1,33 @@
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+import { PROTOCOL_ERRORS, type ProtocolErrorCode } from "@telehub/device-client/protocol";
+
+/**
+ * Answer a WebSocket upgrade with an HTTP error instead of accepting it. The code travels in
+ * the `X-Telehub-Error` header (readable by clients that cannot parse a body) and the JSON body.
+ */
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  code: ProtocolErrorCode | undefined,
+  message: string,
+  retryAfterS?: number,
+): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: { code: code ?? "TH_NOT_FOUND", message } });
+  const headers = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`,
+    "Connection: close",
+    "Content-Type: application/json",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
+  if (code) headers.push(`X-Telehub-Error: ${code}`);
+  if (retryAfterS !== undefined) headers.push(`Retry-After: ${retryAfterS}`);
+  socket.end(`${headers.join("\r\n")}\r\n\r\n${body}`);
+}
+
+/** HTTP status of an upgrade-time catalogue code. */
+export function statusOf(code: ProtocolErrorCode): number {
+  const delivery = PROTOCOL_ERRORS[code].delivery;
+  return delivery.kind === "upgrade" ? delivery.httpStatus : 503;
+}
