@@ -1,13 +1,18 @@
-import { Decoder, Encoder } from "cbor-x";
+import { Decoder, Encoder, type Options } from "cbor-x";
+
+type DecoderOptions = Options & { int64AsNumber?: boolean };
+
 import { ProtocolError } from "./errors.js";
 import type { Frame } from "./frames.js";
 
 /*
  * Plain CBOR only: cbor-x's record extension (tag 105) and typed-array tags would break
- * devices with a small hand-written decoder, so both are off.
+ * devices with a small hand-written decoder, so both are off. 8-byte integers (a device's
+ * millisecond timestamp) decode as numbers, not BigInt.
  */
 const encoder = new Encoder({ useRecords: false, tagUint8Array: false, variableMapSize: true });
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
+// `int64AsNumber` is honoured by cbor-x but missing from its type definitions.
+const decoder = new Decoder({ useRecords: false, mapsAsObjects: true, int64AsNumber: true } as DecoderOptions);
 
 /** Encode a frame as one CBOR map. */
 export function encodeFrame(frame: Frame): Uint8Array {

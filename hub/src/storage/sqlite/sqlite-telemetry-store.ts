@@ -63,7 +63,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
       // trick picks an arbitrary row once a query has more than one MIN/MAX.
       history: db.prepare(
         `SELECT g.b, g.mean, g.min, g.max, l.value AS last, l.type AS lastType, g.count
-           FROM (SELECT (ts - @from) / @bucket AS b, AVG(CASE WHEN type = 0 THEN value END) AS mean,
+           FROM (SELECT CAST((ts - @from) / @bucket AS INTEGER) AS b, AVG(CASE WHEN type = 0 THEN value END) AS mean,
                         MIN(CASE WHEN type = 0 THEN value END) AS min, MAX(CASE WHEN type = 0 THEN value END) AS max,
                         MAX(ts) AS lastTs, COUNT(*) AS count
                    FROM readings WHERE series_id = @series AND ts >= @from AND ts < @to GROUP BY b) g
