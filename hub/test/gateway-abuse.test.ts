@@ -82,9 +82,14 @@ describe("bad input and floods get their documented codes while other devices ca
 
   test("an unknown frame type gets a TH_FRAME_UNKNOWN_TYPE error frame and the connection stays open", async () => {
     const device = await connected("curious");
-    device.send({ t: "teleport", to: "mars" });
-    const error = await device.next("error");
-    assert.equal(error.code, "TH_FRAME_UNKNOWN_TYPE");
+    for (const type of ["teleport", "constructor", "__proto__", "toString", "welcome"]) {
+      device.send({ t: type, to: "mars" });
+      const error = await device.next("error");
+      assert.equal(error.code, "TH_FRAME_UNKNOWN_TYPE", type);
+    }
+    const metrics = await running.hub.metrics.registry.getSingleMetricAsString("telehub_frames_received_total");
+    assert.match(metrics, /type="unknown"} 5/);
+    assert.doesNotMatch(metrics, /teleport/);
     device.send({ t: "batch", seq: 1, r: [{ ts: 1, m: { a: 1 } }] });
     await device.ackFor(1);
     device.close();

@@ -150,8 +150,9 @@ export class DeviceSession {
       this.fail(error as ProtocolError);
       return;
     }
-    this.context.metrics.framesReceived.inc({ type: frame.t });
-    const handler = frameHandlers[frame.t];
+    const handler = Object.hasOwn(frameHandlers, frame.t) ? frameHandlers[frame.t] : undefined;
+    // Unknown types share one label: a device must not be able to grow the metric's label set.
+    this.context.metrics.framesReceived.inc({ type: handler ? frame.t : "unknown" });
     if (!handler) {
       this.fail(new ProtocolError("TH_FRAME_UNKNOWN_TYPE", `unknown frame type ${JSON.stringify(frame.t.slice(0, 32))}`));
       return;
