@@ -1,0 +1,84 @@
+import type { ProtocolErrorCode, ProtocolLimits } from "../protocol/index.js";
+import type { TelehubClientError } from "./client-errors.js";
+
+/** `connected`: a session reached `welcome`. */
+export interface ConnectedEvent {
+  /** Hub clock at the welcome (ms). */
+  hubTime: number;
+  /** Hub time − device time, measured at this welcome. */
+  clockOffsetMs: number;
+  /** Round trip hello → welcome on the device clock (ms). */
+  roundTripMs: number;
+  /** The hub's last durable seq for this device. */
+  lastSeq: number;
+  /** The hub's ping interval (ms). */
+  heartbeatMs: number;
+  /** Limits the hub enforces. */
+  limits: ProtocolLimits;
+}
+
+/** `disconnected`: a connection (or an attempt) ended. */
+export interface DisconnectedEvent {
+  /** WebSocket close code (1006 for a drop or a failed attempt; 4410 when the client found the hub silent). */
+  code: number;
+  reason: string;
+  /** The catalogue code the close or refusal stands for, when there is one. */
+  errorCode: ProtocolErrorCode | undefined;
+  /** HTTP status when the upgrade was refused. */
+  httpStatus: number | undefined;
+  willReconnect: boolean;
+  /** Delay before the next attempt (0 when not reconnecting). */
+  delayMs: number;
+}
+
+/** `ack`: the hub made batches durable. */
+export interface AckEvent {
+  /** Cumulative: every batch up to this seq is durable. */
+  seq: number;
+  /** Readings newly acknowledged. */
+  readings: number;
+  batches: number;
+}
+
+/** `dropped`: the buffer was full and dropped its oldest batches. */
+export interface DroppedEvent {
+  batches: number;
+  readings: number;
+  reason: "overflow";
+}
+
+/** `rejected`: the hub refused a batch permanently (`TH_BATCH_INVALID`); it is not resent. */
+export interface RejectedEvent {
+  seq: number;
+  code: string;
+  message: string;
+  readings: number;
+}
+
+/** Events of {@link TelehubClient}. */
+export type TelehubClientEvents = {
+  connected: [ConnectedEvent];
+  disconnected: [DisconnectedEvent];
+  ack: [AckEvent];
+  dropped: [DroppedEvent];
+  rejected: [RejectedEvent];
+  /** Emitted only when a listener is attached (a fatal stop also rejects `connect()`). */
+  error: [TelehubClientError];
+};
+
+/** Counters of {@link TelehubClient.stats}. */
+export interface ClientStats {
+  /** Batch frames sent, resends included. */
+  sentBatches: number;
+  ackedBatches: number;
+  ackedReadings: number;
+  /** Readings dropped by the buffer's overflow policy. */
+  droppedReadings: number;
+  rejectedBatches: number;
+  /** Readings waiting: in the buffer and in the open batch. */
+  bufferedReadings: number;
+  /** Reconnection attempts scheduled. */
+  reconnects: number;
+  /** Send → ack time of the newest acknowledged batch (ms), undefined before the first ack. */
+  lastAckLatencyMs: number | undefined;
+}

@@ -1,0 +1,85 @@
+import type { ClientOptions } from "ws";
+import type { MetricValue } from "../protocol/index.js";
+import { type BackoffOptions, checkBackoff, DEFAULT_BACKOFF } from "./backoff.js";
+import type { OfflineBuffer } from "./buffer/offline-buffer.js";
+import type { CredentialsMode } from "./hub-url.js";
+
+/** Options of {@link TelehubClient}. */
+export interface TelehubClientOptions {
+  /** Hub base URL: `ws://host:port`, `wss://…`, `http://…` or `https://…`; `/v1/device` is appended when absent. Required. */
+  url: string;
+  /** The device id the hub issued. Required. */
+  deviceId: string;
+  /** The device's secret token. Required. */
+  token: string;
+  /** Firmware version reported in `hello.fw`. Default: omitted. */
+  firmware?: string;
+  /** Hardware model reported in `hello.model`. Default: omitted. */
+  model?: string;
+  /** Attributes reported in `hello.attrs` (flat name → scalar). Default: omitted. */
+  attributes?: Record<string, MetricValue>;
+  /**
+   * Where closed batches wait for their ack. Default `new MemoryBuffer({ maxReadings: 10_000 })`.
+   * A buffer passed in is not closed by `close()` (its owner closes it); the default one is.
+   */
+  buffer?: OfflineBuffer;
+  /** Most readings per batch (also capped by the hub's `lim.batch`). Default 50. */
+  maxBatchReadings?: number;
+  /** A batch closes this long after its first reading. Default 1,000 ms. */
+  batchIntervalMs?: number;
+  /** Reconnection backoff (capped exponential, full jitter). Default `{ initialMs: 500, maxMs: 30_000, multiplier: 2 }`; give any subset. */
+  backoff?: Partial<BackoffOptions>;
+  /** Random source in [0, 1) for the jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Limit for the upgrade plus the `welcome`; the attempt is dropped and retried after it. Default 10,000 ms. */
+  connectTimeoutMs?: number;
+  /** Added to `2 × welcome.hb` before a silent hub is declared dead. Default 5,000 ms. */
+  heartbeatGraceMs?: number;
+  /** How credentials travel: `Authorization: Basic` header, or `?device=&token=` query. Default `"header"`. */
+  credentials?: CredentialsMode;
+  /** Passed to `ws` (e.g. `ca` for a private CA, `agent`). Default `{}`. */
+  wsOptions?: ClientOptions;
+  /** Device clock in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+}
+
+export type ResolvedOptions = Required<Omit<TelehubClientOptions, "firmware" | "model" | "attributes" | "buffer" | "backoff">> &
+  Pick<TelehubClientOptions, "firmware" | "model" | "attributes"> & { backoff: BackoffOptions };
+
+/** Fill in defaults and check ranges; throws `TypeError`/`RangeError` naming the bad option. */
+export function resolveOptions(options: TelehubClientOptions): ResolvedOptions {
+  for (const key of ["url", "deviceId", "token"] as const) {
+    if (typeof options[key] !== "string" || options[key] === "") throw new TypeError(`TelehubClient: option ${key} is required`);
+  }
+  const resolved: ResolvedOptions = {
+    url: options.url,
+    deviceId: options.deviceId,
+    token: options.token,
+    firmware: options.firmware,
+    model: options.model,
+    attributes: options.attributes,
+    maxBatchReadings: options.maxBatchReadings ?? 50,
+    batchIntervalMs: options.batchIntervalMs ?? 1_000,
+    backoff: checkBackoff({ ...DEFAULT_BACKOFF, ...options.backoff }),
+    random: options.random ?? Math.random,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    heartbeatGraceMs: options.heartbeatGraceMs ?? 5_000,
+    credentials: options.credentials ?? "header",
+    wsOptions: options.wsOptions ?? {},
+    now: options.now ?? Date.now,
+  };
+  positive("maxBatchReadings", resolved.maxBatchReadings, true);
+  positive("batchIntervalMs", resolved.batchIntervalMs);
+  positive("connectTimeoutMs", resolved.connectTimeoutMs);
+  if (!(resolved.heartbeatGraceMs >= 0)) throw new RangeError(`heartbeatGraceMs must be ≥ 0, got ${resolved.heartbeatGraceMs}`);
+  if (resolved.credentials !== "header" && resolved.credentials !== "query") {
+    throw new RangeError(`credentials must be "header" or "query", got ${String(resolved.credentials)}`);
+  }
+  return resolved;
+}
+
+function positive(name: string, value: number, integer = false): void {
+  if (!(value > 0 && Number.isFinite(value)) || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`${name} must be a positive ${integer ? "integer" : "number"}, got ${value}`);
+  }
+}

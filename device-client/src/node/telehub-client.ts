@@ -1,0 +1,375 @@
+import { EventEmitter } from "node:events";
+import {
+  type AckFrame,
+  codeOfClose,
+  DEFAULT_LIMITS,
+  type ErrorFrame,
+  fromWireLimits,
+  PROTOCOL_ERRORS,
+  type ProtocolErrorCode,
+  type ProtocolLimits,
+  type WireLimits,
+} from "../protocol/index.js";
+import { Backoff } from "./backoff.js";
+import { BatchAssembler } from "./batch-assembler.js";
+import { MemoryBuffer } from "./buffer/memory-buffer.js";
+import type { OfflineBuffer, RemovedCount } from "./buffer/offline-buffer.js";
+import { TelehubClientError } from "./client-errors.js";
+import type { ClientStats, DisconnectedEvent, TelehubClientEvents } from "./client-events.js";
+import { type ResolvedOptions, resolveOptions, type TelehubClientOptions } from "./client-options.js";
+import { DeliveryWindow } from "./delivery-window.js";
+import { type ConnectionEnd, HubConnection, type SessionStart } from "./hub-connection.js";
+import { basicAuthorization, deviceEndpoint } from "./hub-url.js";
+import { checkReading, type Metrics } from "./reading-check.js";
+import { isFatalRefusal } from "./upgrade-refusal.js";
+
+/** Close codes after which reconnecting cannot help (or another instance of this device is running). */
+const FATAL_CLOSES: ReadonlySet<ProtocolErrorCode> = new Set([
+  "TH_DEVICE_REVOKED",
+  "TH_DEVICE_DELETED",
+  "TH_SESSION_REPLACED",
+  "TH_VERSION_UNSUPPORTED",
+]);
+const RETRYABLE_REFUSALS: ReadonlySet<string> = new Set(["TH_RATE_LIMITED", "TH_IN_FLIGHT_EXCEEDED", "TH_STORE_UNAVAILABLE"]);
+
+/** Options of {@link TelehubClient.close}. */
+export interface CloseOptions {
+  /** Wait for buffered batches to be acknowledged first. Default true. */
+  flush?: boolean;
+  /** Bound of that wait in ms; what is still unacknowledged afterwards stays in the buffer. Default 5,000. */
+  timeoutMs?: number;
+}
+
+type Deferred = { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
+type FlushWaiter = { throughSeq: number; resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+
+/**
+ * The Node device client: streams telemetry to a Telehub hub over WebSocket + CBOR, with
+ * batching, an offline buffer, at-least-once delivery (resend until acknowledged), clock
+ * offset, heartbeats and reconnection with full-jitter backoff. See `docs/protocol.md`.
+ *
+ * @example
+ * const client = new TelehubClient({ url: "ws://hub:8080", deviceId, token });
+ * await client.connect();
+ * client.send({ temp: 21.5 });
+ * await client.close();
+ */
+export class TelehubClient extends EventEmitter<TelehubClientEvents> {
+  private readonly options: ResolvedOptions;
+  private readonly buffer: OfflineBuffer;
+  private readonly ownsBuffer: boolean;
+  private readonly assembler: BatchAssembler;
+  private readonly backoff: Backoff;
+  private readonly window: DeliveryWindow;
+  private connection: HubConnection | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private limits: ProtocolLimits = DEFAULT_LIMITS;
+  private offsetMs = 0;
+  private state: "idle" | "running" | "closed" = "idle";
+  private pendingConnect: Deferred | undefined;
+  private readonly flushWaiters = new Set<FlushWaiter>();
+  private closing: Promise<void> | undefined;
+  private readonly counters = {
+    sentBatches: 0,
+    ackedBatches: 0,
+    ackedReadings: 0,
+    droppedReadings: 0,
+    rejectedBatches: 0,
+    reconnects: 0,
+    lastAckLatencyMs: undefined as number | undefined,
+  };
+
+  constructor(options: TelehubClientOptions) {
+    super();
+    this.options = resolveOptions(options);
+    this.ownsBuffer = options.buffer === undefined;
+    this.buffer = options.buffer ?? new MemoryBuffer({ maxReadings: 10_000 });
+    this.backoff = new Backoff(this.options.backoff, this.options.random);
+    this.assembler = new BatchAssembler(this.options.batchIntervalMs, (readings) => this.onBatchSealed(readings));
+    this.window = new DeliveryWindow(this.options.now, () => this.pump());
+  }
+
+  /** True while a session is open (between `welcome` and the close). */
+  get connected(): boolean {
+    return this.connection?.open ?? false;
+  }
+
+  /** Hub clock − device clock in ms, measured at the last `welcome` (0 before the first). */
+  get clockOffsetMs(): number {
+    return this.offsetMs;
+  }
+
+  /** The limits in force: the hub's from the last `welcome`, the protocol defaults before. */
+  get hubLimits(): Readonly<ProtocolLimits> {
+    return this.limits;
+  }
+
+  get stats(): ClientStats {
+    return { ...this.counters, bufferedReadings: this.buffer.readingCount + this.assembler.size };
+  }
+
+  /**
+   * Start the connection loop. Resolves at the first `welcome`; rejects when the hub refuses
+   * for good (bad or revoked credentials, another session of this device, …) or on `close()`.
+   * Otherwise it reconnects with backoff, forever. Calling it again returns the same promise.
+   */
+  connect(): Promise<void> {
+    if (this.state === "closed") return Promise.reject(new TelehubClientError("TH_CLIENT_CLOSED", "the client is closed"));
+    if (this.state === "running") return this.pendingConnect?.promise ?? Promise.resolve();
+    this.state = "running";
+    this.pendingConnect = deferred();
+    this.openConnection();
+    return this.pendingConnect.promise;
+  }
+
+  /**
+   * Add a reading to the open batch. `timestamp` is ms on the device clock (default now); the
+   * reading is stamped with it plus the clock offset. Throws an `InvalidReadingError`
+   * (a `TypeError`) for input the hub would refuse, and `TH_CLIENT_CLOSED` after `close()`.
+   */
+  send(metrics: Metrics, timestamp: number = this.options.now()): void {
+    if (this.state === "closed") throw new TelehubClientError("TH_CLIENT_CLOSED", "send() after close()");
+    const m = checkReading(metrics, timestamp, this.limits);
+    this.assembler.add(
+      { ts: Math.round(timestamp + this.offsetMs), m },
+      { maxReadings: Math.min(this.options.maxBatchReadings, this.limits.maxReadingsPerBatch), maxFrameBytes: this.limits.maxFrameBytes },
+    );
+  }
+
+  /**
+   * Close the open batch and resolve once every batch buffered so far is acknowledged
+   * (or dropped/rejected). Rejects with `TH_CLIENT_FLUSH_TIMEOUT` after `timeoutMs` (default 30,000).
+   */
+  flush(timeoutMs = 30_000): Promise<void> {
+    this.assembler.seal();
+    const throughSeq = this.buffer.nextSeq - 1;
+    if (this.settledThrough(throughSeq)) return Promise.resolve();
+    if (this.state === "closed") return Promise.reject(new TelehubClientError("TH_CLIENT_CLOSED", "flush() after close()"));
+    return new Promise((resolve, reject) => {
+      const waiter: FlushWaiter = {
+        throughSeq,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.flushWaiters.delete(waiter);
+          reject(new TelehubClientError("TH_CLIENT_FLUSH_TIMEOUT", `flush: batches still unacknowledged after ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.flushWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * Flush (bounded), close the connection with 1000 and stop reconnecting. Every timer is
+   * cleared. Readings in the open batch go to the buffer (kept by a `FileBuffer`).
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.flush ?? true, options.timeoutMs ?? 5_000);
+    return this.closing;
+  }
+
+  private async shutdown(flush: boolean, timeoutMs: number): Promise<void> {
+    if (flush && this.state === "running") await this.flush(timeoutMs).catch(() => undefined);
+    this.assembler.seal();
+    this.state = "closed";
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.assembler.dispose();
+    this.window.dispose();
+    const closed = new TelehubClientError("TH_CLIENT_CLOSED", "the client was closed");
+    this.pendingConnect?.reject(closed);
+    this.pendingConnect = undefined;
+    for (const waiter of this.flushWaiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(closed);
+    }
+    this.flushWaiters.clear();
+    await this.connection?.close(1000, "client closed");
+    if (this.ownsBuffer) this.buffer.close();
+  }
+
+  private openConnection(): void {
+    this.reconnectTimer = undefined;
+    const { options } = this;
+    const connection = new HubConnection({
+      url: deviceEndpoint(options.url, { deviceId: options.deviceId, token: options.token, mode: options.credentials }),
+      headers: options.credentials === "header" ? { Authorization: basicAuthorization(options.deviceId, options.token) } : {},
+      wsOptions: options.wsOptions,
+      connectTimeoutMs: options.connectTimeoutMs,
+      heartbeatGraceMs: options.heartbeatGraceMs,
+      hello: {
+        ...(options.firmware !== undefined && { fw: options.firmware }),
+        ...(options.model !== undefined && { model: options.model }),
+        caps: ["batch"],
+        ...(options.attributes !== undefined && { attrs: options.attributes }),
+      },
+      now: options.now,
+    });
+    connection.on("welcome", (start) => this.onWelcome(start));
+    connection.on("frame", (frame) => (frame.t === "ack" ? this.onAck(frame) : this.onErrorFrame(frame)));
+    connection.on("end", (end) => this.onEnd(connection, end));
+    this.connection = connection;
+  }
+
+  private onWelcome({ welcome, helloSentAt, receivedAt }: SessionStart): void {
+    this.backoff.reset();
+    this.limits = limitsOf(welcome.lim);
+    const sentAt = welcome.echo ?? helloSentAt;
+    this.offsetMs = welcome.time - (sentAt + receivedAt) / 2;
+    // The hub holds everything ≤ welcome.seq durably: those are as good as acknowledged.
+    this.countAcked(welcome.seq, this.buffer.resync(welcome.seq), undefined);
+    this.window.reset(this.limits.maxBatchesInFlight);
+    this.pendingConnect?.resolve();
+    this.pendingConnect = undefined;
+    this.emit("connected", {
+      hubTime: welcome.time,
+      clockOffsetMs: this.offsetMs,
+      roundTripMs: receivedAt - sentAt,
+      lastSeq: welcome.seq,
+      heartbeatMs: welcome.hb,
+      limits: this.limits,
+    });
+    this.pump();
+    this.settleFlushes();
+  }
+
+  private onAck(frame: AckFrame): void {
+    const latency = this.window.acknowledged(frame.seq);
+    this.countAcked(frame.seq, this.buffer.acknowledge(frame.seq), latency);
+    this.pump();
+    this.settleFlushes();
+  }
+
+  private onErrorFrame(frame: ErrorFrame): void {
+    if (frame.code === "TH_BATCH_INVALID" && frame.seq !== undefined) {
+      const batch = this.buffer.remove(frame.seq);
+      this.window.removed(frame.seq);
+      this.counters.rejectedBatches++;
+      this.emit("rejected", { seq: frame.seq, code: frame.code, message: frame.msg, readings: batch?.readings.length ?? 0 });
+      this.pump();
+      this.settleFlushes();
+    } else if (RETRYABLE_REFUSALS.has(frame.code)) {
+      this.window.refused(frame.seq, frame.retry ?? this.options.backoff.initialMs);
+    }
+    // TH_FRAME_UNKNOWN_TYPE and codes from later versions: nothing to do.
+  }
+
+  private onEnd(connection: HubConnection, end: ConnectionEnd): void {
+    if (connection !== this.connection) return;
+    this.connection = undefined;
+    this.window.reset(1);
+    const errorCode = end.refusal ? end.refusal.code : codeOfClose(end.code);
+    const base = { code: end.code, reason: end.reason, errorCode, httpStatus: end.refusal?.status };
+    if (this.state !== "running") {
+      this.emit("disconnected", { ...base, willReconnect: false, delayMs: 0 });
+      return;
+    }
+    const fatal = end.refusal ? isFatalRefusal(end.refusal) : errorCode !== undefined && FATAL_CLOSES.has(errorCode);
+    if (fatal) {
+      this.stopWith(fatalError(end, errorCode), base);
+      return;
+    }
+    let delayMs = this.backoff.next();
+    if (end.refusal?.retryAfterMs !== undefined) delayMs = Math.max(delayMs, end.refusal.retryAfterMs);
+    this.counters.reconnects++;
+    const event: DisconnectedEvent = { ...base, willReconnect: true, delayMs };
+    this.reconnectTimer = setTimeout(() => this.openConnection(), delayMs);
+    this.emit("disconnected", event);
+  }
+
+  /** A fatal refusal: stop the loop (a later `connect()` may start it again), report, reject `connect()`. */
+  private stopWith(error: TelehubClientError, base: Omit<DisconnectedEvent, "willReconnect" | "delayMs">): void {
+    this.state = "idle";
+    this.emit("disconnected", { ...base, willReconnect: false, delayMs: 0 });
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+    this.pendingConnect?.reject(error);
+    this.pendingConnect = undefined;
+  }
+
+  private onBatchSealed(readings: Parameters<OfflineBuffer["append"]>[0]): void {
+    const { dropped } = this.buffer.append(readings);
+    if (dropped.batches > 0) {
+      this.counters.droppedReadings += dropped.readings;
+      this.emit("dropped", { batches: dropped.batches, readings: dropped.readings, reason: "overflow" });
+      this.settleFlushes();
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    const connection = this.connection;
+    if (!connection?.open) return;
+    for (const frame of this.window.take(this.buffer)) {
+      connection.send(frame);
+      this.counters.sentBatches++;
+    }
+  }
+
+  private countAcked(seq: number, removed: RemovedCount, latencyMs: number | undefined): void {
+    if (latencyMs !== undefined) this.counters.lastAckLatencyMs = latencyMs;
+    if (removed.batches === 0) return;
+    this.counters.ackedBatches += removed.batches;
+    this.counters.ackedReadings += removed.readings;
+    this.emit("ack", { seq, readings: removed.readings, batches: removed.batches });
+  }
+
+  private settledThrough(seq: number): boolean {
+    const oldest = this.buffer.firstFrom(0);
+    return oldest === undefined || oldest.seq > seq;
+  }
+
+  private settleFlushes(): void {
+    for (const waiter of this.flushWaiters) {
+      if (!this.settledThrough(waiter.throughSeq)) continue;
+      clearTimeout(waiter.timer);
+      this.flushWaiters.delete(waiter);
+      waiter.resolve();
+    }
+  }
+}
+
+/** `welcome.lim`, with the protocol defaults for anything a hub left out. */
+function limitsOf(lim: Partial<WireLimits>): ProtocolLimits {
+  const announced = fromWireLimits({ ...fromDefaults(), ...lim });
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(limits) as (keyof ProtocolLimits)[]) {
+    const value = announced[key];
+    if (typeof value === "number" && value > 0) limits[key] = value;
+  }
+  return limits;
+}
+
+function fromDefaults(): WireLimits {
+  return {
+    frame: DEFAULT_LIMITS.maxFrameBytes,
+    batch: DEFAULT_LIMITS.maxReadingsPerBatch,
+    metrics: DEFAULT_LIMITS.maxMetricsPerReading,
+    name: DEFAULT_LIMITS.maxNameLength,
+    str: DEFAULT_LIMITS.maxStringLength,
+    inflight: DEFAULT_LIMITS.maxBatchesInFlight,
+    rate: DEFAULT_LIMITS.maxFramesPerSecond,
+    burst: DEFAULT_LIMITS.frameBurst,
+  };
+}
+
+function fatalError(end: ConnectionEnd, code: ProtocolErrorCode | undefined): TelehubClientError {
+  const description = code ? PROTOCOL_ERRORS[code].description : "";
+  if (end.refusal) {
+    const message = `the hub refused the upgrade: HTTP ${end.refusal.status}${code ? ` ${code}: ${description}` : ""}`;
+    return new TelehubClientError(code ?? "TH_CLIENT_UPGRADE_REFUSED", message, { httpStatus: end.refusal.status });
+  }
+  const resolved = code ?? "TH_INTERNAL";
+  return new TelehubClientError(resolved, `the hub closed the connection: ${end.code} ${resolved}: ${description}`, {
+    closeCode: end.code,
+  });
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
