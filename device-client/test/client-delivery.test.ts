@@ -140,6 +140,36 @@ describe("TelehubClient: batching and delivery", () => {
     await client.flush(1_000);
   });
 
+  test("when the refused batch was dropped by overflow during the pause, the resend carries rs: true", async (t) => {
+    let refused = false;
+    const hub = await ScriptedHub.start({
+      onBatch: (batch, session) => {
+        if (!refused) {
+          refused = true;
+          session.send({ t: "error", code: "TH_STORE_UNAVAILABLE", msg: "store down", seq: batch.seq, retry: 150 });
+        }
+        return "ignore";
+      },
+    });
+    t.after(() => hub.close());
+    const client = testClient(t, hub, { maxBatchReadings: 1, buffer: new MemoryBuffer({ maxReadings: 2 }) });
+    await client.connect();
+    const session = hub.sessions[0]!;
+    client.send({ n: 1 });
+    await session.waitForBatches(1);
+    await waitFor(() => refused);
+    await sleep(20);
+    for (let i = 2; i <= 4; i++) client.send({ n: i });
+    const batches = await session.waitForBatches(3);
+    assert.deepEqual(
+      batches.slice(1).map((b) => [b.seq, b.rs]),
+      [
+        [3, true],
+        [4, undefined],
+      ],
+    );
+  });
+
   test("TH_BATCH_INVALID drops that batch for good and reports it as rejected", async (t) => {
     const hub = await ScriptedHub.start({
       onBatch: (batch, session) => {
