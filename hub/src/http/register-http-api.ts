@@ -1,7 +1,51 @@
 import type { FastifyInstance } from "fastify";
+import { installAuthentication } from "./authentication.js";
+import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
 import type { HttpApiDeps } from "./http-api-deps.js";
+import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
+import { registerApiKeyRoutes } from "./routes/api-key-routes.js";
+import { registerDeviceCredentialRoutes } from "./routes/device-credential-routes.js";
+import { registerDeviceRoutes } from "./routes/device-routes.js";
+import { registerHealthRoutes } from "./routes/health-routes.js";
+import { registerMeRoute } from "./routes/me-route.js";
+import { registerMetricsRoute } from "./routes/metrics-route.js";
+import { registerTelemetryRoutes } from "./routes/telemetry-routes.js";
+import { addSharedSchemas } from "./shared-schemas.js";
+import { refuseUnknownBodyFields } from "./unknown-body-fields.js";
 
-/** Register every HTTP route of the hub (API v1, OpenAPI, health, metrics). */
-export async function registerHttpApi(_http: FastifyInstance, _deps: HttpApiDeps): Promise<void> {
-  // Filled in by the HTTP API work.
+/** Prefix of the versioned API. */
+export const API_PREFIX = "/api/v1";
+
+/**
+ * Register every HTTP route of the hub: `/healthz`, `/readyz` and `/metrics` at the root, the
+ * API v1 (with its OpenAPI document) under `/api/v1`. Each group lives in its own encapsulated
+ * context with the API's authentication and error format; the root's handlers stay free.
+ */
+export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps): Promise<void> {
+  await registerOpenApi(http);
+  addSharedSchemas(http);
+  http.decorateRequest("apiKey", null);
+
+  await http.register(async (root) => {
+    installErrorHandler(root);
+    installAuthentication(root, deps.apiKeys, deps.now);
+    registerHealthRoutes(root, deps);
+    registerMetricsRoute(root, deps);
+  });
+
+  await http.register(
+    async (api) => {
+      installErrorHandler(api);
+      installNotFoundHandler(api);
+      installAuthentication(api, deps.apiKeys, deps.now);
+      refuseUnknownBodyFields(api);
+      registerOpenApiRoute(api);
+      registerMeRoute(api);
+      registerDeviceRoutes(api, deps);
+      registerDeviceCredentialRoutes(api, deps);
+      registerTelemetryRoutes(api, deps);
+      registerApiKeyRoutes(api, deps);
+    },
+    { prefix: API_PREFIX },
+  );
 }

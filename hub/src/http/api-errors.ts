@@ -1,0 +1,70 @@
+/**
+ * The HTTP API's error catalogue: every error an API client can meet, with a stable code and
+ * its HTTP status. `docs/api.md` documents each one; a test fails if one is missing there.
+ * Every error body is `{ "error": { "code", "message", "details"? } }`.
+ */
+export const API_ERRORS = {
+  TH_API_UNAUTHORIZED: { status: 401, description: "No API key, a malformed one, an unknown one, a wrong secret or a revoked key." },
+  TH_API_FORBIDDEN: { status: 403, description: "The key's role does not allow this request." },
+  TH_API_NOT_FOUND: { status: 404, description: "The device or API key named in the path does not exist." },
+  TH_API_ROUTE_NOT_FOUND: { status: 404, description: "No route matches this method and path." },
+  TH_API_VALIDATION: { status: 400, description: "A path parameter, query parameter or body field broke the route's schema or a limit." },
+  TH_API_MALFORMED_BODY: { status: 400, description: "The body is not valid JSON, or is empty where JSON was announced." },
+  TH_API_CONFLICT: { status: 409, description: "The request conflicts with the current state, e.g. a device id that is taken." },
+  TH_API_LAST_ADMIN_KEY: { status: 409, description: "Revoking this key would leave no active admin key." },
+  TH_API_PAYLOAD_TOO_LARGE: { status: 413, description: "The body exceeds the hub's body limit." },
+  TH_API_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: "The body's Content-Type is not `application/json`." },
+  TH_API_STORE_UNAVAILABLE: { status: 503, description: "The metadata or telemetry store cannot be reached; retry later." },
+  TH_API_INTERNAL: { status: 500, description: "The hub met an unexpected condition; it is logged with the request id." },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+/** A stable API error code such as `TH_API_NOT_FOUND`. */
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** The JSON body of every error answer. */
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; details?: unknown };
+}
+
+/** An error with a catalogue code; the HTTP layer turns it into its status and body. */
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly statusCode: number;
+  readonly details: unknown;
+
+  constructor(code: ApiErrorCode, message?: string, details?: unknown) {
+    super(message ?? API_ERRORS[code].description);
+    this.name = "ApiError";
+    this.code = code;
+    this.statusCode = API_ERRORS[code].status;
+    this.details = details;
+  }
+
+  /** The error as the API sends it. */
+  toBody(): ApiErrorBody {
+    return {
+      error:
+        this.details === undefined
+          ? { code: this.code, message: this.message }
+          : { code: this.code, message: this.message, details: this.details },
+    };
+  }
+}
+
+/** JSON schema of {@link ApiErrorBody}, registered as `ApiError` for the OpenAPI document. */
+export const API_ERROR_SCHEMA = {
+  $id: "ApiError",
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", enum: Object.keys(API_ERRORS) },
+        message: { type: "string" },
+        details: {},
+      },
+    },
+  },
+} as const;

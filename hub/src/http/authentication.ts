@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { verifySecret } from "../security/secrets.js";
+import type { ApiKeyRecord, ApiKeyRepository, Role } from "../storage/api-key-repository.js";
+import { ApiError } from "./api-errors.js";
+import { parseApiKey } from "./api-key-format.js";
+
+/** Who may call a route: anyone (`public`), or a key with at least this role. */
+export type Access = "public" | Role;
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Who may call the route; a route that does not say is admin-only. */
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The key that authenticated the request; null on public routes. */
+    apiKey: ApiKeyRecord | null;
+  }
+}
+
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+/** `lastUsedAt` is written at most this often per key. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** The key that authenticated the request (only on routes that need one). */
+export function callerOf(request: FastifyRequest): ApiKeyRecord {
+  if (!request.apiKey) throw new ApiError("TH_API_INTERNAL", "route needs an authenticated caller");
+  return request.apiKey;
+}
+
+/**
+ * Authenticate every request of the context with `Authorization: Bearer thk_<id>_<secret>`
+ * and check the route's `access` role. Runs in `onRequest`, before the body is read. The
+ * request decorator `apiKey` must exist (`registerHttpApi` adds it once).
+ */
+export function installAuthentication(http: FastifyInstance, apiKeys: ApiKeyRepository, now: () => number): void {
+  const touchedAt = new Map<string, number>();
+  http.addHook("onRequest", async (request) => {
+    // An unmatched route needs a valid key too (so routes cannot be probed) but no role.
+    const access: Access = request.is404 ? "viewer" : (request.routeOptions.config.access ?? "admin");
+    if (access === "public") return;
+    const key = await authenticate(request.headers.authorization, apiKeys);
+    if (RANK[key.role] < RANK[access])
+      throw new ApiError("TH_API_FORBIDDEN", `this request needs the ${access} role; the key has ${key.role}`);
+    request.apiKey = key;
+    const at = now();
+    const last = Math.max(key.lastUsedAt ?? Number.NEGATIVE_INFINITY, touchedAt.get(key.id) ?? Number.NEGATIVE_INFINITY);
+    if (at - last >= LAST_USED_RESOLUTION_MS) {
+      touchedAt.set(key.id, at);
+      await apiKeys.touch(key.id, at);
+    }
+  });
+}
+
+async function authenticate(header: string | undefined, apiKeys: ApiKeyRepository): Promise<ApiKeyRecord> {
+  if (!header) throw new ApiError("TH_API_UNAUTHORIZED", "send Authorization: Bearer <API key>");
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  const parts = match ? parseApiKey(match[1] as string) : undefined;
+  if (!parts) throw new ApiError("TH_API_UNAUTHORIZED", "the Authorization header is not Bearer thk_<id>_<secret>");
+  const key = await apiKeys.get(parts.id);
+  // Unknown, wrong and revoked keys get one answer, so key ids cannot be probed.
+  if (!key || !verifySecret(parts.secret, key.secretHash) || key.revokedAt !== null) {
+    throw new ApiError("TH_API_UNAUTHORIZED", "unknown, wrong or revoked API key");
+  }
+  return key;
+}

@@ -1,0 +1,194 @@
+import type { FastifyInstance } from "fastify";
+import { generateId, generateSecret, hashSecret } from "../../security/secrets.js";
+import { type DeviceListQuery, type DeviceSortField, DuplicateDeviceError } from "../../storage/device-repository.js";
+import { ApiError } from "../api-errors.js";
+import type { HttpApiDeps } from "../http-api-deps.js";
+import { DEVICE_ID_PARAMS, DEVICE_ID_PATTERN, DEVICE_REF, errorResponses, LABELS_SCHEMA, routeSchema } from "../shared-schemas.js";
+import { requireDevice, viewOf } from "./device-lookup.js";
+
+const SORT_FIELDS: readonly DeviceSortField[] = ["id", "name", "createdAt", "lastSeenAt", "firmware", "model"];
+const NAME_SCHEMA = { type: "string", minLength: 1, maxLength: 128 } as const;
+
+interface ListQuerystring {
+  limit: number;
+  offset: number;
+  sort: string;
+  q?: string;
+  connected?: boolean;
+  revoked?: boolean;
+  model?: string;
+  firmware?: string;
+}
+
+interface CreateBody {
+  id?: string;
+  name?: string;
+  labels?: Record<string, string>;
+}
+
+interface PatchBody {
+  name?: string;
+  labels?: Record<string, string>;
+}
+
+type IdParams = { id: string };
+
+/** Device registry routes: list with paging/sort/filters, create (token shown once), read, update, delete. */
+export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): void {
+  const { api } = deps.config;
+
+  http.get<{ Querystring: ListQuerystring }>(
+    "/devices",
+    {
+      config: { access: "viewer" },
+      schema: routeSchema({
+        tags: ["devices"],
+        summary: "List devices",
+        description: "Paged; the total is also in the `X-Total-Count` header. `sort` is a field, `-field` for descending.",
+        querystring: {
+          type: "object",
+          properties: {
+            limit: { type: "integer", minimum: 1, maximum: api.maxPageSize, default: Math.min(api.defaultPageSize, api.maxPageSize) },
+            offset: { type: "integer", minimum: 0, default: 0 },
+            sort: { type: "string", enum: SORT_FIELDS.flatMap((field) => [field, `-${field}`]), default: "id" },
+            q: { type: "string", maxLength: 200, description: "Case-insensitive substring of id or name" },
+            connected: { type: "boolean", description: "Only devices with (true) or without (false) a live session" },
+            revoked: { type: "boolean" },
+            model: { type: "string", maxLength: 200 },
+            firmware: { type: "string", maxLength: 200 },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["data", "total", "limit", "offset"],
+            properties: {
+              data: { type: "array", items: DEVICE_REF },
+              total: { type: "integer" },
+              limit: { type: "integer" },
+              offset: { type: "integer" },
+            },
+          },
+          ...errorResponses(),
+        },
+      }),
+    },
+    async (request, reply) => {
+      const { limit, offset, sort, q, connected, revoked, model, firmware } = request.query;
+      const descending = sort.startsWith("-");
+      const query: DeviceListQuery = {
+        limit,
+        offset,
+        sort: (descending ? sort.slice(1) : sort) as DeviceSortField,
+        order: descending ? "desc" : "asc",
+      };
+      if (q !== undefined && q !== "") query.search = q;
+      if (connected === true) query.ids = deps.presence.connectedIds();
+      if (connected === false) query.excludeIds = deps.presence.connectedIds();
+      if (revoked !== undefined) query.revoked = revoked;
+      if (model !== undefined) query.model = model;
+      if (firmware !== undefined) query.firmware = firmware;
+      const { items, total } = await deps.devices.list(query);
+      void reply.header("X-Total-Count", String(total));
+      return { data: items.map((device) => viewOf(deps, device)), total, limit, offset };
+    },
+  );
+
+  http.post<{ Body: CreateBody }>(
+    "/devices",
+    {
+      config: { access: "operator" },
+      schema: routeSchema({
+        tags: ["devices"],
+        summary: "Register a device",
+        description:
+          "Answers the device's token once; the hub keeps only its hash. Without `id` one is generated; without `name` the id is used.",
+        body: {
+          type: "object",
+          additionalProperties: false,
+          properties: { id: { type: "string", pattern: DEVICE_ID_PATTERN }, name: NAME_SCHEMA, labels: LABELS_SCHEMA },
+        },
+        response: {
+          201: {
+            type: "object",
+            required: ["device", "token"],
+            properties: { device: DEVICE_REF, token: { type: "string", description: "The device's secret token; shown only now" } },
+          },
+          ...errorResponses(409),
+        },
+      }),
+    },
+    async (request, reply) => {
+      const id = request.body.id ?? generateId();
+      const token = generateSecret();
+      try {
+        const device = await deps.devices.create({
+          id,
+          name: request.body.name ?? id,
+          tokenHash: hashSecret(token),
+          labels: request.body.labels ?? {},
+          at: deps.now(),
+        });
+        return reply.code(201).send({ device: viewOf(deps, device), token });
+      } catch (error) {
+        if (error instanceof DuplicateDeviceError) throw new ApiError("TH_API_CONFLICT", `device ${id} already exists`);
+        throw error;
+      }
+    },
+  );
+
+  http.get<{ Params: IdParams }>(
+    "/devices/:id",
+    {
+      config: { access: "viewer" },
+      schema: routeSchema({
+        tags: ["devices"],
+        summary: "Get a device",
+        params: DEVICE_ID_PARAMS,
+        response: { 200: DEVICE_REF, ...errorResponses(404) },
+      }),
+    },
+    async (request) => viewOf(deps, await requireDevice(deps, request.params.id)),
+  );
+
+  http.patch<{ Params: IdParams; Body: PatchBody }>(
+    "/devices/:id",
+    {
+      config: { access: "operator" },
+      schema: routeSchema({
+        tags: ["devices"],
+        summary: "Rename a device or replace its labels",
+        description: "`labels` replaces the whole label map.",
+        params: DEVICE_ID_PARAMS,
+        body: { type: "object", additionalProperties: false, minProperties: 1, properties: { name: NAME_SCHEMA, labels: LABELS_SCHEMA } },
+        response: { 200: DEVICE_REF, ...errorResponses(404) },
+      }),
+    },
+    async (request) => {
+      const device = await deps.devices.update(request.params.id, request.body, deps.now());
+      if (!device) throw new ApiError("TH_API_NOT_FOUND", `no device ${request.params.id}`);
+      return viewOf(deps, device);
+    },
+  );
+
+  http.delete<{ Params: IdParams }>(
+    "/devices/:id",
+    {
+      config: { access: "operator" },
+      schema: routeSchema({
+        tags: ["devices"],
+        summary: "Delete a device and its telemetry",
+        description: "A live session is closed with `TH_DEVICE_DELETED`.",
+        params: DEVICE_ID_PARAMS,
+        response: { 204: { type: "null", description: "Deleted" }, ...errorResponses(404) },
+      }),
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!(await deps.devices.delete(id))) throw new ApiError("TH_API_NOT_FOUND", `no device ${id}`);
+      deps.presence.disconnect(id, "TH_DEVICE_DELETED");
+      await deps.telemetry.forgetDevice(id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,46 @@
+import type { Access } from "../../src/http/authentication.js";
+
+/** One route of the API as the tests exercise it, with a concrete URL and a valid body. */
+export interface ApiRouteCase {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** OpenAPI path (`{id}` for parameters). */
+  path: string;
+  url: string;
+  access: Access;
+  body?: unknown;
+}
+
+/** Device and key ids the cases name (they need not exist: authentication comes first). */
+export const CASE_DEVICE_ID = "case-device";
+export const CASE_KEY_ID = "0123456789abcdef";
+
+/**
+ * Every route of the hub's HTTP API. The OpenAPI test checks this list against the document
+ * in both directions, so a new route cannot miss the authentication tests.
+ */
+export const API_ROUTE_CASES: readonly ApiRouteCase[] = [
+  { method: "GET", path: "/healthz", url: "/healthz", access: "public" },
+  { method: "GET", path: "/readyz", url: "/readyz", access: "public" },
+  { method: "GET", path: "/metrics", url: "/metrics", access: "viewer" },
+  { method: "GET", path: "/api/v1/openapi.json", url: "/api/v1/openapi.json", access: "public" },
+  { method: "GET", path: "/api/v1/me", url: "/api/v1/me", access: "viewer" },
+  { method: "GET", path: "/api/v1/devices", url: "/api/v1/devices", access: "viewer" },
+  { method: "POST", path: "/api/v1/devices", url: "/api/v1/devices", access: "operator", body: { id: CASE_DEVICE_ID } },
+  { method: "GET", path: "/api/v1/devices/{id}", url: `/api/v1/devices/${CASE_DEVICE_ID}`, access: "viewer" },
+  {
+    method: "PATCH",
+    path: "/api/v1/devices/{id}",
+    url: `/api/v1/devices/${CASE_DEVICE_ID}`,
+    access: "operator",
+    body: { name: "renamed" },
+  },
+  { method: "DELETE", path: "/api/v1/devices/{id}", url: `/api/v1/devices/${CASE_DEVICE_ID}`, access: "operator" },
+  { method: "POST", path: "/api/v1/devices/{id}/token", url: `/api/v1/devices/${CASE_DEVICE_ID}/token`, access: "operator" },
+  { method: "POST", path: "/api/v1/devices/{id}/revoke", url: `/api/v1/devices/${CASE_DEVICE_ID}/revoke`, access: "operator" },
+  { method: "GET", path: "/api/v1/devices/{id}/latest", url: `/api/v1/devices/${CASE_DEVICE_ID}/latest`, access: "viewer" },
+  { method: "GET", path: "/api/v1/devices/{id}/telemetry", url: `/api/v1/devices/${CASE_DEVICE_ID}/telemetry?metric=t`, access: "viewer" },
+  { method: "GET", path: "/api/v1/devices/{id}/telemetry/raw", url: `/api/v1/devices/${CASE_DEVICE_ID}/telemetry/raw`, access: "viewer" },
+  { method: "GET", path: "/api/v1/api-keys", url: "/api/v1/api-keys", access: "admin" },
+  { method: "POST", path: "/api/v1/api-keys", url: "/api/v1/api-keys", access: "admin", body: { name: "k", role: "viewer" } },
+  { method: "DELETE", path: "/api/v1/api-keys/{id}", url: `/api/v1/api-keys/${CASE_KEY_ID}`, access: "admin" },
+];
