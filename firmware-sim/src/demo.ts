@@ -1,1 +1,114 @@
-export {};
+#!/usr/bin/env node
+/**
+ * `npm start`: a hub on the embedded store with a handful of simulated devices streaming
+ * through the real Node device client. Prints the URL and the admin key.
+ */
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { TelehubClient } from "@telehub/device-client";
+import { buildApp, ConfigError, type Hub, loadConfig } from "@telehub/hub";
+import { generateSecret, hashSecret } from "@telehub/hub/secrets";
+import { DemoSignal } from "./demo-signal.js";
+
+const DEVICE_COUNT = Number(process.env.TELEHUB_DEMO_DEVICES ?? 5);
+const INTERVAL_MS = Number(process.env.TELEHUB_DEMO_INTERVAL_MS ?? 1_000);
+
+/** The admin key to show: generated now (saved for the next demo start), or saved earlier. */
+function adminKeyNote(hub: Hub, keyFile: string): string {
+  if (hub.generatedAdminKey) {
+    writeFileSync(keyFile, `${hub.generatedAdminKey}\n`, { mode: 0o600 });
+    chmodSync(keyFile, 0o600);
+    return hub.generatedAdminKey;
+  }
+  if (existsSync(keyFile)) return readFileSync(keyFile, "utf8").trim();
+  return "(an admin key already existed: use the one printed when it was created, or TELEHUB_ADMIN_KEY)";
+}
+
+/** Create the demo devices, or give existing ones a fresh token (tokens are stored hashed). */
+async function demoCredentials(hub: Hub): Promise<{ deviceId: string; token: string }[]> {
+  const credentials = [];
+  for (let i = 1; i <= DEVICE_COUNT; i++) {
+    const deviceId = `demo-${i}`;
+    const token = generateSecret();
+    const now = Date.now();
+    if (await hub.devices.get(deviceId)) await hub.devices.setTokenHash(deviceId, hashSecret(token), now);
+    else
+      await hub.devices.create({
+        id: deviceId,
+        name: `Demo thermostat ${i}`,
+        tokenHash: hashSecret(token),
+        labels: { demo: "true" },
+        at: now,
+      });
+    credentials.push({ deviceId, token });
+  }
+  return credentials;
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    // The hub's JSON logs would bury the banner: warnings only, unless asked otherwise.
+    config = loadConfig(process.env, process.env.TELEHUB_LOG_LEVEL ? {} : { logLevel: "warn" });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`telehub: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const hub = await buildApp(config);
+  let url: string;
+  try {
+    url = await hub.listen();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      console.error(`telehub: port ${config.port} is in use. Start on another one, e.g. TELEHUB_PORT=8081 npm start`);
+      await hub.close();
+      process.exit(1);
+    }
+    throw error;
+  }
+  const adminKey = adminKeyNote(hub, join(config.dataDir, "demo-admin-key.txt"));
+  const clients = (await demoCredentials(hub)).map(
+    ({ deviceId, token }) => new TelehubClient({ url, deviceId, token, firmware: "demo-1.0.0", model: "simulated-thermostat" }),
+  );
+  await Promise.all(clients.map((client) => client.connect()));
+  const signals = clients.map((_, i) => new DemoSignal(i));
+  const timer = setInterval(() => {
+    const now = Date.now();
+    clients.forEach((client, i) => client.send((signals[i] as DemoSignal).next(now), now));
+  }, INTERVAL_MS);
+
+  process.stdout.write(
+    [
+      "",
+      `Telehub is running at ${url}`,
+      `  admin API key: ${adminKey}`,
+      `  ${clients.length} simulated devices (demo-1 … demo-${clients.length}) send a reading every ${INTERVAL_MS} ms`,
+      `  data: ${config.dataDir} (embedded SQLite)`,
+      "",
+      "Try:",
+      `  curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/devices`,
+      `  curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/devices/demo-1/latest`,
+      `  API description: ${url}/api/v1/openapi.json`,
+      "",
+      "Ctrl-C stops everything.",
+      "",
+    ].join("\n"),
+  );
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    await Promise.all(clients.map((client) => client.close({ flush: true, timeoutMs: 3_000 })));
+    await hub.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+}
+
+await main();

@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   const hub = await buildApp(config);
   const url = await hub.listen();
   hub.log.info({ url, dataDir: config.dataDir, telemetry: hub.telemetry.kind }, "hub listening");
+  // Also on stderr, plain, whatever the log level: for people, and for spawnHub() to find the port.
+  process.stderr.write(`telehub-hub listening on ${url}\n`);
   if (hub.generatedAdminKey) {
     process.stdout.write(`\nTelehub admin API key (shown once, store it now):\n  ${hub.generatedAdminKey}\n\n`);
   }

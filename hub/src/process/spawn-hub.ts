@@ -48,22 +48,28 @@ export async function spawnHub(options: SpawnHubOptions = {}): Promise<HubProces
       TELEHUB_PORT: String(options.port ?? 0),
       TELEHUB_DATA_DIR: dataDir,
       TELEHUB_ADMIN_KEY: adminKey,
-      TELEHUB_LOG_LEVEL: "info",
+      TELEHUB_LOG_LEVEL: "warn",
       ...options.env,
     },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    const timer = setTimeout(() => reject(new Error("the hub did not start within 20 s")), 20_000);
-    void exited.then((code) => reject(new Error(`the hub exited with ${code} before listening`)));
+    const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error("the hub did not start within 20 s")), 20_000);
+    void exited.then((code) => fail(new Error(`the hub exited with ${code} before listening`)));
     lines.on("line", (line) => {
-      if (!line.startsWith("{")) return;
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
-      if (entry.msg === "hub listening" && entry.url) {
+      const match = /^telehub-hub listening on (\S+)/.exec(line);
+      if (match?.[1]) {
         clearTimeout(timer);
-        resolve(entry.url);
+        resolve(match[1]);
+      } else {
+        process.stderr.write(`${line}\n`);
       }
     });
   });

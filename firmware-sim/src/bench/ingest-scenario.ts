@@ -1,0 +1,89 @@
+import { TelehubClient } from "@telehub/device-client";
+import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
+import { percentile } from "./percentiles.js";
+import { cpuTimeMs, peakRssBytes } from "./process-stats.js";
+import { provisionDevices } from "./provision.js";
+import { sampleReading } from "./sample-reading.js";
+
+export interface IngestResult {
+  devices: number;
+  readings: number;
+  seconds: number;
+  readingsPerSecond: number;
+  framesPerSecond: number;
+  ackP50Ms: number;
+  ackP99Ms: number;
+  hubCpuPercent: number;
+  hubPeakRssBytes: number;
+  /** Readings the hub reports stored (its metric), against readings sent. */
+  storedReadings: number;
+}
+
+/** Settings the benchmark hub runs with: limits opened up so the device side is not rate-limited. */
+export const BENCH_HUB_ENV = {
+  TELEHUB_LIMITS_MAX_FRAMES_PER_SECOND: "100000",
+  TELEHUB_LIMITS_FRAME_BURST: "100000",
+  TELEHUB_GATEWAY_MAX_CONCURRENT_HANDSHAKES: "256",
+  TELEHUB_LOG_LEVEL: "warn",
+};
+
+/**
+ * Throughput into the embedded store: `devices` real Node clients on loopback each send
+ * `batchesPerDevice` batches of `readingsPerBatch` readings as fast as acks allow. The hub
+ * runs in its own process. Figures count only acknowledged (durable) readings.
+ */
+export async function runIngest(
+  devices: number,
+  batchesPerDevice: number,
+  readingsPerBatch: number,
+  env: Record<string, string> = {},
+): Promise<IngestResult> {
+  const hub = await spawnHub({ env: { ...BENCH_HUB_ENV, ...env } });
+  const clients: TelehubClient[] = [];
+  try {
+    const credentials = await provisionDevices(hub.url, hub.adminKey, "bench-", devices);
+    for (const { deviceId, token } of credentials) {
+      clients.push(new TelehubClient({ url: hub.url, deviceId, token, maxBatchReadings: readingsPerBatch, batchIntervalMs: 60_000 }));
+    }
+    await Promise.all(clients.map((c) => c.connect()));
+    const latencies: number[] = [];
+    for (const client of clients) client.on("ack", () => latencies.push(client.stats.lastAckLatencyMs ?? Number.NaN));
+
+    const cpuBefore = cpuTimeMs(hub.pid);
+    const startedAt = performance.now();
+    await Promise.all(
+      clients.map(async (client, d) => {
+        for (let b = 0; b < batchesPerDevice; b++) {
+          for (let i = 0; i < readingsPerBatch; i++) {
+            const reading = sampleReading(d, b * readingsPerBatch + i);
+            client.send(reading.m, reading.ts);
+          }
+          // Let the socket work between batches; the client's in-flight window paces the rest.
+          if (b % 4 === 3) await new Promise((resolve) => setImmediate(resolve));
+        }
+        await client.flush(300_000);
+      }),
+    );
+    const seconds = (performance.now() - startedAt) / 1000;
+    const cpuMs = cpuTimeMs(hub.pid) - cpuBefore;
+    const readings = devices * batchesPerDevice * readingsPerBatch;
+    const stored = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
+    const storedReadings = Number(/^telehub_readings_stored_total (\d+)/m.exec(stored)?.[1] ?? Number.NaN);
+    return {
+      devices,
+      readings,
+      seconds,
+      readingsPerSecond: readings / seconds,
+      framesPerSecond: (devices * batchesPerDevice) / seconds,
+      ackP50Ms: percentile(latencies, 50),
+      ackP99Ms: percentile(latencies, 99),
+      hubCpuPercent: (cpuMs / (seconds * 1000)) * 100,
+      hubPeakRssBytes: peakRssBytes(hub.pid),
+      storedReadings,
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.close({ flush: false })));
+    await hub.stop();
+    removeDataDir(hub);
+  }
+}
