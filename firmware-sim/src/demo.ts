@@ -77,7 +77,9 @@ async function main(): Promise<void> {
   const signals = clients.map((_, i) => new DemoSignal(i));
   const timer = setInterval(() => {
     const now = Date.now();
-    clients.forEach((client, i) => client.send((signals[i] as DemoSignal).next(now), now));
+    clients.forEach((client, i) => {
+      client.send((signals[i] as DemoSignal).next(now), now);
+    });
   }, INTERVAL_MS);
 
   process.stdout.write(
