@@ -57,9 +57,18 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
 
   const http = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576 });
   const gateway = new DeviceGateway({ config, devices, telemetry, writer, metrics, log: log.child({ component: "gateway" }), now });
-  gateway.attach(http.server);
-  await registerHttpApi(http, { config, devices, apiKeys, telemetry, presence: gateway, metrics, now });
-  const generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now);
+  let generatedAdminKey: string | undefined;
+  try {
+    generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now);
+    gateway.attach(http.server);
+    await registerHttpApi(http, { config, devices, apiKeys, telemetry, presence: gateway, metrics, now });
+  } catch (error) {
+    // Nothing may keep the process alive after a failed build (the gateway's timers, the databases).
+    await gateway.close();
+    await telemetry.close();
+    metaDb.close();
+    throw error;
+  }
 
   let closed = false;
   return {

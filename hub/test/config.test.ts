@@ -69,3 +69,14 @@ describe("configuration", () => {
     }
   });
 });
+
+test("a hub that cannot be built (a malformed TELEHUB_ADMIN_KEY) fails with a clear error and leaves nothing running", async () => {
+  const { buildApp } = await import("../src/app.js");
+  const dir = mkdtempSync(join(tmpdir(), "telehub-badkey-"));
+  try {
+    const config = loadConfig({}, { dataDir: dir, logLevel: "silent", adminKey: "not-a-key" });
+    await assert.rejects(buildApp(config), /thk_/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
