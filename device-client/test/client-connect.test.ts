@@ -32,6 +32,22 @@ describe("TelehubClient: connecting", () => {
     assert.ok(Math.abs(client.clockOffsetMs - 5_000) < 100, `offset ${client.clockOffsetMs}`);
   });
 
+  test("an offset under clockCorrectionThresholdMs is measured but not applied: timestamps stay as the device gave them", async (t) => {
+    const hub = await ScriptedHub.start({ clockAheadMs: 300 });
+    t.after(() => hub.close());
+    const client = testClient(t, hub, { maxBatchReadings: 1 });
+    const connected = nextEvent<{ clockOffsetMs: number; measuredClockOffsetMs: number }>(client, "connected");
+    await client.connect();
+    const info = await connected;
+    assert.ok(Math.abs(info.measuredClockOffsetMs - 300) < 100, `measured ${info.measuredClockOffsetMs}`);
+    assert.equal(info.clockOffsetMs, 0);
+    assert.equal(client.clockOffsetMs, 0);
+    client.send({ n: 1 }, 1_700_000_000_123);
+    const session = hub.sessions[0]!;
+    await session.waitForBatches(1);
+    assert.equal(session.batches[0]!.r[0]!.ts, 1_700_000_000_123);
+  });
+
   test("query credentials, for clients that cannot set headers; http:// base URLs work", async (t) => {
     const hub = await ScriptedHub.start();
     t.after(() => hub.close());

@@ -5,8 +5,10 @@ import type { TelehubClientError } from "./client-errors.js";
 export interface ConnectedEvent {
   /** Hub clock at the welcome (ms). */
   hubTime: number;
-  /** Hub time − device time, measured at this welcome. */
+  /** The correction now added to device timestamps (0 when the measured offset is under the threshold). */
   clockOffsetMs: number;
+  /** Hub time − device time as measured at this welcome. */
+  measuredClockOffsetMs: number;
   /** Round trip hello → welcome on the device clock (ms). */
   roundTripMs: number;
   /** The hub's last durable seq for this device. */

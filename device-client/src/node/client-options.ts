@@ -41,6 +41,12 @@ export interface TelehubClientOptions {
   wsOptions?: ClientOptions;
   /** Device clock in ms since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Timestamps are corrected by the clock offset measured at `welcome` only when the offset is
+   * at least this large. Below it the device clock is taken as right: a few ms of measurement
+   * noise would otherwise shift timestamps from one connection to the next. Default 1,000 ms.
+   */
+  clockCorrectionThresholdMs?: number;
 }
 
 export type ResolvedOptions = Required<Omit<TelehubClientOptions, "firmware" | "model" | "attributes" | "buffer" | "backoff">> &
@@ -67,10 +73,14 @@ export function resolveOptions(options: TelehubClientOptions): ResolvedOptions {
     credentials: options.credentials ?? "header",
     wsOptions: options.wsOptions ?? {},
     now: options.now ?? Date.now,
+    clockCorrectionThresholdMs: options.clockCorrectionThresholdMs ?? 1_000,
   };
   positive("maxBatchReadings", resolved.maxBatchReadings, true);
   positive("batchIntervalMs", resolved.batchIntervalMs);
   positive("connectTimeoutMs", resolved.connectTimeoutMs);
+  if (!(resolved.clockCorrectionThresholdMs >= 0)) {
+    throw new RangeError(`clockCorrectionThresholdMs must be ≥ 0, got ${resolved.clockCorrectionThresholdMs}`);
+  }
   if (!(resolved.heartbeatGraceMs >= 0)) throw new RangeError(`heartbeatGraceMs must be ≥ 0, got ${resolved.heartbeatGraceMs}`);
   if (resolved.credentials !== "header" && resolved.credentials !== "query") {
     throw new RangeError(`credentials must be "header" or "query", got ${String(resolved.credentials)}`);

@@ -94,7 +94,10 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     return this.connection?.open ?? false;
   }
 
-  /** Hub clock − device clock in ms, measured at the last `welcome` (0 before the first). */
+  /**
+   * The correction added to device timestamps: hub clock − device clock as measured at the
+   * last `welcome`, or 0 while that is below `clockCorrectionThresholdMs` (and before the first).
+   */
   get clockOffsetMs(): number {
     return this.offsetMs;
   }
@@ -215,7 +218,8 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.backoff.reset();
     this.limits = limitsOf(welcome.lim);
     const sentAt = welcome.echo ?? helloSentAt;
-    this.offsetMs = welcome.time - (sentAt + receivedAt) / 2;
+    const measuredMs = Math.round(welcome.time - (sentAt + receivedAt) / 2);
+    this.offsetMs = Math.abs(measuredMs) >= this.options.clockCorrectionThresholdMs ? measuredMs : 0;
     // The hub holds everything ≤ welcome.seq durably: those are as good as acknowledged.
     this.countAcked(welcome.seq, this.buffer.resync(welcome.seq), undefined);
     this.window.reset(this.limits.maxBatchesInFlight);
@@ -224,6 +228,7 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.emit("connected", {
       hubTime: welcome.time,
       clockOffsetMs: this.offsetMs,
+      measuredClockOffsetMs: measuredMs,
       roundTripMs: receivedAt - sentAt,
       lastSeq: welcome.seq,
       heartbeatMs: welcome.hb,
