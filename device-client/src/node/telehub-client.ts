@@ -8,6 +8,7 @@ import {
   PROTOCOL_ERRORS,
   type ProtocolErrorCode,
   type ProtocolLimits,
+  toWireLimits,
   type WireLimits,
 } from "../protocol/index.js";
 import { Backoff } from "./backoff.js";
@@ -335,26 +336,13 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
 
 /** `welcome.lim`, with the protocol defaults for anything a hub left out. */
 function limitsOf(lim: Partial<WireLimits>): ProtocolLimits {
-  const announced = fromWireLimits({ ...fromDefaults(), ...lim });
+  const announced = fromWireLimits({ ...toWireLimits(DEFAULT_LIMITS), ...lim });
   const limits = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(limits) as (keyof ProtocolLimits)[]) {
     const value = announced[key];
     if (typeof value === "number" && value > 0) limits[key] = value;
   }
   return limits;
-}
-
-function fromDefaults(): WireLimits {
-  return {
-    frame: DEFAULT_LIMITS.maxFrameBytes,
-    batch: DEFAULT_LIMITS.maxReadingsPerBatch,
-    metrics: DEFAULT_LIMITS.maxMetricsPerReading,
-    name: DEFAULT_LIMITS.maxNameLength,
-    str: DEFAULT_LIMITS.maxStringLength,
-    inflight: DEFAULT_LIMITS.maxBatchesInFlight,
-    rate: DEFAULT_LIMITS.maxFramesPerSecond,
-    burst: DEFAULT_LIMITS.frameBurst,
-  };
 }
 
 function fatalError(end: ConnectionEnd, code: ProtocolErrorCode | undefined): TelehubClientError {

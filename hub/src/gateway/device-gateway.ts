@@ -1,29 +1,14 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { DEVICE_PATH, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
-import type pino from "pino";
 import { WebSocketServer } from "ws";
-import type { HubConfig } from "../config/hub-config.js";
-import type { BatchWriter } from "../ingest/batch-writer.js";
-import type { HubMetrics } from "../metrics.js";
 import { verifySecret } from "../security/secrets.js";
-import type { DeviceRecord, DeviceRepository } from "../storage/device-repository.js";
-import type { TelemetryStore } from "../storage/telemetry-store.js";
+import type { DeviceRecord } from "../storage/device-repository.js";
 import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials.js";
 import type { DevicePresence, PresenceInfo } from "./device-presence.js";
 import { DeviceSession } from "./device-session.js";
-import type { GatewayContext } from "./gateway-context.js";
+import type { GatewayContext, GatewayDeps } from "./gateway-context.js";
 import { refuseUpgrade, statusOf } from "./upgrade-refusal.js";
-
-export interface GatewayDeps {
-  config: HubConfig;
-  devices: DeviceRepository;
-  telemetry: TelemetryStore;
-  writer: BatchWriter;
-  metrics: HubMetrics;
-  log: pino.Logger;
-  now: () => number;
-}
 
 /**
  * Where devices come in: authenticates each WebSocket upgrade before accepting it, applies

@@ -6,8 +6,8 @@ import type { DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
 import type { DeviceSession } from "./device-session.js";
 
-/** What sessions and frame handlers share: the hub's parts and the gateway's callbacks. */
-export interface GatewayContext {
+/** The parts of the hub the device gateway works with. */
+export interface GatewayDeps {
   config: HubConfig;
   devices: DeviceRepository;
   telemetry: TelemetryStore;
@@ -15,6 +15,10 @@ export interface GatewayContext {
   metrics: HubMetrics;
   log: pino.Logger;
   now: () => number;
+}
+
+/** What sessions and frame handlers share: the hub's parts and the gateway's callbacks. */
+export interface GatewayContext extends GatewayDeps {
   /** The session this one replaced (same device), if it is still finishing its writes. */
   replacedSession(session: DeviceSession): DeviceSession | undefined;
   onHandshakeDone(): void;
