@@ -135,6 +135,35 @@ describe("durability before acknowledgement", () => {
     }
   });
 
+  test("deleting a device waits for its batches still committing, so none of its telemetry outlives it", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "telehub-delete-"));
+    const store = gate(new SqliteTelemetryStore(join(dataDir, "telemetry.db")));
+    const adminKey = `thk_${"c".repeat(16)}_${"d".repeat(40)}`;
+    const running = await startHub({ adminKey }, dataDir, { telemetry: store });
+    try {
+      const token = await running.provision("doomed");
+      const device = await connected(running, "doomed", token);
+      device.send({ t: "batch", seq: 1, r: [{ ts: 10, m: { a: 1 } }] });
+      for (let i = 0; i < 50 && store.held === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      let deleted = false;
+      const deletion = fetch(`${running.url}/api/v1/devices/doomed`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${adminKey}` },
+      }).then((r) => {
+        deleted = true;
+        return r.status;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(deleted, false, "the deletion waits for the pending commit");
+      store.open();
+      assert.equal(await deletion, 204);
+      assert.equal(await store.countValues("doomed"), 0);
+      assert.equal(await store.lastSequence("doomed"), 0);
+    } finally {
+      await running.dispose();
+    }
+  });
+
   test("a failed commit is answered with TH_STORE_UNAVAILABLE and no ack; later batches wait until the device resends", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "telehub-failing-"));
     const store = gate(new SqliteTelemetryStore(join(dataDir, "telemetry.db")));

@@ -10,6 +10,9 @@ import { DeviceSession } from "./device-session.js";
 import type { GatewayContext, GatewayDeps } from "./gateway-context.js";
 import { refuseUpgrade, statusOf } from "./upgrade-refusal.js";
 
+/** How long shutdown waits for a session's pending writes before closing it anyway. */
+const SHUTDOWN_SETTLE_MS = 10_000;
+
 /**
  * Where devices come in: authenticates each WebSocket upgrade before accepting it, applies
  * admission control, keeps one session per device (the newest connection wins), pings every
@@ -77,6 +80,11 @@ export class DeviceGateway implements DevicePresence {
     return true;
   }
 
+  async settled(deviceId: string): Promise<void> {
+    const sessions = [this.sessions.get(deviceId), ...[...this.replaced.values()].filter((s) => s.id === deviceId)];
+    await Promise.all(sessions.map((session) => session?.settled()));
+  }
+
   /**
    * Graceful shutdown: refuse new upgrades, let every session's pending writes finish (so
    * their acks go out), then close each with 1001 and persist last-seen times.
@@ -89,7 +97,10 @@ export class DeviceGateway implements DevicePresence {
     const sessions = [...this.sessions.values()];
     await Promise.all(
       sessions.map(async (session) => {
-        await session.settled();
+        // A store that hangs must not hold the shutdown forever; unacknowledged batches are resent.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([session.settled(), new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_SETTLE_MS)))]);
+        clearTimeout(timer);
         session.closeWith("TH_HUB_STOPPING");
       }),
     );

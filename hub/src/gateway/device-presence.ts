@@ -14,4 +14,9 @@ export interface DevicePresence {
   presence(deviceId: string): PresenceInfo | undefined;
   /** Close a device's connection with the catalogue code's close code; false if it was not connected. */
   disconnect(deviceId: string, code: ProtocolErrorCode): boolean;
+  /**
+   * Resolves once no write of the device's sessions is pending (at once if none is), so that,
+   * after a `disconnect`, deleting the device's telemetry cannot race a batch still committing.
+   */
+  settled(deviceId: string): Promise<void>;
 }

@@ -187,6 +187,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       const { id } = request.params;
       if (!(await deps.devices.delete(id))) throw new ApiError("TH_API_NOT_FOUND", `no device ${id}`);
       deps.presence.disconnect(id, "TH_DEVICE_DELETED");
+      await deps.presence.settled(id);
       await deps.telemetry.forgetDevice(id);
       return reply.code(204).send();
     },
