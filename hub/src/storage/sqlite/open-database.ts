@@ -28,12 +28,17 @@ export function openDatabase(path: string, migrations: readonly Migration[], syn
   );
   const applied = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
   const record = db.prepare("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)");
-  for (const migration of migrations) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.up);
-      record.run(migration.version, migration.description, Date.now());
-    })();
+  try {
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      db.transaction(() => {
+        db.exec(migration.up);
+        record.run(migration.version, migration.description, Date.now());
+      })();
+    }
+  } catch (error) {
+    db.close();
+    throw new Error(`${path}: schema migration failed: ${(error as Error).message}`, { cause: error });
   }
   return db;
 }
