@@ -143,15 +143,15 @@ describe("heartbeats and sessions", () => {
   });
 
   test("a peer that answers pings stays connected across many heartbeat intervals", async () => {
-    const running = await startHub({ gateway: { heartbeatIntervalMs: 50 } });
+    const running = await startHub({ gateway: { heartbeatIntervalMs: 150 } });
     try {
       const token = await running.provision("alive");
       const device = await RawDevice.connect(running.wsUrl, { deviceId: "alive", token });
       assert.ok(!isRefusal(device));
       await device.hello();
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 1_000));
       assert.equal(device.closeCode, undefined);
-      assert.ok((running.hub.gateway.presence("alive")?.lastSeenAt ?? 0) > Date.now() - 200, "heartbeats keep last-seen fresh");
+      assert.ok((running.hub.gateway.presence("alive")?.lastSeenAt ?? 0) > Date.now() - 500, "heartbeats keep last-seen fresh");
       device.close();
     } finally {
       await running.dispose();

@@ -46,6 +46,11 @@ describe("telemetry through the gateway", () => {
     assert.equal(byMetric.off?.value, false);
     assert.equal(byMetric.mode?.value, "eco");
     assert.equal(await running.hub.telemetry.countValues("t-1"), 6);
+    const metrics = await running.hub.metrics.registry.metrics();
+    assert.match(metrics, /^telehub_readings_stored_total 2$/m);
+    assert.match(metrics, /^telehub_frames_received_total\{type="batch"\} 1$/m);
+    assert.match(metrics, /^telehub_connected_devices 1$/m);
+    assert.match(metrics, /^telehub_ack_latency_seconds_count 1$/m);
     device.close();
   });
 
