@@ -10,6 +10,7 @@ import { createLogger } from "./logger.js";
 import { HubMetrics } from "./metrics.js";
 import type { ApiKeyRepository } from "./storage/api-key-repository.js";
 import type { DeviceRepository } from "./storage/device-repository.js";
+import { InfluxTelemetryStore } from "./storage/influx/influx-telemetry-store.js";
 import { META_MIGRATIONS } from "./storage/sqlite/meta-migrations.js";
 import { openDatabase } from "./storage/sqlite/open-database.js";
 import { SqliteApiKeyRepository } from "./storage/sqlite/sqlite-api-key-repository.js";
@@ -44,6 +45,12 @@ export interface BuildOptions {
   telemetry?: TelemetryStore;
 }
 
+function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: pino.Logger): TelemetryStore {
+  if (config.storage.telemetry === "influxdb")
+    return new InfluxTelemetryStore({ influx: config.influx, dataDir: config.dataDir, metrics, log: log.child({ component: "influx" }) });
+  return new SqliteTelemetryStore(join(config.dataDir, "telemetry.db"), config.storage.sqliteSynchronous);
+}
+
 /** Build a hub from a complete configuration (see `loadConfig`). */
 export async function buildApp(config: HubConfig, options: BuildOptions = {}): Promise<Hub> {
   const log = options.logger ?? createLogger(config);
@@ -52,7 +59,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const metaDb = openDatabase(join(config.dataDir, "meta.db"), META_MIGRATIONS, config.storage.sqliteSynchronous);
   const devices = new SqliteDeviceRepository(metaDb);
   const apiKeys = new SqliteApiKeyRepository(metaDb);
-  const telemetry = options.telemetry ?? new SqliteTelemetryStore(join(config.dataDir, "telemetry.db"), config.storage.sqliteSynchronous);
+  const telemetry = options.telemetry ?? openTelemetryStore(config, metrics, log);
   const writer = new BatchWriter(telemetry, { maxBatchesPerCommit: config.ingest.maxBatchesPerCommit, metrics, log });
 
   const http = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576 });

@@ -58,6 +58,38 @@ export class HubMetrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
     registers: [this.registry],
   });
+  readonly influxSpoolBytes = new Gauge({
+    name: "telehub_influx_spool_bytes",
+    help: "Line protocol waiting in the InfluxDB spool (bytes)",
+    registers: [this.registry],
+  });
+  readonly influxSpoolBatches = new Gauge({
+    name: "telehub_influx_spool_batches",
+    help: "Spool entries (group commits) waiting to be written to InfluxDB",
+    registers: [this.registry],
+  });
+  readonly influxDrainLag = new Gauge({
+    name: "telehub_influx_drain_lag_seconds",
+    help: "Age of the oldest spool entry not yet in InfluxDB (0 when the spool is empty)",
+    registers: [this.registry],
+  });
+  readonly influxWriteSeconds = new Histogram({
+    name: "telehub_influx_write_seconds",
+    help: "Duration of one successful drain of a spool run to InfluxDB",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly influxWriteErrors = new Counter({
+    name: "telehub_influx_write_errors_total",
+    help: "Failed InfluxDB writes (retried), by HTTP status (0: unreachable)",
+    labelNames: ["status"] as const,
+    registers: [this.registry],
+  });
+  readonly influxDeadLetteredPoints = new Counter({
+    name: "telehub_influx_dead_lettered_points_total",
+    help: "Points InfluxDB rejected as malformed, written to the dead-letter file",
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "telehub_" });

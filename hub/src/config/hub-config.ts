@@ -13,10 +13,43 @@ export interface HubConfig {
   /** pino log level. Default `info`. */
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   storage: {
-    /** Telemetry store: `sqlite` (embedded, default). */
-    telemetry: "sqlite";
+    /** Telemetry store: `sqlite` (embedded, default) or `influxdb` (see the `influx` section). */
+    telemetry: "sqlite" | "influxdb";
     /** SQLite `synchronous`: `full` syncs each commit to disk (default), `normal` survives a crash of the hub but not of the machine. */
     sqliteSynchronous: "full" | "normal";
+  };
+  /** InfluxDB, used when `storage.telemetry` is `influxdb` (docs/influxdb.md). */
+  influx: {
+    /** Base URL of the v1-compatible HTTP API. Default `http://127.0.0.1:8086`. */
+    url: string;
+    /** Database (1.x, 3.x) or bucket name (2.x, Cloud, through its DBRP mapping). Default `telehub`. */
+    database: string;
+    /** Retention policy to write to; empty (default) for the database's default one. */
+    retentionPolicy: string;
+    /** Duration of `retentionPolicy` when the hub creates it (1.x, `createDatabase`), e.g. `30d`. Default `INF`. */
+    retentionDuration: string;
+    /** 1.x only: create the database (and retention policy) at start. Default false. */
+    createDatabase: boolean;
+    /** Measurement of every reading. Default `telemetry`. */
+    measurement: string;
+    /** API token (2.x, 3.x, Cloud), sent as `Authorization: Token …`; wins over username/password. Default empty. */
+    token: string;
+    /** 1.x user name (sent as `u`); empty for none. */
+    username: string;
+    /** 1.x password (sent as `p`). */
+    password: string;
+    /** Precision of written timestamps: `ms` (default), `us` or `ns`. */
+    precision: "ms" | "us" | "ns";
+    /** Most points in one write. Default 5,000. */
+    batchSize: number;
+    /** Longest spooled points wait for a fuller write. Default 100 ms. */
+    flushIntervalMs: number;
+    /** Cap of the backoff between failed writes (a longer `Retry-After` wins). Default 30,000 ms. */
+    maxRetryDelayMs: number;
+    /** Abort an InfluxDB request after this long. Default 10,000 ms. */
+    requestTimeoutMs: number;
+    /** Bytes of line protocol the on-disk spool may hold; when full, devices are refused with `TH_STORE_UNAVAILABLE`. Default 1 GiB. */
+    spoolMaxBytes: number;
   };
   /** Limits enforced on device connections (see the protocol). */
   limits: ProtocolLimits;
@@ -64,6 +97,23 @@ export const DEFAULT_CONFIG: HubConfig = {
   adminKey: "",
   logLevel: "info",
   storage: { telemetry: "sqlite", sqliteSynchronous: "full" },
+  influx: {
+    url: "http://127.0.0.1:8086",
+    database: "telehub",
+    retentionPolicy: "",
+    retentionDuration: "INF",
+    createDatabase: false,
+    measurement: "telemetry",
+    token: "",
+    username: "",
+    password: "",
+    precision: "ms",
+    batchSize: 5_000,
+    flushIntervalMs: 100,
+    maxRetryDelayMs: 30_000,
+    requestTimeoutMs: 10_000,
+    spoolMaxBytes: 1_073_741_824,
+  },
   limits: { ...DEFAULT_LIMITS },
   gateway: {
     heartbeatIntervalMs: 15_000,
@@ -82,7 +132,8 @@ export const DEFAULT_CONFIG: HubConfig = {
 /** Allowed values of the keys that take one of a few strings. */
 export const CONFIG_CHOICES: Record<string, readonly string[]> = {
   logLevel: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
-  "storage.telemetry": ["sqlite"],
+  "storage.telemetry": ["sqlite", "influxdb"],
+  "influx.precision": ["ms", "us", "ns"],
   "storage.sqliteSynchronous": ["full", "normal"],
 };
 

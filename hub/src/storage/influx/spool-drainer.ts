@@ -1,0 +1,191 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type pino from "pino";
+import type { HubMetrics } from "../../metrics.js";
+import { type InfluxHttp, InfluxRequestError } from "./influx-http.js";
+import type { Spool, SpooledRun } from "./spool.js";
+
+export interface SpoolDrainerOptions {
+  /** Most points in one `/write`. */
+  batchSize: number;
+  /** Longest a spooled point waits for a fuller batch. */
+  flushIntervalMs: number;
+  /** Cap of the exponential backoff between failed writes (a larger `Retry-After` still wins). */
+  maxRetryDelayMs: number;
+  /** File that collects the line protocol of points InfluxDB rejected. */
+  deadLetterPath: string;
+  /** Run before the first write and after a `404 database not found` (version detection, database creation). */
+  prepare: () => Promise<void>;
+  metrics: HubMetrics;
+  log: pino.Logger;
+}
+
+const FIRST_RETRY_DELAY_MS = 100;
+
+/** A promise and the function that settles it early. */
+function pause(ms: number): { done: Promise<void>; cut: () => void } {
+  let cut = (): void => {};
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    cut = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, cut };
+}
+
+/**
+ * Sends the spool to InfluxDB in order, one run of at most `batchSize` points at a time,
+ * and removes a run only once InfluxDB has it. Failures are retried forever with capped,
+ * jittered backoff; points InfluxDB rejects as malformed are isolated by halving the run,
+ * written to the dead-letter file, and do not hold up the rest.
+ */
+export class SpoolDrainer {
+  private closed = false;
+  private prepared = false;
+  private flushDue = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private idle: (() => void) | undefined;
+  private backoff: (() => void) | undefined;
+  private waiters: { id: number; resolve: () => void }[] = [];
+  private loop: Promise<void> = Promise.resolve();
+  private failures = 0;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly influx: InfluxHttp,
+    private readonly options: SpoolDrainerOptions,
+  ) {}
+
+  start(): void {
+    this.updateGauges();
+    this.flushDue = true;
+    this.loop = this.run();
+  }
+
+  /** New data was spooled: send it once a batch is full or the flush interval has passed. */
+  notify(): void {
+    this.updateGauges();
+    if (this.spool.points >= this.options.batchSize) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushIntervalMs);
+  }
+
+  /** Resolves once every entry spooled before the call has reached InfluxDB, or after `timeoutMs`. */
+  delivered(timeoutMs: number): Promise<void> {
+    const id = this.spool.newest;
+    if (id <= this.spool.delivered) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timeout);
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        resolve();
+      };
+      const timeout = setTimeout(done, timeoutMs);
+      this.waiters.push({ id, resolve: done });
+      this.flush();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.flushTimer);
+    this.idle?.();
+    this.backoff?.();
+    await this.loop;
+    for (const waiter of [...this.waiters]) waiter.resolve();
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushDue = true;
+    this.idle?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const run = this.flushDue || this.spool.points >= this.options.batchSize ? this.spool.oldest(this.options.batchSize) : undefined;
+      if (run === undefined) {
+        this.flushDue = false;
+        await new Promise<void>((resolve) => {
+          this.idle = resolve;
+        });
+        this.idle = undefined;
+        continue;
+      }
+      try {
+        await this.send(run);
+        this.failures = 0;
+      } catch (error) {
+        if (!this.closed) await this.backOff(error as Error);
+      }
+    }
+  }
+
+  private async send(run: SpooledRun): Promise<void> {
+    if (!this.prepared) {
+      await this.options.prepare();
+      this.prepared = true;
+    }
+    const stop = this.options.metrics.influxWriteSeconds.startTimer();
+    await this.writeIsolating(run.lines);
+    stop();
+    this.spool.remove(run);
+    this.updateGauges();
+    for (const waiter of this.waiters.filter((w) => w.id <= run.throughId)) waiter.resolve();
+  }
+
+  /** Write the lines; when InfluxDB rejects the data, halve until the rejected lines are found. */
+  private async writeIsolating(lines: readonly string[]): Promise<void> {
+    try {
+      await this.influx.write(lines);
+    } catch (error) {
+      if (!(error instanceof InfluxRequestError) || !error.isRejectedData) throw error;
+      if (lines.length === 1) {
+        this.deadLetter(lines[0] as string, error);
+        return;
+      }
+      // Rewriting points InfluxDB already took from a partial write is harmless: same series and time.
+      const half = Math.ceil(lines.length / 2);
+      await this.writeIsolating(lines.slice(0, half));
+      await this.writeIsolating(lines.slice(half));
+    }
+  }
+
+  private deadLetter(line: string, error: InfluxRequestError): void {
+    const { deadLetterPath, metrics, log } = this.options;
+    mkdirSync(dirname(deadLetterPath), { recursive: true });
+    appendFileSync(deadLetterPath, `${line}\n`);
+    metrics.influxDeadLetteredPoints.inc();
+    log.error({ reason: error.message, deadLetterPath }, "InfluxDB rejected a point; it went to the dead-letter file");
+  }
+
+  private async backOff(error: Error): Promise<void> {
+    const { metrics, log, maxRetryDelayMs } = this.options;
+    const status = error instanceof InfluxRequestError ? error.status : 0;
+    metrics.influxWriteErrors.inc({ status: String(status) });
+    if (status === 404) this.prepared = false;
+    this.failures++;
+    const ceiling = Math.min(maxRetryDelayMs, FIRST_RETRY_DELAY_MS * 2 ** Math.min(this.failures - 1, 20));
+    const retryAfter = error instanceof InfluxRequestError ? error.retryAfterMs : undefined;
+    const delay = Math.max(retryAfter ?? 0, Math.random() * ceiling);
+    if (this.failures === 1 || this.failures % 20 === 0) {
+      const context = { reason: error.message, failures: this.failures, spooledBytes: this.spool.bytes, retryInMs: Math.round(delay) };
+      log.warn(context, "InfluxDB write failed; the data stays in the spool");
+    }
+    const wait = pause(delay);
+    this.backoff = wait.cut;
+    await wait.done;
+    this.backoff = undefined;
+    this.flushDue = true;
+  }
+
+  private updateGauges(): void {
+    const { metrics } = this.options;
+    metrics.influxSpoolBytes.set(this.spool.bytes);
+    metrics.influxSpoolBatches.set(this.spool.entries);
+    const oldest = this.spool.oldestSpooledAt();
+    metrics.influxDrainLag.set(oldest === undefined ? 0 : Math.max(0, Date.now() - oldest) / 1000);
+  }
+}

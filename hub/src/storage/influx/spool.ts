@@ -1,0 +1,184 @@
+import type Database from "better-sqlite3";
+import { type Migration, openDatabase } from "../sqlite/open-database.js";
+
+const SPOOL_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "spooled line protocol and batch sequences",
+    up: `
+      CREATE TABLE spool (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        lines TEXT NOT NULL,
+        points INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        spooled_at INTEGER NOT NULL
+      );
+      CREATE TABLE batch_sequences (
+        device_id TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+/** A run of spooled entries, oldest first, as the drainer sends them. */
+export interface SpooledRun {
+  /** Highest entry id in the run (every entry up to it is in the run). */
+  throughId: number;
+  lines: string[];
+  bytes: number;
+}
+
+/** The spool has no room for more data: devices must retry later. */
+export class SpoolFullError extends Error {
+  constructor(bytes: number, max: number) {
+    super(`InfluxDB spool full (${bytes} of ${max} bytes): InfluxDB is not keeping up or is unreachable`);
+    this.name = "SpoolFullError";
+  }
+}
+
+/**
+ * The write-ahead log between the gateway and InfluxDB: a SQLite file synced on every
+ * commit. An entry (the line protocol of one group commit) and the new batch sequence
+ * numbers of its devices become durable in the same transaction, so deduplication is
+ * exactly as durable as the data.
+ */
+export class Spool {
+  private readonly db: Database.Database;
+  private readonly statements;
+  private readonly lastSeqs = new Map<string, number>();
+  private spooledBytes: number;
+  private spooledPoints: number;
+  private spooledEntries: number;
+  private newestId: number;
+  private deliveredId: number;
+
+  constructor(
+    path: string,
+    /** Reject new entries once this many bytes of line protocol wait in the spool. */
+    private readonly maxBytes: number,
+  ) {
+    this.db = openDatabase(path, SPOOL_MIGRATIONS, "full");
+    const db = this.db;
+    this.statements = {
+      insert: db.prepare("INSERT INTO spool (lines, points, bytes, spooled_at) VALUES (?, ?, ?, ?)"),
+      oldestSpooledAt: db.prepare("SELECT spooled_at FROM spool ORDER BY id LIMIT 1").pluck(),
+      oldest: db.prepare("SELECT id, lines, points, bytes FROM spool WHERE id > ? ORDER BY id LIMIT 64"),
+      removeThrough: db.prepare("DELETE FROM spool WHERE id <= ?"),
+      lastSeq: db.prepare("SELECT last_seq FROM batch_sequences WHERE device_id = ?").pluck(),
+      upsertSeq: db.prepare(
+        "INSERT INTO batch_sequences (device_id, last_seq) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
+      ),
+      deleteSeq: db.prepare("DELETE FROM batch_sequences WHERE device_id = ?"),
+    };
+    const totals = db
+      .prepare(
+        "SELECT COALESCE(SUM(bytes), 0) AS bytes, COALESCE(SUM(points), 0) AS points, COUNT(*) AS entries, MIN(id) AS oldest FROM spool",
+      )
+      .get() as { bytes: number; points: number; entries: number; oldest: number | null };
+    this.spooledBytes = totals.bytes;
+    this.spooledPoints = totals.points;
+    this.spooledEntries = totals.entries;
+    // AUTOINCREMENT: ids are never reused, so "delivered through id N" stays meaningful.
+    this.newestId = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'spool'").pluck().get() as number | undefined) ?? 0;
+    this.deliveredId = totals.oldest === null ? this.newestId : totals.oldest - 1;
+  }
+
+  /** Bytes of line protocol waiting. */
+  get bytes(): number {
+    return this.spooledBytes;
+  }
+
+  /** Points (lines) waiting. */
+  get points(): number {
+    return this.spooledPoints;
+  }
+
+  /** Entries waiting. */
+  get entries(): number {
+    return this.spooledEntries;
+  }
+
+  /** Id of the newest entry ever written (0 if none). */
+  get newest(): number {
+    return this.newestId;
+  }
+
+  /** Every entry up to this id has reached InfluxDB. */
+  get delivered(): number {
+    return this.deliveredId;
+  }
+
+  /** When the oldest waiting entry was spooled (ms), undefined when the spool is empty. */
+  oldestSpooledAt(): number | undefined {
+    return this.spooledEntries === 0 ? undefined : (this.statements.oldestSpooledAt.get() as number | undefined);
+  }
+
+  /** Whether an entry of `bytes` more would fit. */
+  hasRoomFor(bytes: number): boolean {
+    return this.spooledBytes + bytes <= this.maxBytes;
+  }
+
+  lastSequence(deviceId: string): number {
+    let last = this.lastSeqs.get(deviceId);
+    if (last === undefined) {
+      last = (this.statements.lastSeq.get(deviceId) as number | undefined) ?? 0;
+      this.lastSeqs.set(deviceId, last);
+    }
+    return last;
+  }
+
+  /** Make `lines` and the devices' new sequence numbers durable together (one synced commit). */
+  write(lines: readonly string[], seqs: ReadonlyMap<string, number>): void {
+    const text = JSON.stringify(lines);
+    const bytes = Buffer.byteLength(text);
+    if (!this.hasRoomFor(bytes)) throw new SpoolFullError(this.spooledBytes, this.maxBytes);
+    let id = 0;
+    this.db.transaction(() => {
+      if (lines.length > 0) id = Number(this.statements.insert.run(text, lines.length, bytes, Date.now()).lastInsertRowid);
+      for (const [deviceId, seq] of seqs) this.statements.upsertSeq.run(deviceId, seq);
+    })();
+    for (const [deviceId, seq] of seqs) this.lastSeqs.set(deviceId, seq);
+    if (id > 0) {
+      this.spooledBytes += bytes;
+      this.spooledPoints += lines.length;
+      this.spooledEntries++;
+      this.newestId = id;
+    }
+  }
+
+  /** The oldest entries, whole, up to about `maxPoints` lines (at least one entry). */
+  oldest(maxPoints: number): SpooledRun | undefined {
+    const run: SpooledRun = { throughId: 0, lines: [], bytes: 0 };
+    let after = 0;
+    for (;;) {
+      const rows = this.statements.oldest.all(after) as { id: number; lines: string; points: number; bytes: number }[];
+      for (const row of rows) {
+        if (run.lines.length > 0 && run.lines.length + row.points > maxPoints) return run;
+        for (const line of JSON.parse(row.lines) as string[]) run.lines.push(line);
+        run.throughId = row.id;
+        run.bytes += row.bytes;
+        after = row.id;
+      }
+      if (rows.length < 64) return run.throughId === 0 ? undefined : run;
+    }
+  }
+
+  /** Forget the entries of a run once InfluxDB holds them. */
+  remove(run: SpooledRun): void {
+    const removed = this.statements.removeThrough.run(run.throughId).changes;
+    this.spooledBytes -= run.bytes;
+    this.spooledPoints -= run.lines.length;
+    this.spooledEntries -= removed;
+    this.deliveredId = run.throughId;
+  }
+
+  forgetDevice(deviceId: string): void {
+    this.statements.deleteSeq.run(deviceId);
+    this.lastSeqs.delete(deviceId);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { InfluxHttp } from "../src/storage/influx/influx-http.js";
+import type { InfluxTelemetryStore } from "../src/storage/influx/influx-telemetry-store.js";
+import { type PrivateInfluxd, startInfluxd } from "../src/testing/influxd.js";
+import { eventually } from "./support/eventually.js";
+import { influxSettings, openInfluxStore } from "./support/influx-store.js";
+import { requireInfluxd } from "./support/require-binary.js";
+
+const batch = (deviceId: string, seq: number, readings: { ts: number; metrics: Record<string, number | boolean | string> }[]) => ({
+  deviceId,
+  seq,
+  receivedAt: 1_700_000_000_000,
+  readings,
+});
+
+/** Points InfluxDB holds for a device, counted by InfluxQL directly (not through the store). */
+async function pointsInInflux(influxd: PrivateInfluxd, deviceId: string, field: string): Promise<number> {
+  const http = new InfluxHttp(influxSettings(influxd));
+  const [series] = await http.query(`SELECT count("${field}") FROM "telemetry" WHERE "device" = '${deviceId}'`);
+  return Number(series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+describe("InfluxDB write pipeline (private influxd)", { skip: requireInfluxd() }, () => {
+  let influxd: PrivateInfluxd;
+  const opened: { store: InfluxTelemetryStore; dispose: () => void }[] = [];
+  const open = (...args: Parameters<typeof openInfluxStore> extends [unknown, ...infer Rest] ? Rest : never) => {
+    const handle = openInfluxStore(influxd, ...args);
+    opened.push(handle);
+    return handle;
+  };
+  before(async () => {
+    influxd = await startInfluxd();
+  });
+  after(async () => {
+    for (const handle of opened) {
+      await handle.store.close();
+      handle.dispose();
+    }
+    await influxd?.remove();
+  });
+
+  test("values keep their types, and names and strings that need escaping arrive intact", async () => {
+    const { store } = open();
+    const metrics = { int: 42, frac: 21.5, neg: -3, big: 1e15, tiny: 1.5e-7, on: false, text: 'say "hi", a=b \\ c' };
+    await store.append([batch("dev ,=1", 1, [{ ts: 1_000, metrics }])]);
+    const raw = await store.raw({ deviceId: "dev ,=1", from: 0, to: 2_000, limit: 100 });
+    assert.deepEqual(Object.fromEntries(raw.map((p) => [p.metric, p.value])), metrics);
+    const latest = await store.latest("dev ,=1");
+    assert.deepEqual(Object.fromEntries(latest.map((v) => [v.metric, v.value])), metrics);
+    assert.equal(typeof latest.find((v) => v.metric === "on")?.value, "boolean");
+    assert.equal(latest[0]?.receivedAt, 1_700_000_000_000);
+  });
+
+  test("a batch resent after its sequence state was lost overwrites its points instead of duplicating them", async () => {
+    const readings = Array.from({ length: 50 }, (_, i) => ({ ts: 10_000 + i, metrics: { v: i } }));
+    const first = open();
+    await first.store.append([batch("resend", 1, readings)]);
+    assert.equal(await first.store.countValues("resend"), 50);
+    // A second hub with an empty spool has no sequence state: the batch is stored again.
+    const second = open();
+    assert.deepEqual(await second.store.append([batch("resend", 1, readings)]), ["stored"]);
+    assert.equal(await second.store.countValues("resend"), 50);
+    assert.equal(await pointsInInflux(influxd, "resend", "v"), 50);
+  });
+
+  test("a point InfluxDB rejects goes to the dead-letter file and does not block the rest", async () => {
+    const { store, metrics, dataDir } = open();
+    await store.append([batch("typed", 1, [{ ts: 1_000, metrics: { v: 1 } }])]);
+    assert.equal(await store.countValues("typed"), 1);
+    // `v` is a float field now: a string for it is a field type conflict.
+    await store.append([
+      batch("typed", 2, [
+        { ts: 2_000, metrics: { v: "not a number" } },
+        { ts: 3_000, metrics: { v: 3 } },
+      ]),
+      batch("other", 1, [{ ts: 2_000, metrics: { w: 1 } }]),
+    ]);
+    await store.append([batch("typed", 3, [{ ts: 4_000, metrics: { v: 4 } }])]);
+    assert.equal(await store.countValues("typed"), 3);
+    assert.equal(await store.countValues("other"), 1);
+    const deadLetters = readFileSync(join(dataDir, "influx-dead-letter.lp"), "utf8").trim().split("\n");
+    assert.deepEqual(deadLetters, ['telemetry,device=typed v="not a number",_received=1700000000000 2000']);
+    assert.equal((await metrics.influxDeadLetteredPoints.get()).values[0]?.value, 1);
+  });
+
+  test("history aggregates match values computed here, with buckets aligned at `from`", async () => {
+    const { store } = open();
+    const readings = Array.from({ length: 600 }, (_, i) => ({ ts: 100_000 + i * 97, metrics: { x: Math.round(Math.sin(i) * 1000) / 10 } }));
+    await store.append([batch("agg", 1, readings)]);
+    const from = 100_000 + 1_234;
+    const to = from + 50_000;
+    const bucketMs = 7_000;
+    const expected = new Map<number, number[]>();
+    for (const r of readings) {
+      if (r.ts < from || r.ts >= to) continue;
+      const start = from + Math.floor((r.ts - from) / bucketMs) * bucketMs;
+      expected.set(start, [...(expected.get(start) ?? []), r.metrics.x]);
+    }
+    const buckets = await store.history({ deviceId: "agg", metric: "x", from, to, bucketMs });
+    assert.deepEqual(
+      buckets.map((b) => b.ts),
+      [...expected.keys()],
+    );
+    for (const bucket of buckets) {
+      const values = expected.get(bucket.ts) as number[];
+      assert.equal(bucket.count, values.length);
+      assert.equal(bucket.min, Math.min(...values));
+      assert.equal(bucket.max, Math.max(...values));
+      assert.equal(bucket.last, values.at(-1));
+      assert.ok(Math.abs((bucket.mean as number) - values.reduce((a, b) => a + b, 0) / values.length) < 1e-9);
+    }
+  });
+
+  test("while InfluxDB is down, appends are durable in the spool and reach InfluxDB once it is back", async () => {
+    const { store, metrics } = open({ maxRetryDelayMs: 200 });
+    await influxd.stop();
+    try {
+      for (let seq = 1; seq <= 20; seq++)
+        await store.append([
+          batch("spooled", seq, [
+            { ts: seq * 1_000, metrics: { v: seq } },
+            { ts: seq * 1_000 + 1, metrics: { v: -seq } },
+          ]),
+        ]);
+      assert.equal((await metrics.influxSpoolBatches.get()).values[0]?.value, 20);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.ok(((await metrics.influxWriteErrors.get()).values[0]?.value ?? 0) >= 1, "the failed writes are counted");
+    } finally {
+      await influxd.start();
+    }
+    await eventually(async () => (await metrics.influxSpoolBatches.get()).values[0]?.value === 0, "the spool is drained", 10_000);
+    assert.equal(await store.countValues("spooled"), 40);
+  });
+});
