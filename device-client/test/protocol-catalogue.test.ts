@@ -32,6 +32,7 @@ describe("the error catalogue and docs/protocol.md agree", () => {
       if (delivery.kind === "close") assert.match(row, new RegExp(`close ${delivery.closeCode}\\b`));
       if (delivery.kind === "upgrade") assert.match(row, new RegExp(`HTTP ${delivery.httpStatus}\\b`));
       if (delivery.kind === "frame") assert.match(row, /`error` frame/);
+      if (delivery.kind === "result") assert.match(row, /`cmd_result`/);
       assert.match(row, PROTOCOL_ERRORS[code].retryable ? /\| yes \|/ : /\| no \|/);
     });
   }

@@ -1,19 +1,27 @@
 import { join } from "node:path";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type pino from "pino";
+import { CommandService } from "./commands/command-service.js";
+import type { DeviceChannel } from "./commands/device-channel.js";
 import type { HubConfig } from "./config/hub-config.js";
+import { DesiredConfigService } from "./desired-config/desired-config-service.js";
+import { InProcessEventBus } from "./events/event-bus.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
 import { registerHttpApi } from "./http/register-http-api.js";
 import { BatchWriter } from "./ingest/batch-writer.js";
 import { createLogger } from "./logger.js";
 import { HubMetrics } from "./metrics.js";
+import { WebhookNotifier } from "./notifications/webhook-notifier.js";
 import type { ApiKeyRepository } from "./storage/api-key-repository.js";
 import type { DeviceRepository } from "./storage/device-repository.js";
 import { InfluxTelemetryStore } from "./storage/influx/influx-telemetry-store.js";
 import { META_MIGRATIONS } from "./storage/sqlite/meta-migrations.js";
 import { openDatabase } from "./storage/sqlite/open-database.js";
 import { SqliteApiKeyRepository } from "./storage/sqlite/sqlite-api-key-repository.js";
+import { SqliteAuditLog } from "./storage/sqlite/sqlite-audit-log.js";
+import { SqliteCommandStore } from "./storage/sqlite/sqlite-command-store.js";
+import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config-store.js";
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
 import { SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
 import type { TelemetryStore } from "./storage/telemetry-store.js";
@@ -63,14 +71,55 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const writer = new BatchWriter(telemetry, { maxBatchesPerCommit: config.ingest.maxBatchesPerCommit, metrics, log });
 
   const http = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576 });
-  const gateway = new DeviceGateway({ config, devices, telemetry, writer, metrics, log: log.child({ component: "gateway" }), now });
+  const bus = new InProcessEventBus((error) => log.error({ err: error }, "event listener failed"));
+  // The gateway is the channel to devices, and hands their command frames back to the services.
+  const channel: DeviceChannel = { send: (deviceId, frame) => gateway.send(deviceId, frame) };
+  const commandStore = new SqliteCommandStore(metaDb);
+  const commands = new CommandService({
+    store: commandStore,
+    channel,
+    bus,
+    config: config.commands,
+    log: log.child({ component: "commands" }),
+    now,
+  });
+  const desiredConfig = new DesiredConfigService({ store: new SqliteDesiredConfigStore(metaDb), channel, bus, now });
+  const audit = new SqliteAuditLog(metaDb);
+  const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
+  const gateway = new DeviceGateway({
+    config,
+    devices,
+    telemetry,
+    writer,
+    metrics,
+    log: log.child({ component: "gateway" }),
+    now,
+    commands,
+    desiredConfig,
+  });
   let generatedAdminKey: string | undefined;
   try {
     generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now);
     gateway.attach(http.server);
-    await registerHttpApi(http, { config, devices, apiKeys, telemetry, presence: gateway, metrics, now });
+    await registerHttpApi(http, {
+      config,
+      devices,
+      apiKeys,
+      telemetry,
+      presence: gateway,
+      metrics,
+      now,
+      commands,
+      commandStore,
+      desiredConfig,
+      audit,
+    });
+    commands.start();
+    webhooks?.start();
   } catch (error) {
     // Nothing may keep the process alive after a failed build (the gateway's timers, the databases).
+    commands.stop();
+    webhooks?.stop();
     await gateway.close();
     await telemetry.close();
     metaDb.close();
@@ -98,9 +147,11 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     async close() {
       if (closed) return;
       closed = true;
+      commands.stop();
       await gateway.close();
       await http.close();
       await writer.drain();
+      await webhooks?.stop();
       await telemetry.close();
       metaDb.close();
     },

@@ -70,16 +70,16 @@ describe("HTTP API authentication and roles", () => {
 
   it("answers 403 TH_API_FORBIDDEN to a viewer on every write route", async () => {
     const writes = API_ROUTE_CASES.filter((route) => route.access === "operator" || route.access === "admin");
-    assert.equal(writes.length, 8);
+    assert.equal(writes.length, 13);
     for (const route of writes) {
       const response = await t.request(route.method, route.url, { key: viewerKey, body: route.body });
       assert.deepEqual(errorOf(response), { status: 403, code: "TH_API_FORBIDDEN" }, `${route.method} ${route.url}`);
     }
   });
 
-  it("answers 403 TH_API_FORBIDDEN to an operator on every API key route", async () => {
+  it("answers 403 TH_API_FORBIDDEN to an operator on every admin route (API keys, audit)", async () => {
     const keyRoutes = API_ROUTE_CASES.filter((route) => route.access === "admin");
-    assert.equal(keyRoutes.length, 3);
+    assert.equal(keyRoutes.length, 4);
     for (const route of keyRoutes) {
       const response = await t.request(route.method, route.url, { key: operatorKey, body: route.body });
       assert.deepEqual(errorOf(response), { status: 403, code: "TH_API_FORBIDDEN" }, `${route.method} ${route.url}`);
@@ -87,7 +87,9 @@ describe("HTTP API authentication and roles", () => {
   });
 
   it("lets a viewer read", async () => {
-    for (const route of API_ROUTE_CASES.filter((r) => r.access === "viewer" && !r.url.includes("case-device"))) {
+    for (const route of API_ROUTE_CASES.filter(
+      (r) => r.access === "viewer" && !r.url.includes("case-device") && !r.url.includes("case-command"),
+    )) {
       const response = await t.request(route.method, route.url, { key: viewerKey });
       assert.equal(response.statusCode, 200, `${route.method} ${route.url}: ${response.body}`);
     }

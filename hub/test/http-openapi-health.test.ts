@@ -42,7 +42,7 @@ describe("OpenAPI document, health probes and the error catalogue", () => {
     for (const route of API_ROUTE_CASES) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()] as Operation;
       const success = Object.keys(operation.responses).filter((status) => status.startsWith("2"));
-      assert.equal(success.length, 1, `${route.method} ${route.path} documents its answer`);
+      assert.ok(success.length >= 1, `${route.method} ${route.path} documents its answer`);
       if (route.access === "public") assert.deepEqual(operation.security, [], `${route.path} is open`);
       else assert.ok(operation.responses["401"], `${route.method} ${route.path} documents 401`);
       if (route.path.includes("{id}")) assert.ok(operation.parameters?.some((p) => p.in === "path" && p.name === "id"));

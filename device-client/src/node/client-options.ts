@@ -47,9 +47,13 @@ export interface TelehubClientOptions {
    * noise would otherwise shift timestamps from one connection to the next. Default 1,000 ms.
    */
   clockCorrectionThresholdMs?: number;
+  /** Version of the desired configuration the device already applied (persisted by the application); reported in `hello`. Default 0. */
+  configVersion?: number;
 }
 
-export type ResolvedOptions = Required<Omit<TelehubClientOptions, "firmware" | "model" | "attributes" | "buffer" | "backoff">> &
+export type ResolvedOptions = Required<
+  Omit<TelehubClientOptions, "firmware" | "model" | "attributes" | "buffer" | "backoff" | "configVersion">
+> &
   Pick<TelehubClientOptions, "firmware" | "model" | "attributes"> & { backoff: BackoffOptions };
 
 /** Fill in defaults and check ranges; throws `TypeError`/`RangeError` naming the bad option. */

@@ -1,10 +1,9 @@
 import { EventEmitter } from "node:events";
 import WebSocket, { type ClientOptions, type RawData } from "ws";
 import {
-  type AckFrame,
-  type BatchFrame,
+  type CheckedHubFrame,
+  type DeviceFrame,
   decodeFrame,
-  type ErrorFrame,
   encodeFrame,
   type HelloFrame,
   PROTOCOL_VERSION,
@@ -48,7 +47,7 @@ export interface ConnectionEnd {
 
 type ConnectionEvents = {
   welcome: [SessionStart];
-  frame: [AckFrame | ErrorFrame];
+  frame: [Exclude<CheckedHubFrame, WelcomeFrame>];
   end: [ConnectionEnd];
 };
 
@@ -101,7 +100,7 @@ export class HubConnection extends EventEmitter<ConnectionEvents> {
     return this.welcomed && !this.ended && this.ws.readyState === WebSocket.OPEN;
   }
 
-  send(frame: BatchFrame): void {
+  send(frame: DeviceFrame): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeFrame(frame), { binary: true });
   }
 
@@ -136,7 +135,7 @@ export class HubConnection extends EventEmitter<ConnectionEvents> {
   private onMessage(data: RawData, isBinary: boolean): void {
     this.dog?.touch();
     if (!isBinary) return;
-    let frame: WelcomeFrame | AckFrame | ErrorFrame | undefined;
+    let frame: CheckedHubFrame | undefined;
     try {
       frame = validateHubFrame(decodeFrame(data as Buffer));
     } catch (error) {

@@ -14,6 +14,8 @@ export type {
   TelehubClientEvents,
 } from "./client-events.js";
 export type { TelehubClientOptions } from "./client-options.js";
+export type { CommandContext, CommandHandler } from "./command-runner.js";
+export type { ConfigHandler } from "./config-receiver.js";
 export type { CredentialsMode } from "./hub-url.js";
 export type { Metrics } from "./reading-check.js";
 export { type CloseOptions, TelehubClient } from "./telehub-client.js";

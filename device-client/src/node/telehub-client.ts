@@ -1,14 +1,18 @@
 import { EventEmitter } from "node:events";
 import {
   type AckFrame,
+  type CheckedHubFrame,
   codeOfClose,
   DEFAULT_LIMITS,
+  type DeviceFrame,
   type ErrorFrame,
   fromWireLimits,
+  type MetricValue,
   PROTOCOL_ERRORS,
   type ProtocolErrorCode,
   type ProtocolLimits,
   toWireLimits,
+  type WelcomeFrame,
   type WireLimits,
 } from "../protocol/index.js";
 import { Backoff } from "./backoff.js";
@@ -18,6 +22,8 @@ import type { OfflineBuffer, RemovedCount } from "./buffer/offline-buffer.js";
 import { TelehubClientError } from "./client-errors.js";
 import type { ClientStats, DisconnectedEvent, TelehubClientEvents } from "./client-events.js";
 import { type ResolvedOptions, resolveOptions, type TelehubClientOptions } from "./client-options.js";
+import { type CommandHandler, CommandRunner } from "./command-runner.js";
+import { type ConfigHandler, ConfigReceiver } from "./config-receiver.js";
 import { DeliveryWindow } from "./delivery-window.js";
 import { type ConnectionEnd, HubConnection, type SessionStart } from "./hub-connection.js";
 import { basicAuthorization, deviceEndpoint } from "./hub-url.js";
@@ -62,6 +68,8 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
   private readonly assembler: BatchAssembler;
   private readonly backoff: Backoff;
   private readonly window: DeliveryWindow;
+  private readonly commands: CommandRunner;
+  private readonly config: ConfigReceiver;
   private connection: HubConnection | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private limits: ProtocolLimits = DEFAULT_LIMITS;
@@ -88,6 +96,8 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.backoff = new Backoff(this.options.backoff, this.options.random);
     this.assembler = new BatchAssembler(this.options.batchIntervalMs, (readings) => this.onBatchSealed(readings));
     this.window = new DeliveryWindow(this.options.now, () => this.pump());
+    this.commands = new CommandRunner((frame) => this.sendNow(frame));
+    this.config = new ConfigReceiver((frame) => this.sendNow(frame), options.configVersion ?? 0);
   }
 
   /** True while a session is open (between `welcome` and the close). */
@@ -206,11 +216,12 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
         ...(options.model !== undefined && { model: options.model }),
         caps: ["batch"],
         ...(options.attributes !== undefined && { attrs: options.attributes }),
+        ...(this.config.appliedVersion > 0 && { cfg: this.config.appliedVersion }),
       },
       now: options.now,
     });
     connection.on("welcome", (start) => this.onWelcome(start));
-    connection.on("frame", (frame) => (frame.t === "ack" ? this.onAck(frame) : this.onErrorFrame(frame)));
+    connection.on("frame", (frame) => this.onFrame(frame));
     connection.on("end", (end) => this.onEnd(connection, end));
     this.connection = connection;
   }
@@ -235,8 +246,52 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
       heartbeatMs: welcome.hb,
       limits: this.limits,
     });
+    this.commands.resendUnconfirmed();
     this.pump();
     this.settleFlushes();
+  }
+
+  private onFrame(frame: Exclude<CheckedHubFrame, WelcomeFrame>): void {
+    if (frame.t === "ack") this.onAck(frame);
+    else if (frame.t === "error") this.onErrorFrame(frame);
+    else if (frame.t === "cmd") this.commands.receive(frame);
+    else if (frame.t === "cmd_done") this.commands.confirm(frame.id);
+    else this.config.receive(frame);
+  }
+
+  /** Send a frame now if a session is open; commands and config recover from a drop on their own. */
+  private sendNow(frame: DeviceFrame): void {
+    if (this.connection?.open) this.connection.send(frame);
+  }
+
+  /**
+   * Handle the command `name`: the handler gets the command's arguments and returns its result
+   * (or a promise of it); throwing fails the command with the error's message. A command with
+   * no handler fails with `TH_CMD_UNKNOWN`. Each command id runs at most once.
+   */
+  onCommand(name: string, handler: CommandHandler): this {
+    this.commands.on(name, handler);
+    return this;
+  }
+
+  /**
+   * Apply desired configuration: the handler gets the full document and its version whenever
+   * the hub has a newer one (also on reconnect if the device is behind); throwing reports failure.
+   */
+  onConfig(handler: ConfigHandler): this {
+    this.config.on(handler);
+    return this;
+  }
+
+  /** Report attributes (firmware, IP, uptime, free memory, …) now; they are also sent in every `hello`. */
+  report(attributes: Record<string, MetricValue>): void {
+    this.options.attributes = { ...this.options.attributes, ...attributes };
+    this.sendNow({ t: "report", attrs: attributes });
+  }
+
+  /** Version of the desired configuration last applied (0: none). */
+  get configVersion(): number {
+    return this.config.appliedVersion;
   }
 
   private onAck(frame: AckFrame): void {

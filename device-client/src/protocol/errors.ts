@@ -7,8 +7,13 @@
  * - `close`: the hub closes the connection with this WebSocket close code; the code is the
  *   close reason.
  * - `frame`: the hub sends an `error` frame and the connection stays open.
+ * - `result`: the device reports it in a `cmd_result` frame's `err.code`.
  */
-export type ErrorDelivery = { kind: "upgrade"; httpStatus: number } | { kind: "close"; closeCode: number } | { kind: "frame" };
+export type ErrorDelivery =
+  | { kind: "upgrade"; httpStatus: number }
+  | { kind: "close"; closeCode: number }
+  | { kind: "frame" }
+  | { kind: "result" };
 
 export interface ErrorSpec {
   delivery: ErrorDelivery;
@@ -119,6 +124,11 @@ export const PROTOCOL_ERRORS = {
     retryable: false,
     description: "The frame's `t` is not a type this hub accepts; the frame is ignored.",
   },
+  TH_FRAME_INVALID: {
+    delivery: { kind: "frame" },
+    retryable: false,
+    description: "A frame of a known type had fields missing or of the wrong type; the frame is ignored.",
+  },
   TH_BATCH_INVALID: {
     delivery: { kind: "frame" },
     retryable: false,
@@ -138,6 +148,16 @@ export const PROTOCOL_ERRORS = {
     delivery: { kind: "frame" },
     retryable: true,
     description: "The hub could not make the batch durable; it was not stored: resend it after `retry` ms.",
+  },
+  TH_CMD_UNKNOWN: {
+    delivery: { kind: "result" },
+    retryable: false,
+    description: "The device has no handler for the command's name.",
+  },
+  TH_CMD_FAILED: {
+    delivery: { kind: "result" },
+    retryable: false,
+    description: "The device's handler threw; `err.msg` carries its message.",
   },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -30,6 +30,8 @@ export interface HelloFrame {
   time?: number;
   /** Reported attributes (IP, free memory, …): flat name → scalar. */
   attrs?: Record<string, MetricValue>;
+  /** Version of the desired configuration the device has applied (0 or absent: none). */
+  cfg?: number;
 }
 
 /** Limits as carried in `welcome.lim`. */
@@ -91,9 +93,62 @@ export interface ErrorFrame {
   retry?: number;
 }
 
-export type DeviceFrame = HelloFrame | BatchFrame;
-export type HubFrame = WelcomeFrame | AckFrame | ErrorFrame;
-export type Frame = DeviceFrame | HubFrame;
+/** A JSON-like value: what command arguments, results and configuration documents hold. */
+export type DataValue = null | boolean | number | string | DataValue[] | { [key: string]: DataValue };
 
-/** Frame types reserved for commands and desired configuration (protocol v1, next features). */
-export const RESERVED_FRAME_TYPES = ["cmd", "cmd_ack", "cmd_result", "config", "config_ack", "report"] as const;
+/** Hub → device: run a command. Sent again with the same `id` until the device acknowledges it. */
+export interface CommandFrame {
+  t: "cmd";
+  /** Unique command id; a device runs each id at most once. */
+  id: string;
+  name: string;
+  args?: { [key: string]: DataValue };
+}
+
+/** Device → hub: the command arrived (it is "delivered" only now). */
+export interface CommandAckFrame {
+  t: "cmd_ack";
+  id: string;
+}
+
+/** Device → hub: how the command ended. Resent after a reconnect until the hub confirms it with `cmd_done`. */
+export interface CommandResultFrame {
+  t: "cmd_result";
+  id: string;
+  ok: boolean;
+  /** The handler's return value (when `ok`). */
+  res?: DataValue;
+  /** Why it failed (when not `ok`): a code such as `TH_CMD_UNKNOWN` or `TH_CMD_FAILED`, and a message. */
+  err?: { code: string; msg: string };
+}
+
+/** Hub → device: the result is recorded; the device may forget it. */
+export interface CommandDoneFrame {
+  t: "cmd_done";
+  id: string;
+}
+
+/** Hub → device: the full desired configuration document and its version. */
+export interface ConfigFrame {
+  t: "config";
+  v: number;
+  d: { [key: string]: DataValue };
+}
+
+/** Device → hub: the configuration version the device has applied (or failed to apply). */
+export interface ConfigAckFrame {
+  t: "config_ack";
+  v: number;
+  ok: boolean;
+  err?: string;
+}
+
+/** Device → hub: reported attributes (firmware, IP, uptime, free memory, …) changed. */
+export interface ReportFrame {
+  t: "report";
+  attrs: Record<string, MetricValue>;
+}
+
+export type DeviceFrame = HelloFrame | BatchFrame | CommandAckFrame | CommandResultFrame | ConfigAckFrame | ReportFrame;
+export type HubFrame = WelcomeFrame | AckFrame | ErrorFrame | CommandFrame | CommandDoneFrame | ConfigFrame;
+export type Frame = DeviceFrame | HubFrame;

@@ -6,7 +6,6 @@
 export * from "./codec.js";
 export * from "./errors.js";
 export type * from "./frames.js";
-export { RESERVED_FRAME_TYPES } from "./frames.js";
 export * from "./limits.js";
 export * from "./validate.js";
 export * from "./version.js";

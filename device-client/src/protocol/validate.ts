@@ -1,5 +1,20 @@
 import { ProtocolError } from "./errors.js";
-import type { AckFrame, BatchFrame, ErrorFrame, HelloFrame, MetricValue, Reading, WelcomeFrame } from "./frames.js";
+import type {
+  AckFrame,
+  BatchFrame,
+  CommandAckFrame,
+  CommandDoneFrame,
+  CommandFrame,
+  CommandResultFrame,
+  ConfigAckFrame,
+  ConfigFrame,
+  ErrorFrame,
+  HelloFrame,
+  MetricValue,
+  Reading,
+  ReportFrame,
+  WelcomeFrame,
+} from "./frames.js";
 import { METRIC_NAME_PATTERN, type ProtocolLimits } from "./limits.js";
 
 type Raw = Record<string, unknown>;
@@ -25,7 +40,8 @@ export function validateHello(raw: Raw): HelloFrame {
     isOptionalString(raw.model) &&
     (raw.time === undefined || isTimestamp(raw.time)) &&
     (raw.caps === undefined || (Array.isArray(raw.caps) && raw.caps.every((c) => typeof c === "string"))) &&
-    (raw.attrs === undefined || isScalarMap(raw.attrs));
+    (raw.attrs === undefined || isScalarMap(raw.attrs)) &&
+    (raw.cfg === undefined || isCount(raw.cfg));
   if (!ok)
     throw new ProtocolError(
       "TH_PROTOCOL_VIOLATION",
@@ -85,9 +101,58 @@ function validateReading(reading: unknown, index: number, seq: number, limits: P
   }
 }
 
-/** Check a frame from the hub (device side). Throws `TH_FRAME_MALFORMED` on a bad shape. */
-export function validateHubFrame(raw: { t: string } & Raw): WelcomeFrame | AckFrame | ErrorFrame | undefined {
+const isId = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= 64;
+const isMap = (v: unknown): v is Raw => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function invalid(raw: Raw, why: string): never {
+  throw new ProtocolError("TH_FRAME_INVALID", `${String(raw.t)}: ${why}`);
+}
+
+/** Check a `cmd_ack` frame (hub side); throws `TH_FRAME_INVALID`. */
+export function validateCommandAck(raw: Raw): CommandAckFrame {
+  if (!isId(raw.id)) invalid(raw, "id must be a command id");
+  return raw as unknown as CommandAckFrame;
+}
+
+/** Check a `cmd_result` frame (hub side); throws `TH_FRAME_INVALID`. */
+export function validateCommandResult(raw: Raw): CommandResultFrame {
+  if (!isId(raw.id) || typeof raw.ok !== "boolean") invalid(raw, "id must be a command id and ok a boolean");
+  if (raw.err !== undefined && !(isMap(raw.err) && typeof raw.err.code === "string" && typeof raw.err.msg === "string")) {
+    invalid(raw, "err must be {code, msg}");
+  }
+  return raw as unknown as CommandResultFrame;
+}
+
+/** Check a `config_ack` frame (hub side); throws `TH_FRAME_INVALID`. */
+export function validateConfigAck(raw: Raw): ConfigAckFrame {
+  if (!isCount(raw.v) || typeof raw.ok !== "boolean" || (raw.err !== undefined && typeof raw.err !== "string")) {
+    invalid(raw, "v must be a version, ok a boolean, err a string");
+  }
+  return raw as unknown as ConfigAckFrame;
+}
+
+/** Check a `report` frame (hub side); throws `TH_FRAME_INVALID`. */
+export function validateReport(raw: Raw): ReportFrame {
+  if (!isScalarMap(raw.attrs)) invalid(raw, "attrs must be a flat map of numbers, booleans and strings");
+  return raw as unknown as ReportFrame;
+}
+
+/** A frame the hub sends, checked on the device side. */
+export type CheckedHubFrame = WelcomeFrame | AckFrame | ErrorFrame | CommandFrame | CommandDoneFrame | ConfigFrame;
+
+/** Check a frame from the hub (device side). Throws `TH_FRAME_MALFORMED` on a bad shape; undefined for an unknown type. */
+export function validateHubFrame(raw: { t: string } & Raw): CheckedHubFrame | undefined {
   switch (raw.t) {
+    case "cmd":
+      if (isId(raw.id) && typeof raw.name === "string" && (raw.args === undefined || isMap(raw.args)))
+        return raw as unknown as CommandFrame;
+      break;
+    case "cmd_done":
+      if (isId(raw.id)) return raw as unknown as CommandDoneFrame;
+      break;
+    case "config":
+      if (isCount(raw.v) && isMap(raw.d)) return raw as unknown as ConfigFrame;
+      break;
     case "welcome":
       if (isTimestamp(raw.time) && isCount(raw.seq) && isCount(raw.hb) && raw.lim !== null && typeof raw.lim === "object") {
         return raw as unknown as WelcomeFrame;

@@ -87,6 +87,32 @@ export interface HubConfig {
     /** Serve `/metrics` without an API key (for a Prometheus on a private network). Default false. */
     publicMetrics: boolean;
   };
+  commands: {
+    /** Commands a device may have queued or sent at once; more get 429. Default 100. */
+    maxQueuedPerDevice: number;
+    /** Time to live when a request gives none: a command not delivered by then expires. Default 86,400,000 ms (1 day). */
+    defaultTtlMs: number;
+    /** Longest time to live a request may ask for. Default 604,800,000 ms (7 days). */
+    maxTtlMs: number;
+    /** Time from delivery to result when a request gives none; then the command times out. Default 30,000 ms. */
+    defaultTimeoutMs: number;
+    /** Longest a request may wait for a command's final state (`wait`). Default 30,000 ms. */
+    maxWaitMs: number;
+    /** Largest `args` (as JSON) in bytes. Default 16,384. */
+    maxArgsBytes: number;
+    /** How often expiries and result timeouts are checked. Default 250 ms. */
+    sweepIntervalMs: number;
+  };
+  webhooks: {
+    /** URL that receives every command and configuration event as a signed POST; empty: off. Default empty. */
+    url: string;
+    /** Secret for the `X-Telehub-Signature` HMAC-SHA256 of each body. Default empty (required with a URL). */
+    secret: string;
+    /** Time allowed per delivery attempt. Default 5,000 ms. */
+    timeoutMs: number;
+    /** Events waiting for delivery at most; beyond, the oldest are dropped and counted. Default 1,000. */
+    maxQueued: number;
+  };
 }
 
 /** The defaults of {@link HubConfig}. */
@@ -127,6 +153,16 @@ export const DEFAULT_CONFIG: HubConfig = {
   },
   ingest: { maxBatchesPerCommit: 512 },
   api: { defaultPageSize: 25, maxPageSize: 1_000, maxRawPoints: 10_000, maxHistoryPoints: 2_000, publicMetrics: false },
+  commands: {
+    maxQueuedPerDevice: 100,
+    defaultTtlMs: 86_400_000,
+    maxTtlMs: 604_800_000,
+    defaultTimeoutMs: 30_000,
+    maxWaitMs: 30_000,
+    maxArgsBytes: 16_384,
+    sweepIntervalMs: 250,
+  },
+  webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
 };
 
 /** Allowed values of the keys that take one of a few strings. */

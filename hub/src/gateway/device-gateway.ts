@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { DEVICE_PATH, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
+import { DEVICE_PATH, type HubFrame, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
 import { WebSocketServer } from "ws";
+import type { DeviceChannel } from "../commands/device-channel.js";
 import { verifySecret } from "../security/secrets.js";
 import type { DeviceRecord } from "../storage/device-repository.js";
 import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials.js";
@@ -18,7 +19,7 @@ const SHUTDOWN_SETTLE_MS = 10_000;
  * admission control, keeps one session per device (the newest connection wins), pings every
  * session, and persists last-seen times.
  */
-export class DeviceGateway implements DevicePresence {
+export class DeviceGateway implements DevicePresence, DeviceChannel {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, DeviceSession>();
   /** Sessions that were replaced and may still be finishing their writes. */
@@ -61,6 +62,14 @@ export class DeviceGateway implements DevicePresence {
     const { heartbeatIntervalMs, lastSeenFlushMs } = this.deps.config.gateway;
     this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeatIntervalMs);
     this.lastSeenTimer = setInterval(() => void this.flushLastSeen(), lastSeenFlushMs);
+  }
+
+  /** {@link DeviceChannel}: send a frame to a device's open session (after its welcome). */
+  send(deviceId: string, frame: HubFrame): boolean {
+    const session = this.sessions.get(deviceId);
+    if (session?.state !== "open") return false;
+    session.send(frame);
+    return true;
   }
 
   connectedIds(): string[] {

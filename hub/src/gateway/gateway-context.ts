@@ -1,5 +1,7 @@
 import type pino from "pino";
+import type { CommandService } from "../commands/command-service.js";
 import type { HubConfig } from "../config/hub-config.js";
+import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
 import type { BatchWriter } from "../ingest/batch-writer.js";
 import type { HubMetrics } from "../metrics.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
@@ -15,6 +17,10 @@ export interface GatewayDeps {
   metrics: HubMetrics;
   log: pino.Logger;
   now: () => number;
+  /** Where command receipts and results go, and what sends pending commands when a device connects. */
+  commands: CommandService;
+  /** Where configuration acknowledgements go, and what sends a newer configuration when a device connects. */
+  desiredConfig: DesiredConfigService;
 }
 
 /** What sessions and frame handlers share: the hub's parts and the gateway's callbacks. */

@@ -12,6 +12,14 @@ export const API_ERRORS = {
   TH_API_MALFORMED_BODY: { status: 400, description: "The body is not valid JSON, or is empty where JSON was announced." },
   TH_API_CONFLICT: { status: 409, description: "The request conflicts with the current state, e.g. a device id that is taken." },
   TH_API_LAST_ADMIN_KEY: { status: 409, description: "Revoking this key would leave no active admin key." },
+  TH_API_COMMAND_NOT_CANCELLABLE: {
+    status: 409,
+    description: "The command already reached the device or is final; only queued or sent commands can be cancelled.",
+  },
+  TH_API_COMMAND_QUEUE_FULL: {
+    status: 429,
+    description: "The device has `commands.maxQueuedPerDevice` commands waiting; retry once some are delivered.",
+  },
   TH_API_PAYLOAD_TOO_LARGE: { status: 413, description: "The body exceeds the hub's body limit." },
   TH_API_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: "The body's Content-Type is not `application/json`." },
   TH_API_STORE_UNAVAILABLE: { status: 503, description: "The metadata or telemetry store cannot be reached; retry later." },

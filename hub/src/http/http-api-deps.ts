@@ -1,4 +1,8 @@
+import type { AuditLog } from "../audit/audit-log.js";
+import type { CommandService } from "../commands/command-service.js";
+import type { CommandStore } from "../commands/command-store.js";
 import type { HubConfig } from "../config/hub-config.js";
+import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
 import type { DevicePresence } from "../gateway/device-presence.js";
 import type { HubMetrics } from "../metrics.js";
 import type { ApiKeyRepository } from "../storage/api-key-repository.js";
@@ -15,4 +19,8 @@ export interface HttpApiDeps {
   metrics: HubMetrics;
   /** Clock (ms since epoch); tests may inject one. */
   now: () => number;
+  commands: CommandService;
+  commandStore: CommandStore;
+  desiredConfig: DesiredConfigService;
+  audit: AuditLog;
 }

@@ -1,9 +1,14 @@
 import type { FastifyInstance } from "fastify";
+import { installAuditTrail } from "./audit-trail.js";
 import { installAuthentication } from "./authentication.js";
+import { COMMAND_SCHEMA } from "./command-schemas.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
 import type { HttpApiDeps } from "./http-api-deps.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
 import { registerApiKeyRoutes } from "./routes/api-key-routes.js";
+import { registerAuditRoutes } from "./routes/audit-routes.js";
+import { registerCommandRoutes } from "./routes/command-routes.js";
+import { registerDesiredConfigRoutes } from "./routes/desired-config-routes.js";
 import { registerDeviceCredentialRoutes } from "./routes/device-credential-routes.js";
 import { registerDeviceRoutes } from "./routes/device-routes.js";
 import { registerHealthRoutes } from "./routes/health-routes.js";
@@ -24,7 +29,9 @@ export const API_PREFIX = "/api/v1";
 export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps): Promise<void> {
   await registerOpenApi(http);
   addSharedSchemas(http);
+  http.addSchema(COMMAND_SCHEMA);
   http.decorateRequest("apiKey", null);
+  http.decorateRequest("auditDetails", null);
 
   await http.register(async (root) => {
     installErrorHandler(root);
@@ -39,12 +46,16 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
       installNotFoundHandler(api);
       installAuthentication(api, deps.apiKeys, deps.now);
       refuseUnknownBodyFields(api);
+      installAuditTrail(api, deps.audit, deps.now);
       registerOpenApiRoute(api);
       registerMeRoute(api);
       registerDeviceRoutes(api, deps);
       registerDeviceCredentialRoutes(api, deps);
       registerTelemetryRoutes(api, deps);
       registerApiKeyRoutes(api, deps);
+      registerCommandRoutes(api, deps);
+      registerDesiredConfigRoutes(api, deps);
+      registerAuditRoutes(api, deps);
     },
     { prefix: API_PREFIX },
   );

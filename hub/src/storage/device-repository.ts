@@ -59,6 +59,8 @@ export interface DeviceRepository {
   revoke(id: string, at: number): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   recordHello(id: string, hello: DeviceHello): Promise<void>;
+  /** Merge attributes the device reported (a `report` frame) into the stored ones. */
+  mergeAttributes(id: string, attributes: Record<string, MetricValue>, at: number): Promise<void>;
   /** Persist last-seen times (batched by the gateway). */
   touchLastSeen(entries: readonly { id: string; at: number }[]): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { Access } from "../../src/http/authentication.js";
 
 /** One route of the API as the tests exercise it, with a concrete URL and a valid body. */
 export interface ApiRouteCase {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
   /** OpenAPI path (`{id}` for parameters). */
   path: string;
   url: string;
@@ -43,4 +43,30 @@ export const API_ROUTE_CASES: readonly ApiRouteCase[] = [
   { method: "GET", path: "/api/v1/api-keys", url: "/api/v1/api-keys", access: "admin" },
   { method: "POST", path: "/api/v1/api-keys", url: "/api/v1/api-keys", access: "admin", body: { name: "k", role: "viewer" } },
   { method: "DELETE", path: "/api/v1/api-keys/{id}", url: `/api/v1/api-keys/${CASE_KEY_ID}`, access: "admin" },
+  {
+    method: "POST",
+    path: "/api/v1/devices/{id}/commands",
+    url: `/api/v1/devices/${CASE_DEVICE_ID}/commands`,
+    access: "operator",
+    body: { name: "reboot" },
+  },
+  { method: "GET", path: "/api/v1/commands", url: "/api/v1/commands", access: "viewer" },
+  { method: "GET", path: "/api/v1/commands/{id}", url: "/api/v1/commands/case-command", access: "viewer" },
+  { method: "POST", path: "/api/v1/commands/{id}/cancel", url: "/api/v1/commands/case-command/cancel", access: "operator" },
+  {
+    method: "POST",
+    path: "/api/v1/commands/bulk",
+    url: "/api/v1/commands/bulk",
+    access: "operator",
+    body: { name: "reboot", devices: [CASE_DEVICE_ID] },
+  },
+  { method: "GET", path: "/api/v1/devices/{id}/config", url: `/api/v1/devices/${CASE_DEVICE_ID}/config`, access: "viewer" },
+  {
+    method: "PUT",
+    path: "/api/v1/devices/{id}/config",
+    url: `/api/v1/devices/${CASE_DEVICE_ID}/config`,
+    access: "operator",
+    body: { document: { interval: 10 } },
+  },
+  { method: "GET", path: "/api/v1/audit", url: "/api/v1/audit", access: "admin" },
 ];

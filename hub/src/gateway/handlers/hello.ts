@@ -40,4 +40,6 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
   session.state = "open";
   session.endHandshake();
   session.log.info({ firmware: hello.fw, model: hello.model, lastSeq: seq }, "device connected");
+  await context.desiredConfig.sessionOpened(session.id, hello.cfg);
+  await context.commands.deliverPending(session.id);
 }

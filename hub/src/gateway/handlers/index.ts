@@ -1,6 +1,10 @@
 import type { DeviceSession } from "../device-session.js";
 import { handleBatch } from "./batch.js";
+import { handleCommandAck } from "./command-ack.js";
+import { handleCommandResult } from "./command-result.js";
+import { handleConfigAck } from "./config-ack.js";
 import { handleHello } from "./hello.js";
+import { handleReport } from "./report.js";
 
 /** Handles one decoded frame; throws (or rejects with) a `ProtocolError` to answer with an error. */
 export type FrameHandler = (session: DeviceSession, frame: { t: string } & Record<string, unknown>) => void | Promise<void>;
@@ -9,4 +13,8 @@ export type FrameHandler = (session: DeviceSession, frame: { t: string } & Recor
 export const frameHandlers: Readonly<Record<string, FrameHandler>> = {
   hello: handleHello,
   batch: handleBatch,
+  cmd_ack: handleCommandAck,
+  cmd_result: handleCommandResult,
+  config_ack: handleConfigAck,
+  report: handleReport,
 };

@@ -81,7 +81,7 @@ export function registerApiKeyRoutes(http: FastifyInstance, deps: HttpApiDeps): 
   http.post<{ Body: CreateBody }>(
     "/api-keys",
     {
-      config: { access: "admin" },
+      config: { access: "admin", audit: "api-key.create" },
       schema: routeSchema({
         tags: ["api-keys"],
         summary: "Create an API key",
@@ -111,6 +111,7 @@ export function registerApiKeyRoutes(http: FastifyInstance, deps: HttpApiDeps): 
         secretHash: hashSecret(generated.secret),
         at: deps.now(),
       });
+      request.auditDetails = { target: record.id, role: record.role };
       return reply.code(201).send({ apiKey: toApiKeyView(record), key: generated.key });
     },
   );
@@ -118,7 +119,7 @@ export function registerApiKeyRoutes(http: FastifyInstance, deps: HttpApiDeps): 
   http.delete<{ Params: { id: string } }>(
     "/api-keys/:id",
     {
-      config: { access: "admin" },
+      config: { access: "admin", audit: "api-key.revoke" },
       schema: routeSchema({
         tags: ["api-keys"],
         summary: "Revoke an API key",

@@ -12,7 +12,7 @@ export function registerDeviceCredentialRoutes(http: FastifyInstance, deps: Http
   http.post<{ Params: IdParams }>(
     "/devices/:id/token",
     {
-      config: { access: "operator" },
+      config: { access: "operator", audit: "device.rotate-token" },
       schema: routeSchema({
         tags: ["devices"],
         summary: "Rotate a device's token",
@@ -41,7 +41,7 @@ export function registerDeviceCredentialRoutes(http: FastifyInstance, deps: Http
   http.post<{ Params: IdParams }>(
     "/devices/:id/revoke",
     {
-      config: { access: "operator" },
+      config: { access: "operator", audit: "device.revoke" },
       schema: routeSchema({
         tags: ["devices"],
         summary: "Revoke a device",

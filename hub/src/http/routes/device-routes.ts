@@ -97,7 +97,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
   http.post<{ Body: CreateBody }>(
     "/devices",
     {
-      config: { access: "operator" },
+      config: { access: "operator", audit: "device.create" },
       schema: routeSchema({
         tags: ["devices"],
         summary: "Register a device",
@@ -129,6 +129,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
           labels: request.body.labels ?? {},
           at: deps.now(),
         });
+        request.auditDetails = { target: device.id };
         return reply.code(201).send({ device: viewOf(deps, device), token });
       } catch (error) {
         if (error instanceof DuplicateDeviceError) throw new ApiError("TH_API_CONFLICT", `device ${id} already exists`);
@@ -154,7 +155,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
   http.patch<{ Params: IdParams; Body: PatchBody }>(
     "/devices/:id",
     {
-      config: { access: "operator" },
+      config: { access: "operator", audit: "device.update" },
       schema: routeSchema({
         tags: ["devices"],
         summary: "Rename a device or replace its labels",
@@ -174,7 +175,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
   http.delete<{ Params: IdParams }>(
     "/devices/:id",
     {
-      config: { access: "operator" },
+      config: { access: "operator", audit: "device.delete" },
       schema: routeSchema({
         tags: ["devices"],
         summary: "Delete a device and its telemetry",

@@ -33,4 +33,51 @@ export const META_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "commands, desired configuration, audit log",
+    up: `
+      CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        args TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        timeout_ms INTEGER NOT NULL,
+        deadline INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        result TEXT,
+        error TEXT,
+        idempotency_key TEXT,
+        created_by TEXT,
+        transitions TEXT NOT NULL
+      );
+      CREATE INDEX commands_device_state ON commands (device_id, state, created_at);
+      CREATE INDEX commands_deadline ON commands (deadline) WHERE deadline IS NOT NULL;
+      CREATE INDEX commands_created_at ON commands (created_at);
+      CREATE UNIQUE INDEX commands_idempotency ON commands (device_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+      CREATE TABLE device_config (
+        device_id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        document TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT,
+        reported_version INTEGER NOT NULL DEFAULT 0,
+        reported_at INTEGER,
+        reported_error TEXT
+      );
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        details TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_at ON audit_log (at);
+    `,
+  },
 ];

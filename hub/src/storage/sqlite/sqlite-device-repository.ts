@@ -1,3 +1,4 @@
+import type { MetricValue } from "@telehub/device-client/protocol";
 import type Database from "better-sqlite3";
 import {
   type DeviceHello,
@@ -64,6 +65,9 @@ export class SqliteDeviceRepository implements DeviceRepository {
       delete: db.prepare("DELETE FROM devices WHERE id = ?"),
       hello: db.prepare(
         "UPDATE devices SET firmware = @firmware, model = @model, attributes = @attributes, clock_skew_ms = @clockSkewMs, last_seen_at = @at WHERE id = @id",
+      ),
+      mergeAttributes: db.prepare(
+        "UPDATE devices SET attributes = json_patch(attributes, ?), last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?",
       ),
       touch: db.prepare("UPDATE devices SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?"),
     };
@@ -149,6 +153,10 @@ export class SqliteDeviceRepository implements DeviceRepository {
 
   async recordHello(id: string, hello: DeviceHello): Promise<void> {
     this.statements.hello.run({ ...hello, id, attributes: JSON.stringify(hello.attributes) });
+  }
+
+  async mergeAttributes(id: string, attributes: Record<string, MetricValue>, at: number): Promise<void> {
+    this.statements.mergeAttributes.run(JSON.stringify(attributes), at, id);
   }
 
   async touchLastSeen(entries: readonly { id: string; at: number }[]): Promise<void> {

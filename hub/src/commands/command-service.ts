@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import type { CommandResultFrame, DataValue } from "@telehub/device-client/protocol";
+import type pino from "pino";
+import type { HubConfig } from "../config/hub-config.js";
+import type { EventBus } from "../events/event-bus.js";
+import { CommandRefusedError } from "./command-errors.js";
+import { type CommandRecord, type CommandState, FINAL_STATES } from "./command-record.js";
+import type { CommandStore, CommandTransition } from "./command-store.js";
+import type { DeviceChannel } from "./device-channel.js";
+import { SerialQueue } from "./serial-queue.js";
+
+export interface CommandRequest {
+  deviceId: string;
+  name: string;
+  args: { [key: string]: DataValue };
+  ttlMs?: number;
+  timeoutMs?: number;
+  idempotencyKey?: string;
+  /** API key id of the sender. */
+  actor: string | null;
+}
+
+export interface CommandServiceDeps {
+  store: CommandStore;
+  channel: DeviceChannel;
+  bus: EventBus;
+  config: HubConfig["commands"];
+  log: pino.Logger;
+  now: () => number;
+}
+
+/**
+ * Commands from the API to devices: stores each one before anything else, sends it when the
+ * device is connected (now, or at its next connection), moves it through its states on the
+ * device's receipt and result, and expires or times it out. Every change is published on the
+ * event bus. Operations on one device run one at a time, so its commands leave in FIFO order.
+ */
+export class CommandService {
+  private readonly perDevice = new SerialQueue();
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping = false;
+
+  constructor(private readonly deps: CommandServiceDeps) {}
+
+  /** Start checking expiries and result timeouts. */
+  start(): void {
+    this.sweeper = setInterval(() => void this.sweep(), this.deps.config.sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /**
+   * Store and (if the device is connected) send a command. With an idempotency key already
+   * used for this device, the existing command is returned and nothing new is created.
+   */
+  submit(request: CommandRequest): Promise<{ command: CommandRecord; created: boolean }> {
+    return this.perDevice.run(request.deviceId, async () => {
+      const { store, config, now } = this.deps;
+      if (request.idempotencyKey) {
+        const existing = await store.findByIdempotencyKey(request.deviceId, request.idempotencyKey);
+        if (existing) return { command: existing, created: false };
+      }
+      if ((await store.countPending(request.deviceId)) >= config.maxQueuedPerDevice) {
+        throw new CommandRefusedError(
+          "queue-full",
+          `device ${request.deviceId} already has ${config.maxQueuedPerDevice} commands waiting (commands.maxQueuedPerDevice)`,
+        );
+      }
+      const createdAt = now();
+      const command = await store.create({
+        id: randomUUID(),
+        deviceId: request.deviceId,
+        name: request.name,
+        args: request.args,
+        createdAt,
+        expiresAt: createdAt + (request.ttlMs ?? config.defaultTtlMs),
+        timeoutMs: request.timeoutMs ?? config.defaultTimeoutMs,
+        idempotencyKey: request.idempotencyKey ?? null,
+        createdBy: request.actor,
+      });
+      this.publish(command);
+      return { command: (await this.send(command)) ?? command, created: true };
+    });
+  }
+
+  /** A device's session opened: send everything still waiting for it, oldest first (again, for `sent` ones: same id). */
+  deliverPending(deviceId: string): Promise<void> {
+    return this.perDevice.run(deviceId, async () => {
+      for (const command of await this.deps.store.pendingFor(deviceId)) await this.send(command);
+    });
+  }
+
+  /** `cmd_ack` from the device: delivered; the result timeout starts. */
+  receipt(deviceId: string, id: string): Promise<void> {
+    return this.perDevice.run(deviceId, async () => {
+      const command = await this.deps.store.get(id);
+      if (!command || command.deviceId !== deviceId) return;
+      const at = this.deps.now();
+      await this.move(id, ["queued", "sent"], { state: "delivered", at, deadline: at + command.timeoutMs });
+    });
+  }
+
+  /** `cmd_result` from the device: succeeded or failed, then `cmd_done` so it can forget the result. */
+  result(deviceId: string, frame: CommandResultFrame): Promise<void> {
+    return this.perDevice.run(deviceId, async () => {
+      const command = await this.deps.store.get(frame.id);
+      if (command && command.deviceId === deviceId) {
+        const to: CommandTransition = frame.ok
+          ? { state: "succeeded", at: this.deps.now(), deadline: null, result: frame.res ?? null }
+          : {
+              state: "failed",
+              at: this.deps.now(),
+              deadline: null,
+              error: { code: frame.err?.code ?? "TH_CMD_FAILED", message: frame.err?.msg ?? "" },
+            };
+        await this.move(frame.id, ["queued", "sent", "delivered"], to);
+      }
+      // Also for unknown or already final commands: the device must stop resending the result.
+      this.deps.channel.send(deviceId, { t: "cmd_done", id: frame.id });
+    });
+  }
+
+  /** Cancel a command that has not reached the device yet. */
+  async cancel(id: string): Promise<CommandRecord | undefined> {
+    const command = await this.deps.store.get(id);
+    if (!command) return undefined;
+    return this.perDevice.run(command.deviceId, async () => {
+      const cancelled = await this.move(id, ["queued", "sent"], { state: "cancelled", at: this.deps.now(), deadline: null });
+      if (cancelled) return cancelled;
+      const current = (await this.deps.store.get(id)) as CommandRecord;
+      throw new CommandRefusedError("not-cancellable", `command ${id} is ${current.state}: only queued or sent commands can be cancelled`);
+    });
+  }
+
+  /** Resolves with the command once it is final, or as it is after `timeoutMs`. */
+  async waitForFinal(id: string, timeoutMs: number): Promise<CommandRecord | undefined> {
+    let unsubscribe: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const final = new Promise<void>((resolve) => {
+      unsubscribe = this.deps.bus.subscribe((event) => {
+        if (event.type === "command.updated" && event.command.id === id && FINAL_STATES.has(event.command.state)) resolve();
+      });
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    try {
+      const current = await this.deps.store.get(id);
+      if (!current || FINAL_STATES.has(current.state)) return current;
+      await final;
+      return await this.deps.store.get(id);
+    } finally {
+      unsubscribe?.();
+      clearTimeout(timer);
+    }
+  }
+
+  /** Expire undelivered commands past their TTL and time out delivered ones past their result deadline. */
+  async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const now = this.deps.now();
+      for (const command of await this.deps.store.due(now, 500)) {
+        await this.perDevice.run(command.deviceId, async () => {
+          if (command.state === "delivered") await this.move(command.id, ["delivered"], { state: "timed_out", at: now, deadline: null });
+          else await this.move(command.id, ["queued", "sent"], { state: "expired", at: now, deadline: null });
+        });
+      }
+    } catch (error) {
+      this.deps.log.error({ err: error }, "command sweep failed");
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Write a command to the device's session if it has one; it is `sent` from then on. */
+  private async send(command: CommandRecord): Promise<CommandRecord | undefined> {
+    if (command.expiresAt <= this.deps.now()) return undefined;
+    const sent = this.deps.channel.send(command.deviceId, { t: "cmd", id: command.id, name: command.name, args: command.args });
+    if (!sent) return undefined;
+    return this.move(command.id, ["queued", "sent"], { state: "sent", at: this.deps.now(), attempt: true });
+  }
+
+  private async move(id: string, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
+    const updated = await this.deps.store.transition(id, from, to);
+    if (updated) this.publish(updated);
+    return updated;
+  }
+
+  private publish(command: CommandRecord): void {
+    this.deps.bus.publish({ type: "command.updated", at: command.updatedAt, command });
+  }
+}

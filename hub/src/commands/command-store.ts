@@ -1,0 +1,33 @@
+import type { CommandListQuery, CommandRecord, CommandState, NewCommand } from "./command-record.js";
+
+/** A state change with what it records. */
+export interface CommandTransition {
+  state: CommandState;
+  at: number;
+  /** New deadline: expiry for `sent`, result deadline for `delivered`, null when final. */
+  deadline?: number | null;
+  result?: CommandRecord["result"];
+  error?: CommandRecord["error"];
+  /** Count one more write to a device connection. */
+  attempt?: boolean;
+}
+
+/** Durable commands (in the metadata database). Async so a server database can implement it. */
+export interface CommandStore {
+  /** Insert a command as `queued`. */
+  create(command: NewCommand): Promise<CommandRecord>;
+  get(id: string): Promise<CommandRecord | undefined>;
+  findByIdempotencyKey(deviceId: string, key: string): Promise<CommandRecord | undefined>;
+  list(query: CommandListQuery): Promise<{ items: CommandRecord[]; total: number }>;
+  /** Commands still to reach the device (queued or sent), oldest first. */
+  pendingFor(deviceId: string): Promise<CommandRecord[]>;
+  /** Number of commands of a device that are queued or sent. */
+  countPending(deviceId: string): Promise<number>;
+  /**
+   * Move a command to `to.state` if it is in one of `from`; resolves with the updated record,
+   * or undefined when it was not in those states (someone else moved it first).
+   */
+  transition(id: string, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined>;
+  /** Non-final commands whose deadline has passed. */
+  due(now: number, limit: number): Promise<CommandRecord[]>;
+}

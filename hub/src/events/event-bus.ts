@@ -1,0 +1,43 @@
+import { EventEmitter } from "node:events";
+import type { CommandRecord } from "../commands/command-record.js";
+import type { DeviceConfigRecord } from "../desired-config/desired-config-store.js";
+
+/** What the hub announces: every command state change and every configuration change. */
+export type HubEvent =
+  | { type: "command.updated"; at: number; command: CommandRecord }
+  | { type: "config.updated"; at: number; config: DeviceConfigRecord }
+  | { type: "config.reported"; at: number; config: DeviceConfigRecord };
+
+/**
+ * The hub's internal event bus (the dashboard's live channel and webhooks consume it). One
+ * in-process implementation; several hubs would share one through Redis or NATS behind this.
+ */
+export interface EventBus {
+  publish(event: HubEvent): void;
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: (event: HubEvent) => void): () => void;
+}
+
+/** The in-process event bus. A listener that throws does not stop the others. */
+export class InProcessEventBus implements EventBus {
+  private readonly emitter = new EventEmitter<{ event: [HubEvent] }>();
+
+  constructor(private readonly onListenerError: (error: unknown) => void = () => undefined) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(event: HubEvent): void {
+    for (const listener of this.emitter.listeners("event")) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  subscribe(listener: (event: HubEvent) => void): () => void {
+    this.emitter.on("event", listener);
+    return () => this.emitter.off("event", listener);
+  }
+}
