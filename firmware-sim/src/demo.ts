@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { TelehubClient } from "@telehub/device-client";
 import { buildApp, ConfigError, type Hub, loadConfig } from "@telehub/hub";
 import { generateSecret, hashSecret } from "@telehub/hub/secrets";
-import { DemoSignal } from "./demo-signal.js";
+import { deviceRandom } from "./profiles/random.js";
+import { thermostat } from "./profiles/thermostat.js";
 
 const DEVICE_COUNT = Number(process.env.TELEHUB_DEMO_DEVICES ?? 5);
 const INTERVAL_MS = Number(process.env.TELEHUB_DEMO_INTERVAL_MS ?? 1_000);
@@ -71,14 +72,14 @@ async function main(): Promise<void> {
   }
   const adminKey = adminKeyNote(hub, join(config.dataDir, "demo-admin-key.txt"));
   const clients = (await demoCredentials(hub)).map(
-    ({ deviceId, token }) => new TelehubClient({ url, deviceId, token, firmware: "demo-1.0.0", model: "simulated-thermostat" }),
+    ({ deviceId, token }) => new TelehubClient({ url, deviceId, token, firmware: "demo-1.0.0", model: thermostat.model }),
   );
   await Promise.all(clients.map((client) => client.connect()));
-  const signals = clients.map((_, i) => new DemoSignal(i));
+  const models = clients.map((_, i) => thermostat.create(deviceRandom(Date.now(), i), i));
   const timer = setInterval(() => {
     const now = Date.now();
     clients.forEach((client, i) => {
-      client.send((signals[i] as DemoSignal).next(now), now);
+      client.send(models[i]?.next(now) ?? {}, now);
     });
   }, INTERVAL_MS);
 

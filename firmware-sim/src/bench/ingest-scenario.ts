@@ -1,8 +1,8 @@
 import { TelehubClient } from "@telehub/device-client";
 import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
+import { provisionDevices } from "../hub-api.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs, peakRssBytes } from "./process-stats.js";
-import { provisionDevices } from "./provision.js";
 import { sampleReading } from "./sample-reading.js";
 
 export interface IngestResult {

@@ -1,0 +1,15 @@
+/** A number with thousands separators and `digits` decimals; "n/a" for NaN/∞. */
+export function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "n/a";
+}
+
+/** Milliseconds as "12.3 ms". */
+export function ms(n: number): string {
+  return `${fmt(n, 1)} ms`;
+}
+
+/** A text progress bar `[#####.....]` for a fraction 0 … 1. */
+export function progressBar(fraction: number, width = 30): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${fmt(fraction * 100, 0).padStart(3)} %`;
+}

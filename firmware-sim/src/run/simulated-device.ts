@@ -1,0 +1,71 @@
+import { TelehubClient } from "@telehub/device-client";
+import type { DeviceCredentials } from "../credentials-file.js";
+import { DeviceLink } from "../faults/device-link.js";
+import type { DeviceModel, Profile } from "../profiles/index.js";
+import type { Random } from "../profiles/random.js";
+
+/** The metric that numbers each device's readings 0, 1, 2 … when `--verify` is on. */
+export const SEQUENCE_METRIC = "sim_seq";
+
+/** How one simulated device is set up. */
+export interface DeviceSetup {
+  hubUrl: string;
+  credentials: DeviceCredentials;
+  profile: Profile;
+  index: number;
+  random: Random;
+  /** Readings per batch. */
+  batch: number;
+  /** A batch closes this long after its first reading. */
+  batchIntervalMs: number;
+  /** This device's clock error (ms). */
+  clockOffsetMs: number;
+  /** See `FaultPlan.slowAckMs`. */
+  slowAckMs: number;
+  /** Number the readings in `SEQUENCE_METRIC`. */
+  numbered: boolean;
+}
+
+/** One device of the fleet: the real client, its signal model, its link and its counters. */
+export class SimulatedDevice {
+  readonly client: TelehubClient;
+  readonly link: DeviceLink;
+  readonly deviceId: string;
+  /** Readings handed to the client so far. */
+  sent = 0;
+  private readonly model: DeviceModel;
+  private readonly numbered: boolean;
+  private readonly clock: () => number;
+  private lastTimestamp = 0;
+
+  constructor(setup: DeviceSetup) {
+    this.deviceId = setup.credentials.deviceId;
+    this.model = setup.profile.create(setup.random, setup.index);
+    this.numbered = setup.numbered;
+    this.link = new DeviceLink(setup.slowAckMs);
+    this.clock = () => Date.now() + setup.clockOffsetMs;
+    this.client = new TelehubClient({
+      url: setup.hubUrl,
+      deviceId: setup.credentials.deviceId,
+      token: setup.credentials.token,
+      firmware: "telehub-sim",
+      model: setup.profile.model,
+      maxBatchReadings: setup.batch,
+      batchIntervalMs: setup.batchIntervalMs,
+      now: this.clock,
+      wsOptions: { createConnection: this.link.createConnection },
+    });
+  }
+
+  /** Hand `count` readings to the client, timestamps strictly increasing on the device clock. */
+  send(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const ts = Math.max(this.clock(), this.lastTimestamp + 1);
+      this.lastTimestamp = ts;
+      const metrics = this.model.next(ts);
+      if (this.numbered) metrics[SEQUENCE_METRIC] = this.sent;
+      this.client.send(metrics, ts);
+      this.sent++;
+    }
+  }
+}
