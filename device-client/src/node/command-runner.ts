@@ -7,10 +7,11 @@ export interface CommandContext {
 }
 
 /** Runs one command: returns its result (or a promise of it), or throws to fail it with the error's message. */
-export type CommandHandler = (
-  args: { [key: string]: DataValue },
-  context: CommandContext,
-) => DataValue | undefined | Promise<DataValue | undefined>;
+export type CommandHandler = (args: { [key: string]: DataValue }, context: CommandContext) => CommandOutcome | Promise<CommandOutcome>;
+
+/** What a handler may return: a JSON-like result, or nothing. */
+// biome-ignore lint/suspicious/noConfusingVoidType: handlers that return nothing are typed `void` by TypeScript.
+export type CommandOutcome = DataValue | undefined | void;
 
 /**
  * The device side of commands: acknowledges each `cmd` on arrival, runs its handler **at most
@@ -71,7 +72,7 @@ export class CommandRunner {
       return { t: "cmd_result", id: frame.id, ok: false, err: { code: "TH_CMD_UNKNOWN", msg: `no handler for command ${frame.name}` } };
     try {
       const res = await handler(frame.args ?? {}, { id: frame.id, name: frame.name });
-      return { t: "cmd_result", id: frame.id, ok: true, ...(res !== undefined && { res }) };
+      return { t: "cmd_result", id: frame.id, ok: true, ...(res !== undefined && res !== null ? { res } : {}) };
     } catch (error) {
       return {
         t: "cmd_result",

@@ -216,7 +216,8 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
         ...(options.model !== undefined && { model: options.model }),
         caps: ["batch"],
         ...(options.attributes !== undefined && { attrs: options.attributes }),
-        ...(this.config.appliedVersion > 0 && { cfg: this.config.appliedVersion }),
+        // Always said, 0 included: a device that lost its configuration gets it again.
+        cfg: this.config.appliedVersion,
       },
       now: options.now,
     });
