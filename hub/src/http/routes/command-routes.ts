@@ -1,4 +1,4 @@
-import type { DataValue } from "@telehub/device-client/protocol";
+import type { DataValue, MetricValue } from "@telehub/device-client/protocol";
 import type { FastifyInstance } from "fastify";
 import { CommandRefusedError } from "../../commands/command-errors.js";
 import { COMMAND_STATES, type CommandState } from "../../commands/command-record.js";
@@ -10,6 +10,13 @@ import { DEVICE_ID_PARAMS, errorResponses, routeSchema } from "../shared-schemas
 import { requireDevice } from "./device-lookup.js";
 
 type Args = { [key: string]: DataValue };
+/** Which devices a bulk command goes to: every condition must match. */
+interface Selector {
+  labels?: Record<string, string>;
+  attributes?: Record<string, MetricValue>;
+  model?: string;
+  firmware?: string;
+}
 interface SendBody {
   name: string;
   args?: Args;
@@ -200,7 +207,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
   );
 
   http.post<{
-    Body: SendBody & { devices?: string[]; selector?: { labels?: Record<string, string>; model?: string; firmware?: string } };
+    Body: SendBody & { devices?: string[]; selector?: Selector };
   }>(
     "/commands/bulk",
     {
@@ -209,7 +216,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
         tags: ["commands"],
         summary: "Send one command to many devices",
         description:
-          "Targets are an explicit `devices` list or a `selector` (labels, model, firmware: all must match), at most `api.maxPageSize` devices. Answers a status per device: 201 with the command, 200 for an idempotent replay, 404 for an unknown device, 429 for a full queue.",
+          "Targets are an explicit `devices` list or a `selector` (labels, reported attributes, model, firmware: all must match), at most `api.maxPageSize` devices. Answers a status per device: 201 with the command, 200 for an idempotent replay, 404 for an unknown device, 429 for a full queue.",
         body: {
           ...sendBodySchema(deps),
           properties: {
@@ -276,10 +283,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
   );
 }
 
-async function selectDevices(
-  deps: HttpApiDeps,
-  selector: { labels?: Record<string, string>; model?: string; firmware?: string },
-): Promise<string[]> {
+async function selectDevices(deps: HttpApiDeps, selector: Selector): Promise<string[]> {
   const { items } = await deps.devices.list({
     limit: deps.config.api.maxPageSize,
     offset: 0,
@@ -290,5 +294,9 @@ async function selectDevices(
     firmware: selector.firmware,
   });
   const labels = Object.entries(selector.labels ?? {});
-  return items.filter((device) => labels.every(([key, value]) => device.labels[key] === value)).map((device) => device.id);
+  const attributes = Object.entries(selector.attributes ?? {});
+  return items
+    .filter((device) => labels.every(([key, value]) => device.labels[key] === value))
+    .filter((device) => attributes.every(([key, value]) => device.attributes[key] === value))
+    .map((device) => device.id);
 }
