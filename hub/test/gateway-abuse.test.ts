@@ -109,6 +109,15 @@ describe("bad input and floods get their documented codes while other devices ca
     await bystanderStillWorks();
   });
 
+  test("a flood of other frames (unknown types, reports) is rate-limited too and ends in TH_FLOOD", async () => {
+    const device = await connected("chatty");
+    for (let i = 0; i < 80; i++) device.send({ t: i % 2 === 0 ? "report" : "nonsense", attrs: { i } });
+    const { code, reason } = await device.closed();
+    assert.deepEqual([code, reason], [4429, "TH_FLOOD"]);
+    assert.ok(device.frames.some((f) => f.t === "error" && f.code === "TH_RATE_LIMITED"));
+    await bystanderStillWorks();
+  });
+
   test("more than maxBatchesInFlight unacknowledged batches get TH_IN_FLIGHT_EXCEEDED", async () => {
     const device = await connected("eager");
     const batch = (seq: number) => ({ t: "batch", seq, r: Array.from({ length: 50 }, (_, i) => ({ ts: seq * 1000 + i, m: { a: i } })) });

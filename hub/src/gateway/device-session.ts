@@ -150,6 +150,7 @@ export class DeviceSession {
       this.fail(error as ProtocolError);
       return;
     }
+    if (frame.t !== "batch" && frame.t !== "hello" && !this.takeControlToken()) return;
     const handler = Object.hasOwn(frameHandlers, frame.t) ? frameHandlers[frame.t] : undefined;
     // Unknown types share one label: a device must not be able to grow the metric's label set.
     this.context.metrics.framesReceived.inc({ type: handler ? frame.t : "unknown" });
@@ -163,6 +164,27 @@ export class DeviceSession {
     } catch (error) {
       this.onHandlerError(error);
     }
+  }
+
+  /**
+   * Frames other than batches (which answer refusals with their seq) share the device's frame
+   * rate: over it, the frame is dropped with `TH_RATE_LIMITED`, and a device that keeps going
+   * is disconnected with `TH_FLOOD`.
+   */
+  private takeControlToken(): boolean {
+    if (this.bucket.take()) {
+      this.strikes = 0;
+      return true;
+    }
+    this.strikes++;
+    if (this.strikes > this.context.config.gateway.floodStrikes) this.fail(new ProtocolError("TH_FLOOD"));
+    else
+      this.fail(
+        new ProtocolError("TH_RATE_LIMITED", "frame dropped: over maxFramesPerSecond", {
+          retryAfterMs: Math.max(this.bucket.msUntilToken(), 50),
+        }),
+      );
+    return false;
   }
 
   private onHandlerError(error: unknown): void {
