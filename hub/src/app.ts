@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { DEVICE_PATH } from "@telehub/device-client/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type pino from "pino";
 import { CommandService } from "./commands/command-service.js";
@@ -25,6 +26,7 @@ import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
 import { SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
 import type { TelemetryStore } from "./storage/telemetry-store.js";
+import { routeUpgrades } from "./upgrade-router.js";
 
 /** A built hub: HTTP API and device gateway on one server, not yet listening. */
 export interface Hub {
@@ -100,7 +102,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   let generatedAdminKey: string | undefined;
   try {
     generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now);
-    gateway.attach(http.server);
+    routeUpgrades(http.server, { [DEVICE_PATH]: (req, socket, head, url) => gateway.handleUpgrade(req, socket, head, url) }, log);
+    gateway.start();
     await registerHttpApi(http, {
       config,
       devices,

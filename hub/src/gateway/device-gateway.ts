@@ -1,6 +1,6 @@
-import type { IncomingMessage, Server } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { DEVICE_PATH, type HubFrame, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
+import { type HubFrame, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
 import { WebSocketServer } from "ws";
 import type { DeviceChannel } from "../commands/device-channel.js";
 import { verifySecret } from "../security/secrets.js";
@@ -51,14 +51,8 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     };
   }
 
-  /** Take over WebSocket upgrades on `DEVICE_PATH` of the hub's HTTP server, and start the timers. */
-  attach(server: Server): void {
-    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      void this.handleUpgrade(req, socket, head).catch((error: unknown) => {
-        this.deps.log.error({ err: error }, "upgrade failed");
-        refuseUpgrade(socket, 500, undefined, "internal error");
-      });
-    });
+  /** Start the heartbeat and last-seen timers. */
+  start(): void {
     const { heartbeatIntervalMs, lastSeenFlushMs } = this.deps.config.gateway;
     this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeatIntervalMs);
     this.lastSeenTimer = setInterval(() => void this.flushLastSeen(), lastSeenFlushMs);
@@ -118,10 +112,8 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     this.wss.close();
   }
 
-  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://hub");
-    if (url.pathname !== DEVICE_PATH)
-      return refuseUpgrade(socket, 404, undefined, `no WebSocket endpoint at ${url.pathname}; devices connect to ${DEVICE_PATH}`);
+  /** A WebSocket upgrade on `DEVICE_PATH`: authenticate, apply admission control, then accept. */
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     const { gateway } = this.deps.config;
     if (this.stopping) return this.refuse(socket, "TH_HUB_STOPPING", "the hub is shutting down", 503, 5);
     if (this.handshakes >= gateway.maxConcurrentHandshakes)

@@ -1,0 +1,26 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import type pino from "pino";
+import { refuseUpgrade } from "./gateway/upgrade-refusal.js";
+
+/** Takes over a WebSocket upgrade for one path. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => Promise<void>;
+
+/**
+ * The HTTP server's WebSocket upgrades, by path: devices at `/v1/device`, the dashboard's live
+ * channel at `/v1/live`. Any other path is refused with 404 and the list of endpoints.
+ */
+export function routeUpgrades(server: Server, routes: Record<string, UpgradeHandler>, log: pino.Logger): void {
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? "/", "http://hub");
+    const handler = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
+    if (!handler) {
+      refuseUpgrade(socket, 404, undefined, `no WebSocket endpoint at ${url.pathname}; there are ${Object.keys(routes).join(", ")}`);
+      return;
+    }
+    handler(req, socket, head, url).catch((error: unknown) => {
+      log.error({ err: error, path: url.pathname }, "upgrade failed");
+      refuseUpgrade(socket, 500, undefined, "internal error");
+    });
+  });
+}
