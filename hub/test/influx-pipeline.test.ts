@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { InfluxHttp } from "../src/storage/influx/influx-http.js";
 import type { InfluxTelemetryStore } from "../src/storage/influx/influx-telemetry-store.js";
+import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
+import type { StoredReading, TelemetryStore } from "../src/storage/telemetry-store.js";
 import { type PrivateInfluxd, startInfluxd } from "../src/testing/influxd.js";
 import { eventually } from "./support/eventually.js";
 import { influxSettings, openInfluxStore } from "./support/influx-store.js";
@@ -111,6 +114,40 @@ describe("InfluxDB write pipeline (private influxd)", { skip: requireInfluxd() }
       assert.equal(bucket.max, Math.max(...values));
       assert.equal(bucket.last, values.at(-1));
       assert.ok(Math.abs((bucket.mean as number) - values.reduce((a, b) => a + b, 0) / values.length) < 1e-9);
+    }
+  });
+
+  test("the embedded store and InfluxDB answer the same queries the same way", async () => {
+    const { store: influx } = open();
+    const dir = mkdtempSync(join(tmpdir(), "telehub-agree-"));
+    const sqlite = new SqliteTelemetryStore(join(dir, "telemetry.db"));
+    try {
+      const batches = [1, 2, 3].map((seq) =>
+        batch(
+          "agree",
+          seq,
+          Array.from({ length: 40 }, (_, i): StoredReading => {
+            const n = seq * 100 + i;
+            return { ts: 500_000 + n * 250, metrics: i % 5 === 0 ? { t: n / 4, s: `s${n}` } : { t: n / 4, on: n % 3 === 0 } };
+          }),
+        ),
+      );
+      for (const store of [influx, sqlite] as TelemetryStore[]) for (const b of batches) await store.append([b]);
+      const answers = async (store: TelemetryStore) => ({
+        latest: await store.latest("agree"),
+        history: (
+          await Promise.all(
+            ["t", "on", "s"].map((metric) => store.history({ deviceId: "agree", metric, from: 520_000, to: 590_000, bucketMs: 3_000 })),
+          )
+        ).map((buckets) => buckets.map((b) => ({ ...b, mean: b.mean === null ? null : Math.round(b.mean * 1e9) / 1e9 }))),
+        raw: await store.raw({ deviceId: "agree", from: 0, to: 1e9, limit: 1_000 }),
+        rawCapped: await store.raw({ deviceId: "agree", metric: "t", from: 560_000, to: 1e9, limit: 7 }),
+        count: await store.countValues("agree"),
+      });
+      assert.deepEqual(await answers(influx), await answers(sqlite));
+    } finally {
+      await sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -4,6 +4,8 @@ const UNAVAILABLE_SQLITE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READO
 /** True when an error thrown by a store means "the store is unavailable" (→ 503) rather than a bug (→ 500). */
 export function isStoreUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  // Stores that are not SQLite (InfluxDB) mark their "cannot serve now" errors themselves.
+  if ((error as { storeUnavailable?: unknown }).storeUnavailable === true) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && UNAVAILABLE_SQLITE_CODES.test(code)) return true;
   // better-sqlite3 throws a plain TypeError once its connection is closed.

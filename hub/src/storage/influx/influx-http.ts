@@ -31,6 +31,11 @@ export class InfluxRequestError extends Error {
     this.name = "InfluxRequestError";
   }
 
+  /** InfluxDB cannot serve now (unreachable, 5xx, throttled, not authorised, no database): the HTTP API answers 503. */
+  get storeUnavailable(): boolean {
+    return this.status === 0 || this.status >= 500 || [401, 403, 404, 429].includes(this.status);
+  }
+
   /** A 4xx about the points themselves: retrying the same body cannot succeed. */
   get isRejectedData(): boolean {
     return this.status === 400 && /partial write|field type conflict|unable to parse|invalid/i.test(this.message);
