@@ -11,6 +11,8 @@ import { DeviceGateway } from "./gateway/device-gateway.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
 import { registerHttpApi } from "./http/register-http-api.js";
 import { BatchWriter } from "./ingest/batch-writer.js";
+import { LiveHub } from "./live/live-hub.js";
+import { LIVE_PATH, LiveSocketServer } from "./live/live-socket-server.js";
 import { createLogger } from "./logger.js";
 import { HubMetrics } from "./metrics.js";
 import { WebhookNotifier } from "./notifications/webhook-notifier.js";
@@ -88,6 +90,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const desiredConfig = new DesiredConfigService({ store: new SqliteDesiredConfigStore(metaDb), channel, bus, now });
   const audit = new SqliteAuditLog(metaDb);
   const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
+  const live = new LiveHub(config.live, bus, metrics);
   const gateway = new DeviceGateway({
     config,
     devices,
@@ -98,11 +101,20 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     now,
     commands,
     desiredConfig,
+    live,
   });
+  const liveSockets = new LiveSocketServer(live, apiKeys, log.child({ component: "live" }));
   let generatedAdminKey: string | undefined;
   try {
     generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now);
-    routeUpgrades(http.server, { [DEVICE_PATH]: (req, socket, head, url) => gateway.handleUpgrade(req, socket, head, url) }, log);
+    routeUpgrades(
+      http.server,
+      {
+        [DEVICE_PATH]: (req, socket, head, url) => gateway.handleUpgrade(req, socket, head, url),
+        [LIVE_PATH]: (req, socket, head) => liveSockets.handleUpgrade(req, socket, head),
+      },
+      log,
+    );
     gateway.start();
     await registerHttpApi(http, {
       config,
@@ -116,6 +128,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       commandStore,
       desiredConfig,
       audit,
+      live,
     });
     commands.start();
     webhooks?.start();
@@ -123,6 +136,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     // Nothing may keep the process alive after a failed build (the gateway's timers, the databases).
     commands.stop();
     webhooks?.stop();
+    liveSockets.close();
+    live.close();
     await gateway.close();
     await telemetry.close();
     metaDb.close();
@@ -151,6 +166,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       if (closed) return;
       closed = true;
       commands.stop();
+      liveSockets.close();
+      live.close();
       await gateway.close();
       await http.close();
       await writer.drain();

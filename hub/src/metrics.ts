@@ -91,6 +91,17 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly liveSubscribers = new Gauge({
+    name: "telehub_live_subscribers",
+    help: "Dashboard live connections (WebSocket and SSE)",
+    registers: [this.registry],
+  });
+  readonly liveCoalesced = new Counter({
+    name: "telehub_live_coalesced_total",
+    help: "Telemetry values replaced by a newer one before a slow live connection received them",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "telehub_" });
   }

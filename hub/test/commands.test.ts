@@ -191,7 +191,13 @@ describe("commands at fleet scale and across restarts", () => {
         const id = `fleet-${i}`;
         const token = await running.provision(id);
         await callApi(running.hub, "PATCH", `/api/v1/devices/${id}`, { labels: { site: "north" } });
-        const client = new TelehubClient({ url: running.url, deviceId: id, token, backoff: FAST, attributes: { ring: i % 2 === 0 ? "even" : "odd" } });
+        const client = new TelehubClient({
+          url: running.url,
+          deviceId: id,
+          token,
+          backoff: FAST,
+          attributes: { ring: i % 2 === 0 ? "even" : "odd" },
+        });
         client.onCommand("blink", (args) => ({ device: id, times: args.times ?? null }));
         clients.push(client);
       }
@@ -210,7 +216,10 @@ describe("commands at fleet scale and across restarts", () => {
       );
       const one = bulk.body.results.find((r: { deviceId: string }) => r.deviceId === "fleet-42").command.id;
       assert.deepEqual((await callApi(running.hub, "GET", `/api/v1/commands/${one}`)).body.result, { device: "fleet-42", times: 3 });
-      const even = await callApi(running.hub, "POST", "/api/v1/commands/bulk", { name: "blink", selector: { attributes: { ring: "even" } } });
+      const even = await callApi(running.hub, "POST", "/api/v1/commands/bulk", {
+        name: "blink",
+        selector: { attributes: { ring: "even" } },
+      });
       assert.equal(even.body.results.length, 50, "a selector on reported attributes");
       assert.ok(even.body.results.every((r: { deviceId: string }) => Number(r.deviceId.split("-")[1]) % 2 === 0));
     } finally {

@@ -103,6 +103,16 @@ export interface HubConfig {
     /** How often expiries and result timeouts are checked. Default 250 ms. */
     sweepIntervalMs: number;
   };
+  live: {
+    /** Updates to one dashboard connection are gathered and sent this often. Default 50 ms. */
+    flushIntervalMs: number;
+    /** A connection with more unsent bytes than this gets nothing new until it drains; meanwhile only the latest value per metric is kept. Default 1,048,576. */
+    maxBufferedBytes: number;
+    /** Command, presence and configuration events kept per connection while it is slow; the oldest beyond are dropped (and the client told). Default 1,000. */
+    maxQueuedEvents: number;
+    /** Live connections (WebSocket and SSE) at once; more get 503. Default 1,000. */
+    maxSubscribers: number;
+  };
   webhooks: {
     /** URL that receives every command and configuration event as a signed POST; empty: off. Default empty. */
     url: string;
@@ -162,6 +172,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxArgsBytes: 16_384,
     sweepIntervalMs: 250,
   },
+  live: { flushIntervalMs: 50, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
 };
 

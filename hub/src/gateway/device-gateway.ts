@@ -174,6 +174,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     if (this.sessions.get(session.id) === session) {
       this.sessions.delete(session.id);
       this.flushedLastSeen.delete(session.id);
+      this.deps.live.presenceChanged(session.id, false, this.deps.now());
     }
     this.replaced.delete(session);
     this.deps.metrics.connectedDevices.set(this.sessions.size);

@@ -3,6 +3,7 @@ import type { CommandService } from "../commands/command-service.js";
 import type { HubConfig } from "../config/hub-config.js";
 import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
 import type { BatchWriter } from "../ingest/batch-writer.js";
+import type { LiveFeed } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   commands: CommandService;
   /** Where configuration acknowledgements go, and what sends a newer configuration when a device connects. */
   desiredConfig: DesiredConfigService;
+  /** Where durable readings and presence changes go on to dashboards. */
+  live: LiveFeed;
 }
 
 /** What sessions and frame handlers share: the hub's parts and the gateway's callbacks. */

@@ -58,10 +58,17 @@ async function authenticate(header: string | undefined, apiKeys: ApiKeyRepositor
   const match = /^Bearer +(\S+) *$/i.exec(header);
   const parts = match ? parseApiKey(match[1] as string) : undefined;
   if (!parts) throw new ApiError("TH_API_UNAUTHORIZED", "the Authorization header is not Bearer thk_<id>_<secret>");
+  const key = await verifyApiKey(apiKeys, match?.[1] as string);
+  if (!key) throw new ApiError("TH_API_UNAUTHORIZED", "unknown, wrong or revoked API key");
+  return key;
+}
+
+/** The active key a presented API key string names, if its secret matches; undefined otherwise. */
+export async function verifyApiKey(apiKeys: ApiKeyRepository, presented: string): Promise<ApiKeyRecord | undefined> {
+  const parts = parseApiKey(presented);
+  if (!parts) return undefined;
   const key = await apiKeys.get(parts.id);
   // Unknown, wrong and revoked keys get one answer, so key ids cannot be probed.
-  if (!key || !verifySecret(parts.secret, key.secretHash) || key.revokedAt !== null) {
-    throw new ApiError("TH_API_UNAUTHORIZED", "unknown, wrong or revoked API key");
-  }
+  if (!key || !verifySecret(parts.secret, key.secretHash) || key.revokedAt !== null) return undefined;
   return key;
 }

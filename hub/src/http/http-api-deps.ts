@@ -4,6 +4,7 @@ import type { CommandStore } from "../commands/command-store.js";
 import type { HubConfig } from "../config/hub-config.js";
 import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
 import type { DevicePresence } from "../gateway/device-presence.js";
+import type { LiveHub } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
 import type { ApiKeyRepository } from "../storage/api-key-repository.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
@@ -23,4 +24,5 @@ export interface HttpApiDeps {
   commandStore: CommandStore;
   desiredConfig: DesiredConfigService;
   audit: AuditLog;
+  live: LiveHub;
 }

@@ -12,6 +12,7 @@ import { registerDesiredConfigRoutes } from "./routes/desired-config-routes.js";
 import { registerDeviceCredentialRoutes } from "./routes/device-credential-routes.js";
 import { registerDeviceRoutes } from "./routes/device-routes.js";
 import { registerHealthRoutes } from "./routes/health-routes.js";
+import { registerLiveRoutes } from "./routes/live-routes.js";
 import { registerMeRoute } from "./routes/me-route.js";
 import { registerMetricsRoute } from "./routes/metrics-route.js";
 import { registerTelemetryRoutes } from "./routes/telemetry-routes.js";
@@ -56,6 +57,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
       registerCommandRoutes(api, deps);
       registerDesiredConfigRoutes(api, deps);
       registerAuditRoutes(api, deps);
+      registerLiveRoutes(api, deps);
     },
     { prefix: API_PREFIX },
   );

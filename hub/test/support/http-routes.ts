@@ -69,4 +69,5 @@ export const API_ROUTE_CASES: readonly ApiRouteCase[] = [
     body: { document: { interval: 10 } },
   },
   { method: "GET", path: "/api/v1/audit", url: "/api/v1/audit", access: "admin" },
+  { method: "GET", path: "/api/v1/live", url: "/api/v1/live?topics=presence:*", access: "viewer" },
 ];

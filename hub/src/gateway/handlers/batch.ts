@@ -41,11 +41,13 @@ export function handleBatch(session: DeviceSession, raw: Record<string, unknown>
   const generation = session.writeGeneration;
   session.inFlight++;
   const stopTimer = context.metrics.ackLatency.startTimer();
-  session.track(context.writer.write(toTelemetryBatch(session.id, frame, receivedAt), () => generation !== session.writeGeneration)).then(
-    () => {
+  const batch = toTelemetryBatch(session.id, frame, receivedAt);
+  session.track(context.writer.write(batch, () => generation !== session.writeGeneration)).then(
+    (outcome) => {
       session.inFlight--;
       stopTimer();
       session.sendAck(frame.seq);
+      if (outcome === "stored") context.live.readingsStored(session.id, batch.readings);
     },
     (error: Error) => {
       session.inFlight--;

@@ -1,0 +1,100 @@
+import type { EventBus } from "../events/event-bus.js";
+import type { HubMetrics } from "../metrics.js";
+import type { StoredReading } from "../storage/telemetry-store.js";
+import type { LiveSink } from "./live-subscriber.js";
+import { LiveSubscriber } from "./live-subscriber.js";
+
+/** What the gateway tells the live channel: durable readings and presence changes. */
+export interface LiveFeed {
+  /** Readings that just became durable. */
+  readingsStored(deviceId: string, readings: readonly StoredReading[]): void;
+  presenceChanged(deviceId: string, connected: boolean, at: number): void;
+}
+
+export interface LiveHubOptions {
+  flushIntervalMs: number;
+  maxBufferedBytes: number;
+  maxQueuedEvents: number;
+  maxSubscribers: number;
+}
+
+/**
+ * The live fan-out to dashboards (in-process; several hubs would share a bus behind the same
+ * interface). Each subscriber gets one message per flush interval with what changed, coalesced
+ * so that a slow browser never makes the hub's memory grow.
+ */
+export class LiveHub implements LiveFeed {
+  private readonly subscribers = new Set<LiveSubscriber>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly options: LiveHubOptions,
+    bus: EventBus,
+    private readonly metrics: HubMetrics,
+  ) {
+    this.timer = setInterval(() => this.flush(), options.flushIntervalMs);
+    this.timer.unref();
+    this.unsubscribe = bus.subscribe((event) => {
+      if (event.type === "command.updated") this.fanOut("commands", event.command.deviceId, (s) => s.addEvent("commands", event.command));
+      else this.fanOut("config", event.config.deviceId, (s) => s.addEvent("config", event.config));
+    });
+  }
+
+  /** A new connection, or undefined when `maxSubscribers` are connected. */
+  attach(sink: LiveSink): LiveSubscriber | undefined {
+    if (this.subscribers.size >= this.options.maxSubscribers) return undefined;
+    const subscriber = new LiveSubscriber(sink, this.options);
+    this.subscribers.add(subscriber);
+    this.metrics.liveSubscribers.set(this.subscribers.size);
+    return subscriber;
+  }
+
+  detach(subscriber: LiveSubscriber): void {
+    this.subscribers.delete(subscriber);
+    this.metrics.liveSubscribers.set(this.subscribers.size);
+  }
+
+  readingsStored(deviceId: string, readings: readonly StoredReading[]): void {
+    this.fanOut("telemetry", deviceId, (subscriber) => {
+      for (const reading of readings) {
+        for (const metric in reading.metrics) {
+          subscriber.addValue({
+            deviceId,
+            metric,
+            ts: reading.ts,
+            value: reading.metrics[metric] as NonNullable<StoredReading["metrics"][string]>,
+          });
+        }
+      }
+    });
+  }
+
+  presenceChanged(deviceId: string, connected: boolean, at: number): void {
+    this.fanOut("presence", deviceId, (subscriber) => subscriber.addEvent("presence", { deviceId, connected, at }));
+  }
+
+  /** Send what is waiting to every subscriber that can take it. */
+  flush(): void {
+    let coalesced = 0;
+    for (const subscriber of this.subscribers) {
+      subscriber.flush();
+      coalesced += subscriber.coalesced;
+      subscriber.coalesced = 0;
+    }
+    if (coalesced > 0) this.metrics.liveCoalesced.inc(coalesced);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.unsubscribe();
+  }
+
+  private fanOut(
+    kind: "telemetry" | "commands" | "presence" | "config",
+    deviceId: string,
+    add: (subscriber: LiveSubscriber) => void,
+  ): void {
+    for (const subscriber of this.subscribers) if (subscriber.wants(kind, deviceId)) add(subscriber);
+  }
+}

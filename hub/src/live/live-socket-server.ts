@@ -1,0 +1,131 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type pino from "pino";
+import { WebSocket, WebSocketServer } from "ws";
+import { refuseUpgrade } from "../gateway/upgrade-refusal.js";
+import { verifyApiKey } from "../http/authentication.js";
+import type { ApiKeyRepository } from "../storage/api-key-repository.js";
+import type { LiveHub } from "./live-hub.js";
+import type { LiveSubscriber } from "./live-subscriber.js";
+import { TOPIC_PATTERN } from "./live-update.js";
+
+/** Subprotocol of the live channel. */
+export const LIVE_SUBPROTOCOL = "telehub.live.v1";
+/** Path of the live channel's WebSocket. */
+export const LIVE_PATH = "/v1/live";
+
+const HEARTBEAT_MS = 30_000;
+
+/** A browser cannot set headers on a WebSocket: it may offer its key as the subprotocol `bearer.<key>` instead. */
+function presentedKey(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith("Bearer ")) return header.slice(7).trim();
+  const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+  return offered.find((p) => p.startsWith("bearer."))?.slice(7);
+}
+
+type ClientMessage = { type: "subscribe" | "unsubscribe"; topics: string[] };
+
+function parseMessage(data: string): ClientMessage | string {
+  let message: unknown;
+  try {
+    message = JSON.parse(data);
+  } catch {
+    return "not JSON";
+  }
+  const { type, topics } = (message ?? {}) as { type?: unknown; topics?: unknown };
+  if (type !== "subscribe" && type !== "unsubscribe") return 'type must be "subscribe" or "unsubscribe"';
+  if (!Array.isArray(topics) || topics.length > 1_000 || !topics.every((t) => typeof t === "string" && TOPIC_PATTERN.test(t))) {
+    return "topics must be a list of telemetry:*, telemetry:<device>, commands:*, commands:<device>, presence:*, config:* or config:<device>";
+  }
+  return { type, topics };
+}
+
+/**
+ * The dashboard's live channel over WebSocket (`/v1/live`, subprotocol `telehub.live.v1`):
+ * authenticated like the API (any role), JSON text messages. The client subscribes to topics;
+ * the hub sends one `update` per flush interval with what changed.
+ */
+export class LiveSocketServer {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(LIVE_SUBPROTOCOL) ? LIVE_SUBPROTOCOL : false),
+  });
+  /** Open sockets, each with whether it answered the last ping. */
+  private readonly sockets = new Map<WebSocket, { alive: boolean }>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly live: LiveHub,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly log: pino.Logger,
+  ) {
+    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const presented = presentedKey(req);
+    const key = presented === undefined ? undefined : await verifyApiKey(this.apiKeys, presented);
+    if (!key) return refuseUpgrade(socket, 401, undefined, "send an API key: Authorization: Bearer <key>, or the subprotocol bearer.<key>");
+    const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+    if (!offered.includes(LIVE_SUBPROTOCOL))
+      return refuseUpgrade(socket, 400, undefined, `offer the WebSocket subprotocol ${LIVE_SUBPROTOCOL}`);
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, key.id));
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const ws of this.sockets.keys()) ws.close(1001, "hub stopping");
+    this.wss.close();
+  }
+
+  private open(ws: WebSocket, keyId: string): void {
+    const subscriber = this.live.attach({
+      bufferedBytes: () => ws.bufferedAmount,
+      send: (update) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(update));
+      },
+    });
+    if (!subscriber) {
+      ws.close(1013, "TH_API_LIVE_FULL");
+      return;
+    }
+    const health = { alive: true };
+    this.sockets.set(ws, health);
+    ws.on("pong", () => {
+      health.alive = true;
+    });
+    ws.on("message", (data, isBinary) => this.onMessage(ws, subscriber, isBinary ? "" : data.toString()));
+    ws.on("close", () => {
+      this.sockets.delete(ws);
+      this.live.detach(subscriber);
+    });
+    ws.on("error", (error) => this.log.debug({ err: error, keyId }, "live socket error"));
+  }
+
+  private onMessage(ws: WebSocket, subscriber: LiveSubscriber, data: string): void {
+    const message = parseMessage(data);
+    if (typeof message === "string") {
+      ws.send(JSON.stringify({ type: "error", code: "TH_LIVE_BAD_MESSAGE", message }));
+      return;
+    }
+    if (message.type === "subscribe") subscriber.subscribe(message.topics);
+    else subscriber.unsubscribe(message.topics);
+    ws.send(JSON.stringify({ type: "subscribed", topics: subscriber.subscribedTopics() }));
+  }
+
+  private ping(): void {
+    for (const [ws, health] of this.sockets) {
+      if (!health.alive) {
+        ws.terminate();
+        continue;
+      }
+      health.alive = false;
+      ws.ping();
+    }
+  }
+}
