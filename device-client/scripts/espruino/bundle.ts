@@ -1,0 +1,217 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Node, parse } from "acorn";
+import { minify } from "terser";
+import ts from "typescript";
+
+/*
+ * The Espruino bundle: the TypeScript sources under src/espruino, from `main.ts` down its
+ * imports, each compiled to ES2015, concatenated dependencies first (Espruino does not hoist
+ * function declarations) with their import/export statements removed, in one function
+ * scope. No module loader, nothing fetched at upload time.
+ */
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** device-client/src/espruino (this file runs from device-client/dist/scripts/espruino). */
+export const ESPRUINO_SOURCES = resolve(here, "../../../src/espruino");
+
+export interface Bundle {
+  /** Readable ES2015. */
+  code: string;
+  /** Minified (terser, ES2015, ASCII only): what is uploaded. */
+  minified: string;
+  /** Source files in bundle order, relative to src/espruino. */
+  files: string[];
+}
+
+type AnyNode = Node & Record<string, unknown>;
+
+function compile(file: string): string {
+  const out = ts.transpileModule(readFileSync(file, "utf8"), {
+    fileName: file,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2015,
+      module: ts.ModuleKind.ES2015,
+      useDefineForClassFields: false,
+      removeComments: true,
+      verbatimModuleSyntax: false,
+    },
+  });
+  return out.outputText;
+}
+
+/** Files in dependency order (each after everything it imports). */
+function order(entry: string): string[] {
+  const done: string[] = [];
+  const visiting: string[] = [];
+  const visit = (file: string): void => {
+    if (done.includes(file)) return;
+    if (visiting.includes(file)) throw new Error(`import cycle through ${file}`);
+    visiting.push(file);
+    const program = parse(compile(file), { ecmaVersion: "latest", sourceType: "module" }) as unknown as AnyNode;
+    for (const statement of program.body as AnyNode[]) {
+      if (statement.type !== "ImportDeclaration") continue;
+      const from = String((statement.source as AnyNode).value);
+      if (!from.startsWith("./")) throw new Error(`${file}: only relative imports inside src/espruino are bundled (${from})`);
+      visit(join(dirname(file), from.replace(/\.js$/, ".ts")));
+    }
+    visiting.pop();
+    done.push(file);
+  };
+  visit(entry);
+  return done;
+}
+
+/** A module's code without its import and export statements (declarations kept). */
+function strip(file: string, names: Map<string, string>): string {
+  const code = compile(file);
+  const program = parse(code, { ecmaVersion: "latest", sourceType: "module" }) as unknown as AnyNode;
+  let out = "";
+  let at = 0;
+  for (const statement of program.body as AnyNode[]) {
+    const declared: string[] = [];
+    if (statement.type === "VariableDeclaration") {
+      for (const d of statement.declarations as AnyNode[]) declared.push(String((d.id as AnyNode).name));
+    } else if (statement.type === "FunctionDeclaration" || statement.type === "ClassDeclaration") {
+      declared.push(String((statement.id as AnyNode).name));
+    }
+    if (statement.type === "ImportDeclaration") {
+      for (const s of statement.specifiers as AnyNode[]) {
+        const imported = s.imported as AnyNode | undefined;
+        if (s.type !== "ImportSpecifier" || !imported || imported.name !== (s.local as AnyNode).name)
+          throw new Error(`${file}: only plain named imports can be bundled`);
+      }
+      out += code.slice(at, statement.start);
+      at = statement.end;
+    } else if (statement.type === "ExportNamedDeclaration") {
+      out += code.slice(at, statement.start);
+      const declaration = statement.declaration as AnyNode | null;
+      if (declaration) {
+        if (declaration.type === "VariableDeclaration")
+          for (const d of declaration.declarations as AnyNode[]) declared.push(String((d.id as AnyNode).name));
+        else declared.push(String((declaration.id as AnyNode).name));
+        out += code.slice(declaration.start, declaration.end);
+      }
+      at = statement.end;
+    } else if (statement.type.startsWith("Export")) {
+      throw new Error(`${file}: ${statement.type} cannot be bundled`);
+    }
+    for (const name of declared) {
+      const other = names.get(name);
+      if (other) throw new Error(`${name} is declared at the top of both ${other} and ${file}: rename one`);
+      names.set(name, file);
+    }
+  }
+  return out + code.slice(at);
+}
+
+/**
+ * Names that cross the bundle's edge and must keep their spelling when properties are
+ * mangled: frame keys on the wire, Espruino's APIs (sockets, Storage, Wifi, E, process),
+ * and JSON kept in flash. Terser also keeps every name of the built-in objects.
+ */
+const RESERVED = new Set([
+  "connect",
+  "write",
+  "end",
+  "on",
+  "send",
+  "close",
+  "toString",
+  "now",
+  "random",
+  "net",
+  "tls",
+  "toBinaryString",
+  "memory",
+  "free",
+  "env",
+  "getDetails",
+  "getTemperature",
+  "readJSON",
+  "writeJSON",
+  "rssi",
+  "push",
+  "length",
+  "t",
+  "v",
+  "seq",
+  "r",
+  "rs",
+  "ts",
+  "m",
+  "fw",
+  "model",
+  "caps",
+  "time",
+  "attrs",
+  "cfg",
+  "echo",
+  "hb",
+  "lim",
+  "frame",
+  "batch",
+  "metrics",
+  "name",
+  "str",
+  "inflight",
+  "rate",
+  "burst",
+  "code",
+  "msg",
+  "retry",
+  "id",
+  "args",
+  "ok",
+  "res",
+  "err",
+  "d",
+  "byteLength",
+  "url",
+  "token",
+  "ssid",
+  "password",
+  "interval",
+  "seconds",
+  "headers",
+  "status",
+]);
+
+/** Members of the bundle's own classes (methods, accessors, fields set on `this`): safe to shorten. */
+export function classMembers(code: string): string[] {
+  const names = new Set<string>();
+  const visit = (node: AnyNode): void => {
+    if (node.type === "MethodDefinition" && !node.computed && node.kind !== "constructor") names.add(String((node.key as AnyNode).name));
+    if (node.type === "AssignmentExpression") {
+      const left = node.left as AnyNode;
+      if (left.type === "MemberExpression" && (left.object as AnyNode).type === "ThisExpression" && !left.computed)
+        names.add(String((left.property as AnyNode).name));
+    }
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      if (Array.isArray(value)) for (const item of value) item && typeof item.type === "string" && visit(item);
+      else if (value && typeof value === "object" && typeof (value as AnyNode).type === "string") visit(value as AnyNode);
+    }
+  };
+  visit(parse(code, { ecmaVersion: "latest", sourceType: "script" }) as unknown as AnyNode);
+  return [...names].filter((n) => !RESERVED.has(n)).sort();
+}
+
+/** Build the bundle from `main.ts` (or another entry under src/espruino). */
+export async function buildBundle(entry = join(ESPRUINO_SOURCES, "main.ts")): Promise<Bundle> {
+  const files = order(entry);
+  const names = new Map<string, string>();
+  let body = "";
+  for (const file of files) body += `// ${relative(ESPRUINO_SOURCES, file)}\n${strip(file, names).trim()}\n`;
+  const code = `// Telehub device client for Espruino: generated by device-client/scripts/espruino/bundle.ts, do not edit.\n(function () {\n${body}})();\n`;
+  const result = await minify(code, {
+    ecma: 2015,
+    module: false,
+    compress: { ecma: 2015, passes: 2, unsafe_math: false, arrows: false },
+    mangle: { properties: { builtins: true, regex: new RegExp(`^(${classMembers(code).join("|")})$`) } },
+    format: { ascii_only: true, ecma: 2015 },
+  });
+  if (!result.code) throw new Error("terser produced no code");
+  return { code, minified: result.code, files: files.map((f) => relative(ESPRUINO_SOURCES, f)) };
+}

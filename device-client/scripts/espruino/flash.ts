@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { buildBundle } from "./bundle.js";
+import { checkBundle, formatViolations } from "./gate.js";
+
+/*
+ * `npm run flash`: build the Espruino bundle, check it with the gate, and upload it with the
+ * `espruino` CLI, offline: the ESP32 board description ships with the project (`--board`),
+ * Bluetooth is off (`--no-ble`). Credentials go to the device's flash Storage as
+ * `telehub.json` (`--storage`), never into the code; the code is written to flash and runs
+ * at every boot (`SAVE_ON_SEND=1`). `--dry-run` writes the exact upload instead (`-n -o`).
+ */
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The ESP32 board description, copied from the interpreter's board data (device-client/scripts/espruino/ESP32.json). */
+export const BOARD_FILE = resolve(here, "../../../scripts/espruino/ESP32.json");
+const USAGE = `usage: npm run flash -- [options]
+  --port P        serial port (/dev/ttyUSB0) or tcp://HOST:PORT (a board on Wi-Fi)
+  --ssid S        Wi-Fi network          --password W   Wi-Fi password
+  --url U         hub URL (ws://HOST:PORT or wss://…)
+  --device ID     device id              --token T      device token (shown once by the hub)
+  --interval N    seconds between readings (default 30)
+  --config FILE   JSON with any of: port, ssid, password, url, device, token, interval
+  --dry-run       write the exact upload to --out (default dist/espruino/upload.js), touch no device
+  --out FILE      where --dry-run writes`;
+
+export interface FlashSettings {
+  port?: string;
+  ssid?: string;
+  password?: string;
+  url?: string;
+  device?: string;
+  token?: string;
+  interval?: number;
+}
+
+function espruinoCli(): string {
+  return createRequire(import.meta.url).resolve("espruino/bin/espruino-cli.js");
+}
+
+function run(args: string[]): void {
+  const result = spawnSync(process.execPath, [espruinoCli(), ...args], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`espruino CLI failed (${result.status ?? result.signal})`);
+}
+
+/** Build, gate, and upload or write. Returns the path written on a dry run. */
+export async function flash(argv: string[]): Promise<string | undefined> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      ssid: { type: "string" },
+      password: { type: "string" },
+      url: { type: "string" },
+      device: { type: "string" },
+      token: { type: "string" },
+      interval: { type: "string" },
+      config: { type: "string" },
+      "dry-run": { type: "boolean" },
+      out: { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return undefined;
+  }
+  const fromFile: FlashSettings = values.config ? JSON.parse(readFileSync(values.config, "utf8")) : {};
+  const settings: FlashSettings = { ...fromFile };
+  for (const key of ["port", "ssid", "password", "url", "device", "token"] as const)
+    if (values[key] !== undefined) settings[key] = values[key];
+  if (values.interval !== undefined) settings.interval = Number(values.interval);
+
+  const bundle = await buildBundle();
+  const violations = checkBundle(bundle.minified);
+  if (violations.length > 0) throw new Error(`the bundle breaks the Espruino rules:\n${formatViolations(violations)}`);
+  const work = mkdtempSync(join(tmpdir(), "telehub-flash-"));
+  try {
+    const code = join(work, "telehub.js");
+    writeFileSync(code, bundle.minified);
+    const common = ["--board", BOARD_FILE, "--no-ble"];
+    if (values["dry-run"]) {
+      const out = resolve(values.out ?? "dist/espruino/upload.js");
+      mkdirSync(dirname(out), { recursive: true });
+      run([...common, "-n", "-o", out, code]);
+      console.log(`dry run: ${bundle.minified.length} bytes would be uploaded; written to ${out}`);
+      return out;
+    }
+    const missing = (["port", "url", "device", "token"] as const).filter((k) => !settings[k]);
+    if (missing.length > 0) throw new Error(`missing ${missing.map((k) => `--${k}`).join(", ")}\n${USAGE}`);
+    const credentials = join(work, "telehub.json");
+    writeFileSync(
+      credentials,
+      JSON.stringify({
+        url: settings.url,
+        id: settings.device,
+        token: settings.token,
+        ssid: settings.ssid ?? "",
+        password: settings.password ?? "",
+        interval: settings.interval ?? 30,
+      }),
+      { mode: 0o600 },
+    );
+    run([...common, "-p", settings.port as string, "--storage", `telehub.json:${credentials}`, "--config", "SAVE_ON_SEND=1", code]);
+    return undefined;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  flash(process.argv.slice(2)).catch((error: Error) => {
+    console.error(`flash: ${error.message}`);
+    process.exit(1);
+  });
+}

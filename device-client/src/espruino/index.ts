@@ -1,0 +1,12 @@
+/*
+ * The Espruino client's modules, exported for Node-side tests and tools. The device bundle is
+ * built from `main.ts` (see scripts/espruino/bundle.ts), not from this file.
+ */
+export { encodeBatch } from "./batch-encoder.js";
+export { type CborValue, cborDecode, cborEncode } from "./cbor.js";
+export { type CommandHandler, CommandRunner } from "./command-runner.js";
+export { type HubAddress, parseHubUrl } from "./hub-url.js";
+export type { EspruinoNet, EspruinoSocket, Platform } from "./platform.js";
+export { ReadingRing } from "./reading-ring.js";
+export { type DeviceOptions, TelehubDevice } from "./telehub-device.js";
+export { EspruinoWebSocket } from "./websocket.js";
