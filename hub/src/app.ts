@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEVICE_PATH } from "@telehub/device-client/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -5,6 +6,7 @@ import type pino from "pino";
 import { CommandService } from "./commands/command-service.js";
 import type { DeviceChannel } from "./commands/device-channel.js";
 import type { HubConfig } from "./config/hub-config.js";
+import { ConfigError } from "./config/load-config.js";
 import { DesiredConfigService } from "./desired-config/desired-config-service.js";
 import { InProcessEventBus } from "./events/event-bus.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
@@ -63,8 +65,21 @@ function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: pino.Lo
   return new SqliteTelemetryStore(join(config.dataDir, "telemetry.db"), config.storage.sqliteSynchronous);
 }
 
+/** The certificate and key to serve HTTPS/WSS with, or undefined for plain HTTP. */
+function readTls(tls: HubConfig["tls"]): { cert: Buffer; key: Buffer } | undefined {
+  if (!tls.certFile && !tls.keyFile) return undefined;
+  if (!tls.certFile || !tls.keyFile)
+    throw new ConfigError("tls.certFile and tls.keyFile (TELEHUB_TLS_CERT_FILE, TELEHUB_TLS_KEY_FILE) go together: set both, or neither");
+  try {
+    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  } catch (error) {
+    throw new ConfigError(`cannot read the TLS certificate or key: ${(error as Error).message}`);
+  }
+}
+
 /** Build a hub from a complete configuration (see `loadConfig`). */
 export async function buildApp(config: HubConfig, options: BuildOptions = {}): Promise<Hub> {
+  const tls = readTls(config.tls);
   const log = options.logger ?? createLogger(config);
   const now = options.now ?? Date.now;
   const metrics = new HubMetrics();
@@ -74,7 +89,12 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const telemetry = options.telemetry ?? openTelemetryStore(config, metrics, log);
   const writer = new BatchWriter(telemetry, { maxBatchesPerCommit: config.ingest.maxBatchesPerCommit, metrics, log });
 
-  const http = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576 });
+  // With TLS Fastify's server is an https.Server; the instance is used the same way.
+  const http = (
+    tls
+      ? Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, https: tls })
+      : Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576 })
+  ) as FastifyInstance;
   const bus = new InProcessEventBus((error) => log.error({ err: error }, "event listener failed"));
   // The gateway is the channel to devices, and hands their command frames back to the services.
   const channel: DeviceChannel = { send: (deviceId, frame) => gateway.send(deviceId, frame) };
@@ -160,7 +180,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       const address = http.server.address();
       if (address === null || typeof address === "string") throw new Error("the hub is not listening on a TCP port");
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-      return `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
+      return `${tls ? "https" : "http"}://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
     },
     async close() {
       if (closed) return;

@@ -1,7 +1,12 @@
-import type { IncomingMessage, Server } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type pino from "pino";
 import { refuseUpgrade } from "./gateway/upgrade-refusal.js";
+
+/** An HTTP or HTTPS server: what emits upgrades. */
+export interface UpgradeSource {
+  on(event: "upgrade", listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): unknown;
+}
 
 /** Takes over a WebSocket upgrade for one path. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => Promise<void>;
@@ -10,7 +15,7 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
  * The HTTP server's WebSocket upgrades, by path: devices at `/v1/device`, the dashboard's live
  * channel at `/v1/live`. Any other path is refused with 404 and the list of endpoints.
  */
-export function routeUpgrades(server: Server, routes: Record<string, UpgradeHandler>, log: pino.Logger): void {
+export function routeUpgrades(server: UpgradeSource, routes: Record<string, UpgradeHandler>, log: pino.Logger): void {
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://hub");
     const handler = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;

@@ -103,6 +103,12 @@ export interface HubConfig {
     /** How often expiries and result timeouts are checked. Default 250 ms. */
     sweepIntervalMs: number;
   };
+  tls: {
+    /** PEM certificate (chain) file: with `keyFile`, the hub serves HTTPS and WSS on `port`. Default empty (plain HTTP; or terminate TLS in a reverse proxy). */
+    certFile: string;
+    /** PEM private key file of the certificate. Default empty. */
+    keyFile: string;
+  };
   live: {
     /** Updates to one dashboard connection are gathered and sent this often. Default 50 ms. */
     flushIntervalMs: number;
@@ -172,6 +178,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxArgsBytes: 16_384,
     sweepIntervalMs: 250,
   },
+  tls: { certFile: "", keyFile: "" },
   live: { flushIntervalMs: 50, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
 };
