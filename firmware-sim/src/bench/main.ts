@@ -1,52 +1,116 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: every scenario, each figure beside a baseline measured in the same run.
- * `--quick` runs a tiny configuration (seconds) so CI keeps the harness from rotting.
+ * `--quick` runs a tiny configuration (seconds) so CI keeps the harness from rotting;
+ * `--json` prints the measurements instead of the table.
  */
 import { cpus, totalmem } from "node:os";
+import { fmt } from "../output/format.js";
+import { measureBareConnections, measureHubConnections } from "./connections-scenario.js";
+import { measureHubFanIn } from "./fanin-scenario.js";
 import { runIngest } from "./ingest-scenario.js";
 import { runAckLatency } from "./latency-scenario.js";
+import { mosquittoBinary } from "./mosquitto-process.js";
+import { measureMqttFanIn } from "./mqtt-fanin.js";
+import { ensureOpenFileLimit, openFileLimit } from "./open-files.js";
+import { type Row, renderTable } from "./table.js";
 import { measureTransport } from "./transport-baseline.js";
 
 const quick = process.argv.includes("--quick");
 const json = process.argv.includes("--json");
 const settings = quick
-  ? { ingestDevices: 10, batchesPerDevice: 10, readingsPerBatch: 50, latencyDevices: 20, latencySeconds: 2 }
-  : { ingestDevices: 100, batchesPerDevice: 200, readingsPerBatch: 50, latencyDevices: 1_000, latencySeconds: 15 };
+  ? {
+      ingestDevices: 10,
+      batchesPerDevice: 10,
+      readingsPerBatch: 50,
+      latencyDevices: 20,
+      latencySeconds: 2,
+      idleDevices: 200,
+      fanInDevices: 10,
+      fanInFrames: 50,
+    }
+  : {
+      ingestDevices: 100,
+      batchesPerDevice: 200,
+      readingsPerBatch: 50,
+      latencyDevices: 1_000,
+      latencySeconds: 15,
+      idleDevices: 10_000,
+      fanInDevices: 100,
+      fanInFrames: 1_000,
+    };
 
-const fmt = (n: number, digits = 0): string =>
-  Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "n/a";
+/** Scenarios of issue 7 whose parts are not built (or not wired into the benchmark) yet. */
+const NOT_BUILT: Row[] = [
+  ["ingest into InfluxDB vs line protocol to the same influxd", "not wired yet (influx-scenario.ts in progress)", "", ""],
+  ["command round trip p99", "not built yet (commands issue)", "", ""],
+  ["live latency to the dashboard vs Mosquitto", "not built yet (needs the dashboard's live channel)", "", ""],
+];
+
+// 10,000 client sockets here, 10,000 in the server under test, plus files and pipes.
+ensureOpenFileLimit(settings.idleDevices + 1_000);
+
+const ratio = (a: number, b: number): string => fmt(a / b, 3);
 const mib = (bytes: number): string => `${fmt(bytes / 1_048_576, 1)} MiB`;
+const kib = (bytes: number): string => `${fmt(bytes / 1024, 1)} KiB`;
+
+const benchStartedAt = performance.now();
 
 function progress(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
+  process.stderr.write(`bench ${fmt((performance.now() - benchStartedAt) / 1000, 0).padStart(4)} s: ${message}\n`);
 }
 
 async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}`;
-  const { ingestDevices, batchesPerDevice, readingsPerBatch, latencyDevices, latencySeconds } = settings;
+  const s = settings;
+  const files = openFileLimit();
+  const idle = Math.min(s.idleDevices, files.soft - 1_000);
 
   progress(
-    `transport baseline: ${ingestDevices} sockets × ${batchesPerDevice} frames of ${readingsPerBatch} readings to a counting ws server`,
+    `transport baseline: ${s.ingestDevices} sockets × ${s.batchesPerDevice} frames of ${s.readingsPerBatch} readings to a counting ws server`,
   );
-  const transport = await measureTransport(ingestDevices, batchesPerDevice, readingsPerBatch);
-  progress(`ingest: ${ingestDevices} clients × ${batchesPerDevice} batches of ${readingsPerBatch} readings into the embedded store`);
-  const ingest = await runIngest(ingestDevices, batchesPerDevice, readingsPerBatch);
-  progress(`ack latency: ${latencyDevices} clients × 1 batch/s for ${latencySeconds} s`);
-  const latency = await runAckLatency(latencyDevices, latencySeconds, 10);
+  const transport = await measureTransport(s.ingestDevices, s.batchesPerDevice, s.readingsPerBatch);
+  progress(`ingest: ${s.ingestDevices} clients × ${s.batchesPerDevice} batches of ${s.readingsPerBatch} readings into the embedded store`);
+  const ingest = await runIngest(s.ingestDevices, s.batchesPerDevice, s.readingsPerBatch);
+  progress(`ack latency: ${s.latencyDevices} clients × 1 batch/s for ${s.latencySeconds} s`);
+  const latency = await runAckLatency(s.latencyDevices, s.latencySeconds, 10);
+  progress(`connections: ${idle} idle sockets to a bare ws server, then ${idle} idle devices on the hub (open files: ${files.soft})`);
+  const settleMs = quick ? 200 : 2_000;
+  const bareIdle = await measureBareConnections(idle, settleMs);
+  const hubIdle = await measureHubConnections(idle, settleMs);
+  progress(`fan-in: ${s.fanInDevices} devices × ${s.fanInFrames} single-reading frames: bare ws, hub, Mosquitto QoS 1`);
+  const bareFanIn = await measureTransport(s.fanInDevices, s.fanInFrames, 1);
+  progress("fan-in: hub");
+  const hubFanIn = await measureHubFanIn(s.fanInDevices, s.fanInFrames);
+  progress("fan-in: Mosquitto");
+  const mosquitto = mosquittoBinary();
+  const mqttFanIn = mosquitto ? await measureMqttFanIn(mosquitto, s.fanInDevices, s.fanInFrames) : undefined;
 
-  const rows: [string, string, string, string][] = [
+  progress("done");
+  if (json) {
+    const measured = {
+      transport,
+      ingest,
+      latency,
+      connections: { bare: bareIdle, hub: hubIdle },
+      fanIn: { bare: bareFanIn, hub: hubFanIn, mosquitto: mqttFanIn ?? null },
+    };
+    const notBuilt = NOT_BUILT.map(([scenario, status]) => ({ scenario, status }));
+    process.stdout.write(`${JSON.stringify({ machine, quick, settings, openFiles: files, ...measured, notBuilt }, null, 2)}\n`);
+    return;
+  }
+  const rows: Row[] = [
     [
       "ingest: durable readings/s",
       fmt(ingest.readingsPerSecond),
       `${fmt(transport.readingsPerSecond)} (bare ws, counted only)`,
-      fmt(ingest.readingsPerSecond / transport.readingsPerSecond, 3),
+      ratio(ingest.readingsPerSecond, transport.readingsPerSecond),
     ],
     [
       "ingest: frames/s",
       fmt(ingest.framesPerSecond),
       fmt(transport.framesPerSecond),
-      fmt(ingest.framesPerSecond / transport.framesPerSecond, 3),
+      ratio(ingest.framesPerSecond, transport.framesPerSecond),
     ],
     ["ingest: ack latency p50 / p99", `${fmt(ingest.ackP50Ms, 1)} / ${fmt(ingest.ackP99Ms, 1)} ms`, "", ""],
     [
@@ -57,28 +121,42 @@ async function main(): Promise<void> {
     ],
     ["ingest: readings stored / sent", `${fmt(ingest.storedReadings)} / ${fmt(ingest.readings)}`, "", ""],
     [
-      `steady ${latencyDevices} devices × 1 batch/s: ack p50 / p99`,
+      `steady ${s.latencyDevices} devices × 1 batch/s: ack p50 / p99`,
       `${fmt(latency.ackP50Ms, 1)} / ${fmt(latency.ackP99Ms, 1)} ms`,
       "target p99 < 50 ms",
-      fmt(latency.ackP99Ms / 50, 3),
+      ratio(latency.ackP99Ms, 50),
     ],
     ["steady: hub CPU / peak RSS", `${fmt(latency.hubCpuPercent)} % / ${mib(latency.hubPeakRssBytes)}`, "", ""],
-    ["ingest into InfluxDB", "not built yet (InfluxDB issue)", "", ""],
-    ["command round trip", "not built yet (commands issue)", "", ""],
-    ["live latency vs Mosquitto", "not built yet (dashboard issue)", "", ""],
+    [
+      `connections: memory per idle device (${fmt(hubIdle.connections)})`,
+      kib(hubIdle.bytesPerConnection),
+      `${kib(bareIdle.bytesPerConnection)} (bare ws; target ≤ 2×)`,
+      ratio(hubIdle.bytesPerConnection, bareIdle.bytesPerConnection),
+    ],
+    ["connections: server RSS with all connected", mib(hubIdle.rssBytes), mib(bareIdle.rssBytes), ""],
+    [
+      `fan-in: ${s.fanInDevices} devices, 1-reading frames/s`,
+      `${fmt(hubFanIn.framesPerSecond)} (durable)`,
+      `${fmt(bareFanIn.framesPerSecond)} (bare ws, counted only)`,
+      ratio(hubFanIn.framesPerSecond, bareFanIn.framesPerSecond),
+    ],
+    mqttFanIn
+      ? [
+          "fan-in: vs Mosquitto QoS 1 to one subscriber",
+          `${fmt(hubFanIn.framesPerSecond)} (durable)`,
+          `${fmt(mqttFanIn.messagesPerSecond)} (delivered)`,
+          ratio(hubFanIn.framesPerSecond, mqttFanIn.messagesPerSecond),
+        ]
+      : [
+          "fan-in: vs Mosquitto QoS 1 to one subscriber",
+          fmt(hubFanIn.framesPerSecond),
+          "mosquitto not installed (apt-get install mosquitto)",
+          "",
+        ],
+    ["fan-in: hub CPU / Mosquitto CPU", `${fmt(hubFanIn.hubCpuPercent)} %`, mqttFanIn ? `${fmt(mqttFanIn.brokerCpuPercent)} %` : "", ""],
+    ...NOT_BUILT,
   ];
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ machine, settings, transport, ingest, latency }, null, 2)}\n`);
-    return;
-  }
-  const widths = [0, 1, 2, 3].map((i) =>
-    Math.max(...[["scenario", "hub", "baseline (same run)", "ratio"], ...rows].map((r) => (r[i] as string).length)),
-  );
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
-  process.stdout.write(`\nTelehub benchmarks${quick ? " (quick)" : ""} on ${machine}\n\n`);
-  process.stdout.write(`${line(["scenario", "hub", "baseline (same run)", "ratio"])}\n`);
-  process.stdout.write(`${line(widths.map((w) => "-".repeat(w)))}\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+  process.stdout.write(`\nTelehub benchmarks${quick ? " (quick)" : ""} on ${machine}\n\n${renderTable(rows)}\n`);
 }
 
 await main();

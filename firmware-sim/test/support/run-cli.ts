@@ -10,13 +10,21 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
 /** Run `telehub-sim` with `args` in a child process (killed after `timeoutMs`). */
-export function runCli(
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return runScript(CLI, args, options);
+}
+
+/** Run a compiled script with Node in a child process, collecting its output (killed after `timeoutMs`, default 60 s). */
+export function runScript(script: string, args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: options.cwd,
       env: { ...process.env, TELEHUB_API_KEY: "", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],

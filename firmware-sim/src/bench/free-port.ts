@@ -1,0 +1,14 @@
+import { createServer } from "node:net";
+
+/** A TCP port free on 127.0.0.1 right now (for a program that cannot listen on port 0 and report it). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

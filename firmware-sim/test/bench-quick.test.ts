@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { runScript } from "./support/run-cli.js";
+
+const BENCH = fileURLToPath(new URL("../src/bench/main.js", import.meta.url));
+
+/** Every number in `value` (deep), with its path. */
+function numbers(value: unknown, path = ""): [string, number][] {
+  if (typeof value === "number") return [[path, value]];
+  // JSON turns NaN into null.
+  if (value === null) return [[path, Number.NaN]];
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([key, v]) => numbers(v, `${path}.${key}`));
+}
+
+it("npm run bench --quick runs every scenario and each produces numbers (no speed asserted)", { timeout: 70_000 }, async () => {
+  const { code, stdout, stderr } = await runScript(BENCH, ["--quick", "--json"], { timeoutMs: 65_000 });
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout) as Record<string, unknown>;
+  const fanIn = report.fanIn as Record<string, unknown>;
+  if (fanIn.mosquitto === null) {
+    const message = "mosquitto is not installed: the Mosquitto baseline did not run (apt-get install mosquitto)";
+    if (process.env.CI === "true") assert.fail(message);
+    process.stderr.write(`\n!!! SKIPPED PART: ${message}\n\n`);
+  }
+  const scenarios = { ...report, ...(report.connections as object), ...fanIn } as Record<string, unknown>;
+  for (const name of ["transport", "ingest", "latency", "bare", "hub", ...(fanIn.mosquitto === null ? [] : ["mosquitto"])]) {
+    const measured = numbers(scenarios[name]);
+    assert.ok(measured.length > 0, `${name} produced figures`);
+  }
+  const measured = [
+    ...numbers(report.ingest, "ingest"),
+    ...numbers(report.latency, "latency"),
+    ...numbers(report.connections, "connections"),
+    ...numbers(fanIn.bare, "fanIn.bare"),
+    ...numbers(fanIn.hub, "fanIn.hub"),
+    ...(fanIn.mosquitto === null ? [] : numbers(fanIn.mosquitto, "fanIn.mosquitto")),
+  ];
+  const broken = measured.filter(([, n]) => !Number.isFinite(n));
+  assert.deepEqual(broken, [], "no scenario produced NaN");
+  assert.ok((report.ingest as { storedReadings: number }).storedReadings > 0);
+  assert.ok((fanIn.hub as { frames: number }).frames > 0);
+  assert.ok((report.connections as { hub: { connections: number } }).hub.connections > 0);
+  const notBuilt = report.notBuilt as { scenario: string; status: string }[];
+  assert.ok(
+    notBuilt.every((row) => /not (built|wired) yet/.test(row.status)),
+    "unbuilt scenarios say so",
+  );
+});
