@@ -44,8 +44,6 @@ function pause(ms: number): { done: Promise<void>; cut: () => void } {
 export class SpoolDrainer {
   private closed = false;
   private prepared = false;
-  private flushDue = false;
-  private flushTimer: NodeJS.Timeout | undefined;
   private idle: (() => void) | undefined;
   private backoff: (() => void) | undefined;
   private waiters: { id: number; resolve: () => void }[] = [];
@@ -60,15 +58,13 @@ export class SpoolDrainer {
 
   start(): void {
     this.updateGauges();
-    this.flushDue = true;
     this.loop = this.run();
   }
 
-  /** New data was spooled: send it once a batch is full or the flush interval has passed. */
+  /** New data was spooled: it is sent once a write is full or its flush interval has passed. */
   notify(): void {
     this.updateGauges();
-    if (this.spool.points >= this.options.batchSize) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushIntervalMs);
+    this.idle?.();
   }
 
   /** Resolves once every entry spooled before the call has reached InfluxDB, or after `timeoutMs`. */
@@ -83,37 +79,38 @@ export class SpoolDrainer {
       };
       const timeout = setTimeout(done, timeoutMs);
       this.waiters.push({ id, resolve: done });
-      this.flush();
+      this.idle?.();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.flushTimer);
     this.idle?.();
     this.backoff?.();
     await this.loop;
     for (const waiter of [...this.waiters]) waiter.resolve();
   }
 
-  private flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.flushDue = true;
-    this.idle?.();
+  /** How long until the spool should be written: 0 now, `Infinity` when it is empty. */
+  private dueInMs(): number {
+    const oldest = this.spool.oldestSpooledAt();
+    if (oldest === undefined) return Number.POSITIVE_INFINITY;
+    if (this.spool.points >= this.options.batchSize || this.waiters.length > 0 || this.failures > 0) return 0;
+    return Math.max(0, oldest + this.options.flushIntervalMs - Date.now());
   }
 
   private async run(): Promise<void> {
     while (!this.closed) {
-      const run = this.flushDue || this.spool.points >= this.options.batchSize ? this.spool.oldest(this.options.batchSize) : undefined;
-      if (run === undefined) {
-        this.flushDue = false;
-        await new Promise<void>((resolve) => {
-          this.idle = resolve;
-        });
+      const dueInMs = this.dueInMs();
+      if (dueInMs > 0) {
+        const wait = pause(Number.isFinite(dueInMs) ? dueInMs : 2 ** 31 - 1);
+        this.idle = wait.cut;
+        await wait.done;
         this.idle = undefined;
         continue;
       }
+      const run = this.spool.oldest(this.options.batchSize);
+      if (run === undefined) continue;
       try {
         await this.send(run);
         this.failures = 0;
@@ -178,7 +175,6 @@ export class SpoolDrainer {
     this.backoff = wait.cut;
     await wait.done;
     this.backoff = undefined;
-    this.flushDue = true;
   }
 
   private updateGauges(): void {
