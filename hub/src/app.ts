@@ -18,6 +18,7 @@ import { LIVE_PATH, LiveSocketServer } from "./live/live-socket-server.js";
 import { createLogger } from "./logger.js";
 import { HubMetrics } from "./metrics.js";
 import { WebhookNotifier } from "./notifications/webhook-notifier.js";
+import { FailureThrottle } from "./security/failure-throttle.js";
 import type { ApiKeyRepository } from "./storage/api-key-repository.js";
 import type { DeviceRepository } from "./storage/device-repository.js";
 import { InfluxTelemetryStore } from "./storage/influx/influx-telemetry-store.js";
@@ -111,6 +112,10 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const audit = new SqliteAuditLog(metaDb);
   const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
   const live = new LiveHub(config.live, bus, metrics);
+  const authThrottle = new FailureThrottle(
+    { maxFailures: config.security.authFailuresPerMinute, windowMs: 60_000, blockMs: config.security.authBlockMs },
+    now,
+  );
   const gateway = new DeviceGateway({
     config,
     devices,
@@ -122,6 +127,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     commands,
     desiredConfig,
     live,
+    authThrottle,
   });
   const liveSockets = new LiveSocketServer(live, apiKeys, log.child({ component: "live" }));
   let generatedAdminKey: string | undefined;
@@ -149,6 +155,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       desiredConfig,
       audit,
       live,
+      authThrottle,
     });
     commands.start();
     webhooks?.start();

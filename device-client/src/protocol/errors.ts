@@ -39,6 +39,11 @@ export const PROTOCOL_ERRORS = {
     retryable: false,
     description: "The device's credentials were revoked by an operator.",
   },
+  TH_AUTH_THROTTLED: {
+    delivery: { kind: "upgrade", httpStatus: 429 },
+    retryable: true,
+    description: "Too many failed authentications from this address; retry after `Retry-After` seconds.",
+  },
   TH_SUBPROTOCOL_REQUIRED: {
     delivery: { kind: "upgrade", httpStatus: 400 },
     retryable: false,

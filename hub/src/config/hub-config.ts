@@ -103,6 +103,12 @@ export interface HubConfig {
     /** How often expiries and result timeouts are checked. Default 250 ms. */
     sweepIntervalMs: number;
   };
+  security: {
+    /** Failed authentications (device upgrades or API keys) from one address within a minute before it is refused for `authBlockMs`. Default 30. */
+    authFailuresPerMinute: number;
+    /** How long an address that failed too often is refused (429) without its credentials being checked. Default 60,000 ms. */
+    authBlockMs: number;
+  };
   tls: {
     /** PEM certificate (chain) file: with `keyFile`, the hub serves HTTPS and WSS on `port`. Default empty (plain HTTP; or terminate TLS in a reverse proxy). */
     certFile: string;
@@ -178,6 +184,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxArgsBytes: 16_384,
     sweepIntervalMs: 250,
   },
+  security: { authFailuresPerMinute: 30, authBlockMs: 60_000 },
   tls: { certFile: "", keyFile: "" },
   live: { flushIntervalMs: 50, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },

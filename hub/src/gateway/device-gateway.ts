@@ -123,6 +123,17 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     if (!offeredSubprotocols(req).includes(SUBPROTOCOL)) {
       return this.refuse(socket, "TH_SUBPROTOCOL_REQUIRED", `offer the WebSocket subprotocol ${SUBPROTOCOL}`);
     }
+    const remoteAddress = req.socket.remoteAddress ?? "unknown";
+    const blockedMs = this.deps.authThrottle.blockedFor(remoteAddress);
+    if (blockedMs > 0) {
+      return this.refuse(
+        socket,
+        "TH_AUTH_THROTTLED",
+        "too many failed authentications from this address",
+        429,
+        Math.ceil(blockedMs / 1000),
+      );
+    }
     const credentials = readDeviceCredentials(req, url);
     if (!credentials) return this.refuse(socket, "TH_AUTH_MISSING", "send Authorization: Basic base64(deviceId:token)");
 
@@ -131,8 +142,8 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     let accepted = false;
     try {
       const device = await this.deps.devices.get(credentials.deviceId);
-      const remoteAddress = req.socket.remoteAddress ?? "unknown";
       if (!device || !verifySecret(credentials.token, device.tokenHash)) {
+        this.deps.authThrottle.failed(remoteAddress);
         this.deps.log.warn(
           { deviceId: credentials.deviceId, remoteAddress, reason: device ? "wrong token" : "unknown device" },
           "device authentication failed",
@@ -141,6 +152,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       }
       if (device.revokedAt !== null)
         return this.refuse(socket, "TH_AUTH_REVOKED", "this device's credentials were revoked; rotate its token");
+      this.deps.authThrottle.succeeded(remoteAddress);
       if (socket.destroyed) return;
       accepted = true;
       this.wss.handleUpgrade(req, socket, head, (ws) => this.openSession(ws, device, remoteAddress));

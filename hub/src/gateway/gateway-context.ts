@@ -5,6 +5,7 @@ import type { DesiredConfigService } from "../desired-config/desired-config-serv
 import type { BatchWriter } from "../ingest/batch-writer.js";
 import type { LiveFeed } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
+import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
 import type { DeviceSession } from "./device-session.js";
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   desiredConfig: DesiredConfigService;
   /** Where durable readings and presence changes go on to dashboards. */
   live: LiveFeed;
+  /** Backoff on repeated authentication failures per address. */
+  authThrottle: FailureThrottle;
 }
 
 /** What sessions and frame handlers share: the hub's parts and the gateway's callbacks. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FailureThrottle } from "../security/failure-throttle.js";
 import { verifySecret } from "../security/secrets.js";
 import type { ApiKeyRecord, ApiKeyRepository, Role } from "../storage/api-key-repository.js";
 import { ApiError } from "./api-errors.js";
@@ -34,13 +35,32 @@ export function callerOf(request: FastifyRequest): ApiKeyRecord {
  * and check the route's `access` role. Runs in `onRequest`, before the body is read. The
  * request decorator `apiKey` must exist (`registerHttpApi` adds it once).
  */
-export function installAuthentication(http: FastifyInstance, apiKeys: ApiKeyRepository, now: () => number): void {
+export function installAuthentication(
+  http: FastifyInstance,
+  apiKeys: ApiKeyRepository,
+  now: () => number,
+  throttle: FailureThrottle,
+): void {
   const touchedAt = new Map<string, number>();
-  http.addHook("onRequest", async (request) => {
+  http.addHook("onRequest", async (request, reply) => {
     // An unmatched route needs a valid key too (so routes cannot be probed) but no role.
     const access: Access = request.is404 ? "viewer" : (request.routeOptions.config.access ?? "admin");
     if (access === "public") return;
-    const key = await authenticate(request.headers.authorization, apiKeys);
+    const blockedMs = throttle.blockedFor(request.ip);
+    if (blockedMs > 0) {
+      reply.header("retry-after", String(Math.ceil(blockedMs / 1000)));
+      throw new ApiError("TH_API_THROTTLED", "too many failed authentications from this address", {
+        retryAfterSeconds: Math.ceil(blockedMs / 1000),
+      });
+    }
+    let key: ApiKeyRecord;
+    try {
+      key = await authenticate(request.headers.authorization, apiKeys);
+    } catch (error) {
+      throttle.failed(request.ip);
+      throw error;
+    }
+    throttle.succeeded(request.ip);
     if (RANK[key.role] < RANK[access])
       throw new ApiError("TH_API_FORBIDDEN", `this request needs the ${access} role; the key has ${key.role}`);
     request.apiKey = key;

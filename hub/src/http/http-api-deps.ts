@@ -6,6 +6,7 @@ import type { DesiredConfigService } from "../desired-config/desired-config-serv
 import type { DevicePresence } from "../gateway/device-presence.js";
 import type { LiveHub } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
+import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { ApiKeyRepository } from "../storage/api-key-repository.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
@@ -25,4 +26,6 @@ export interface HttpApiDeps {
   desiredConfig: DesiredConfigService;
   audit: AuditLog;
   live: LiveHub;
+  /** Backoff on repeated authentication failures per address. */
+  authThrottle: FailureThrottle;
 }

@@ -36,7 +36,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
 
   await http.register(async (root) => {
     installErrorHandler(root);
-    installAuthentication(root, deps.apiKeys, deps.now);
+    installAuthentication(root, deps.apiKeys, deps.now, deps.authThrottle);
     registerHealthRoutes(root, deps);
     registerMetricsRoute(root, deps);
   });
@@ -45,7 +45,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
     async (api) => {
       installErrorHandler(api);
       installNotFoundHandler(api);
-      installAuthentication(api, deps.apiKeys, deps.now);
+      installAuthentication(api, deps.apiKeys, deps.now, deps.authThrottle);
       refuseUnknownBodyFields(api);
       installAuditTrail(api, deps.audit, deps.now);
       registerOpenApiRoute(api);
