@@ -108,6 +108,23 @@ describe("telehub-sim against a real hub", () => {
     );
   });
 
+  it("a thermostat handles set_setpoint: the command succeeds and later readings carry the new set-point", async () => {
+    const creds = await sim.provision("cmd-", 1);
+    const running = sim.run(["--creds", creds, "--rate", "10", "--batch", "1", "--duration", "3s"]);
+    const headers = { authorization: `Bearer ${sim.hub.adminKey}`, "content-type": "application/json" };
+    const command = (await fetch(`${sim.hub.url}/api/v1/devices/cmd-1/commands?wait=10000`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "set_setpoint", args: { setpoint: 25 } }),
+    }).then((r) => r.json())) as { state: string; result: unknown };
+    assert.deepEqual({ state: command.state, result: command.result }, { state: "succeeded", result: { setpoint: 25 } });
+    assert.equal((await running).code, 0);
+    const latest = (await fetch(`${sim.hub.url}/api/v1/devices/cmd-1/latest`, { headers }).then((r) => r.json())) as {
+      data: { metric: string; value: unknown }[];
+    };
+    assert.equal(latest.data.find((p) => p.metric === "setpoint")?.value, 25);
+  });
+
   it("--verify reports an acknowledged reading deleted from the hub's store and exits 1", async () => {
     const creds = await sim.provision("gone-", 1);
     const running = sim.run(["--creds", creds, "--rate", "5", "--batch", "1", "--readings", "15", "--verify", "--json"]);

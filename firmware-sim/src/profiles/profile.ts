@@ -1,4 +1,4 @@
-import type { MetricValue } from "@telehub/device-client/protocol";
+import type { DataValue, MetricValue } from "@telehub/device-client/protocol";
 import type { Random } from "./random.js";
 
 /** One reading's metrics. */
@@ -9,10 +9,10 @@ export interface DeviceModel {
   /** The next reading's metrics at device time `now` (ms). */
   next(now: number): Metrics;
   /**
-   * Extension point for the commands issue: a command that changes the model (a thermostat's
-   * set-point). Returns false for a command the model does not know. Not called yet.
+   * A command that changes the model (a thermostat's set-point), for the names the profile
+   * lists in `commands`. Returns the command's result; throws to fail it.
    */
-  applyCommand?(name: string, params: Readonly<Record<string, MetricValue>>): boolean;
+  applyCommand?(name: string, args: Readonly<Record<string, DataValue>>): DataValue;
 }
 
 /** The documented range of one metric: tests hold every profile to it. */
@@ -25,6 +25,8 @@ export interface Profile {
   /** Hardware model reported in `hello.model`. */
   model: string;
   ranges: Readonly<Record<string, MetricRange>>;
+  /** Commands the devices handle (through `DeviceModel.applyCommand`); others fail with `TH_CMD_UNKNOWN`. */
+  commands?: readonly string[];
   /** A device's model; `device` (0-based) varies phases and positions across the fleet. */
   create(random: Random, device: number): DeviceModel;
 }

@@ -1,4 +1,4 @@
-import type { MetricValue } from "@telehub/device-client/protocol";
+import type { DataValue } from "@telehub/device-client/protocol";
 import type { DeviceModel, Metrics, Profile } from "./profile.js";
 import { gaussian, type Random } from "./random.js";
 import { Battery, clamp, dailyCycle, RandomWalk, round, spike } from "./signals.js";
@@ -38,10 +38,11 @@ class Thermostat implements DeviceModel {
     };
   }
 
-  applyCommand(name: string, params: Readonly<Record<string, MetricValue>>): boolean {
-    if (name !== "set_setpoint" || typeof params.setpoint !== "number") return false;
-    this.setpoint = clamp(params.setpoint, 10, 28);
-    return true;
+  /** `set_setpoint {setpoint: °C}`: the heater then regulates around it (clamped to 10 … 28). */
+  applyCommand(name: string, args: Readonly<Record<string, DataValue>>): DataValue {
+    if (name !== "set_setpoint" || typeof args.setpoint !== "number") throw new Error("set_setpoint takes {setpoint: number}");
+    this.setpoint = clamp(args.setpoint, 10, 28);
+    return { setpoint: this.setpoint };
   }
 }
 
@@ -50,6 +51,7 @@ export const thermostat: Profile = {
   name: "thermostat",
   description: "room temperature around a set-point, heater on/off, humidity against temperature, battery drain",
   model: "sim-thermostat",
+  commands: ["set_setpoint"],
   ranges: {
     temperature: { min: 5, max: 35 },
     humidity: { min: 15, max: 85 },

@@ -55,6 +55,12 @@ export class SimulatedDevice {
       now: this.clock,
       wsOptions: { createConnection: this.link.createConnection },
     });
+    for (const name of setup.profile.commands ?? []) {
+      this.client.onCommand(name, (args) => {
+        if (!this.model.applyCommand) throw new Error(`${setup.profile.name} devices cannot ${name}`);
+        return this.model.applyCommand(name, args);
+      });
+    }
   }
 
   /** Hand `count` readings to the client, timestamps strictly increasing on the device clock. */
