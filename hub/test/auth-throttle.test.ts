@@ -45,3 +45,24 @@ test("an address that keeps presenting bad API keys gets 429 TH_API_THROTTLED wi
     await running.dispose();
   }
 });
+
+test("every answer carries the security headers; API answers are not cacheable", async () => {
+  const running = await startHub({ adminKey: TEST_ADMIN_KEY });
+  try {
+    const created = await running.hub.http.inject({
+      method: "POST",
+      url: "/api/v1/devices",
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, "content-type": "application/json" },
+      payload: "{}",
+    });
+    assert.equal(created.statusCode, 201);
+    assert.equal(created.headers["cache-control"], "no-store", "the answer holds a token shown once");
+    for (const response of [created, await running.hub.http.inject({ method: "GET", url: "/healthz" })]) {
+      assert.equal(response.headers["x-content-type-options"], "nosniff");
+      assert.equal(response.headers["x-frame-options"], "DENY");
+      assert.equal(response.headers["referrer-policy"], "no-referrer");
+    }
+  } finally {
+    await running.dispose();
+  }
+});

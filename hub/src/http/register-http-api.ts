@@ -16,6 +16,7 @@ import { registerLiveRoutes } from "./routes/live-routes.js";
 import { registerMeRoute } from "./routes/me-route.js";
 import { registerMetricsRoute } from "./routes/metrics-route.js";
 import { registerTelemetryRoutes } from "./routes/telemetry-routes.js";
+import { installSecurityHeaders } from "./security-headers.js";
 import { addSharedSchemas } from "./shared-schemas.js";
 import { refuseUnknownBodyFields } from "./unknown-body-fields.js";
 
@@ -31,6 +32,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
   await registerOpenApi(http);
   addSharedSchemas(http);
   http.addSchema(COMMAND_SCHEMA);
+  installSecurityHeaders(http);
   http.decorateRequest("apiKey", null);
   http.decorateRequest("auditDetails", null);
 
