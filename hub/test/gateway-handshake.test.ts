@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { DEFAULT_LIMITS, PROTOCOL_VERSION } from "@telehub/device-client/protocol";
+import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
 import { isRefusal, RawDevice, type Refusal } from "./support/raw-device.js";
 
@@ -136,6 +137,32 @@ describe("handshake timing and admission control", () => {
       assert.ok(!isRefusal(retried));
       await retried.hello();
       for (const d of [first, second, retried]) d.close();
+    } finally {
+      await running.dispose();
+    }
+  });
+
+  test("connections beyond maxConnectionsPerAddress from one address get 503 TH_ADDRESS_FULL; a freed slot is usable again", async () => {
+    const running = await startHub({ gateway: { maxConnectionsPerAddress: 2 } });
+    try {
+      const ids = ["p1", "p2", "p3"];
+      const tokens = await Promise.all(ids.map((id) => running.provision(id)));
+      const open: RawDevice[] = [];
+      for (let i = 0; i < 2; i++) {
+        const d = await RawDevice.connect(running.wsUrl, { deviceId: ids[i] as string, token: tokens[i] as string });
+        assert.ok(!isRefusal(d));
+        await d.hello();
+        open.push(d);
+      }
+      const third = await RawDevice.connect(running.wsUrl, { deviceId: "p3", token: tokens[2] as string });
+      assert.ok(isRefusal(third));
+      assert.deepEqual([third.status, third.code], [503, "TH_ADDRESS_FULL"]);
+      open[0]?.close();
+      await eventually(() => running.hub.gateway.connectedIds().length === 1, "the slot is free");
+      const retried = await RawDevice.connect(running.wsUrl, { deviceId: "p3", token: tokens[2] as string });
+      assert.ok(!isRefusal(retried));
+      retried.close();
+      open[1]?.close();
     } finally {
       await running.dispose();
     }

@@ -59,6 +59,11 @@ export const PROTOCOL_ERRORS = {
     retryable: true,
     description: "The hub holds its maximum number of device connections.",
   },
+  TH_ADDRESS_FULL: {
+    delivery: { kind: "upgrade", httpStatus: 503 },
+    retryable: true,
+    description: "The client's address holds `gateway.maxConnectionsPerAddress` device connections.",
+  },
   TH_HUB_STOPPING: {
     delivery: { kind: "close", closeCode: 1001 },
     retryable: true,

@@ -62,6 +62,8 @@ export interface HubConfig {
     maxConcurrentHandshakes: number;
     /** Device connections at once; more get HTTP 503. Default 10,000. */
     maxDevices: number;
+    /** Device connections from one address at once; 0: no limit (devices behind one NAT share an address). Default 0. */
+    maxConnectionsPerAddress: number;
     /** `TH_RATE_LIMITED` answers a device may get in a row before it is disconnected with `TH_FLOOD`. Default 50. */
     floodStrikes: number;
     /** Delay suggested to a device whose batch could not be stored or was refused for load. Default 1,000 ms. */
@@ -168,6 +170,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     helloTimeoutMs: 10_000,
     maxConcurrentHandshakes: 64,
     maxDevices: 10_000,
+    maxConnectionsPerAddress: 0,
     floodStrikes: 50,
     retryAfterMs: 1_000,
     lastSeenFlushMs: 5_000,

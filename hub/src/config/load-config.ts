@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { CONFIG_CHOICES, DEFAULT_CONFIG, type HubConfig, type HubConfigInput } from "./hub-config.js";
 
+/** Numeric keys where 0 switches the limit off. */
+const ZERO_MEANS_OFF: ReadonlySet<string> = new Set(["gateway.maxConnectionsPerAddress"]);
+
 /** A configuration value that cannot be used; the message names the key and what it takes. */
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -44,10 +47,10 @@ function coerce(path: string, raw: unknown, defaultValue: unknown, source: strin
   if (expected === "number") {
     const n = value as number;
     const portLike = path === "port";
-    if (!Number.isInteger(n) || (portLike ? n < 0 || n > 65_535 : n <= 0)) {
-      throw new ConfigError(
-        `${source}: ${path} must be a ${portLike ? "port number (0-65535)" : "positive integer"}, got ${JSON.stringify(raw)}`,
-      );
+    const zeroAllowed = ZERO_MEANS_OFF.has(path);
+    if (!Number.isInteger(n) || (portLike ? n < 0 || n > 65_535 : zeroAllowed ? n < 0 : n <= 0)) {
+      const what = portLike ? "port number (0-65535)" : zeroAllowed ? "whole number (0: no limit)" : "positive integer";
+      throw new ConfigError(`${source}: ${path} must be a ${what}, got ${JSON.stringify(raw)}`);
     }
   }
   const choices = CONFIG_CHOICES[path];

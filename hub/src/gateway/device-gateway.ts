@@ -22,6 +22,8 @@ const SHUTDOWN_SETTLE_MS = 10_000;
 export class DeviceGateway implements DevicePresence, DeviceChannel {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, DeviceSession>();
+  /** Open connections per client address. */
+  private readonly perAddress = new Map<string, number>();
   /** Sessions that were replaced and may still be finishing their writes. */
   private readonly replaced = new Map<DeviceSession, DeviceSession>();
   private readonly context: GatewayContext;
@@ -120,6 +122,16 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       return this.refuse(socket, "TH_HUB_BUSY", "too many devices are connecting; retry with backoff", 503, 1);
     if (this.sessions.size >= gateway.maxDevices)
       return this.refuse(socket, "TH_HUB_FULL", "the hub holds its maximum number of devices", 503, 30);
+    const address = req.socket.remoteAddress ?? "unknown";
+    if (gateway.maxConnectionsPerAddress > 0 && (this.perAddress.get(address) ?? 0) >= gateway.maxConnectionsPerAddress) {
+      return this.refuse(
+        socket,
+        "TH_ADDRESS_FULL",
+        `this address already holds ${gateway.maxConnectionsPerAddress} device connections`,
+        503,
+        30,
+      );
+    }
     if (!offeredSubprotocols(req).includes(SUBPROTOCOL)) {
       return this.refuse(socket, "TH_SUBPROTOCOL_REQUIRED", `offer the WebSocket subprotocol ${SUBPROTOCOL}`);
     }
@@ -171,6 +183,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
 
   private openSession(ws: import("ws").WebSocket, device: DeviceRecord, remoteAddress: string): void {
     const session = new DeviceSession(ws, device, remoteAddress, this.context);
+    this.perAddress.set(remoteAddress, (this.perAddress.get(remoteAddress) ?? 0) + 1);
     const previous = this.sessions.get(device.id);
     this.sessions.set(device.id, session);
     this.deps.metrics.connectedDevices.set(this.sessions.size);
@@ -183,6 +196,9 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   }
 
   private onSessionClosed(session: DeviceSession): void {
+    const left = (this.perAddress.get(session.remoteAddress) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(session.remoteAddress, left);
+    else this.perAddress.delete(session.remoteAddress);
     if (this.sessions.get(session.id) === session) {
       this.sessions.delete(session.id);
       this.flushedLastSeen.delete(session.id);
