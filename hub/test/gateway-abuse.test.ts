@@ -133,6 +133,37 @@ describe("bad input and floods get their documented codes while other devices ca
   });
 });
 
+describe("byte rate", () => {
+  test("a device over maxBytesPerSecond gets TH_RATE_LIMITED for the batch that does not fit, and stores it after resending", async () => {
+    const running = await startHub({ limits: { maxBytesPerSecond: 4_000, maxFrameBytes: 4_096 } });
+    try {
+      const token = await running.provision("bulky");
+      const device = await RawDevice.connect(running.wsUrl, { deviceId: "bulky", token });
+      if (isRefusal(device)) assert.fail(device.code);
+      await device.hello();
+      const batch = (seq: number) => ({
+        t: "batch",
+        seq,
+        r: [{ ts: seq, m: { blob: "x".repeat(250) } }, ...Array.from({ length: 10 }, (_, i) => ({ ts: seq * 100 + i, m: { n: i } }))],
+      });
+      for (let seq = 1; seq <= 12; seq++) device.send(batch(seq));
+      const refused = await device.next("error");
+      assert.equal(refused.code, "TH_RATE_LIMITED");
+      assert.ok((refused.retry as number) >= 50);
+      const firstRefused = refused.seq as number;
+      assert.ok(firstRefused > 1 && firstRefused <= 12, "the first batches fit the byte burst");
+      await new Promise((r) => setTimeout(r, (refused.retry as number) + 1_500));
+      device.frames.length = 0;
+      device.send(batch(firstRefused));
+      await device.ackFor(firstRefused);
+      assert.equal(await running.hub.telemetry.lastSequence("bulky"), firstRefused);
+      device.close();
+    } finally {
+      await running.dispose();
+    }
+  });
+});
+
 describe("heartbeats and sessions", () => {
   test("a peer that stops answering pings is dropped (TH_HEARTBEAT_TIMEOUT) and removed from presence", async () => {
     const running = await startHub({ gateway: { heartbeatIntervalMs: 100 } });

@@ -44,6 +44,7 @@ describe("device handshake and authentication", () => {
       inflight: DEFAULT_LIMITS.maxBatchesInFlight,
       rate: DEFAULT_LIMITS.maxFramesPerSecond,
       burst: DEFAULT_LIMITS.frameBurst,
+      bps: DEFAULT_LIMITS.maxBytesPerSecond,
     });
     const record = await running.hub.devices.get("dev-1");
     assert.equal(record?.firmware, "test-1.0");

@@ -44,6 +44,8 @@ export interface WireLimits {
   inflight: number;
   rate: number;
   burst: number;
+  /** Bytes per second (added in v1.1: absent from older hubs). */
+  bps?: number;
 }
 
 /** Hub → device, answer to `hello`. */

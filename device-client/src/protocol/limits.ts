@@ -19,6 +19,8 @@ export interface ProtocolLimits {
   maxFramesPerSecond: number;
   /** Token bucket size: frames a device may send in a burst above the rate. Default 200. */
   frameBurst: number;
+  /** Sustained bytes per second per device (frames' sizes); the burst is the larger of this and `maxFrameBytes`. Default 262,144. */
+  maxBytesPerSecond: number;
 }
 
 /** The defaults of {@link ProtocolLimits}; `docs/protocol.md` lists the same values. */
@@ -31,6 +33,7 @@ export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = {
   maxBatchesInFlight: 16,
   maxFramesPerSecond: 100,
   frameBurst: 200,
+  maxBytesPerSecond: 262_144,
 };
 
 /** Metric names: ASCII letters, digits and `_ . - /`, starting with a letter or digit. */

@@ -1,5 +1,5 @@
 import type { WireLimits } from "./frames.js";
-import type { ProtocolLimits } from "./limits.js";
+import { DEFAULT_LIMITS, type ProtocolLimits } from "./limits.js";
 
 /** Limits as the hub announces them in `welcome.lim`. */
 export function toWireLimits(limits: ProtocolLimits): WireLimits {
@@ -12,6 +12,7 @@ export function toWireLimits(limits: ProtocolLimits): WireLimits {
     inflight: limits.maxBatchesInFlight,
     rate: limits.maxFramesPerSecond,
     burst: limits.frameBurst,
+    bps: limits.maxBytesPerSecond,
   };
 }
 
@@ -26,5 +27,6 @@ export function fromWireLimits(lim: WireLimits): ProtocolLimits {
     maxBatchesInFlight: lim.inflight,
     maxFramesPerSecond: lim.rate,
     frameBurst: lim.burst,
+    maxBytesPerSecond: lim.bps ?? DEFAULT_LIMITS.maxBytesPerSecond,
   };
 }

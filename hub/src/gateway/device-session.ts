@@ -10,9 +10,9 @@ import {
 import type pino from "pino";
 import { WebSocket } from "ws";
 import type { DeviceRecord } from "../storage/device-repository.js";
+import { DeviceRateLimit } from "./device-rate-limit.js";
 import type { GatewayContext } from "./gateway-context.js";
 import { frameHandlers } from "./handlers/index.js";
-import { TokenBucket } from "./token-bucket.js";
 
 /** Where a session is in its life: waiting for `hello`, answering it, streaming, or gone. */
 export type SessionState = "awaiting-hello" | "greeting" | "open" | "closed";
@@ -41,7 +41,10 @@ export class DeviceSession {
   writeGeneration = 0;
   /** `TH_RATE_LIMITED` answers in a row. */
   strikes = 0;
-  readonly bucket: TokenBucket;
+  /** Frames per second and bytes per second of this device. */
+  readonly rate: DeviceRateLimit;
+  /** Size in bytes of the frame being handled. */
+  frameBytes = 0;
   readonly log: pino.Logger;
   private pendingWrites = new Set<Promise<unknown>>();
   private helloTimer: NodeJS.Timeout | undefined;
@@ -56,7 +59,7 @@ export class DeviceSession {
     const { config, now } = context;
     this.connectedAt = now();
     this.lastSeenAt = this.connectedAt;
-    this.bucket = new TokenBucket(config.limits.maxFramesPerSecond, config.limits.frameBurst, now);
+    this.rate = new DeviceRateLimit(config.limits, now);
     this.log = context.log.child({ deviceId: device.id, remoteAddress });
     this.helloTimer = setTimeout(() => this.closeWith("TH_HELLO_TIMEOUT"), config.gateway.helloTimeoutMs);
     ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
@@ -143,6 +146,7 @@ export class DeviceSession {
       this.fail(new ProtocolError("TH_FRAME_TEXT"));
       return;
     }
+    this.frameBytes = data.length;
     let frame: ReturnType<typeof decodeFrame>;
     try {
       frame = decodeFrame(data);
@@ -172,7 +176,7 @@ export class DeviceSession {
    * is disconnected with `TH_FLOOD`.
    */
   private takeControlToken(): boolean {
-    if (this.bucket.take()) {
+    if (this.rate.admit(this.frameBytes)) {
       this.strikes = 0;
       return true;
     }
@@ -181,7 +185,7 @@ export class DeviceSession {
     else
       this.fail(
         new ProtocolError("TH_RATE_LIMITED", "frame dropped: over maxFramesPerSecond", {
-          retryAfterMs: Math.max(this.bucket.msUntilToken(), 50),
+          retryAfterMs: this.rate.retryAfterMs(this.frameBytes),
         }),
       );
     return false;

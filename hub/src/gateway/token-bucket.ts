@@ -1,4 +1,4 @@
-/** Frames-per-second limiter: `rate` tokens a second, at most `burst` saved up. */
+/** A rate limiter: `rate` tokens a second, at most `burst` saved up. */
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
@@ -12,18 +12,24 @@ export class TokenBucket {
     this.updatedAt = now();
   }
 
-  /** Take one token; false when none is left. */
-  take(): boolean {
+  /** Tokens available now. */
+  available(): number {
     this.refill();
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    return this.tokens;
+  }
+
+  /** Take `count` tokens; false (and nothing taken) when there are not enough. */
+  take(count = 1): boolean {
+    this.refill();
+    if (this.tokens < count) return false;
+    this.tokens -= count;
     return true;
   }
 
-  /** Milliseconds until a token will be available. */
-  msUntilToken(): number {
+  /** Milliseconds until `count` tokens will be available. */
+  msUntil(count = 1): number {
     this.refill();
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.rate) * 1000);
+    return this.tokens >= count ? 0 : Math.ceil(((count - this.tokens) / this.rate) * 1000);
   }
 
   private refill(): void {

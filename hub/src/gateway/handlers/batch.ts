@@ -14,11 +14,11 @@ export function handleBatch(session: DeviceSession, raw: Record<string, unknown>
   const seq = raw.seq;
   const seqKnown = typeof seq === "number" && Number.isInteger(seq) && seq > 0;
 
-  if (!session.bucket.take()) {
+  if (!session.rate.admit(session.frameBytes)) {
     session.strikes++;
     if (session.strikes > config.gateway.floodStrikes) throw new ProtocolError("TH_FLOOD");
     if (!seqKnown) return;
-    refuse(session, new ProtocolError("TH_RATE_LIMITED", undefined, { seq, retryAfterMs: Math.max(session.bucket.msUntilToken(), 50) }));
+    refuse(session, new ProtocolError("TH_RATE_LIMITED", undefined, { seq, retryAfterMs: session.rate.retryAfterMs(session.frameBytes) }));
     return;
   }
   session.strikes = 0;

@@ -4,7 +4,7 @@ import type { DeviceSession } from "../device-session.js";
 /** `hello` → record what the device reports, then `welcome` with hub time, its last durable seq and the limits. */
 export async function handleHello(session: DeviceSession, raw: Record<string, unknown>): Promise<void> {
   if (session.state !== "awaiting-hello") throw new ProtocolError("TH_PROTOCOL_VIOLATION", "hello sent twice");
-  if (!session.bucket.take()) throw new ProtocolError("TH_FLOOD", "hello over the frame rate");
+  if (!session.rate.admit(session.frameBytes)) throw new ProtocolError("TH_FLOOD", "hello over the frame rate");
   const hello = validateHello(raw);
   if (hello.v !== PROTOCOL_VERSION) {
     throw new ProtocolError("TH_VERSION_UNSUPPORTED", `protocol version ${hello.v} is not supported; this hub speaks ${PROTOCOL_VERSION}`);
