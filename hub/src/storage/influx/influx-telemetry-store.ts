@@ -23,6 +23,7 @@ import {
   type InfluxFieldType,
   isNumericField,
   latestQuery,
+  measurementSource,
   rawQuery,
 } from "./influxql.js";
 import { encodeBatch, RECEIVED_FIELD } from "./line-protocol.js";
@@ -59,6 +60,8 @@ export class InfluxTelemetryStore implements TelemetryStore {
   private readonly spool: Spool;
   private readonly drainer: SpoolDrainer;
   private readonly queryWaitMs: number;
+  /** The measurement as queries name it (qualified with the retention policy). */
+  private readonly source: string;
   /** The server's version, once `/ping` answered. */
   version: string | undefined;
 
@@ -70,6 +73,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
       );
     this.http = new InfluxHttp(influx);
     this.queryWaitMs = options.queryWaitMs ?? 5_000;
+    this.source = measurementSource(influx.measurement, influx.retentionPolicy);
     this.spool = new Spool(join(options.dataDir, "influx-spool.db"), influx.spoolMaxBytes);
     this.drainer = new SpoolDrainer(this.spool, this.http, {
       batchSize: influx.batchSize,
@@ -126,7 +130,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
   }
 
   private async fieldTypes(): Promise<Map<string, InfluxFieldType>> {
-    const [series] = await this.query(fieldKeysQuery(this.options.influx.measurement));
+    const [series] = await this.query(fieldKeysQuery(this.source));
     const types = new Map<string, InfluxFieldType>();
     for (const row of rowsOf(series))
       if (row.fieldKey !== RECEIVED_FIELD) types.set(String(row.fieldKey), row.fieldType as InfluxFieldType);
@@ -136,7 +140,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
   async latest(deviceId: string): Promise<LatestValue[]> {
     const metrics = [...(await this.fieldTypes()).keys()].sort();
     if (metrics.length === 0) return [];
-    const results = await this.query(latestQuery(this.options.influx.measurement, deviceId, metrics));
+    const results = await this.query(latestQuery(this.source, deviceId, metrics));
     const values: LatestValue[] = [];
     metrics.forEach((metric, i) => {
       const [row] = rowsOf(results[i]);
@@ -151,7 +155,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
     if (!types.has(query.metric)) return [];
     const numeric = isNumericField(types.get(query.metric));
     const bucketMs = Math.max(1, Math.floor(query.bucketMs));
-    const [series] = await this.query(historyQuery(this.options.influx.measurement, query, numeric, bucketMs));
+    const [series] = await this.query(historyQuery(this.source, query, numeric, bucketMs));
     const numberOrNull = (value: unknown): number | null => (numeric && typeof value === "number" ? value : null);
     return rowsOf(series).map((row) => ({
       ts: Number(row.time),
@@ -164,7 +168,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
   }
 
   async raw(query: RawQuery): Promise<RawPoint[]> {
-    const [series] = await this.query(rawQuery(this.options.influx.measurement, query));
+    const [series] = await this.query(rawQuery(this.source, query));
     const points: RawPoint[] = [];
     for (const row of rowsOf(series)) {
       const ts = Number(row.time);
@@ -177,7 +181,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
   }
 
   async countValues(deviceId?: string): Promise<number> {
-    const [series] = await this.query(countQuery(this.options.influx.measurement, deviceId));
+    const [series] = await this.query(countQuery(this.source, deviceId));
     let count = 0;
     for (const row of rowsOf(series)) {
       for (const [column, value] of Object.entries(row)) {

@@ -12,17 +12,24 @@ const timeWithin = (from: number, to: number): string => `time >= ${Math.trunc(f
 
 export const isNumericField = (type: InfluxFieldType | undefined): boolean => type === "float" || type === "integer" || type === "unsigned";
 
+/**
+ * What queries read from: the measurement, qualified with the retention policy when one is
+ * configured (the `rp` parameter of `/query` is not honoured by every version).
+ */
+export function measurementSource(measurement: string, retentionPolicy: string): string {
+  return retentionPolicy === "" ? quoteIdentifier(measurement) : `${quoteIdentifier(retentionPolicy)}.${quoteIdentifier(measurement)}`;
+}
+
 /** The measurement's fields and their types (`SHOW FIELD KEYS`). */
-export function fieldKeysQuery(measurement: string): string {
-  return `SHOW FIELD KEYS FROM ${quoteIdentifier(measurement)}`;
+export function fieldKeysQuery(source: string): string {
+  return `SHOW FIELD KEYS FROM ${source}`;
 }
 
 /** One statement per metric: its newest value, that point's time and receive time. */
-export function latestQuery(measurement: string, deviceId: string, metrics: readonly string[]): string {
+export function latestQuery(source: string, deviceId: string, metrics: readonly string[]): string {
   return metrics
     .map(
-      (metric) =>
-        `SELECT last(${quoteIdentifier(metric)}), ${quoteIdentifier(RECEIVED_FIELD)} FROM ${quoteIdentifier(measurement)} WHERE ${deviceIs(deviceId)}`,
+      (metric) => `SELECT last(${quoteIdentifier(metric)}), ${quoteIdentifier(RECEIVED_FIELD)} FROM ${source} WHERE ${deviceIs(deviceId)}`,
     )
     .join("; ");
 }
@@ -31,31 +38,31 @@ export function latestQuery(measurement: string, deviceId: string, metrics: read
  * Buckets aligned at `from` (`GROUP BY time(width, offset)`), empty ones left out (`fill(none)`).
  * Booleans and strings get only `last` and `count`.
  */
-export function historyQuery(measurement: string, query: HistoryQuery, numeric: boolean, bucketMs: number): string {
+export function historyQuery(source: string, query: HistoryQuery, numeric: boolean, bucketMs: number): string {
   const field = quoteIdentifier(query.metric);
   const offset = ((query.from % bucketMs) + bucketMs) % bucketMs;
   const aggregates = numeric
     ? `mean(${field}), min(${field}), max(${field}), last(${field}), count(${field})`
     : `last(${field}), count(${field})`;
   return (
-    `SELECT ${aggregates} FROM ${quoteIdentifier(measurement)} WHERE ${deviceIs(query.deviceId)} AND ${timeWithin(query.from, query.to)} ` +
+    `SELECT ${aggregates} FROM ${source} WHERE ${deviceIs(query.deviceId)} AND ${timeWithin(query.from, query.to)} ` +
     `GROUP BY time(${bucketMs}ms, ${offset}ms) fill(none)`
   );
 }
 
 /** Raw values of one metric, or every field (`*::field`) of the device's points. */
-export function rawQuery(measurement: string, query: RawQuery): string {
+export function rawQuery(source: string, query: RawQuery): string {
   const fields = query.metric === undefined ? "*::field" : quoteIdentifier(query.metric);
   return (
-    `SELECT ${fields} FROM ${quoteIdentifier(measurement)} WHERE ${deviceIs(query.deviceId)} AND ${timeWithin(query.from, query.to)} ` +
+    `SELECT ${fields} FROM ${source} WHERE ${deviceIs(query.deviceId)} AND ${timeWithin(query.from, query.to)} ` +
     `ORDER BY time ASC LIMIT ${Math.max(1, Math.trunc(query.limit))}`
   );
 }
 
 /** `count(*)` per field, of one device or all. */
-export function countQuery(measurement: string, deviceId?: string): string {
+export function countQuery(source: string, deviceId?: string): string {
   const where = deviceId === undefined ? "" : ` WHERE ${deviceIs(deviceId)}`;
-  return `SELECT count(*) FROM ${quoteIdentifier(measurement)}${where}`;
+  return `SELECT count(*) FROM ${source}${where}`;
 }
 
 /** Removes a device's series (1.x; see docs/influxdb.md for 2.x and 3.x). */
