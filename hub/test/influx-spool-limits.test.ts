@@ -70,17 +70,24 @@ describe("InfluxDB spool limits, retries and database creation (private influxd)
 describe("InfluxDB write retries", () => {
   let server: Server;
   const attempts: number[] = [];
+  const linesPerWrite: number[] = [];
   before(async () => {
     // Answers 503 with Retry-After: 1 twice, then takes the write.
     server = createServer((request, response) => {
-      request.resume();
+      let body = "";
+      request.on("data", (chunk: Buffer) => {
+        body += chunk.toString();
+      });
       if (request.url?.startsWith("/ping")) {
         response.writeHead(204, { "x-influxdb-version": "fake-1.0" }).end();
         return;
       }
-      attempts.push(Date.now());
-      if (attempts.length <= 2) response.writeHead(503, { "retry-after": "1" }).end("busy");
-      else response.writeHead(204).end();
+      request.on("end", () => {
+        attempts.push(Date.now());
+        linesPerWrite.push(body.split("\n").length);
+        if (attempts.length <= 2) response.writeHead(503, { "retry-after": "1" }).end("busy");
+        else response.writeHead(204).end();
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   });
@@ -89,7 +96,7 @@ describe("InfluxDB write retries", () => {
   test("a 503 with Retry-After is retried no sooner than the server asked, and the data then delivered", async () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const fake = { url, database: "x", version: "fake", stop: async () => {}, start: async () => {}, remove: async () => {} };
-    const { store, metrics, dispose } = openInfluxStore(fake, { maxRetryDelayMs: 100 });
+    const { store, metrics, dispose } = openInfluxStore(fake, { maxRetryDelayMs: 100, batchSize: 10 });
     try {
       await store.append([batch("retry", 1, 3)]);
       await eventually(async () => (await metrics.influxSpoolBatches.get()).values[0]?.value === 0, "the spool is drained", 10_000);
@@ -98,6 +105,10 @@ describe("InfluxDB write retries", () => {
       assert.ok(second - first >= 950, `second attempt after ${second - first} ms`);
       assert.ok(third - second >= 950, `third attempt after ${third - second} ms`);
       assert.equal((await metrics.influxWriteErrors.get()).values.find((v) => v.labels.status === "503")?.value, 2);
+      // A spool entry larger than influx.batchSize goes out in writes of at most batchSize lines.
+      await store.append([batch("retry", 2, 25)]);
+      await eventually(async () => (await metrics.influxSpoolBatches.get()).values[0]?.value === 0, "the spool is drained", 10_000);
+      assert.deepEqual(linesPerWrite.slice(3), [10, 10, 5]);
     } finally {
       await store.close();
       dispose();

@@ -126,7 +126,9 @@ export class SpoolDrainer {
       this.prepared = true;
     }
     const stop = this.options.metrics.influxWriteSeconds.startTimer();
-    await this.writeIsolating(run.lines);
+    // One spool entry (a group commit) can hold more than a write should carry.
+    const { batchSize } = this.options;
+    for (let at = 0; at < run.lines.length; at += batchSize) await this.writeIsolating(run.lines.slice(at, at + batchSize));
     stop();
     this.spool.remove(run);
     this.updateGauges();
