@@ -168,6 +168,12 @@ const RESERVED = new Set([
   "err",
   "d",
   "byteLength",
+  "host",
+  "port",
+  "Authorization",
+  "VERSION",
+  "espruino",
+  "ping",
   "url",
   "token",
   "ssid",
@@ -178,16 +184,45 @@ const RESERVED = new Set([
   "status",
 ]);
 
-/** Members of the bundle's own classes (methods, accessors, fields set on `this`): safe to shorten. */
-export function classMembers(code: string): string[] {
+/** Property names of the language's built-in objects: never shortened. */
+const BUILT_IN_NAMES = new Set<string>();
+for (const owner of [
+  Object,
+  Object.prototype,
+  Function.prototype,
+  Array,
+  Array.prototype,
+  String,
+  String.prototype,
+  Number,
+  Number.prototype,
+  Math,
+  JSON,
+  Date,
+  Date.prototype,
+  Promise,
+  Promise.prototype,
+  Error.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Uint8Array,
+  Uint8Array.prototype,
+  Object.getPrototypeOf(Uint8Array.prototype),
+  Float64Array.prototype,
+  RegExp.prototype,
+])
+  for (const name of Object.getOwnPropertyNames(owner)) BUILT_IN_NAMES.add(name);
+
+/**
+ * Property names the bundle's own code defines or reads (the bundle is a closed world): every
+ * one is shortened, except the built-ins' and the names that cross the edge (`RESERVED`).
+ */
+export function ownPropertyNames(code: string): string[] {
   const names = new Set<string>();
   const visit = (node: AnyNode): void => {
-    if (node.type === "MethodDefinition" && !node.computed && node.kind !== "constructor") names.add(String((node.key as AnyNode).name));
-    if (node.type === "AssignmentExpression") {
-      const left = node.left as AnyNode;
-      if (left.type === "MemberExpression" && (left.object as AnyNode).type === "ThisExpression" && !left.computed)
-        names.add(String((left.property as AnyNode).name));
-    }
+    if ((node.type === "MethodDefinition" || node.type === "Property") && !node.computed && (node.key as AnyNode).type === "Identifier")
+      names.add(String((node.key as AnyNode).name));
+    if (node.type === "MemberExpression" && !node.computed) names.add(String((node.property as AnyNode).name));
     for (const key of Object.keys(node)) {
       const value = node[key];
       if (Array.isArray(value)) for (const item of value) item && typeof item.type === "string" && visit(item);
@@ -195,7 +230,46 @@ export function classMembers(code: string): string[] {
     }
   };
   visit(parse(code, { ecmaVersion: "latest", sourceType: "script" }) as unknown as AnyNode);
-  return [...names].filter((n) => !RESERVED.has(n)).sort();
+  return [...names].filter((n) => !RESERVED.has(n) && !BUILT_IN_NAMES.has(n) && n !== "constructor").sort();
+}
+
+/**
+ * `this` costs five bytes at every use and no minifier shortens it: in a function that uses
+ * it `THIS_ALIAS_MIN` times or more, alias it once (`const $this = this`), which the minifier
+ * then names with one letter. Arrow functions share the alias (lexical `this`); other nested
+ * functions get their own.
+ */
+const THIS_ALIAS_MIN = 4;
+
+export function aliasThis(code: string): string {
+  const edits: { at: number; end: number; text: string }[] = [];
+  const collect = (node: AnyNode, uses: AnyNode[]): void => {
+    if (node.type === "ThisExpression") uses.push(node);
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      const items = Array.isArray(value) ? value : [value];
+      for (const item of items) {
+        if (!item || typeof item !== "object" || typeof (item as AnyNode).type !== "string") continue;
+        const child = item as AnyNode;
+        if (child.type === "FunctionExpression" || child.type === "FunctionDeclaration") {
+          const inner: AnyNode[] = [];
+          collect(child.body as AnyNode, inner);
+          if (inner.length >= THIS_ALIAS_MIN) {
+            edits.push({ at: (child.body as AnyNode).start + 1, end: (child.body as AnyNode).start + 1, text: "const $this=this;" });
+            for (const use of inner) edits.push({ at: use.start, end: use.end, text: "$this" });
+          }
+        } else if (child.type === "ClassDeclaration" || child.type === "ClassExpression") {
+          if (child.superClass) throw new Error("aliasThis: classes with extends are not handled");
+          collect(child, uses);
+        } else collect(child, uses);
+      }
+    }
+  };
+  collect(parse(code, { ecmaVersion: "latest", sourceType: "script" }) as unknown as AnyNode, []);
+  edits.sort((a, b) => b.at - a.at);
+  let out = code;
+  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.end);
+  return out;
 }
 
 /** Build the bundle from `main.ts` (or another entry under src/espruino). */
@@ -205,11 +279,11 @@ export async function buildBundle(entry = join(ESPRUINO_SOURCES, "main.ts")): Pr
   let body = "";
   for (const file of files) body += `// ${relative(ESPRUINO_SOURCES, file)}\n${strip(file, names).trim()}\n`;
   const code = `// Telehub device client for Espruino: generated by device-client/scripts/espruino/bundle.ts, do not edit.\n(function () {\n${body}})();\n`;
-  const result = await minify(code, {
+  const result = await minify(aliasThis(code), {
     ecma: 2015,
     module: false,
-    compress: { ecma: 2015, passes: 2, unsafe_math: false, arrows: false },
-    mangle: { properties: { builtins: true, regex: new RegExp(`^(${classMembers(code).join("|")})$`) } },
+    compress: { ecma: 2015, passes: 3, arrows: false, hoist_funs: false },
+    mangle: { properties: { builtins: true, keep_quoted: true, regex: new RegExp(`^(${ownPropertyNames(code).join("|")})$`) } },
     format: { ascii_only: true, ecma: 2015 },
   });
   if (!result.code) throw new Error("terser produced no code");

@@ -69,7 +69,7 @@ interface Cursor {
 }
 
 function byteAt(c: Cursor): number {
-  if (c.p >= c.s.length) throw new Error("CBOR: truncated");
+  if (c.p >= c.s.length) throw new Error("CBOR: short");
   return c.s.charCodeAt(c.p++) & 0xff;
 }
 
@@ -90,7 +90,7 @@ function argumentOf(c: Cursor, info: number): number {
     return hi * TWO_32 + uintOf(c, 4);
   }
   if (info === 31) return -1;
-  throw new Error("CBOR: bad argument " + info);
+  throw new Error("CBOR: arg " + info);
 }
 
 function floatOf(c: Cursor, bytes: number): number {
@@ -120,12 +120,12 @@ function textOf(c: Cursor, n: number): string {
     let s = "";
     while (!isBreak(c)) {
       const head = byteAt(c);
-      if (head >> 5 !== 3) throw new Error("CBOR: bad text chunk");
+      if (head >> 5 !== 3) throw new Error("CBOR: chunk");
       s += textOf(c, argumentOf(c, head & 0x1f));
     }
     return s;
   }
-  if (c.p + n > c.s.length) throw new Error("CBOR: truncated");
+  if (c.p + n > c.s.length) throw new Error("CBOR: short");
   const s = c.s.substr(c.p, n);
   c.p += n;
   return s;
@@ -142,7 +142,7 @@ function itemOf(c: Cursor): CborValue {
     if (info === 25) return floatOf(c, 2);
     if (info === 26) return floatOf(c, 4);
     if (info === 27) return floatOf(c, 8);
-    throw new Error("CBOR: unsupported simple value " + info);
+    throw new Error("CBOR: simple " + info);
   }
   const n = argumentOf(c, info);
   if (major === 0) return n;
@@ -157,18 +157,18 @@ function itemOf(c: Cursor): CborValue {
     const o: { [key: string]: CborValue } = {};
     for (let i = 0; n < 0 ? !isBreak(c) : i < n; i++) {
       const k = itemOf(c);
-      if (typeof k !== "string") throw new Error("CBOR: map key is not text");
+      if (typeof k !== "string") throw new Error("CBOR: key");
       o[k] = itemOf(c);
     }
     return o;
   }
-  throw new Error("CBOR: unsupported major type " + major);
+  throw new Error("CBOR: type " + major);
 }
 
 /** Decode one data item from a binary string; throws on anything outside the subset or trailing bytes. */
 export function cborDecode(s: string): CborValue {
   const c: Cursor = { s: s, p: 0 };
   const v = itemOf(c);
-  if (c.p !== s.length) throw new Error("CBOR: trailing bytes");
+  if (c.p !== s.length) throw new Error("CBOR: trailing");
   return v;
 }

@@ -151,9 +151,4 @@ export class ReadingRing {
   discard(seq: number): void {
     for (let i = 0; i < this.size; i++) if (this.seqs[this.slot(i)] === seq) this.seqs[this.slot(i)] = VOID;
   }
-
-  /** Renumber every batch (a reboot lost the numbering): all readings become unbatched. */
-  unassign(): void {
-    for (let i = 0; i < this.size; i++) if (this.seqs[this.slot(i)] !== VOID) this.seqs[this.slot(i)] = 0;
-  }
 }
