@@ -164,6 +164,7 @@ export class SpoolDrainer {
     const { metrics, log, maxRetryDelayMs } = this.options;
     const status = error instanceof InfluxRequestError ? error.status : 0;
     metrics.influxWriteErrors.inc({ status: String(status) });
+    this.updateGauges();
     if (status === 404) this.prepared = false;
     this.failures++;
     const ceiling = Math.min(maxRetryDelayMs, FIRST_RETRY_DELAY_MS * 2 ** Math.min(this.failures - 1, 20));
