@@ -19,6 +19,7 @@ it("npm run bench --quick runs every scenario and each produces numbers (no spee
   assert.equal(code, 0, stderr);
   const report = JSON.parse(stdout) as Record<string, unknown>;
   const fanIn = report.fanIn as Record<string, unknown>;
+  const live = report.live as Record<string, unknown>;
   if (fanIn.mosquitto === null) {
     const message = "mosquitto is not installed: the Mosquitto baseline did not run (apt-get install mosquitto)";
     if (process.env.CI === "true") assert.fail(message);
@@ -36,12 +37,17 @@ it("npm run bench --quick runs every scenario and each produces numbers (no spee
     ...numbers(fanIn.bare, "fanIn.bare"),
     ...numbers(fanIn.hub, "fanIn.hub"),
     ...(fanIn.mosquitto === null ? [] : numbers(fanIn.mosquitto, "fanIn.mosquitto")),
+    ...numbers(live.hub, "live.hub"),
+    ...(live.mosquitto === null ? [] : numbers(live.mosquitto, "live.mosquitto")),
+    ...numbers(report.commands, "commands"),
   ];
   const broken = measured.filter(([, n]) => !Number.isFinite(n));
   assert.deepEqual(broken, [], "no scenario produced NaN");
   assert.ok((report.ingest as { storedReadings: number }).storedReadings > 0);
   assert.ok((fanIn.hub as { frames: number }).frames > 0);
   assert.ok((report.connections as { hub: { connections: number } }).hub.connections > 0);
+  assert.ok((live.hub as { received: number }).received > 0, "the live client received readings");
+  assert.ok((report.commands as { succeeded: number }).succeeded > 0, "commands succeeded");
   const notBuilt = report.notBuilt as { scenario: string; status: string }[];
   assert.ok(
     notBuilt.every((row) => /not (built|wired) yet/.test(row.status)),

@@ -6,12 +6,15 @@
  */
 import { cpus, totalmem } from "node:os";
 import { fmt } from "../output/format.js";
+import { measureCommandRoundTrip } from "./command-scenario.js";
 import { measureBareConnections, measureHubConnections } from "./connections-scenario.js";
 import { measureHubFanIn } from "./fanin-scenario.js";
 import { runIngest } from "./ingest-scenario.js";
 import { runAckLatency } from "./latency-scenario.js";
+import { measureLiveLatency } from "./live-scenario.js";
 import { mosquittoBinary } from "./mosquitto-process.js";
 import { measureMqttFanIn } from "./mqtt-fanin.js";
+import { measureMqttLiveLatency } from "./mqtt-live.js";
 import { ensureOpenFileLimit, openFileLimit } from "./open-files.js";
 import { type Row, renderTable } from "./table.js";
 import { measureTransport } from "./transport-baseline.js";
@@ -28,6 +31,10 @@ const settings = quick
       idleDevices: 200,
       fanInDevices: 10,
       fanInFrames: 50,
+      liveDevices: 20,
+      liveSeconds: 2,
+      commandDevices: 5,
+      commandsPerDevice: 3,
     }
   : {
       ingestDevices: 100,
@@ -38,13 +45,15 @@ const settings = quick
       idleDevices: 10_000,
       fanInDevices: 100,
       fanInFrames: 1_000,
+      liveDevices: 1_000,
+      liveSeconds: 15,
+      commandDevices: 100,
+      commandsPerDevice: 10,
     };
 
 /** Scenarios of issue 7 whose parts are not built (or not wired into the benchmark) yet. */
 const NOT_BUILT: Row[] = [
   ["ingest into InfluxDB vs line protocol to the same influxd", "not wired yet (influx-scenario.ts in progress)", "", ""],
-  ["command round trip p99", "not built yet (commands issue)", "", ""],
-  ["live latency to the dashboard vs Mosquitto", "not built yet (needs the dashboard's live channel)", "", ""],
 ];
 
 // 10,000 client sockets here, 10,000 in the server under test, plus files and pipes.
@@ -86,6 +95,13 @@ async function main(): Promise<void> {
   const mosquitto = mosquittoBinary();
   const mqttFanIn = mosquitto ? await measureMqttFanIn(mosquitto, s.fanInDevices, s.fanInFrames) : undefined;
 
+  progress(
+    `live latency: ${s.liveDevices} devices × 1 reading/s for ${s.liveSeconds} s to a live dashboard client, then to a Mosquitto subscriber`,
+  );
+  const live = await measureLiveLatency(s.liveDevices, s.liveSeconds);
+  const mqttLive = mosquitto ? await measureMqttLiveLatency(mosquitto, s.liveDevices, s.liveSeconds) : undefined;
+  progress(`command round trip: ${s.commandDevices} devices × ${s.commandsPerDevice} commands, one at a time per device`);
+  const commands = await measureCommandRoundTrip(s.commandDevices, s.commandsPerDevice);
   progress("done");
   if (json) {
     const measured = {
@@ -94,6 +110,8 @@ async function main(): Promise<void> {
       latency,
       connections: { bare: bareIdle, hub: hubIdle },
       fanIn: { bare: bareFanIn, hub: hubFanIn, mosquitto: mqttFanIn ?? null },
+      live: { hub: live, mosquitto: mqttLive ?? null },
+      commands,
     };
     const notBuilt = NOT_BUILT.map(([scenario, status]) => ({ scenario, status }));
     process.stdout.write(`${JSON.stringify({ machine, quick, settings, openFiles: files, ...measured, notBuilt }, null, 2)}\n`);
@@ -154,6 +172,31 @@ async function main(): Promise<void> {
           "",
         ],
     ["fan-in: hub CPU / Mosquitto CPU", `${fmt(hubFanIn.hubCpuPercent)} %`, mqttFanIn ? `${fmt(mqttFanIn.brokerCpuPercent)} %` : "", ""],
+    mqttLive
+      ? [
+          `live: ${s.liveDevices} devices × 1/s → dashboard p50 / p99`,
+          `${fmt(live.p50Ms, 1)} / ${fmt(live.p99Ms, 1)} ms`,
+          `${fmt(mqttLive.p50Ms, 1)} / ${fmt(mqttLive.p99Ms, 1)} ms (Mosquitto QoS 1; target hub p99 ≤ 1.5×)`,
+          ratio(live.p99Ms, mqttLive.p99Ms),
+        ]
+      : [
+          `live: ${s.liveDevices} devices × 1/s → dashboard p50 / p99`,
+          `${fmt(live.p50Ms, 1)} / ${fmt(live.p99Ms, 1)} ms`,
+          "mosquitto not installed",
+          "",
+        ],
+    [
+      "live: readings received / sent",
+      `${fmt(live.received)} / ${fmt(live.sent)}`,
+      mqttLive ? `${fmt(mqttLive.received)} / ${fmt(mqttLive.sent)}` : "",
+      "",
+    ],
+    [
+      `command round trip (${fmt(commands.succeeded)} of ${fmt(commands.commands)} succeeded) p50 / p99`,
+      `${fmt(commands.p50Ms, 1)} / ${fmt(commands.p99Ms, 1)} ms`,
+      `${fmt(commands.apiReadP50Ms, 1)} / ${fmt(commands.apiReadP99Ms, 1)} ms (GET a device)`,
+      ratio(commands.p99Ms, commands.apiReadP99Ms),
+    ],
     ...NOT_BUILT,
   ];
   process.stdout.write(`\nTelehub benchmarks${quick ? " (quick)" : ""} on ${machine}\n\n${renderTable(rows)}\n`);

@@ -1,6 +1,6 @@
 import { encodeFrame } from "@telehub/device-client/protocol";
-import mqtt, { type MqttClient } from "mqtt";
 import { startMosquitto } from "./mosquitto-process.js";
+import { MqttClients } from "./mqtt-clients.js";
 import { cpuTimeMs } from "./process-stats.js";
 import { sampleReading } from "./sample-reading.js";
 
@@ -22,14 +22,9 @@ const WINDOW = 16;
  */
 export async function measureMqttFanIn(binary: string, publishers: number, messages: number): Promise<MqttFanInResult> {
   const broker = await startMosquitto(binary);
-  const clients: MqttClient[] = [];
+  const clients = new MqttClients(broker.url);
   try {
-    const connectClient = async (id: string): Promise<MqttClient> => {
-      const client = await mqtt.connectAsync(broker.url, { clientId: id, clean: true, reconnectPeriod: 0, protocolVersion: 4 });
-      clients.push(client);
-      return client;
-    };
-    const subscriber = await connectClient("bench-subscriber");
+    const subscriber = await clients.connect("bench-subscriber");
     const total = publishers * messages;
     let received = 0;
     let lastAt = 0;
@@ -43,7 +38,7 @@ export async function measureMqttFanIn(binary: string, publishers: number, messa
       });
     });
     await subscriber.subscribeAsync("bench/#", { qos: 1 });
-    const senders = await Promise.all(Array.from({ length: publishers }, (_, d) => connectClient(`bench-publisher-${d}`)));
+    const senders = await clients.connectMany("bench-publisher-", publishers);
 
     const cpuBefore = cpuTimeMs(broker.pid);
     const startedAt = performance.now();
@@ -70,7 +65,7 @@ export async function measureMqttFanIn(binary: string, publishers: number, messa
       brokerCpuPercent: ((cpuTimeMs(broker.pid) - cpuBefore) / (seconds * 1000)) * 100,
     };
   } finally {
-    await Promise.all(clients.map((c) => c.endAsync(true)));
+    await clients.endAll();
     await broker.stop();
   }
 }
