@@ -169,6 +169,48 @@ describe("the Espruino client against the real hub, through the Espruino net ada
     await eventually(async () => d.configVersion === 1 && applied.length === 1, "refused");
   });
 
+  test("rate-limited (§4.3): the client waits `retry`, resends from the refused batch, and everything is stored exactly once", async () => {
+    const strict = await startHub({ adminKey: TEST_ADMIN_KEY, limits: { maxFramesPerSecond: 20, frameBurst: 4 } as never });
+    const adapter = createEspruinoNetAdapter();
+    try {
+      const token = await strict.provision("esp-6");
+      const events: Events = [];
+      let last = 0;
+      adapter.platform.now = () => {
+        last = Math.max(Date.now(), last + 1);
+        return last;
+      };
+      const d = new TelehubDevice(adapter.platform, {
+        url: strict.wsUrl,
+        deviceId: "esp-6",
+        token,
+        metrics: ["n"],
+        batchReadings: 2,
+        maxInflight: 8,
+        flushMs: 10,
+        backoffBaseMs: 20,
+        onEvent: (name, a, b) => events.push({ name, a, b }),
+      });
+      devices.push(d);
+      d.start();
+      await eventually(() => d.connected, "welcomed");
+      for (let i = 0; i < 60; i++) d.add([i]);
+      await eventually(() => d.ring.length === 0, "all acknowledged", 15_000);
+      assert.ok(
+        events.some((e) => e.name === "error" && e.a === "TH_RATE_LIMITED"),
+        "the hub did refuse some batches",
+      );
+      const points = (await callApi(strict.hub, "GET", `/api/v1/devices/esp-6/telemetry/raw?from=0&to=${Date.now() + 600_000}`)).body.data;
+      assert.deepEqual(
+        points.map((p: { value: number }) => p.value).sort((a: number, b: number) => a - b),
+        Array.from({ length: 60 }, (_, i) => i),
+      );
+      d.stop();
+    } finally {
+      await strict.dispose();
+    }
+  });
+
   test("wrong credentials stop the client (TH_AUTH_INVALID), no retry loop", async () => {
     await running.provision("esp-5");
     const adapter = createEspruinoNetAdapter();
