@@ -106,7 +106,15 @@ export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<P
     });
     const stderr: string[] = [];
     started.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
-    exited = new Promise((resolve) => started.once("exit", () => resolve()));
+    // A test process that exits without stop() (a crash, process.exit) must not leave influxd behind.
+    const killOnExit = (): void => void started.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    exited = new Promise((resolve) =>
+      started.once("exit", () => {
+        process.removeListener("exit", killOnExit);
+        resolve();
+      }),
+    );
     child = started;
     try {
       return await waitForPing(url, started, options.startTimeoutMs ?? 20_000);
