@@ -13,6 +13,15 @@ import { type RunningHub, startHub } from "./support/hub-fixture.js";
 
 type Events = { name: string; a: unknown; b: unknown }[];
 
+/** A clock on time (no offset to correct) that never repeats a ms: the same device, metric and ts are one point in storage. */
+function useUniqueClock(adapter: EspruinoNetAdapter): void {
+  let last = 0;
+  adapter.platform.now = () => {
+    last = Math.max(Date.now(), last + 1);
+    return last;
+  };
+}
+
 describe("the Espruino client against the real hub, through the Espruino net adapter", () => {
   let running: RunningHub;
   const devices: TelehubDevice[] = [];
@@ -27,13 +36,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
 
   const device = (adapter: EspruinoNetAdapter, options: Partial<DeviceOptions> & { deviceId: string; token: string }) => {
     const events: Events = [];
-    // A clock on time (no offset to correct) that never repeats a ms: the same device, metric
-    // and ts are one point in storage.
-    let last = 0;
-    adapter.platform.now = () => {
-      last = Math.max(Date.now(), last + 1);
-      return last;
-    };
+    useUniqueClock(adapter);
     const d = new TelehubDevice(adapter.platform, {
       url: running.wsUrl,
       metrics: ["temp", "rssi", "heap"],
@@ -175,11 +178,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
     try {
       const token = await strict.provision("esp-6");
       const events: Events = [];
-      let last = 0;
-      adapter.platform.now = () => {
-        last = Math.max(Date.now(), last + 1);
-        return last;
-      };
+      useUniqueClock(adapter);
       const d = new TelehubDevice(adapter.platform, {
         url: strict.wsUrl,
         deviceId: "esp-6",
