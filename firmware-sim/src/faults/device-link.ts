@@ -1,4 +1,5 @@
-import { connect, type NetConnectOpts, type Socket } from "node:net";
+import { connect, isIP, type NetConnectOpts, type Socket } from "node:net";
+import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import type { ClientOptions } from "ws";
 
 /**
@@ -10,13 +11,25 @@ import type { ClientOptions } from "ws";
 export class DeviceLink {
   private socket: Socket | undefined;
 
-  /** @param processingDelayMs every chunk from the hub reaches the client this much later (0: none). */
-  constructor(private readonly processingDelayMs = 0) {}
+  /**
+   * @param secure the hub URL is `https:`/`wss:` (TLS).
+   * @param processingDelayMs every chunk from the hub reaches the client this much later (0: none).
+   */
+  constructor(
+    private readonly secure: boolean,
+    private readonly processingDelayMs = 0,
+  ) {}
 
-  /** The hook to pass as `wsOptions.createConnection` (plain `ws://` only). */
-  readonly createConnection = ((options: NetConnectOpts & { socketPath?: string }) => {
-    // As ws's own netConnect: `path` would otherwise be taken for a Unix socket path.
-    const socket = connect({ ...options, path: options.socketPath } as NetConnectOpts);
+  /** The hook to pass as `wsOptions.createConnection`. */
+  readonly createConnection = ((options: NetConnectOpts & ConnectionOptions & { socketPath?: string; host?: string }) => {
+    // As ws's own netConnect/tlsConnect: `path` would otherwise be taken for a Unix socket path.
+    const socket = this.secure
+      ? tlsConnect({
+          ...options,
+          path: undefined,
+          servername: options.servername ?? (isIP(options.host ?? "") ? "" : options.host),
+        } as ConnectionOptions)
+      : connect({ ...options, path: options.socketPath } as NetConnectOpts);
     if (this.processingDelayMs > 0) delayIncoming(socket, this.processingDelayMs);
     this.socket = socket;
     return socket;
@@ -36,7 +49,12 @@ export class DeviceLink {
   /** Reset the connection (RST): bytes in flight either way are lost, as when a link dies. */
   kill(): boolean {
     const socket = this.open;
-    socket?.resetAndDestroy();
+    try {
+      socket?.resetAndDestroy();
+    } catch {
+      // A TLS socket may not offer a reset: a plain destroy still drops what is in flight.
+      socket?.destroy();
+    }
     return socket !== undefined;
   }
 

@@ -42,7 +42,7 @@ export class SimulatedDevice {
     this.deviceId = setup.credentials.deviceId;
     this.model = setup.profile.create(setup.random, setup.index);
     this.numbered = setup.numbered;
-    this.link = new DeviceLink(setup.slowAckMs);
+    this.link = new DeviceLink(/^(https|wss):/.test(setup.hubUrl), setup.slowAckMs);
     this.clock = () => Date.now() + setup.clockOffsetMs;
     this.client = new TelehubClient({
       url: setup.hubUrl,
