@@ -108,6 +108,14 @@ describe("telehub-sim against a real hub", () => {
     );
   });
 
+  it("--ramp connects the fleet at the given pace", async () => {
+    const creds = await sim.provision("ramp-", 4);
+    const result = await sim.run(["--creds", creds, "--rate", "10", "--readings", "2", "--ramp", "2", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    // The 4th device starts 1.5 s after the first at 2 devices/s.
+    assert.ok(parse(result.stdout).elapsedMs >= 1_500, `took ${parse(result.stdout).elapsedMs} ms`);
+  });
+
   it("a thermostat handles set_setpoint: the command succeeds and later readings carry the new set-point", async () => {
     const creds = await sim.provision("cmd-", 1);
     const running = sim.run(["--creds", creds, "--rate", "10", "--batch", "1", "--duration", "3s"]);
