@@ -74,8 +74,12 @@ async function main(): Promise<void> {
   const clients = (await demoCredentials(hub)).map(
     ({ deviceId, token }) => new TelehubClient({ url, deviceId, token, firmware: "demo-1.0.0", model: thermostat.model }),
   );
-  await Promise.all(clients.map((client) => client.connect()));
   const models = clients.map((_, i) => thermostat.create(deviceRandom(Date.now(), i), i));
+  clients.forEach((client, i) => {
+    // The demo thermostats obey `set_setpoint {setpoint: °C}` (see the README).
+    client.onCommand("set_setpoint", (args) => models[i]?.applyCommand?.("set_setpoint", args) ?? null);
+  });
+  await Promise.all(clients.map((client) => client.connect()));
   const timer = setInterval(() => {
     const now = Date.now();
     clients.forEach((client, i) => {
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
       "Try:",
       `  curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/devices`,
       `  curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/devices/demo-1/latest`,
+      `  curl -X POST -H "Authorization: Bearer ${adminKey}" -H 'content-type: application/json' -d '{"name":"set_setpoint","args":{"setpoint":23}}' "${url}/api/v1/devices/demo-1/commands?wait=5000"`,
       `  API description: ${url}/api/v1/openapi.json`,
       "",
       "Ctrl-C stops everything.",
