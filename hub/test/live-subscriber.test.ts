@@ -67,3 +67,21 @@ test("events queue in order up to maxQueuedEvents; beyond, the oldest are droppe
   );
   assert.equal(socket.sent[0]?.dropped, 2);
 });
+
+test("at most one message per flush interval: an idle connection gets news at once, a busy one in gathered steps", () => {
+  const socket = fullSocketStandIn();
+  let now = 1_000;
+  const subscriber = new LiveSubscriber(socket.sink, { maxBufferedBytes: 1_000, maxQueuedEvents: 10, flushIntervalMs: 10 }, () => now);
+  subscriber.addValue({ deviceId: "d", metric: "a", ts: 1, value: 1 });
+  subscriber.flush();
+  assert.equal(socket.sent.length, 1, "sent at once");
+  subscriber.addValue({ deviceId: "d", metric: "a", ts: 2, value: 2 });
+  subscriber.addValue({ deviceId: "d", metric: "a", ts: 3, value: 3 });
+  now += 5;
+  subscriber.flush();
+  assert.equal(socket.sent.length, 1, "held within the interval");
+  now += 5;
+  subscriber.flush();
+  assert.equal(socket.sent.length, 2);
+  assert.deepEqual(socket.sent[1]?.telemetry, [{ deviceId: "d", metric: "a", ts: 3, value: 3 }]);
+});

@@ -118,7 +118,7 @@ export interface HubConfig {
     keyFile: string;
   };
   live: {
-    /** Updates to one dashboard connection are gathered and sent this often. Default 50 ms. */
+    /** At most one update per this interval to one dashboard connection (an idle one gets news at once). Default 10 ms. */
     flushIntervalMs: number;
     /** A connection with more unsent bytes than this gets nothing new until it drains; meanwhile only the latest value per metric is kept. Default 1,048,576. */
     maxBufferedBytes: number;
@@ -189,7 +189,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   },
   security: { authFailuresPerMinute: 30, authBlockMs: 60_000 },
   tls: { certFile: "", keyFile: "" },
-  live: { flushIntervalMs: 50, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
+  live: { flushIntervalMs: 10, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
 };
 

@@ -27,11 +27,13 @@ export class LiveHub implements LiveFeed {
   private readonly subscribers = new Set<LiveSubscriber>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
+  private flushScheduled = false;
 
   constructor(
     private readonly options: LiveHubOptions,
     bus: EventBus,
     private readonly metrics: HubMetrics,
+    private readonly now: () => number = Date.now,
   ) {
     this.timer = setInterval(() => this.flush(), options.flushIntervalMs);
     this.timer.unref();
@@ -44,7 +46,7 @@ export class LiveHub implements LiveFeed {
   /** A new connection, or undefined when `maxSubscribers` are connected. */
   attach(sink: LiveSink): LiveSubscriber | undefined {
     if (this.subscribers.size >= this.options.maxSubscribers) return undefined;
-    const subscriber = new LiveSubscriber(sink, this.options);
+    const subscriber = new LiveSubscriber(sink, this.options, this.now);
     this.subscribers.add(subscriber);
     this.metrics.liveSubscribers.set(this.subscribers.size);
     return subscriber;
@@ -95,6 +97,20 @@ export class LiveHub implements LiveFeed {
     deviceId: string,
     add: (subscriber: LiveSubscriber) => void,
   ): void {
-    for (const subscriber of this.subscribers) if (subscriber.wants(kind, deviceId)) add(subscriber);
+    let added = false;
+    for (const subscriber of this.subscribers) {
+      if (!subscriber.wants(kind, deviceId)) continue;
+      add(subscriber);
+      added = true;
+    }
+    // Send at the end of this turn of the event loop rather than at the timer's next tick,
+    // which only picks up subscribers that were busy or had just been sent to.
+    if (added && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
   }
 }

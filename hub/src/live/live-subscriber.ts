@@ -12,7 +12,8 @@ export interface LiveSink {
 /**
  * One dashboard connection: its topics and what is waiting for it. Telemetry coalesces (the
  * newest value per device and metric replaces an older one), so a slow browser costs at most
- * one entry per metric; events queue in order up to a bound.
+ * one entry per metric; events queue in order up to a bound. It is sent at most one message per
+ * flush interval.
  */
 export class LiveSubscriber {
   private readonly topics = new Set<string>();
@@ -26,10 +27,12 @@ export class LiveSubscriber {
   private dropped = 0;
   /** Telemetry values replaced before they were sent. */
   coalesced = 0;
+  private lastSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly sink: LiveSink,
-    private readonly limits: { maxBufferedBytes: number; maxQueuedEvents: number },
+    private readonly limits: { maxBufferedBytes: number; maxQueuedEvents: number; flushIntervalMs?: number },
+    private readonly now: () => number = Date.now,
   ) {}
 
   subscribe(topics: readonly string[]): void {
@@ -71,6 +74,10 @@ export class LiveSubscriber {
   flush(): void {
     if (this.pending === 0 && this.dropped === 0) return;
     if (this.sink.bufferedBytes() > this.limits.maxBufferedBytes) return;
+    // At most one message per flush interval: an idle connection gets news at once, a busy one in gathered steps.
+    const now = this.now();
+    if (now - this.lastSentAt < (this.limits.flushIntervalMs ?? 0)) return;
+    this.lastSentAt = now;
     const update: LiveUpdate = { type: "update", telemetry: [...this.telemetry.values()], ...this.events, dropped: this.dropped };
     this.telemetry.clear();
     this.events = { commands: [], presence: [], config: [] };
