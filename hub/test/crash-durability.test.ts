@@ -3,17 +3,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { removeDataDir, spawnHub } from "../src/process/spawn-hub.js";
 import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
+import { createDevice } from "./support/create-device.js";
 import { isRefusal, RawDevice } from "./support/raw-device.js";
-
-async function createDevice(url: string, adminKey: string, id: string): Promise<string> {
-  const response = await fetch(`${url}/api/v1/devices`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ id }),
-  });
-  assert.equal(response.status, 201, await response.clone().text());
-  return ((await response.json()) as { token: string }).token;
-}
 
 test("everything the hub acknowledged survives SIGKILL of the hub process", async () => {
   const first = await spawnHub();

@@ -6,20 +6,11 @@ import { describe, test } from "node:test";
 import { FileBuffer, TelehubClient, type TelehubClientError } from "@telehub/device-client";
 import { removeDataDir, spawnHub } from "../src/process/spawn-hub.js";
 import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
+import { createDevice } from "./support/create-device.js";
 import { eventually } from "./support/eventually.js";
 import { startHub } from "./support/hub-fixture.js";
 
 const FAST_BACKOFF = { initialMs: 50, maxMs: 400 };
-
-async function createDevice(url: string, adminKey: string, id: string): Promise<string> {
-  const response = await fetch(`${url}/api/v1/devices`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ id }),
-  });
-  assert.equal(response.status, 201);
-  return ((await response.json()) as { token: string }).token;
-}
 
 async function storedValues(dataDir: string, deviceId?: string): Promise<number> {
   const store = new SqliteTelemetryStore(join(dataDir, "telemetry.db"));

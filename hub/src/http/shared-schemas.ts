@@ -116,3 +116,12 @@ export interface RouteSchema extends FastifySchema {
 export function routeSchema(schema: RouteSchema): FastifySchema {
   return schema;
 }
+
+/** The answer of a paged list: `{data, total, limit, offset}` (with `X-Total-Count`). */
+export function pageOf(items: object) {
+  return {
+    type: "object",
+    required: ["data", "total", "limit", "offset"],
+    properties: { data: { type: "array", items }, total: { type: "integer" }, limit: { type: "integer" }, offset: { type: "integer" } },
+  } as const;
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { HttpApiDeps } from "../http-api-deps.js";
-import { errorResponses, routeSchema, TIMESTAMP_SCHEMA } from "../shared-schemas.js";
+import { errorResponses, pageOf, routeSchema, TIMESTAMP_SCHEMA } from "../shared-schemas.js";
 
 /** The audit log: who (which API key) sent, cancelled or changed what, and when. */
 export function registerAuditRoutes(http: FastifyInstance, deps: HttpApiDeps): void {
@@ -22,30 +22,18 @@ export function registerAuditRoutes(http: FastifyInstance, deps: HttpApiDeps): v
           },
         },
         response: {
-          200: {
+          200: pageOf({
             type: "object",
-            required: ["data", "total", "limit", "offset"],
+            required: ["id", "at", "actor", "action", "target", "details"],
             properties: {
-              data: {
-                type: "array",
-                items: {
-                  type: "object",
-                  required: ["id", "at", "actor", "action", "target", "details"],
-                  properties: {
-                    id: { type: "integer" },
-                    at: TIMESTAMP_SCHEMA,
-                    actor: { type: "string" },
-                    action: { type: "string" },
-                    target: { type: "string" },
-                    details: { type: "object", additionalProperties: true },
-                  },
-                },
-              },
-              total: { type: "integer" },
-              limit: { type: "integer" },
-              offset: { type: "integer" },
+              id: { type: "integer" },
+              at: TIMESTAMP_SCHEMA,
+              actor: { type: "string" },
+              action: { type: "string" },
+              target: { type: "string" },
+              details: { type: "object", additionalProperties: true },
             },
-          },
+          }),
           ...errorResponses(),
         },
       }),

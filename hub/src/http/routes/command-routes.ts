@@ -6,7 +6,7 @@ import { ApiError } from "../api-errors.js";
 import { callerOf } from "../authentication.js";
 import { COMMAND_REF, commandView, JSON_OBJECT_SCHEMA } from "../command-schemas.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
-import { DEVICE_ID_PARAMS, errorResponses, routeSchema } from "../shared-schemas.js";
+import { DEVICE_ID_PARAMS, errorResponses, pageOf, routeSchema } from "../shared-schemas.js";
 import { requireDevice } from "./device-lookup.js";
 
 type Args = { [key: string]: DataValue };
@@ -131,16 +131,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
           },
         },
         response: {
-          200: {
-            type: "object",
-            required: ["data", "total", "limit", "offset"],
-            properties: {
-              data: { type: "array", items: COMMAND_REF },
-              total: { type: "integer" },
-              limit: { type: "integer" },
-              offset: { type: "integer" },
-            },
-          },
+          200: pageOf(COMMAND_REF),
           ...errorResponses(),
         },
       }),

@@ -3,7 +3,7 @@ import { generateId, generateSecret, hashSecret } from "../../security/secrets.j
 import { type DeviceListQuery, type DeviceSortField, DuplicateDeviceError } from "../../storage/device-repository.js";
 import { ApiError } from "../api-errors.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
-import { DEVICE_ID_PARAMS, DEVICE_ID_PATTERN, DEVICE_REF, errorResponses, LABELS_SCHEMA, routeSchema } from "../shared-schemas.js";
+import { DEVICE_ID_PARAMS, DEVICE_ID_PATTERN, DEVICE_REF, errorResponses, LABELS_SCHEMA, pageOf, routeSchema } from "../shared-schemas.js";
 import { requireDevice, viewOf } from "./device-lookup.js";
 
 const SORT_FIELDS: readonly DeviceSortField[] = ["id", "name", "createdAt", "lastSeenAt", "firmware", "model"];
@@ -59,16 +59,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
           },
         },
         response: {
-          200: {
-            type: "object",
-            required: ["data", "total", "limit", "offset"],
-            properties: {
-              data: { type: "array", items: DEVICE_REF },
-              total: { type: "integer" },
-              limit: { type: "integer" },
-              offset: { type: "integer" },
-            },
-          },
+          200: pageOf(DEVICE_REF),
           ...errorResponses(),
         },
       }),
