@@ -169,6 +169,14 @@ describe("commands to devices", () => {
     }
   });
 
+  test("deleting a device cancels the commands still waiting for it", async () => {
+    await device("gone-1");
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await send("gone-1", { name: "x" })).body.id);
+    assert.equal((await callApi(running.hub, "DELETE", "/api/v1/devices/gone-1")).status, 204);
+    for (const id of ids) assert.equal((await read(id)).body.state, "cancelled");
+  });
+
   test("the audit log names who sent and cancelled what", async () => {
     const audit = await callApi(running.hub, "GET", "/api/v1/audit?action=command.cancel");
     assert.equal(audit.status, 200);

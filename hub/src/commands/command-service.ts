@@ -135,6 +135,17 @@ export class CommandService {
     });
   }
 
+  /** The device is gone (deleted): cancel everything still waiting for it. Resolves with how many. */
+  cancelPending(deviceId: string): Promise<number> {
+    return this.perDevice.run(deviceId, async () => {
+      let cancelled = 0;
+      for (const command of await this.deps.store.pendingFor(deviceId)) {
+        if (await this.move(command.id, ["queued", "sent"], { state: "cancelled", at: this.deps.now(), deadline: null })) cancelled++;
+      }
+      return cancelled;
+    });
+  }
+
   /** Resolves with the command once it is final, or as it is after `timeoutMs`. */
   async waitForFinal(id: string, timeoutMs: number): Promise<CommandRecord | undefined> {
     let unsubscribe: (() => void) | undefined;
