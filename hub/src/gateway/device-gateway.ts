@@ -122,8 +122,8 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       return this.refuse(socket, "TH_HUB_BUSY", "too many devices are connecting; retry with backoff", 503, 1);
     if (this.sessions.size >= gateway.maxDevices)
       return this.refuse(socket, "TH_HUB_FULL", "the hub holds its maximum number of devices", 503, 30);
-    const address = req.socket.remoteAddress ?? "unknown";
-    if (gateway.maxConnectionsPerAddress > 0 && (this.perAddress.get(address) ?? 0) >= gateway.maxConnectionsPerAddress) {
+    const remoteAddress = req.socket.remoteAddress ?? "unknown";
+    if (gateway.maxConnectionsPerAddress > 0 && (this.perAddress.get(remoteAddress) ?? 0) >= gateway.maxConnectionsPerAddress) {
       return this.refuse(
         socket,
         "TH_ADDRESS_FULL",
@@ -135,7 +135,6 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     if (!offeredSubprotocols(req).includes(SUBPROTOCOL)) {
       return this.refuse(socket, "TH_SUBPROTOCOL_REQUIRED", `offer the WebSocket subprotocol ${SUBPROTOCOL}`);
     }
-    const remoteAddress = req.socket.remoteAddress ?? "unknown";
     const blockedMs = this.deps.authThrottle.blockedFor(remoteAddress);
     if (blockedMs > 0) {
       return this.refuse(

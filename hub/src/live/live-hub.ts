@@ -1,3 +1,4 @@
+import type { MetricValue } from "@telehub/device-client/protocol";
 import type { EventBus } from "../events/event-bus.js";
 import type { HubMetrics } from "../metrics.js";
 import type { StoredReading } from "../storage/telemetry-store.js";
@@ -65,7 +66,7 @@ export class LiveHub implements LiveFeed {
             deviceId,
             metric,
             ts: reading.ts,
-            value: reading.metrics[metric] as NonNullable<StoredReading["metrics"][string]>,
+            value: reading.metrics[metric] as MetricValue,
           });
         }
       }
