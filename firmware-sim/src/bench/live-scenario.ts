@@ -2,6 +2,7 @@ import { TelehubClient } from "@telehub/device-client";
 import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import WebSocket from "ws";
 import { provisionDevices } from "../hub-api.js";
+import { hiResNow } from "./hi-res-clock.js";
 import { BENCH_HUB_ENV } from "./ingest-scenario.js";
 import { percentile } from "./percentiles.js";
 import { everySecond } from "./steady-schedule.js";
@@ -23,8 +24,8 @@ interface LiveUpdate {
 /**
  * `devices` real clients send one single-reading batch a second each (phases spread) for
  * `seconds`; one dashboard client on the live WebSocket (`/v1/live`, `telemetry:*`) times each
- * reading from its timestamp (taken at send, same machine clock) to its arrival. The hub
- * publishes a reading once it is durable, and sends updates every `live.flushIntervalMs`.
+ * reading from its send (a sub-millisecond time carried as the reading's value, same process
+ * clock) to its arrival.
  */
 export async function measureLiveLatency(devices: number, seconds: number): Promise<LiveLatencyResult> {
   const hub = await spawnHub({ env: BENCH_HUB_ENV });
@@ -45,15 +46,16 @@ export async function measureLiveLatency(devices: number, seconds: number): Prom
       socket.once("error", reject);
       socket.once("open", () => socket.send(JSON.stringify({ type: "subscribe", topics: ["telemetry:*"] })));
       socket.on("message", (data: Buffer) => {
-        const now = Date.now();
+        const now = hiResNow();
         const message = JSON.parse(data.toString()) as LiveUpdate;
         if (message.type === "subscribed") resolve();
-        for (const point of message.telemetry ?? []) if (point.metric === "seq") latencies.push(now - point.ts);
+        for (const point of message.telemetry ?? []) if (point.metric === "sentAt") latencies.push(now - (point.value as number));
       });
     });
     let sent = 0;
     await everySecond(devices, seconds, (d) => {
-      (clients[d] as TelehubClient).send({ seq: sent++ }, Date.now());
+      sent++;
+      (clients[d] as TelehubClient).send({ sentAt: hiResNow() }, Date.now());
     });
     await Promise.all(clients.map((c) => c.flush(30_000)));
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,5 +1,6 @@
 import { decodeFrame, encodeFrame } from "@telehub/device-client/protocol";
 import type { MqttClient } from "mqtt";
+import { hiResNow } from "./hi-res-clock.js";
 import type { LiveLatencyResult } from "./live-scenario.js";
 import { startMosquitto } from "./mosquitto-process.js";
 import { MqttClients } from "./mqtt-clients.js";
@@ -9,7 +10,7 @@ import { everySecond } from "./steady-schedule.js";
 /**
  * The live-latency baseline: `devices` MQTT.js publishers each publish one single-reading
  * payload (the hub's batch frame bytes) a second at QoS 1; one QoS 1 subscriber times each
- * message from the reading's timestamp to its arrival.
+ * message from its send (the sub-millisecond time in the payload) to its arrival.
  */
 export async function measureMqttLiveLatency(binary: string, devices: number, seconds: number): Promise<LiveLatencyResult> {
   const broker = await startMosquitto(binary);
@@ -18,16 +19,16 @@ export async function measureMqttLiveLatency(binary: string, devices: number, se
     const subscriber = await clients.connect("live-subscriber");
     const latencies: number[] = [];
     subscriber.on("message", (_topic, payload) => {
-      const now = Date.now();
-      const frame = decodeFrame(payload) as { r?: { ts: number }[] };
-      const ts = frame.r?.[0]?.ts;
-      if (ts !== undefined) latencies.push(now - ts);
+      const now = hiResNow();
+      const frame = decodeFrame(payload) as { r?: { m: { sentAt?: number } }[] };
+      const sentAt = frame.r?.[0]?.m.sentAt;
+      if (sentAt !== undefined) latencies.push(now - sentAt);
     });
     await subscriber.subscribeAsync("live/#", { qos: 1 });
     const publishers = await clients.connectMany("live-publisher-", devices);
     let sent = 0;
     await everySecond(devices, seconds, (d) => {
-      const payload = Buffer.from(encodeFrame({ t: "batch", seq: sent + 1, r: [{ ts: Date.now(), m: { seq: sent } }] }));
+      const payload = Buffer.from(encodeFrame({ t: "batch", seq: sent + 1, r: [{ ts: Date.now(), m: { sentAt: hiResNow() } }] }));
       sent++;
       void (publishers[d] as MqttClient).publishAsync(`live/${d}`, payload, { qos: 1 });
     });

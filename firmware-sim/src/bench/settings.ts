@@ -1,0 +1,54 @@
+/** How big each scenario runs: the full figures, or a tiny run (seconds) that keeps the harness from rotting. */
+export interface BenchSettings {
+  quick: boolean;
+  ingestDevices: number;
+  batchesPerDevice: number;
+  readingsPerBatch: number;
+  latencyDevices: number;
+  latencySeconds: number;
+  idleDevices: number;
+  fanInDevices: number;
+  fanInFrames: number;
+  liveDevices: number;
+  liveSeconds: number;
+  commandDevices: number;
+  commands: number;
+  influx: { devices: number; batchesPerDevice: number; readingsPerBatch: number };
+}
+
+/** The settings for a full run (`npm run bench`) or a quick one (`--quick`). */
+export function benchSettings(quick: boolean): BenchSettings {
+  return quick
+    ? {
+        quick,
+        ingestDevices: 10,
+        batchesPerDevice: 10,
+        readingsPerBatch: 50,
+        latencyDevices: 20,
+        latencySeconds: 2,
+        idleDevices: 200,
+        fanInDevices: 10,
+        fanInFrames: 50,
+        liveDevices: 20,
+        liveSeconds: 2,
+        commandDevices: 5,
+        commands: 20,
+        influx: { devices: 5, batchesPerDevice: 5, readingsPerBatch: 20 },
+      }
+    : {
+        quick,
+        ingestDevices: 100,
+        batchesPerDevice: 200,
+        readingsPerBatch: 50,
+        latencyDevices: 1_000,
+        latencySeconds: 15,
+        idleDevices: 10_000,
+        fanInDevices: 100,
+        fanInFrames: 1_000,
+        liveDevices: 1_000,
+        liveSeconds: 15,
+        commandDevices: 1_000,
+        commands: 1_000,
+        influx: { devices: 50, batchesPerDevice: 100, readingsPerBatch: 100 },
+      };
+}
