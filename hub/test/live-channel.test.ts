@@ -1,43 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TelehubClient } from "@telehub/device-client";
-import WebSocket from "ws";
-import type { LiveUpdate } from "../src/live/live-update.js";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
-
-/** A dashboard-side test client of the live channel: a real WebSocket, offering its key as a subprotocol the way a browser must. */
-class LiveClient {
-  readonly updates: LiveUpdate[] = [];
-  readonly messages: { type: string }[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      const message = JSON.parse(data.toString()) as { type: string };
-      this.messages.push(message);
-      if (message.type === "update") this.updates.push(message as LiveUpdate);
-    });
-  }
-
-  static open(running: RunningHub, key = TEST_ADMIN_KEY): Promise<LiveClient> {
-    const ws = new WebSocket(`${running.wsUrl}/v1/live`, ["telehub.live.v1", `bearer.${key}`]);
-    return new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(new LiveClient(ws)));
-      ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      ws.once("error", reject);
-    });
-  }
-
-  async subscribe(...topics: string[]): Promise<void> {
-    const before = this.messages.length;
-    this.ws.send(JSON.stringify({ type: "subscribe", topics }));
-    await eventually(() => this.messages.slice(before).some((m) => m.type === "subscribed"), "subscribed");
-  }
-
-  values(deviceId: string, metric: string): unknown[] {
-    return this.updates.flatMap((u) => u.telemetry.filter((v) => v.deviceId === deviceId && v.metric === metric).map((v) => v.value));
-  }
-}
+import { LiveClient } from "./support/live-client.js";
 
 describe("live channel to dashboards", () => {
   let running: RunningHub;

@@ -118,7 +118,12 @@ export interface HubConfig {
     keyFile: string;
   };
   live: {
-    /** At most one update per this interval to one dashboard connection (an idle one gets news at once). Default 10 ms. */
+    /**
+     * When a reading goes out on the live channel: `accepted` (validated and handed to the store, so a
+     * dashboard sees it at once) or `durable` (once committed, a store commit later). Default `accepted`.
+     */
+    publish: "accepted" | "durable";
+    /** At least this long between two updates to one dashboard connection; 0 sends whatever a turn of the event loop gathered. Default 0. */
     flushIntervalMs: number;
     /** A connection with more unsent bytes than this gets nothing new until it drains; meanwhile only the latest value per metric is kept. Default 1,048,576. */
     maxBufferedBytes: number;
@@ -189,7 +194,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   },
   security: { authFailuresPerMinute: 30, authBlockMs: 60_000 },
   tls: { certFile: "", keyFile: "" },
-  live: { flushIntervalMs: 10, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
+  live: { publish: "accepted", flushIntervalMs: 0, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
 };
 
@@ -199,6 +204,7 @@ export const CONFIG_CHOICES: Record<string, readonly string[]> = {
   "storage.telemetry": ["sqlite", "influxdb"],
   "influx.precision": ["ms", "us", "ns"],
   "storage.sqliteSynchronous": ["full", "normal"],
+  "live.publish": ["accepted", "durable"],
 };
 
 /** A partial configuration, as a file or a test gives it. */

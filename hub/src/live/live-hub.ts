@@ -5,12 +5,15 @@ import type { StoredReading } from "../storage/telemetry-store.js";
 import type { LiveSink } from "./live-subscriber.js";
 import { LiveSubscriber } from "./live-subscriber.js";
 
-/** What the gateway tells the live channel: durable readings and presence changes. */
+/** What the gateway tells the live channel: readings and presence changes. */
 export interface LiveFeed {
-  /** Readings that just became durable. */
-  readingsStored(deviceId: string, readings: readonly StoredReading[]): void;
+  /** Readings that were just accepted or stored (`live.publish`). */
+  publishReadings(deviceId: string, readings: readonly StoredReading[]): void;
   presenceChanged(deviceId: string, connected: boolean, at: number): void;
 }
+
+/** How often connections that could not take news at once are tried again, at the least. */
+const RETRY_FLUSH_MS = 10;
 
 export interface LiveHubOptions {
   flushIntervalMs: number;
@@ -36,7 +39,8 @@ export class LiveHub implements LiveFeed {
     private readonly metrics: HubMetrics,
     private readonly now: () => number = Date.now,
   ) {
-    this.timer = setInterval(() => this.flush(), options.flushIntervalMs);
+    // Picks up connections that were busy (or sent to less than an interval ago) when news came.
+    this.timer = setInterval(() => this.flush(), Math.max(options.flushIntervalMs, RETRY_FLUSH_MS));
     this.timer.unref();
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === "command.updated") this.fanOut("commands", event.command.deviceId, (s) => s.addEvent("commands", event.command));
@@ -58,7 +62,7 @@ export class LiveHub implements LiveFeed {
     this.metrics.liveSubscribers.set(this.subscribers.size);
   }
 
-  readingsStored(deviceId: string, readings: readonly StoredReading[]): void {
+  publishReadings(deviceId: string, readings: readonly StoredReading[]): void {
     this.fanOut("telemetry", deviceId, (subscriber) => {
       for (const reading of readings) {
         for (const metric in reading.metrics) {

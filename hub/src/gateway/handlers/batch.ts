@@ -42,12 +42,14 @@ export function handleBatch(session: DeviceSession, raw: Record<string, unknown>
   session.inFlight++;
   const stopTimer = context.metrics.ackLatency.startTimer();
   const batch = toTelemetryBatch(session.id, frame, receivedAt);
+  const publishOnCommit = config.live.publish === "durable";
+  if (!publishOnCommit) context.live.publishReadings(session.id, batch.readings);
   session.track(context.writer.write(batch, () => generation !== session.writeGeneration)).then(
     (outcome) => {
       session.inFlight--;
       stopTimer();
       session.sendAck(frame.seq);
-      if (outcome === "stored") context.live.readingsStored(session.id, batch.readings);
+      if (publishOnCommit && outcome === "stored") context.live.publishReadings(session.id, batch.readings);
     },
     (error: Error) => {
       session.inFlight--;
