@@ -31,6 +31,7 @@ import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
 import { SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
 import type { TelemetryStore } from "./storage/telemetry-store.js";
+import { WorkerTelemetryStore } from "./storage/worker/worker-telemetry-store.js";
 import { routeUpgrades } from "./upgrade-router.js";
 
 /** A built hub: HTTP API and device gateway on one server, not yet listening. */
@@ -60,10 +61,14 @@ export interface BuildOptions {
   telemetry?: TelemetryStore;
 }
 
-function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: pino.Logger): TelemetryStore {
+async function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: pino.Logger): Promise<TelemetryStore> {
   if (config.storage.telemetry === "influxdb")
     return new InfluxTelemetryStore({ influx: config.influx, dataDir: config.dataDir, metrics, log: log.child({ component: "influx" }) });
-  return new SqliteTelemetryStore(join(config.dataDir, "telemetry.db"), config.storage.sqliteSynchronous);
+  const path = join(config.dataDir, "telemetry.db");
+  if (!config.storage.sqliteWorker) return new SqliteTelemetryStore(path, config.storage.sqliteSynchronous);
+  const store = new WorkerTelemetryStore(path, config.storage.sqliteSynchronous);
+  await store.ready();
+  return store;
 }
 
 /** The certificate and key to serve HTTPS/WSS with, or undefined for plain HTTP. */
@@ -87,7 +92,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const metaDb = openDatabase(join(config.dataDir, "meta.db"), META_MIGRATIONS, config.storage.sqliteSynchronous);
   const devices = new SqliteDeviceRepository(metaDb);
   const apiKeys = new SqliteApiKeyRepository(metaDb);
-  const telemetry = options.telemetry ?? openTelemetryStore(config, metrics, log);
+  const telemetry = options.telemetry ?? (await openTelemetryStore(config, metrics, log));
   const writer = new BatchWriter(telemetry, { maxBatchesPerCommit: config.ingest.maxBatchesPerCommit, metrics, log });
 
   // With TLS Fastify's server is an https.Server; the instance is used the same way.

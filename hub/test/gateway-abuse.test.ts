@@ -104,8 +104,12 @@ describe("bad input and floods get their documented codes while other devices ca
     assert.ok(limited.length > 0, "rate-limit answers came before the close");
     assert.ok(limited.every((f) => typeof f.retry === "number" && (f.retry as number) > 0));
     const acked = Math.max(0, ...device.frames.filter((f) => f.t === "ack").map((f) => f.seq as number));
+    const firstRefused = Math.min(...limited.map((f) => f.seq as number));
+    // Batches accepted before the close may commit after it (their acks then never go out; a
+    // device resends them and they count once): one value per batch.
+    await eventually(async () => (await running.hub.telemetry.countValues("flooder")) >= acked, "everything acknowledged is stored");
     const stored = await running.hub.telemetry.countValues("flooder");
-    assert.equal(stored, acked, "exactly the acknowledged batches are stored: nothing refused was stored");
+    assert.ok(stored <= firstRefused - 1, `nothing from the first refused batch (${firstRefused}) on was stored (${stored} values)`);
     await bystanderStillWorks();
   });
 
