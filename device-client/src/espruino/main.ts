@@ -1,6 +1,6 @@
 import type { CborValue } from "./cbor.js";
 import type { EspruinoNet } from "./platform.js";
-import { TelehubDevice } from "./telehub-device.js";
+import { createDevice, type TelehubDevice } from "./telehub-device.js";
 
 /*
  * The device application flashed onto the ESP32 (the entry of the bundle): credentials from
@@ -69,10 +69,10 @@ const applyInterval = (device: TelehubDevice, seconds: CborValue): number => {
 
 const start = (): void => {
   if (!config || typeof config.url !== "string" || typeof config.id !== "string" || typeof config.token !== "string") {
-    print("telehub: no " + CONFIG_FILE + " in Storage: run `npm run flash` with --url, --device and --token");
+    print("telehub: no " + CONFIG_FILE + " (npm run flash)");
     return;
   }
-  const device: TelehubDevice = new TelehubDevice(
+  const device: TelehubDevice = createDevice(
     {
       // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in module, not Node's
       net: require("net"),
