@@ -1,3 +1,4 @@
+import { APP_BATCH_READINGS, APP_METRICS } from "./app-settings.js";
 import type { CborValue } from "./cbor.js";
 import type { EspruinoNet } from "./platform.js";
 import { createDevice, type TelehubDevice } from "./telehub-device.js";
@@ -86,7 +87,8 @@ const start = (): void => {
       url: config.url,
       deviceId: config.id,
       token: config.token,
-      metrics: ["temp", "rssi", "heap"],
+      metrics: APP_METRICS,
+      batchReadings: APP_BATCH_READINGS,
       model: "esp32",
       fw: "0.1.0",
       attrs: { espruino: process.env.VERSION },
