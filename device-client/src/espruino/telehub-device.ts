@@ -18,7 +18,7 @@ import { headerOf } from "./ws-handshake.js";
 type Frame = { [key: string]: CborValue };
 type Doc = { [key: string]: CborValue };
 
-/** Options; the defaults are those of the Node client. */
+/** Options; each optional one says its default. */
 export interface DeviceOptions {
   /** `ws://host:port` (path `/v1/device` by default) or `wss://…`. */
   url: string;
