@@ -105,7 +105,7 @@ describe("the Espruino CBOR subset against cbor-x (the protocol codec)", () => {
     const ring = new ReadingRing(["temp", "rssi", "heap"], 8);
     ring.add(1764000000000.75, [21.5, -67, 120000]);
     ring.add(1764000001000, [NaN, -70, 119000]);
-    ring.assign(9, 2);
+    ring.assignBatch(9, 2);
     const frame: Frame = {
       t: "batch",
       seq: 9,

@@ -5,12 +5,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { ESPRUINO_BUNDLE_BUDGET } from "../scripts/espruino/bundle.js";
 import { checkBundle, formatViolations } from "../scripts/espruino/gate.js";
 
 const packageDir = resolve(fileURLToPath(import.meta.url), "../../..");
 
 describe("npm run flash", () => {
-  test("--dry-run writes the exact upload, offline: it passes the gate and holds no credential", () => {
+  test("--dry-run writes the exact upload, offline: it passes the gate, fits 12 KB and holds no credential", () => {
     const dir = mkdtempSync(join(tmpdir(), "telehub-flash-test-"));
     try {
       const out = join(dir, "upload.js");
@@ -25,6 +26,8 @@ describe("npm run flash", () => {
       assert.match(result.stdout, /--board .*ESP32\.json|Explicit board JSON supplied/);
       const upload = readFileSync(out, "utf8");
       assert.equal(formatViolations(checkBundle(upload)), "");
+      const size = Buffer.byteLength(upload, "latin1");
+      assert.ok(size <= ESPRUINO_BUNDLE_BUDGET, `the upload is ${size} bytes, over the ${ESPRUINO_BUNDLE_BUDGET}-byte budget`);
       for (const secret of ["secret-token-xyz", "wifi-pass", "esp-9", "10.0.0.2"]) assert.ok(!upload.includes(secret), secret);
       assert.match(upload, /telehub\.json/, "the code reads its credentials from Storage");
     } finally {

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { parseHubUrl } from "../src/espruino/hub-url.js";
 import { ReadingRing } from "../src/espruino/reading-ring.js";
-import { FrameReader } from "../src/espruino/ws-frame-reader.js";
+import { createFrameReader } from "../src/espruino/ws-frame-reader.js";
 import { writeFrame } from "../src/espruino/ws-frame-writer.js";
+import { headerOf, upgradeStatus } from "../src/espruino/ws-handshake.js";
 
 /** An unmasked server frame as a binary string. */
 function serverFrame(opcode: number, payload: string, fin = true): string {
@@ -16,7 +18,12 @@ function serverFrame(opcode: number, payload: string, fin = true): string {
 function reader(max = 1 << 20) {
   const frames: [number, string][] = [];
   const fails: [number, string][] = [];
-  const r = new FrameReader(max, { frame: (op, p) => frames.push([op, p]), fail: (code, reason) => fails.push([code, reason]) });
+  const push = createFrameReader(
+    max,
+    (op, p) => frames.push([op, p]),
+    (code, reason) => fails.push([code, reason]),
+  );
+  const r = { push };
   return { r, frames, fails };
 }
 
@@ -65,12 +72,32 @@ describe("WebSocket frames of the Espruino client", () => {
   });
 });
 
+describe("the hub URL and the upgrade response", () => {
+  test("parses ws/wss/http/https URLs with default ports and path, refuses the rest", () => {
+    assert.deepEqual(parseHubUrl("ws://10.0.0.2:8080"), { host: "10.0.0.2", port: 8080, path: "/v1/device", secure: false });
+    assert.deepEqual(parseHubUrl("wss://hub.example/x/y"), { host: "hub.example", port: 443, path: "/x/y", secure: true });
+    assert.deepEqual(parseHubUrl("http://h/"), { host: "h", port: 80, path: "/v1/device", secure: false });
+    assert.equal(parseHubUrl("https://h:010").port, 10, "decimal, not octal");
+    for (const bad of ["h:80", "ftp://h", "ws://h:8o", "ws://h:", "://h"]) assert.throws(() => parseHubUrl(bad), /bad hub URL/, bad);
+  });
+
+  test("reads the status and headers of a response head, case-insensitively", () => {
+    const head = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nX-Telehub-Error:  TH_RATE_LIMITED \r\nServer: x";
+    assert.equal(upgradeStatus(head), 429);
+    assert.equal(headerOf(head, "retry-after"), "7");
+    assert.equal(headerOf(head, "x-telehub-error"), "TH_RATE_LIMITED");
+    assert.equal(headerOf(head, "server"), "x");
+    assert.equal(headerOf(head, "sec-websocket-protocol"), "");
+    assert.ok(Number.isNaN(upgradeStatus("SSH-2.0-OpenSSH")));
+  });
+});
+
 describe("the packed reading ring", () => {
   test("a full ring drops its oldest reading with the rest of that batch, and never grows", () => {
     const ring = new ReadingRing(["a"], 4);
     const bytes = ring.byteLength;
     for (let i = 0; i < 4; i++) ring.add(i, [i]);
-    assert.equal(ring.assign(1, 2), 2);
+    assert.equal(ring.assignBatch(1, 2), 2);
     ring.add(10, [10]);
     assert.equal(ring.length, 3, "both readings of batch 1 went");
     assert.equal(ring.dropped, 2);
@@ -82,9 +109,9 @@ describe("the packed reading ring", () => {
   test("acks settle batches, a refused batch is never offered again", () => {
     const ring = new ReadingRing(["a", "b"], 8);
     for (let i = 0; i < 6; i++) ring.add(i, [i, -i]);
-    ring.assign(1, 2);
-    ring.assign(2, 2);
-    ring.assign(3, 2);
+    ring.assignBatch(1, 2);
+    ring.assignBatch(2, 2);
+    ring.assignBatch(3, 2);
     assert.equal(ring.countBatches(0, 3), 3);
     ring.discard(2);
     assert.equal(ring.nextBatch(1), 3);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type DeviceOptions, TelehubDevice } from "@telehub/device-client/espruino";
+import { createDevice, type DeviceOptions, type TelehubDevice } from "@telehub/device-client/espruino";
 import { createEspruinoNetAdapter, type EspruinoNetAdapter } from "@telehub/device-client/espruino/testing";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
@@ -37,7 +37,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
   const device = (adapter: EspruinoNetAdapter, options: Partial<DeviceOptions> & { deviceId: string; token: string }) => {
     const events: Events = [];
     useUniqueClock(adapter);
-    const d = new TelehubDevice(adapter.platform, {
+    const d = createDevice(adapter.platform, {
       url: running.wsUrl,
       metrics: ["temp", "rssi", "heap"],
       backoffBaseMs: 20,
@@ -60,7 +60,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
     const adapter = createEspruinoNetAdapter({ chunkBytes: 3 });
     const { d, events } = device(adapter, { deviceId: "esp-1", token, batchReadings: 7 });
     d.start();
-    await eventually(() => d.connected, "welcomed");
+    await eventually(() => d.connected(), "welcomed");
     for (let i = 0; i < 30; i++) d.add([20 + i / 4, -60 - i, 100000 + i]);
     await eventually(() => d.ring.length === 0, "every reading acknowledged");
     const points = await stored("esp-1");
@@ -94,7 +94,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
     assert.equal(d.ring.dropped, 50);
     assert.equal(d.ring.byteLength, bytes, "the packed buffer did not grow");
     reachable = true;
-    await eventually(() => d.connected && d.ring.length === 0, "the buffer drained", 10_000);
+    await eventually(() => d.connected() && d.ring.length === 0, "the buffer drained", 10_000);
     assert.equal(d.ring.byteLength, bytes);
     const temps = (await stored("esp-2")).filter((p) => p.metric === "temp").map((p) => p.value as number);
     assert.deepEqual(
@@ -108,7 +108,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
     const adapter = createEspruinoNetAdapter();
     const { d, events } = device(adapter, { deviceId: "esp-3", token, batchReadings: 5 });
     d.start();
-    await eventually(() => d.connected, "welcomed");
+    await eventually(() => d.connected(), "welcomed");
     let sent = 0;
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < 40; i++) d.add([sent++, 0, 0]);
@@ -146,7 +146,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
       },
     });
     d.start();
-    await eventually(() => d.connected, "welcomed");
+    await eventually(() => d.connected(), "welcomed");
     const send = async (name: string, args: unknown) =>
       (await callApi(running.hub, "POST", "/api/v1/devices/esp-4/commands", { name, args })).body.id as string;
     const read = async (id: string) => (await callApi(running.hub, "GET", `/api/v1/commands/${id}?wait=5000`)).body;
@@ -169,7 +169,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
       "the hub recorded config_ack v1",
     );
     await callApi(running.hub, "PUT", "/api/v1/devices/esp-4/config", { document: { interval: "bad" } });
-    await eventually(async () => d.configVersion === 1 && applied.length === 1, "refused");
+    await eventually(async () => d.configVersion() === 1 && applied.length === 1, "refused");
   });
 
   test("rate-limited (§4.3): the client waits `retry`, resends from the refused batch, and everything is stored exactly once", async () => {
@@ -179,7 +179,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
       const token = await strict.provision("esp-6");
       const events: Events = [];
       useUniqueClock(adapter);
-      const d = new TelehubDevice(adapter.platform, {
+      const d = createDevice(adapter.platform, {
         url: strict.wsUrl,
         deviceId: "esp-6",
         token,
@@ -192,7 +192,7 @@ describe("the Espruino client against the real hub, through the Espruino net ada
       });
       devices.push(d);
       d.start();
-      await eventually(() => d.connected, "welcomed");
+      await eventually(() => d.connected(), "welcomed");
       for (let i = 0; i < 60; i++) d.add([i]);
       await eventually(() => d.ring.length === 0, "all acknowledged", 15_000);
       assert.ok(

@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { TelehubClient } from "@telehub/device-client";
+import { createDevice } from "@telehub/device-client/espruino";
+import { createEspruinoNetAdapter } from "@telehub/device-client/espruino/testing";
+import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
 
 /** A self-signed certificate for 127.0.0.1 made with openssl (Debian's `openssl` package). */
@@ -87,6 +90,51 @@ describe("TLS: HTTPS and WSS on the hub's port", () => {
     assert.equal(doubting.connected, false);
     assert.ok(drops.length > 0, "attempts fail");
     await doubting.close({ flush: false });
+  });
+
+  test("the Espruino client streams over wss:// through the adapter's tls, and is refused without the CA", async () => {
+    const token = await running.provision("secure-esp");
+    const url = running.url.replace(/^https:/, "wss:");
+    const adapter = createEspruinoNetAdapter({ ca, chunkBytes: 7 });
+    let last = 0;
+    // One ms apart: readings of the same metric at the same ms are one point in storage.
+    adapter.platform.now = () => (last = Math.max(Date.now(), last + 1));
+    const events: string[] = [];
+    const device = createDevice(adapter.platform, {
+      url,
+      deviceId: "secure-esp",
+      token,
+      metrics: ["temp"],
+      batchReadings: 3,
+      onEvent: (name) => events.push(name),
+    });
+    try {
+      device.start();
+      await eventually(() => device.connected(), "welcomed over TLS");
+      for (let i = 0; i < 6; i++) device.add([20 + i]);
+      await eventually(() => device.ring.length === 0, "acknowledged");
+      assert.equal(await running.hub.telemetry.countValues("secure-esp"), 6);
+      assert.equal(adapter.log.nonStringWrites, 0);
+      assert.deepEqual(events.slice(0, 1), ["welcome"]);
+    } finally {
+      device.stop();
+    }
+    const untrusting = createEspruinoNetAdapter();
+    const closes: unknown[] = [];
+    const doubting = createDevice(untrusting.platform, {
+      url,
+      deviceId: "secure-esp",
+      token,
+      metrics: ["temp"],
+      backoffBaseMs: 20,
+      backoffCapMs: 50,
+      onEvent: (name, code) => name === "close" && closes.push(code),
+    });
+    doubting.start();
+    await eventually(() => closes.length >= 2, "TLS handshakes fail");
+    doubting.stop();
+    assert.equal(doubting.connected(), false);
+    assert.ok(closes.every((code) => code === 1006));
   });
 
   test("a certificate without its key is a configuration error that names both variables", async () => {

@@ -16,6 +16,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** device-client/src/espruino (this file runs from device-client/dist/scripts/espruino). */
 export const ESPRUINO_SOURCES = resolve(here, "../../../src/espruino");
 
+/** Issue 6's budget for the minified bundle (what `npm run flash` uploads): 12 KB. */
+export const ESPRUINO_BUNDLE_BUDGET = 12 * 1024;
+
 export interface Bundle {
   /** Readable ES2015. */
   code: string;

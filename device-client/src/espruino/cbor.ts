@@ -1,3 +1,5 @@
+import { byteAt, chr } from "./strings.js";
+
 /*
  * The CBOR subset of protocol v1 for Espruino: maps with text keys, text, integers, float64
  * (float16/32 decoded), true/false/null, arrays. Values travel as *binary strings* (one char
@@ -17,11 +19,11 @@ const scratch = new DataView(new ArrayBuffer(8));
 
 /** The head of a data item: major type and argument, shortest form. */
 export function cborHead(major: number, n: number): string {
-  const m = major << 5;
-  if (n < 24) return String.fromCharCode(m | n);
-  if (n < 0x100) return String.fromCharCode(m | 24, n);
-  if (n < 0x10000) return String.fromCharCode(m | 25, n >> 8, n & 0xff);
-  return String.fromCharCode(m | 26, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+  const bytes = n < 24 ? 0 : n < 0x100 ? 1 : n < 0x10000 ? 2 : 4;
+  // Additional information 24, 25, 26 for 1, 2, 4 argument bytes.
+  let s = chr((major << 5) | (bytes ? 24 + (bytes >> 1) : n));
+  for (let i = bytes; i-- > 0; ) s += chr((n >>> (8 * i)) & 0xff);
+  return s;
 }
 
 /** A number: an integer in [-2^32, 2^32) as an integer, anything else as float64, as cbor-x does. */
@@ -30,7 +32,7 @@ export function cborNumber(v: number): string {
   if (v < 0 && v >= -TWO_32 && Math.floor(v) === v) return cborHead(1, -1 - v);
   scratch.setFloat64(0, v);
   let s = "\xfb";
-  for (let i = 0; i < 8; i++) s += String.fromCharCode(scratch.getUint8(i));
+  for (let i = 0; i < 8; i++) s += chr(scratch.getUint8(i));
   return s;
 }
 
@@ -47,12 +49,11 @@ export function cborEncode(v: CborValue): string {
   if (typeof v === "number") return cborNumber(v);
   if (typeof v === "string") return cborText(v);
   let s = "";
-  if (Array.isArray(v)) {
-    s = cborHead(4, v.length);
-    for (let i = 0; i < v.length; i++) s += cborEncode(v[i] as CborValue);
-    return s;
-  }
   let n = 0;
+  if (Array.isArray(v)) {
+    for (; n < v.length; n++) s += cborEncode(v[n] as CborValue);
+    return cborHead(4, n) + s;
+  }
   for (const k in v) {
     const item = v[k];
     if (item === undefined) continue;
@@ -62,113 +63,108 @@ export function cborEncode(v: CborValue): string {
   return cborHead(5, n) + s;
 }
 
-/** A decoding cursor over a binary string. */
-interface Cursor {
-  s: string;
-  p: number;
+// The decoder's cursor: decoding is synchronous, so one module-level cursor serves every call.
+let src = "";
+let at = 0;
+
+function fail(what: string): never {
+  throw new Error("CBOR: " + what);
 }
 
-function byteAt(c: Cursor): number {
-  if (c.p >= c.s.length) throw new Error("CBOR: short");
-  return c.s.charCodeAt(c.p++) & 0xff;
+function nextByte(): number {
+  if (at >= src.length) fail("short");
+  return byteAt(src, at++);
 }
 
-function uintOf(c: Cursor, bytes: number): number {
+function uintOf(bytes: number): number {
   let n = 0;
-  for (let i = 0; i < bytes; i++) n = n * 256 + byteAt(c);
+  for (let i = 0; i < bytes; i++) n = n * 256 + nextByte();
   return n;
 }
 
 /** The argument of a head; -1 for indefinite length. 8-byte values are read as hi × 2^32 + lo. */
-function argumentOf(c: Cursor, info: number): number {
+function argumentOf(info: number): number {
   if (info < 24) return info;
-  if (info === 24) return byteAt(c);
-  if (info === 25) return uintOf(c, 2);
-  if (info === 26) return uintOf(c, 4);
-  if (info === 27) {
-    const hi = uintOf(c, 4);
-    return hi * TWO_32 + uintOf(c, 4);
-  }
+  if (info < 27) return uintOf(1 << (info - 24));
+  if (info === 27) return uintOf(4) * TWO_32 + uintOf(4);
   if (info === 31) return -1;
-  throw new Error("CBOR: arg " + info);
+  return fail("arg");
 }
 
-function floatOf(c: Cursor, bytes: number): number {
+function floatOf(bytes: number): number {
   if (bytes === 2) {
-    const h = uintOf(c, 2);
+    const h = uintOf(2);
     const exp = (h >> 10) & 0x1f;
     const frac = h & 0x3ff;
     const sign = h & 0x8000 ? -1 : 1;
-    // biome-ignore lint/style/useExponentiationOperator: Espruino has no `**`
-    if (exp === 0) return sign * frac * Math.pow(2, -24);
     if (exp === 31) return frac ? NaN : sign * Infinity;
     // biome-ignore lint/style/useExponentiationOperator: Espruino has no `**`
-    return sign * (1024 + frac) * Math.pow(2, exp - 25);
+    return exp ? sign * (1024 + frac) * Math.pow(2, exp - 25) : sign * frac * Math.pow(2, -24);
   }
-  for (let i = 0; i < bytes; i++) scratch.setUint8(i, byteAt(c));
+  for (let i = 0; i < bytes; i++) scratch.setUint8(i, nextByte());
   return bytes === 4 ? scratch.getFloat32(0) : scratch.getFloat64(0);
 }
 
-function isBreak(c: Cursor): boolean {
-  if ((c.s.charCodeAt(c.p) & 0xff) !== 0xff) return false;
-  c.p++;
+/** Consume a break byte (0xff) if it is next. */
+function isBreak(): boolean {
+  if (byteAt(src, at) !== 0xff) return false;
+  at++;
   return true;
 }
 
-function textOf(c: Cursor, n: number): string {
+function textOf(n: number): string {
+  let s = "";
   if (n < 0) {
-    let s = "";
-    while (!isBreak(c)) {
-      const head = byteAt(c);
-      if (head >> 5 !== 3) throw new Error("CBOR: chunk");
-      s += textOf(c, argumentOf(c, head & 0x1f));
+    while (!isBreak()) {
+      const head = nextByte();
+      if (head >> 5 !== 3) fail("chunk");
+      s += textOf(argumentOf(head & 0x1f));
     }
     return s;
   }
-  if (c.p + n > c.s.length) throw new Error("CBOR: short");
-  const s = c.s.substr(c.p, n);
-  c.p += n;
+  if (at + n > src.length) fail("short");
+  s = src.substr(at, n);
+  at += n;
   return s;
 }
 
-function itemOf(c: Cursor): CborValue {
-  const head = byteAt(c);
+function itemOf(): CborValue {
+  const head = nextByte();
   const major = head >> 5;
   const info = head & 0x1f;
   if (major === 7) {
-    if (info === 20) return false;
-    if (info === 21) return true;
+    if (info === 20 || info === 21) return info === 21;
     if (info === 22 || info === 23) return null;
-    if (info === 25) return floatOf(c, 2);
-    if (info === 26) return floatOf(c, 4);
-    if (info === 27) return floatOf(c, 8);
-    throw new Error("CBOR: simple " + info);
+    if (info > 24 && info < 28) return floatOf(1 << (info - 24));
+    return fail("simple");
   }
-  const n = argumentOf(c, info);
+  const n = argumentOf(info);
   if (major === 0) return n;
   if (major === 1) return -1 - n;
-  if (major === 3) return textOf(c, n);
+  if (major === 3) return textOf(n);
   if (major === 4) {
     const a: CborValue[] = [];
-    while (n < 0 ? !isBreak(c) : a.length < n) a.push(itemOf(c));
+    while (n < 0 ? !isBreak() : a.length < n) a.push(itemOf());
     return a;
   }
   if (major === 5) {
     const o: { [key: string]: CborValue } = {};
-    for (let i = 0; n < 0 ? !isBreak(c) : i < n; i++) {
-      const k = itemOf(c);
-      if (typeof k !== "string") throw new Error("CBOR: key");
-      o[k] = itemOf(c);
+    for (let i = 0; n < 0 ? !isBreak() : i < n; i++) {
+      const k = itemOf();
+      if (typeof k !== "string") fail("key");
+      o[k as string] = itemOf();
     }
     return o;
   }
-  throw new Error("CBOR: type " + major);
+  return fail("type");
 }
 
 /** Decode one data item from a binary string; throws on anything outside the subset or trailing bytes. */
 export function cborDecode(s: string): CborValue {
-  const c: Cursor = { s: s, p: 0 };
-  const v = itemOf(c);
-  if (c.p !== s.length) throw new Error("CBOR: trailing");
+  src = s;
+  at = 0;
+  const v = itemOf();
+  if (at !== s.length) fail("trailing");
+  src = "";
   return v;
 }

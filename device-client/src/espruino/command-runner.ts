@@ -11,42 +11,46 @@ export type CommandHandler = (args: { [key: string]: CborValue }) => CborValue |
 
 type Frame = { [key: string]: CborValue };
 
+export interface CommandRunner {
+  /** A `cmd` frame arrived. */
+  command(id: string, name: string, args: { [key: string]: CborValue }): void;
+  /** `cmd_done`: the hub recorded the result. */
+  done(id: string): void;
+  /** After a welcome: resend every unconfirmed result. */
+  resend(): void;
+}
+
 const RECENT_IDS = 32;
 
-export class CommandRunner {
-  private readonly handlers: { [name: string]: CommandHandler };
-  private readonly send: (frame: Frame) => void;
-  private readonly recent: string[] = [];
-  private next = 0;
+export function createCommandRunner(handlers: { [name: string]: CommandHandler }, send: (frame: Frame) => void): CommandRunner {
+  const recent: string[] = [];
+  let next = 0;
   /** Results the hub has not confirmed yet, by id. */
-  private results: { [id: string]: Frame } = {};
+  const results: { [id: string]: Frame } = {};
 
-  constructor(handlers: { [name: string]: CommandHandler }, send: (frame: Frame) => void) {
-    this.handlers = handlers;
-    this.send = send;
-  }
-
-  /** A `cmd` frame arrived. */
-  onCommand(id: string, name: string, args: { [key: string]: CborValue }): void {
-    this.send({ t: "cmd_ack", id: id });
-    if (this.recent.indexOf(id) >= 0) {
-      const known = this.results[id];
-      if (known) this.send(known);
+  const command = (id: string, name: string, args: { [key: string]: CborValue }): void => {
+    send({ t: "cmd_ack", id: id });
+    if (recent.indexOf(id) >= 0) {
+      const known = results[id];
+      if (known) send(known);
       return;
     }
-    this.recent[this.next] = id;
-    this.next = (this.next + 1) % RECENT_IDS;
-    const handler = this.handlers[name];
+    recent[next] = id;
+    next = (next + 1) % RECENT_IDS;
+    const finish = (ok: boolean, value: CborValue | undefined, code?: string): void => {
+      const result: Frame = { t: "cmd_result", id: id, ok: ok };
+      if (ok) result.res = value === undefined ? null : value;
+      else result.err = { code: code as string, msg: String(value) };
+      results[id] = result;
+      send(result);
+    };
+    const failed = (error: unknown): void => finish(false, error as CborValue, "TH_CMD_FAILED");
+    const succeeded = (value: CborValue | undefined): void => finish(true, value);
+    const handler = handlers[name];
     if (!handler) {
-      this.finish(id, { t: "cmd_result", id: id, ok: false, err: { code: "TH_CMD_UNKNOWN", msg: "no handler for " + name } });
+      finish(false, "no handler for " + name, "TH_CMD_UNKNOWN");
       return;
     }
-    const failed = (error: unknown) => {
-      this.finish(id, { t: "cmd_result", id: id, ok: false, err: { code: "TH_CMD_FAILED", msg: String(error) } });
-    };
-    const succeeded = (value: CborValue | undefined) => {
-      this.finish(id, { t: "cmd_result", id: id, ok: true, res: value === undefined ? null : value });
-    };
     let value: CborValue | PromiseLike<CborValue> | undefined;
     try {
       value = handler(args);
@@ -57,20 +61,15 @@ export class CommandRunner {
     if (value !== null && typeof value === "object" && typeof (value as PromiseLike<CborValue>).then === "function") {
       (value as PromiseLike<CborValue>).then(succeeded, failed);
     } else succeeded(value as CborValue | undefined);
-  }
+  };
 
-  /** `cmd_done`: the hub recorded the result. */
-  onDone(id: string): void {
-    delete this.results[id];
-  }
-
-  /** After a welcome: resend every unconfirmed result. */
-  resendResults(): void {
-    for (const id in this.results) this.send(this.results[id] as Frame);
-  }
-
-  private finish(id: string, result: Frame): void {
-    this.results[id] = result;
-    this.send(result);
-  }
+  return {
+    command: command,
+    done: (id) => {
+      delete results[id];
+    },
+    resend: () => {
+      for (const id in results) send(results[id] as Frame);
+    },
+  };
 }

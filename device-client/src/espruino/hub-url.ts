@@ -1,4 +1,6 @@
-/** `ws://host:port/path` (or `http`, `https`, `wss`), parsed without RegExp or `parseInt` (Espruino reads "010" as octal). */
+import { decimal } from "./strings.js";
+
+/** Where the hub is: `ws://host:port/path` (or `http`, `https`, `wss`). */
 export interface HubAddress {
   host: string;
   port: number;
@@ -6,29 +8,17 @@ export interface HubAddress {
   secure: boolean;
 }
 
+/** Parse a hub URL without RegExp or `parseInt` (Espruino reads "010" as octal); the path defaults to `/v1/device`. */
 export function parseHubUrl(url: string): HubAddress {
   const scheme = url.indexOf("://");
-  if (scheme < 0) throw new Error("hub URL needs a scheme: " + url);
-  const kind = url.substr(0, scheme);
+  const kind = scheme > 0 ? url.substr(0, scheme) : "";
   const secure = kind === "wss" || kind === "https";
-  if (!secure && kind !== "ws" && kind !== "http") throw new Error("hub URL scheme must be ws, wss, http or https: " + url);
   let rest = url.substr(scheme + 3);
   const slash = rest.indexOf("/");
-  let path = "/v1/device";
-  if (slash >= 0) {
-    if (slash < rest.length - 1) path = rest.substr(slash);
-    rest = rest.substr(0, slash);
-  }
+  const path = slash >= 0 && slash < rest.length - 1 ? rest.substr(slash) : "/v1/device";
+  if (slash >= 0) rest = rest.substr(0, slash);
   const colon = rest.indexOf(":");
-  let port = secure ? 443 : 80;
-  if (colon >= 0) {
-    port = 0;
-    for (let i = colon + 1; i < rest.length; i++) {
-      const d = rest.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) throw new Error("bad port in hub URL: " + url);
-      port = port * 10 + d;
-    }
-    rest = rest.substr(0, colon);
-  }
-  return { host: rest, port: port, path: path, secure: secure };
+  const port = colon < 0 ? (secure ? 443 : 80) : decimal(rest.substr(colon + 1));
+  if ((!secure && kind !== "ws" && kind !== "http") || !(port >= 0)) throw new Error("bad hub URL: " + url);
+  return { host: colon < 0 ? rest : rest.substr(0, colon), port: port, path: path, secure: secure };
 }

@@ -4,9 +4,10 @@
  */
 export { encodeBatch } from "./batch-encoder.js";
 export { type CborValue, cborDecode, cborEncode } from "./cbor.js";
-export { type CommandHandler, CommandRunner } from "./command-runner.js";
+export { type CommandHandler, type CommandRunner, createCommandRunner } from "./command-runner.js";
 export { type HubAddress, parseHubUrl } from "./hub-url.js";
 export type { EspruinoNet, EspruinoSocket, Platform } from "./platform.js";
 export { ReadingRing } from "./reading-ring.js";
-export { type DeviceOptions, TelehubDevice } from "./telehub-device.js";
-export { EspruinoWebSocket } from "./websocket.js";
+export { createDevice, type DeviceOptions, type TelehubDevice } from "./telehub-device.js";
+export { type EspruinoWebSocket, openWebSocket } from "./websocket.js";
+export { createFrameReader } from "./ws-frame-reader.js";

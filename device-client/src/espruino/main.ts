@@ -1,6 +1,7 @@
+import { APP_BATCH_READINGS, APP_METRICS } from "./app-settings.js";
 import type { CborValue } from "./cbor.js";
 import type { EspruinoNet } from "./platform.js";
-import { TelehubDevice } from "./telehub-device.js";
+import { createDevice, type TelehubDevice } from "./telehub-device.js";
 
 /*
  * The device application flashed onto the ESP32 (the entry of the bundle): credentials from
@@ -69,10 +70,10 @@ const applyInterval = (device: TelehubDevice, seconds: CborValue): number => {
 
 const start = (): void => {
   if (!config || typeof config.url !== "string" || typeof config.id !== "string" || typeof config.token !== "string") {
-    print("telehub: no " + CONFIG_FILE + " in Storage: run `npm run flash` with --url, --device and --token");
+    print("telehub: no " + CONFIG_FILE + " (npm run flash)");
     return;
   }
-  const device: TelehubDevice = new TelehubDevice(
+  const device: TelehubDevice = createDevice(
     {
       // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in module, not Node's
       net: require("net"),
@@ -86,7 +87,8 @@ const start = (): void => {
       url: config.url,
       deviceId: config.id,
       token: config.token,
-      metrics: ["temp", "rssi", "heap"],
+      metrics: APP_METRICS,
+      batchReadings: APP_BATCH_READINGS,
       model: "esp32",
       fw: "0.1.0",
       attrs: { espruino: process.env.VERSION },

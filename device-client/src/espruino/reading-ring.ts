@@ -22,7 +22,7 @@ export class ReadingRing {
   /** Readings dropped (oldest first) because the ring was full. */
   dropped = 0;
   private readonly times: Float64Array;
-  private readonly values: Float64Array;
+  private readonly packed: Float64Array;
   private readonly seqs: Uint32Array;
   private head = 0;
   private size = 0;
@@ -31,7 +31,7 @@ export class ReadingRing {
     this.names = names;
     this.capacity = capacity;
     this.times = new Float64Array(capacity);
-    this.values = new Float64Array(capacity * names.length);
+    this.packed = new Float64Array(capacity * names.length);
     this.seqs = new Uint32Array(capacity);
   }
 
@@ -42,7 +42,7 @@ export class ReadingRing {
 
   /** Bytes of the packed storage: fixed at construction. */
   get byteLength(): number {
-    return this.times.byteLength + this.values.byteLength + this.seqs.byteLength;
+    return this.times.byteLength + this.packed.byteLength + this.seqs.byteLength;
   }
 
   /** Slot of the i-th oldest reading. */
@@ -60,7 +60,7 @@ export class ReadingRing {
   }
 
   valueAt(slot: number, metric: number): number {
-    return this.values[slot * this.names.length + metric] as number;
+    return this.packed[slot * this.names.length + metric] as number;
   }
 
   /**
@@ -82,7 +82,7 @@ export class ReadingRing {
     this.seqs[slot] = 0;
     for (let m = 0; m < this.names.length; m++) {
       const v = values[m];
-      this.values[slot * this.names.length + m] = finite(v) ? (v as number) : NaN;
+      this.packed[slot * this.names.length + m] = finite(v) ? (v as number) : NaN;
     }
     this.size++;
     return true;
@@ -102,7 +102,7 @@ export class ReadingRing {
   }
 
   /** Put up to `max` of the oldest unbatched readings into batch `seq`; returns how many. */
-  assign(seq: number, max: number): number {
+  assignBatch(seq: number, max: number): number {
     let i = this.size - this.unbatched();
     let n = 0;
     for (; i < this.size && n < max; i++, n++) this.seqs[this.slot(i)] = seq;

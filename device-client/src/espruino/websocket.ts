@@ -1,22 +1,22 @@
+import type { HubAddress } from "./hub-url.js";
 import type { EspruinoSocket, Platform } from "./platform.js";
-import { FrameReader } from "./ws-frame-reader.js";
+import { byteAt, chr } from "./strings.js";
+import { createFrameReader } from "./ws-frame-reader.js";
 import { closePayload, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, writeFrame } from "./ws-frame-writer.js";
-import { parseUpgradeResponse, type UpgradeResponse, upgradeRequest } from "./ws-handshake.js";
+import { headerOf, upgradeRequest, upgradeStatus } from "./ws-handshake.js";
 
 /*
  * A WebSocket client over Espruino's `net` (or `tls`): binary messages both ways as binary
  * strings, ping answered with pong, close frames sent and answered, fragmented messages
  * reassembled. Espruino's stock `ws` module drops binary server frames, hence this one.
+ * A closure rather than a class: its locals minify to one letter, `this.name` would not.
  */
 
 export interface WebSocketOptions {
-  host: string;
-  port: number;
-  path: string;
-  secure: boolean;
-  /** Extra request headers, e.g. `Authorization` and `Sec-WebSocket-Protocol`. */
-  headers: { [name: string]: string };
-  /** The subprotocol the server must select. */
+  address: HubAddress;
+  /** Extra request header lines, each ending in CRLF (e.g. `Authorization`). */
+  headers: string;
+  /** The subprotocol to ask for, which the server must select. */
   protocol: string;
   /** Larger messages close the connection with 1009. */
   maxMessageBytes: number;
@@ -28,149 +28,148 @@ export interface WebSocketEvents {
   message(data: string): void;
   /** Any sign of life: a frame, a ping, a pong. */
   activity(): void;
-  /** The server answered the upgrade with something else than 101. */
-  refused(response: UpgradeResponse): void;
-  /** The connection ended: the close code (1006 without a close frame) and reason. Called once. */
+  /** The server answered the upgrade with another status than 101; `head` is the response head. */
+  refused(status: number, head: string): void;
+  /** The connection ended: the close code (1006 without a close frame) and reason. Called once, never synchronously. */
   close(code: number, reason: string): void;
 }
 
+export interface EspruinoWebSocket {
+  /** Send a binary message (a binary string). Ignored unless open. */
+  send(data: string): void;
+  /** Start the closing handshake; the socket is cut if the server does not answer in time. */
+  close(code: number, reason: string): void;
+  /** Cut the connection without a close frame (a dead peer). */
+  terminate(): void;
+}
+
+const CONNECTING = 1;
+const OPEN = 2;
+const CLOSING = 3;
+const CLOSED = 4;
+const REFUSED = 5;
 const HANDSHAKE_MAX_BYTES = 4096;
 const CLOSE_WAIT_MS = 2000;
 
-export class EspruinoWebSocket {
-  private readonly platform: Platform;
-  private readonly options: WebSocketOptions;
-  private readonly events: WebSocketEvents;
-  private socket: EspruinoSocket | undefined;
-  private state = "idle";
-  private head = "";
-  private closeCode = 1006;
-  private closeReason = "";
-  private closeSent = false;
-  private closeTimer: unknown;
-  private readonly reader: FrameReader;
+/** Open the TCP (or TLS) connection and send the upgrade. Errors, also synchronous ones, end in `close(1006)`. */
+export function openWebSocket(platform: Platform, o: WebSocketOptions, events: WebSocketEvents): EspruinoWebSocket {
+  const address = o.address;
+  let socket: EspruinoSocket | undefined;
+  let state = CONNECTING;
+  let head = "";
+  let closeCode = 1006;
+  let closeReason = "";
+  let closeSent = false;
+  let closeTimer: unknown;
 
-  constructor(platform: Platform, options: WebSocketOptions, events: WebSocketEvents) {
-    this.platform = platform;
-    this.options = options;
-    this.events = events;
-    this.reader = new FrameReader(options.maxMessageBytes, {
-      frame: (opcode, payload) => this.onFrame(opcode, payload),
-      fail: (code, reason) => this.close(code, reason),
-    });
-  }
+  const write = (opcode: number, payload: string): void => {
+    if (socket) socket.write(writeFrame(platform, opcode, payload));
+  };
 
-  /** Open the TCP connection and send the upgrade. Errors, also synchronous ones, end in `close(1006)`. */
-  connect(): void {
-    const o = this.options;
-    let key = "";
-    for (let i = 0; i < 16; i++) key += String.fromCharCode(Math.floor(this.platform.random() * 256));
-    const headers: { [name: string]: string } = { "Sec-WebSocket-Protocol": o.protocol };
-    for (const name in o.headers) headers[name] = o.headers[name] as string;
-    const request = upgradeRequest(o.host, o.port, o.path, btoa(key), headers);
-    const net = o.secure ? this.platform.tls : this.platform.net;
-    this.state = "connecting";
-    try {
-      if (!net) throw new Error("no tls on this platform");
-      const socket = net.connect({ host: o.host, port: o.port }, () => {
-        if (this.state === "connecting") socket.write(request);
-      });
-      this.socket = socket;
-      socket.on("data", (data) => this.onData(String(data)));
-      socket.on("error", (error) => {
-        this.closeReason = String(error);
-      });
-      socket.on("close", () => this.onSocketClose());
-    } catch (error) {
-      // Espruino throws for a refused connection or an unknown host instead of emitting `error`.
-      this.closeReason = String(error);
-      setTimeout(() => this.onSocketClose(), 0);
-    }
-  }
+  const ended = (): void => {
+    if (state === CLOSED) return;
+    state = CLOSED;
+    if (closeTimer) clearTimeout(closeTimer as number);
+    socket = undefined;
+    events.close(closeCode, closeReason);
+  };
 
-  /** Send a binary message (a binary string). Ignored unless open. */
-  send(data: string): void {
-    if (this.state === "open" && this.socket) this.socket.write(writeFrame(this.platform, OP_BINARY, data));
-  }
+  const terminate = (): void => {
+    if (socket) socket.end();
+    else if (state === CONNECTING) ended();
+  };
 
-  /** Start the closing handshake; the socket is cut if the server does not answer in time. */
-  close(code: number, reason: string): void {
-    if (this.state === "open" && this.socket && !this.closeSent) {
-      this.closeSent = true;
-      this.closeCode = code;
-      this.closeReason = reason;
-      this.socket.write(writeFrame(this.platform, OP_CLOSE, closePayload(code, reason)));
-      this.state = "closing";
-      this.closeTimer = setTimeout(() => this.terminate(), CLOSE_WAIT_MS);
-    } else this.terminate();
-  }
+  const close = (code: number, reason: string): void => {
+    if (state === OPEN && !closeSent) {
+      closeSent = true;
+      closeCode = code;
+      closeReason = reason;
+      write(OP_CLOSE, closePayload(code, reason));
+      state = CLOSING;
+      closeTimer = setTimeout(terminate, CLOSE_WAIT_MS);
+    } else terminate();
+  };
 
-  /** Cut the connection without a close frame (a dead peer). */
-  terminate(): void {
-    if (this.socket) this.socket.end();
-    else if (this.state === "connecting") this.onSocketClose();
-  }
-
-  private onData(data: string): void {
-    if (this.state === "open" || this.state === "closing") {
-      this.reader.push(data);
-      return;
-    }
-    if (this.state !== "connecting") return;
-    this.head += data;
-    const end = this.head.indexOf("\r\n\r\n");
-    if (end < 0) {
-      if (this.head.length > HANDSHAKE_MAX_BYTES) this.terminate();
-      return;
-    }
-    const rest = this.head.substr(end + 4);
-    const response = parseUpgradeResponse(this.head.substr(0, end));
-    this.head = "";
-    // biome-ignore lint/complexity/useOptionalChain: Espruino has no `?.`
-    if (!response || response.status !== 101) {
-      this.state = "refused";
-      if (response) this.events.refused(response);
-      this.terminate();
-      return;
-    }
-    if (response.headers["sec-websocket-protocol"] !== this.options.protocol) {
-      this.state = "refused";
-      this.closeReason = "the server did not select " + this.options.protocol;
-      this.terminate();
-      return;
-    }
-    this.state = "open";
-    this.events.open();
-    if (rest.length > 0) this.reader.push(rest);
-  }
-
-  private onFrame(opcode: number, payload: string): void {
-    this.events.activity();
+  const onFrame = (opcode: number, payload: string): void => {
+    events.activity();
     if (opcode === OP_BINARY) {
-      if (this.state === "open") this.events.message(payload);
+      if (state === OPEN) events.message(payload);
     } else if (opcode === OP_PING) {
-      if (this.state === "open" && this.socket) this.socket.write(writeFrame(this.platform, OP_PONG, payload));
+      if (state === OPEN) write(OP_PONG, payload);
     } else if (opcode === OP_CLOSE) {
-      const code = payload.length >= 2 ? ((payload.charCodeAt(0) & 0xff) << 8) | (payload.charCodeAt(1) & 0xff) : 1005;
-      if (!this.closeSent) {
-        this.closeCode = code;
-        this.closeReason = payload.substr(2);
-        this.closeSent = true;
-        if (this.socket) this.socket.write(writeFrame(this.platform, OP_CLOSE, code === 1005 ? "" : closePayload(code, "")));
+      const code = payload.length > 1 ? (byteAt(payload, 0) << 8) | byteAt(payload, 1) : 1005;
+      if (!closeSent) {
+        closeCode = code;
+        closeReason = payload.substr(2);
+        closeSent = true;
+        write(OP_CLOSE, code === 1005 ? "" : closePayload(code, ""));
       }
-      this.state = "closing";
-      this.terminate();
-    } else if (opcode !== OP_PONG) {
-      // A text message: the protocol uses binary frames only.
-      this.close(1003, "binary frames only");
-    }
-  }
+      state = CLOSING;
+      terminate();
+    } else if (opcode !== OP_PONG) close(1003, "binary frames only"); // a text message
+  };
 
-  private onSocketClose(): void {
-    if (this.state === "closed") return;
-    this.state = "closed";
-    if (this.closeTimer) clearTimeout(this.closeTimer as number);
-    this.socket = undefined;
-    this.events.close(this.closeCode, this.closeReason);
+  const push = createFrameReader(o.maxMessageBytes, onFrame, close);
+
+  const onData = (data: string): void => {
+    if (state !== CONNECTING) {
+      if (state === OPEN || state === CLOSING) push(data);
+      return;
+    }
+    head += data;
+    const end = head.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (head.length > HANDSHAKE_MAX_BYTES) terminate();
+      return;
+    }
+    const response = head.substr(0, end);
+    const rest = head.substr(end + 4);
+    const status = upgradeStatus(response);
+    head = "";
+    state = REFUSED;
+    if (status !== 101) {
+      if (status) events.refused(status, response);
+    } else if (headerOf(response, "sec-websocket-protocol") !== o.protocol) closeReason = "no " + o.protocol;
+    else {
+      state = OPEN;
+      events.open();
+      if (rest) push(rest);
+      return;
+    }
+    terminate();
+  };
+
+  let key = "";
+  for (let i = 0; i < 16; i++) key += chr(Math.floor(platform.random() * 256));
+  const request = upgradeRequest(
+    address.host,
+    address.port,
+    address.path,
+    btoa(key),
+    "Sec-WebSocket-Protocol: " + o.protocol + "\r\n" + o.headers,
+  );
+  try {
+    const net = address.secure ? platform.tls : platform.net;
+    if (!net) throw new Error("no tls");
+    const s = net.connect({ host: address.host, port: address.port }, () => {
+      if (state === CONNECTING) s.write(request);
+    });
+    socket = s;
+    s.on("data", (data) => onData(String(data)));
+    s.on("error", (error) => {
+      closeReason = String(error);
+    });
+    s.on("close", ended);
+  } catch (error) {
+    // Espruino throws for a refused connection or an unknown host instead of emitting `error`.
+    closeReason = String(error);
+    setTimeout(ended, 0);
   }
+  return {
+    send: (data) => {
+      if (state === OPEN) write(OP_BINARY, data);
+    },
+    close: close,
+    terminate: terminate,
+  };
 }

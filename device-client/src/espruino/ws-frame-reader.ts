@@ -1,4 +1,4 @@
-import { OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT } from "./ws-frame-writer.js";
+import { byteAt } from "./strings.js";
 
 /*
  * Server-to-client WebSocket frames from a stream of binary strings, in whatever pieces the
@@ -6,90 +6,78 @@ import { OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT } from "./ws-frame-write
  * frames may arrive between fragments. A protocol violation ends in `fail(code, reason)`.
  */
 
-export interface FrameReaderEvents {
-  /** A complete message (opcode 1 or 2) or a control frame (8, 9, 10). */
-  frame(opcode: number, payload: string): void;
-  /** The stream broke RFC 6455 or a limit: close with this code. */
-  fail(code: number, reason: string): void;
-}
+/** Feed the reader the bytes as they arrive. */
+export type FrameReader = (data: string) => void;
 
-export class FrameReader {
-  private pending = "";
-  private fragments = "";
-  private fragmentOpcode = 0;
-  private failed = false;
-  private readonly maxMessageBytes: number;
-  private readonly events: FrameReaderEvents;
+/**
+ * A reader calling `frame` with each complete message (opcode 1 or 2) or control frame
+ * (8, 9, 10), and `fail` once, with the close code, when the stream breaks RFC 6455 or the limit.
+ */
+export function createFrameReader(
+  maxMessageBytes: number,
+  frame: (opcode: number, payload: string) => void,
+  fail: (code: number, reason: string) => void,
+): FrameReader {
+  let pending = "";
+  let fragments = "";
+  let fragmentOpcode = 0;
+  let failed = false;
 
-  constructor(maxMessageBytes: number, events: FrameReaderEvents) {
-    this.maxMessageBytes = maxMessageBytes;
-    this.events = events;
-  }
-
-  push(data: string): void {
-    if (this.failed) return;
-    this.pending += data;
-    while (!this.failed && this.next()) {
-      // each call consumes one frame
-    }
-  }
-
-  private fail(code: number, reason: string): false {
-    this.failed = true;
-    this.pending = "";
-    this.fragments = "";
-    this.events.fail(code, reason);
+  const stop = (code: number, reason: string): false => {
+    failed = true;
+    pending = "";
+    fragments = "";
+    fail(code, reason);
     return false;
-  }
+  };
 
   /** Consume one complete frame from `pending`; false when more bytes are needed. */
-  private next(): boolean {
-    const s = this.pending;
+  const next = (): boolean => {
+    const s = pending;
     if (s.length < 2) return false;
-    const b0 = s.charCodeAt(0) & 0xff;
-    const b1 = s.charCodeAt(1) & 0xff;
-    const fin = (b0 & 0x80) !== 0;
+    const b0 = byteAt(s, 0);
+    const b1 = byteAt(s, 1);
+    const fin = b0 & 0x80;
     const opcode = b0 & 0x0f;
-    if (b0 & 0x70) return this.fail(1002, "reserved bits set");
-    if (b1 & 0x80) return this.fail(1002, "a server must not mask");
+    const control = opcode >= 8;
+    if (b0 & 0x70 || b1 & 0x80) return stop(1002, "reserved bits or a masked frame");
+    if (opcode > 10 || (opcode > 2 && !control)) return stop(1002, "unknown opcode");
     let n = b1 & 0x7f;
     let at = 2;
-    if (n === 126) {
-      if (s.length < 4) return false;
-      n = ((s.charCodeAt(2) & 0xff) << 8) | (s.charCodeAt(3) & 0xff);
-      at = 4;
-    } else if (n === 127) {
-      if (s.length < 10) return false;
+    if (n > 125) {
+      at = n === 126 ? 4 : 10;
+      if (s.length < at) return false;
       n = 0;
-      for (let i = 2; i < 10; i++) n = n * 256 + (s.charCodeAt(i) & 0xff);
-      at = 10;
+      for (let i = 2; i < at; i++) n = n * 256 + byteAt(s, i);
     }
-    const control = opcode >= 8;
-    if (control && (n > 125 || !fin)) return this.fail(1002, "bad control frame");
-    if (!control && this.fragments.length + n > this.maxMessageBytes) return this.fail(1009, "message too big");
+    if (control && (n > 125 || !fin)) return stop(1002, "bad control frame");
+    if (!control && fragments.length + n > maxMessageBytes) return stop(1009, "message too big");
     if (s.length < at + n) return false;
     const payload = s.substr(at, n);
-    this.pending = s.substr(at + n);
+    pending = s.substr(at + n);
     if (control) {
-      if (opcode !== OP_CLOSE && opcode !== OP_PING && opcode !== OP_PONG) return this.fail(1002, "unknown opcode");
-      this.events.frame(opcode, payload);
+      frame(opcode, payload);
       return true;
     }
-    if (opcode === 0) {
-      if (this.fragmentOpcode === 0) return this.fail(1002, "continuation without a start");
-      this.fragments += payload;
-    } else if (opcode === OP_TEXT || opcode === OP_BINARY) {
-      if (this.fragmentOpcode !== 0) return this.fail(1002, "new message inside a fragmented one");
-      this.fragmentOpcode = opcode;
-      this.fragments = payload;
-    } else return this.fail(1002, "unknown opcode");
+    // A continuation needs a message to continue; a new message must not start inside one.
+    if ((opcode === 0) === (fragmentOpcode === 0)) return stop(1002, "bad continuation");
+    if (opcode) fragmentOpcode = opcode;
+    fragments += payload;
     if (fin) {
-      const message = this.fragments;
-      const messageOpcode = this.fragmentOpcode;
-      this.fragments = "";
-      this.fragmentOpcode = 0;
-      this.events.frame(messageOpcode, message);
+      const message = fragments;
+      const messageOpcode = fragmentOpcode;
+      fragments = "";
+      fragmentOpcode = 0;
+      frame(messageOpcode, message);
     }
     return true;
-  }
+  };
+
+  return (data) => {
+    if (failed) return;
+    pending += data;
+    while (!failed && next()) {
+      // each call consumes one frame
+    }
+  };
 }

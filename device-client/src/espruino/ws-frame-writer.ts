@@ -1,4 +1,5 @@
 import type { Platform } from "./platform.js";
+import { chr } from "./strings.js";
 
 /*
  * Client-to-server WebSocket frames (RFC 6455 §5.2): always final, always masked with a fresh
@@ -15,25 +16,18 @@ export const OP_PONG = 10;
 export function writeFrame(platform: Platform, opcode: number, payload: string): string {
   const n = payload.length;
   const lengthBytes = n < 126 ? 0 : n < 0x10000 ? 2 : 8;
-  const start = 2 + lengthBytes + 4;
+  const start = 6 + lengthBytes;
   const out = new Uint8Array(start + n);
   out[0] = 0x80 | opcode;
-  if (lengthBytes === 0) out[1] = 0x80 | n;
-  else if (lengthBytes === 2) {
-    out[1] = 0x80 | 126;
-    out[2] = n >> 8;
-    out[3] = n & 0xff;
-  } else {
-    out[1] = 0x80 | 127;
-    for (let i = 0; i < 4; i++) out[9 - i] = (n >>> (8 * i)) & 0xff;
-  }
-  const key = start - 4;
-  for (let i = 0; i < 4; i++) out[key + i] = Math.floor(platform.random() * 256);
-  for (let i = 0; i < n; i++) out[start + i] = (payload.charCodeAt(i) & 0xff) ^ (out[key + (i & 3)] as number);
+  out[1] = 0x80 | (lengthBytes ? (lengthBytes < 8 ? 126 : 127) : n);
+  // Big-endian length after the second byte (the upper half of an 8-byte length stays 0).
+  for (let i = 0; i < lengthBytes && i < 4; i++) out[1 + lengthBytes - i] = (n >>> (8 * i)) & 0xff;
+  for (let i = 0; i < 4; i++) out[start - 4 + i] = Math.floor(platform.random() * 256);
+  for (let i = 0; i < n; i++) out[start + i] = (payload.charCodeAt(i) & 0xff) ^ (out[start - 4 + (i & 3)] as number);
   return platform.toBinaryString(out);
 }
 
 /** The payload of a close frame: the code, then the reason. */
 export function closePayload(code: number, reason: string): string {
-  return String.fromCharCode(code >> 8, code & 0xff) + reason;
+  return chr(code >> 8) + chr(code & 0xff) + reason;
 }

@@ -1,4 +1,5 @@
 import { Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
 import type { EspruinoNet, EspruinoSocket, Platform } from "../platform.js";
 
 /*
@@ -10,6 +11,7 @@ import type { EspruinoNet, EspruinoSocket, Platform } from "../platform.js";
  *   - a refused connection throws synchronously (`InternalError: Unable to create socket`)
  *     when `refuse(host, port)` says so, instead of emitting `error`;
  *   - `E.toString(u8)` gives the binary string of the bytes.
+ * `platform.tls` stands in for Espruino's `tls` the same way, over Node's TLS (for `wss://`).
  */
 
 export interface EspruinoNetAdapterOptions {
@@ -17,6 +19,8 @@ export interface EspruinoNetAdapterOptions {
   chunkBytes?: number;
   /** Return true to make `connect` throw synchronously, as Espruino does for a refused port or an unknown host. */
   refuse?: (host: string, port: number) => boolean;
+  /** Certificates `platform.tls` trusts (a test hub's self-signed one). */
+  ca?: string | Buffer;
 }
 
 /** What the adapter saw, for assertions. */
@@ -38,7 +42,7 @@ export interface EspruinoNetAdapter {
 export function createEspruinoNetAdapter(options: EspruinoNetAdapterOptions = {}): EspruinoNetAdapter {
   const log: AdapterLog = { connects: 0, syncErrors: 0, bytesWritten: 0, nonStringWrites: 0 };
   const open = new Set<Socket>();
-  const net: EspruinoNet = {
+  const espruinoNet = (secure: boolean): EspruinoNet => ({
     connect(address, onConnect): EspruinoSocket {
       log.connects++;
       if (options.refuse?.(address.host, address.port)) {
@@ -47,7 +51,9 @@ export function createEspruinoNetAdapter(options: EspruinoNetAdapterOptions = {}
         error.name = "InternalError";
         throw error;
       }
-      const socket = new Socket();
+      const socket = secure
+        ? connectTls({ host: address.host, port: address.port, ca: options.ca }, onConnect)
+        : new Socket().connect(address.port, address.host, onConnect);
       open.add(socket);
       socket.setNoDelay(true);
       const listeners: Record<string, ((arg: unknown) => void)[]> = { data: [], close: [], error: [] };
@@ -63,7 +69,6 @@ export function createEspruinoNetAdapter(options: EspruinoNetAdapterOptions = {}
         open.delete(socket);
         for (const l of listeners.close ?? []) l(undefined);
       });
-      socket.connect(address.port, address.host, onConnect);
       return {
         on(event, listener) {
           listeners[event]?.push(listener);
@@ -82,11 +87,12 @@ export function createEspruinoNetAdapter(options: EspruinoNetAdapterOptions = {}
         },
       };
     },
-  };
+  });
   return {
     log,
     platform: {
-      net,
+      net: espruinoNet(false),
+      tls: espruinoNet(true),
       toBinaryString: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"),
       now: () => Date.now(),
       random: Math.random,

@@ -1,0 +1,13 @@
+/*
+ * Settings of the example application (`main.ts`), apart from it so that Node-side tools (the
+ * memory estimate) can read them without running the application.
+ */
+
+/** What the example application measures, in this order. */
+export const APP_METRICS = ["temp", "rssi", "heap"];
+
+/**
+ * Readings per batch on the device: fewer than the client's default 20, because a batch frame,
+ * its masked copy and its binary string coexist while it is sent (docs/esp32.md, "Size and memory").
+ */
+export const APP_BATCH_READINGS = 10;
