@@ -60,7 +60,7 @@ describe("the agent's configuration file", () => {
     assert.equal(config.stateDir, join(dir, "state"));
     assert.deepEqual(config.custom, [{ name: "soil", module: join(dir, "plugins/soil.mjs"), timeoutMs: 10_000 }]);
     assert.deepEqual(config.scripts, {
-      restart: { command: "systemctl restart app", timeoutMs: 60_000 },
+      restart: { command: "systemctl restart app", timeoutMs: 25_000 },
       df: { command: ["df", "-h"], timeoutMs: 5000 },
     });
   });

@@ -44,7 +44,7 @@ test("the telehub-agent process connects, logs it, streams a round, and on SIGTE
     child.kill("SIGTERM");
     assert.equal(await exited, 0, log());
     assert.match(log(), /info SIGTERM: flushing and stopping/);
-    assert.match(log(), /info stopped; 0 readings stay buffered/);
+    assert.match(log(), /info stopped; buffered readings kept for the next start: 0/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await running.dispose();

@@ -188,7 +188,7 @@ function readScripts(section: ConfigReader | undefined): Record<string, ScriptCo
     const script = new ConfigReader(section.file, asObject(section, name), `scripts.${name}`);
     const command = script.command("command");
     if (command === undefined) throw script.error("command", "is required");
-    scripts[name] = { command, timeoutMs: script.number("timeoutMs", { min: 1, max: 3_600_000, integer: true }) ?? 60_000 };
+    scripts[name] = { command, timeoutMs: script.number("timeoutMs", { min: 1, max: 3_600_000, integer: true }) ?? 25_000 };
     script.done();
   }
   return scripts;

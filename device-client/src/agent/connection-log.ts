@@ -12,7 +12,7 @@ export function logConnectionState(client: TelehubClient, hub: string, log: Agen
     connected = true;
     outageLogged = false;
     log.info(
-      `connected to ${hub} (hub holds up to seq ${e.lastSeq}; clock offset ${e.measuredClockOffsetMs} ms; ${client.stats.bufferedReadings} readings buffered)`,
+      `connected to ${hub} (hub holds up to seq ${e.lastSeq}; clock offset ${e.measuredClockOffsetMs} ms; buffered readings: ${client.stats.bufferedReadings})`,
     );
   });
   client.on("disconnected", (e) => {

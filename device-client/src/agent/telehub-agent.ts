@@ -91,7 +91,7 @@ export class TelehubAgent extends EventEmitter<TelehubAgentEvents> {
     agent.handleCommands(options.rebootDelayMs);
     logConnectionState(client, config.hub, log);
     log.info(
-      `telehub-agent ${AGENT_VERSION}: device ${config.deviceId}, every ${intervalS} s, ${collectors.length} collectors (${collectors.map((c) => c.name).join(", ")}), ${buffer.readingCount} readings buffered`,
+      `telehub-agent ${AGENT_VERSION}: device ${config.deviceId}, every ${intervalS} s, ${collectors.length} collectors (${collectors.map((c) => c.name).join(", ")}); buffered readings: ${buffer.readingCount}`,
     );
     client.connect().catch((error: TelehubClientError) => {
       if (error.code === "TH_CLIENT_CLOSED") return;
@@ -123,7 +123,7 @@ export class TelehubAgent extends EventEmitter<TelehubAgentEvents> {
       await this.round;
       await this.client.close({ flush: true, timeoutMs: this.stopTimeoutMs });
       this.buffer.close();
-      this.log.info(`stopped; ${this.buffer.readingCount} readings stay buffered for the next start`);
+      this.log.info(`stopped; buffered readings kept for the next start: ${this.buffer.readingCount}`);
     })();
     return this.stopping;
   }
