@@ -41,6 +41,7 @@ describe("the agent's configuration file", () => {
 
   test("relative paths are taken from the file's folder; a token file is read and trimmed", () => {
     writeFileSync(join(dir, "token"), "tok-123\n");
+    writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\n");
     writeFileSync(
       join(dir, "agent.json"),
       JSON.stringify({
@@ -109,6 +110,7 @@ describe("the agent's configuration file", () => {
     writeFileSync(join(dir, "array.json"), "[]");
     assert.throws(() => loadAgentConfig(join(dir, "array.json")), /array\.json: must be a JSON object, got \[\]/);
     rejects({ hub: "ws://h", deviceId: "d", tokenFile: join(dir, "nope") }, "tokenFile", /cannot be read: ENOENT/);
+    rejects({ ...MINIMAL, caFile: join(dir, "no-ca.pem") }, "caFile", /cannot be read: ENOENT/);
   });
 
   test("collect-only (for --once) does not need the hub keys", () => {

@@ -66,3 +66,40 @@ test("the telehub-agent process exits 1 when the hub refuses its token", async (
     await running.dispose();
   }
 });
+
+test("a telehub-agent process stopped while the hub is down keeps its rounds on disk; the next process delivers each once", async () => {
+  const first = await startHub({ adminKey: TEST_ADMIN_KEY });
+  const dir = mkdtempSync(join(tmpdir(), "telehub-agent-process-"));
+  let second: Awaited<ReturnType<typeof startHub>> | undefined;
+  try {
+    const token = await first.provision("pi-reboot-buffer");
+    await first.stop();
+    const config = (intervalS: number): string => {
+      const file = join(dir, `agent-${intervalS}.json`);
+      writeFileSync(file, JSON.stringify({ hub: first.url, deviceId: "pi-reboot-buffer", token, stateDir: "state", intervalS }));
+      return file;
+    };
+    const offline = spawnAgent(config(0.1));
+    await eventually(() => offline.log().includes("cannot connect"), "the outage is logged", 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    offline.child.kill("SIGTERM");
+    assert.equal(await offline.exited, 0, offline.log());
+    const kept = Number(/buffered readings kept for the next start: (\d+)/.exec(offline.log())?.[1]);
+    assert.ok(kept >= 3, `several rounds were buffered: ${offline.log()}`);
+
+    second = await startHub({ adminKey: TEST_ADMIN_KEY, port: Number(new URL(first.url).port) }, first.dataDir);
+    const online = spawnAgent(config(3600));
+    await eventually(() => online.log().includes(`buffered readings: ${kept}`), "the next process finds the rounds on disk", 10_000);
+    const running = second;
+    const stored = async (): Promise<number> =>
+      (await callApi(running.hub, "GET", "/api/v1/devices/pi-reboot-buffer/telemetry/raw?metric=uptime_s&from=0")).body.data.length;
+    await eventually(async () => (await stored()) === kept + 1, `all ${kept + 1} rounds are stored`, 10_000);
+    online.child.kill("SIGTERM");
+    assert.equal(await online.exited, 0, online.log());
+    assert.equal(await stored(), kept + 1, "each round once");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await second?.dispose();
+    await first.dispose();
+  }
+});

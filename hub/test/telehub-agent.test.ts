@@ -7,6 +7,7 @@ import { type AgentConfig, parseAgentConfig, SILENT_LOG, TelehubAgent } from "@t
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
+import { selfSignedCertificate } from "./support/self-signed-certificate.js";
 
 const FAST = { backoff: { initialMs: 20, maxMs: 200 }, batchIntervalMs: 20 };
 /** Long enough that only the round at start and the ones a test asks for happen. */
@@ -77,6 +78,40 @@ describe("telehub-agent against the real hub", () => {
     } finally {
       await second?.dispose();
       await first.dispose();
+    }
+  });
+
+  test("over wss:// with the hub's private CA in caFile; without it the certificate is refused", async () => {
+    const dir = stateDir();
+    const tls = selfSignedCertificate(dir);
+    const running = await startHub({ adminKey: TEST_ADMIN_KEY, tls });
+    try {
+      const token = await running.provision("pi-tls");
+      const wss = running.url.replace(/^http:/, "https:");
+      assert.match(wss, /^https:/);
+      const agent = await TelehubAgent.start(
+        agentConfig(running, "pi-tls", token, join(dir, "state"), { hub: wss, caFile: tls.certFile }),
+        {
+          log: SILENT_LOG,
+          client: FAST,
+        },
+      );
+      await agent.collectNow();
+      await agent.client.flush(5_000);
+      await agent.stop();
+      assert.equal((await storedPoints(running, "pi-tls", "uptime_s")).length, 1);
+
+      const lines: string[] = [];
+      const log = { ...SILENT_LOG, warn: (m: string) => lines.push(m) };
+      const untrusting = await TelehubAgent.start(agentConfig(running, "pi-tls", token, join(dir, "state2"), { hub: wss }), {
+        log,
+        client: FAST,
+      });
+      await eventually(() => lines.length > 0, "the failed attempt is logged");
+      await untrusting.stop();
+      assert.match(lines[0] ?? "", /cannot connect to https:/);
+    } finally {
+      await running.dispose();
     }
   });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AgentConfigError } from "./config-error.js";
 import { ConfigReader } from "./config-reader.js";
@@ -121,7 +121,7 @@ export function parseAgentConfig(json: unknown, file: string, options: { collect
     deviceId,
     token,
     tokenSource,
-    caFile: path(root.string("caFile")),
+    caFile: readable(root, "caFile", path(root.string("caFile"))),
     intervalS: root.number("intervalS", { min: 0.01, max: 86_400 }) ?? 60,
     stateDir: path(root.string("stateDir")) ?? "/var/lib/telehub-agent",
     buffer: { maxReadings: buffer?.number("maxReadings", { min: 1, max: 10_000_000, integer: true }) ?? 100_000 },
@@ -161,6 +161,17 @@ function readToken(root: ConfigReader, tokenFile: string | undefined, collectOnl
   }
   if (token === "") throw root.error("tokenFile", `${tokenFile} is empty`);
   return { token, tokenSource: tokenFile };
+}
+
+/** A file the agent reads later (after the configuration was accepted) must be readable now. */
+function readable(root: ConfigReader, key: string, file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    throw root.error(key, `cannot be read: ${(error as Error).message}`);
+  }
+  return file;
 }
 
 function readCollectorSwitches(section: ConfigReader | undefined): Record<BuiltinCollectorName, boolean> {

@@ -107,7 +107,11 @@ export class TelehubAgent extends EventEmitter<TelehubAgentEvents> {
     return this.state.current.intervalS ?? this.config.intervalS;
   }
 
-  /** Collect one round and hand it to the client; resolves when it is in the buffer. */
+  /**
+   * Collect one round and hand it to the client; resolves when the client has it (sealed into
+   * the buffer within `batchIntervalMs`). While a round is under way (the one at start, say),
+   * resolves when that one is done instead of starting another.
+   */
   collectNow(): Promise<void> {
     this.round ??= this.collectAndSend().finally(() => {
       this.round = undefined;
@@ -115,13 +119,14 @@ export class TelehubAgent extends EventEmitter<TelehubAgentEvents> {
     return this.round;
   }
 
-  /** Stop collecting, flush what the hub will take within the bound, close the buffer. */
+  /** Stop collecting; when connected, flush what the hub takes within `stopTimeoutMs`; close the buffer. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearTimeout(this.timer);
       this.timer = undefined;
       await this.round;
-      await this.client.close({ flush: true, timeoutMs: this.stopTimeoutMs });
+      // Waiting for acks only makes sense with a hub to send them; offline, the file keeps everything.
+      await this.client.close({ flush: this.client.connected, timeoutMs: this.stopTimeoutMs });
       this.buffer.close();
       this.log.info(`stopped; buffered readings kept for the next start: ${this.buffer.readingCount}`);
     })();
