@@ -19,10 +19,12 @@ export class AgentStateFile {
     this.state = readState(this.path);
   }
 
+  /** The state as last read or written. */
   get current(): Readonly<AgentState> {
     return this.state;
   }
 
+  /** Merge `change` into the state and write the file (temp file + rename, so a crash leaves the old or the new one). */
   update(change: AgentState): void {
     this.state = { ...this.state, ...change };
     const temp = `${this.path}.tmp`;

@@ -117,8 +117,12 @@ async function run(config: AgentConfig): Promise<number> {
 
 /** The configuration as `--print-config` shows it: the token is never printed. */
 function printable(config: AgentConfig): Record<string, unknown> {
-  const { token: _token, tokenSource, ...rest } = config;
-  return { ...rest, token: tokenSource === "token" ? "(set in the file, hidden)" : `(read from ${tokenSource})` };
+  const { token: _token, tokenSource, file: _file, ...rest } = config;
+  return {
+    ...rest,
+    caFile: config.caFile ?? null,
+    token: tokenSource === "token" ? "(set in the file, hidden)" : `(read from ${tokenSource})`,
+  };
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -27,10 +27,7 @@ export class ConfigReader {
     return new AgentConfigError(this.file, this.path(key), problem);
   }
 
-  has(key: string): boolean {
-    return this.object[key] !== undefined;
-  }
-
+  /** A non-empty string, or undefined when the key is absent. */
   string(key: string): string | undefined {
     const value = this.take(key);
     if (value === undefined) return undefined;
@@ -38,6 +35,7 @@ export class ConfigReader {
     return value;
   }
 
+  /** A number within `range`, or undefined when the key is absent. */
   number(key: string, range: { min: number; max: number; integer?: boolean }): number | undefined {
     const value = this.take(key);
     if (value === undefined) return undefined;
@@ -51,6 +49,7 @@ export class ConfigReader {
     return value;
   }
 
+  /** `true` or `false`, or undefined when the key is absent. */
   boolean(key: string): boolean | undefined {
     const value = this.take(key);
     if (value === undefined) return undefined;
@@ -58,6 +57,7 @@ export class ConfigReader {
     return value;
   }
 
+  /** An array of non-empty strings, or undefined when the key is absent. */
   stringArray(key: string): string[] | undefined {
     const value = this.take(key);
     if (value === undefined) return undefined;
