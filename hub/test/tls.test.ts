@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
@@ -10,34 +9,7 @@ import { createDevice } from "@telehub/device-client/espruino";
 import { createEspruinoNetAdapter } from "@telehub/device-client/espruino/testing";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
-
-/** A self-signed certificate for 127.0.0.1 made with openssl (Debian's `openssl` package). */
-function selfSignedCertificate(dir: string): { certFile: string; keyFile: string } {
-  const certFile = join(dir, "cert.pem");
-  const keyFile = join(dir, "key.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
-  return { certFile, keyFile };
-}
+import { selfSignedCertificate } from "./support/self-signed-certificate.js";
 
 function httpsGet(url: string, ca?: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
