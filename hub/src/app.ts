@@ -21,6 +21,7 @@ import { WebhookNotifier } from "./notifications/webhook-notifier.js";
 import { FailureThrottle } from "./security/failure-throttle.js";
 import type { ApiKeyRepository } from "./storage/api-key-repository.js";
 import type { DeviceRepository } from "./storage/device-repository.js";
+import { influxStoreMetrics } from "./storage/influx/influx-store-metrics.js";
 import { InfluxTelemetryStore } from "./storage/influx/influx-telemetry-store.js";
 import { META_MIGRATIONS } from "./storage/sqlite/meta-migrations.js";
 import { openDatabase } from "./storage/sqlite/open-database.js";
@@ -31,6 +32,7 @@ import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
 import { SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
 import type { TelemetryStore } from "./storage/telemetry-store.js";
+import type { StoreRecipe } from "./storage/worker/store-recipe.js";
 import { WorkerTelemetryStore } from "./storage/worker/worker-telemetry-store.js";
 import { routeUpgrades } from "./upgrade-router.js";
 
@@ -62,11 +64,17 @@ export interface BuildOptions {
 }
 
 async function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: pino.Logger): Promise<TelemetryStore> {
-  if (config.storage.telemetry === "influxdb")
-    return new InfluxTelemetryStore({ influx: config.influx, dataDir: config.dataDir, metrics, log: log.child({ component: "influx" }) });
-  const path = join(config.dataDir, "telemetry.db");
-  if (!config.storage.sqliteWorker) return new SqliteTelemetryStore(path, config.storage.sqliteSynchronous);
-  const store = new WorkerTelemetryStore(path, config.storage.sqliteSynchronous);
+  const { storage, influx, dataDir } = config;
+  const path = join(dataDir, "telemetry.db");
+  if (!storage.worker) {
+    if (storage.telemetry === "sqlite") return new SqliteTelemetryStore(path, storage.sqliteSynchronous);
+    return new InfluxTelemetryStore({ influx, dataDir, metrics: influxStoreMetrics(metrics), log: log.child({ component: "influx" }) });
+  }
+  const recipe: StoreRecipe =
+    storage.telemetry === "sqlite"
+      ? { kind: "sqlite", path, synchronous: storage.sqliteSynchronous }
+      : { kind: "influxdb", influx, dataDir, logLevel: config.logLevel };
+  const store = new WorkerTelemetryStore(recipe, influxStoreMetrics(metrics));
   await store.ready();
   return store;
 }

@@ -17,8 +17,11 @@ export interface HubConfig {
     telemetry: "sqlite" | "influxdb";
     /** SQLite `synchronous`: `full` syncs each commit to disk (default), `normal` survives a crash of the hub but not of the machine. */
     sqliteSynchronous: "full" | "normal";
-    /** Run the embedded telemetry store on a worker thread, so its synced commits never stall the sockets. Default true. */
-    sqliteWorker: boolean;
+    /**
+     * Run the telemetry store (SQLite, or InfluxDB's spool and writer) on a worker thread, so its
+     * synced commits never stall the sockets: for slow disks (SD cards, network storage). Default false.
+     */
+    worker: boolean;
   };
   /** InfluxDB, used when `storage.telemetry` is `influxdb` (docs/influxdb.md). */
   influx: {
@@ -153,7 +156,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   dataDir: "./data",
   adminKey: "",
   logLevel: "info",
-  storage: { telemetry: "sqlite", sqliteSynchronous: "full", sqliteWorker: true },
+  storage: { telemetry: "sqlite", sqliteSynchronous: "full", worker: false },
   influx: {
     url: "http://127.0.0.1:8086",
     database: "telehub",

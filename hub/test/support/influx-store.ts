@@ -4,6 +4,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { DEFAULT_CONFIG, type HubConfig } from "../../src/config/hub-config.js";
 import { HubMetrics } from "../../src/metrics.js";
+import { influxStoreMetrics } from "../../src/storage/influx/influx-store-metrics.js";
 import { InfluxTelemetryStore } from "../../src/storage/influx/influx-telemetry-store.js";
 import type { PrivateInfluxd } from "../../src/testing/influxd.js";
 
@@ -37,6 +38,11 @@ export function openInfluxStore(
   dataDir = mkdtempSync(join(tmpdir(), "telehub-influx-store-")),
 ): { store: InfluxTelemetryStore; metrics: HubMetrics; dataDir: string; dispose: () => void } {
   const metrics = new HubMetrics();
-  const store = new InfluxTelemetryStore({ influx: influxSettings(influxd, overrides), dataDir, metrics, log: pino({ level: "silent" }) });
+  const store = new InfluxTelemetryStore({
+    influx: influxSettings(influxd, overrides),
+    dataDir,
+    metrics: influxStoreMetrics(metrics),
+    log: pino({ level: "silent" }),
+  });
   return { store, metrics, dataDir, dispose: () => rmSync(dataDir, { recursive: true, force: true }) };
 }

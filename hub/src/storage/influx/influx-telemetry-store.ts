@@ -2,7 +2,6 @@ import { join } from "node:path";
 import type { MetricValue } from "@telehub/device-client/protocol";
 import type pino from "pino";
 import type { HubConfig } from "../../config/hub-config.js";
-import type { HubMetrics } from "../../metrics.js";
 import type {
   AppendOutcome,
   HistoryBucket,
@@ -14,6 +13,7 @@ import type {
   TelemetryStore,
 } from "../telemetry-store.js";
 import { InfluxHttp, type InfluxSeries } from "./influx-http.js";
+import type { InfluxStoreMetrics } from "./influx-store-metrics.js";
 import {
   countQuery,
   createDatabaseQuery,
@@ -34,7 +34,7 @@ export interface InfluxTelemetryStoreOptions {
   influx: HubConfig["influx"];
   /** Folder of the spool (`influx-spool.db`) and the dead-letter file (`influx-dead-letter.lp`). */
   dataDir: string;
-  metrics: HubMetrics;
+  metrics: InfluxStoreMetrics;
   log: pino.Logger;
   /** A query waits at most this long for spooled data to reach InfluxDB first (read your writes). Default 5,000 ms. */
   queryWaitMs?: number;

@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type pino from "pino";
-import type { HubMetrics } from "../../metrics.js";
 import { type InfluxHttp, InfluxRequestError } from "./influx-http.js";
+import type { InfluxStoreMetrics } from "./influx-store-metrics.js";
 import type { Spool, SpooledRun } from "./spool.js";
 
 export interface SpoolDrainerOptions {
@@ -16,7 +16,7 @@ export interface SpoolDrainerOptions {
   deadLetterPath: string;
   /** Run before the first write and after a `404 database not found` (version detection, database creation). */
   prepare: () => Promise<void>;
-  metrics: HubMetrics;
+  metrics: InfluxStoreMetrics;
   log: pino.Logger;
 }
 
@@ -125,11 +125,11 @@ export class SpoolDrainer {
       await this.options.prepare();
       this.prepared = true;
     }
-    const stop = this.options.metrics.influxWriteSeconds.startTimer();
+    const startedAt = performance.now();
     // One spool entry (a group commit) can hold more than a write should carry.
     const { batchSize } = this.options;
     for (let at = 0; at < run.lines.length; at += batchSize) await this.writeIsolating(run.lines.slice(at, at + batchSize));
-    stop();
+    this.options.metrics.writeSeconds((performance.now() - startedAt) / 1000);
     this.spool.remove(run);
     this.updateGauges();
     for (const waiter of this.waiters.filter((w) => w.id <= run.throughId)) waiter.resolve();
@@ -156,14 +156,14 @@ export class SpoolDrainer {
     const { deadLetterPath, metrics, log } = this.options;
     mkdirSync(dirname(deadLetterPath), { recursive: true });
     appendFileSync(deadLetterPath, `${line}\n`);
-    metrics.influxDeadLetteredPoints.inc();
+    metrics.deadLettered();
     log.error({ reason: error.message, deadLetterPath }, "InfluxDB rejected a point; it went to the dead-letter file");
   }
 
   private async backOff(error: Error): Promise<void> {
     const { metrics, log, maxRetryDelayMs } = this.options;
     const status = error instanceof InfluxRequestError ? error.status : 0;
-    metrics.influxWriteErrors.inc({ status: String(status) });
+    metrics.writeError(status);
     this.updateGauges();
     if (status === 404) this.prepared = false;
     this.failures++;
@@ -181,10 +181,8 @@ export class SpoolDrainer {
   }
 
   private updateGauges(): void {
-    const { metrics } = this.options;
-    metrics.influxSpoolBytes.set(this.spool.bytes);
-    metrics.influxSpoolBatches.set(this.spool.entries);
     const oldest = this.spool.oldestSpooledAt();
-    metrics.influxDrainLag.set(oldest === undefined ? 0 : Math.max(0, Date.now() - oldest) / 1000);
+    const lagSeconds = oldest === undefined ? 0 : Math.max(0, Date.now() - oldest) / 1000;
+    this.options.metrics.spool(this.spool.bytes, this.spool.entries, lagSeconds);
   }
 }

@@ -1,3 +1,4 @@
+import type { InfluxStoreMetrics } from "../influx/influx-store-metrics.js";
 import type { TelemetryStore } from "../telemetry-store.js";
 
 /** The store methods a worker answers: everything but `kind` and `close`. */
@@ -10,7 +11,21 @@ export interface StoreCall {
   args: unknown[];
 }
 
-/** Worker → main thread: the answer to one call. */
-export type StoreAnswer =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { name: string; message: string; code?: string } };
+/** An error as it crosses from the worker: what decides how the hub answers. */
+export interface StoreError {
+  name: string;
+  message: string;
+  /** SQLite's result code (`SQLITE_BUSY`, …). */
+  code?: string;
+  /** Set by stores whose "cannot serve now" errors are not SQLite's. */
+  storeUnavailable?: true;
+}
+
+/** Worker → main thread: the answer to one call (id 0 answers the start). */
+export type StoreAnswer = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: StoreError };
+
+/** Worker → main thread: one of the store's metric reports, recorded in the hub's registry. */
+export interface StoreReport {
+  report: keyof InfluxStoreMetrics;
+  args: number[];
+}

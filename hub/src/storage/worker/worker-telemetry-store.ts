@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { SqliteSynchronous } from "../sqlite/open-database.js";
+import type { InfluxStoreMetrics } from "../influx/influx-store-metrics.js";
 import type {
   AppendOutcome,
   HistoryBucket,
@@ -10,8 +10,8 @@ import type {
   TelemetryBatch,
   TelemetryStore,
 } from "../telemetry-store.js";
-import type { SqliteWorkerData } from "./sqlite-store-worker.js";
-import type { StoreAnswer, StoreCall, StoreMethod } from "./store-messages.js";
+import type { StoreAnswer, StoreCall, StoreMethod, StoreReport } from "./store-messages.js";
+import type { StoreRecipe } from "./store-recipe.js";
 
 /** Raised for every call once the worker has died; the hub refuses batches (devices retry) and reports not ready. */
 export class StoreWorkerGoneError extends Error {
@@ -21,25 +21,31 @@ export class StoreWorkerGoneError extends Error {
 }
 
 /**
- * The embedded SQLite telemetry store run on a worker thread. better-sqlite3 is synchronous:
- * on the main thread every synced commit would stall the sockets, acks and live fan-out for
- * the length of an fsync. Here the main thread only posts batches and awaits the answers.
+ * A telemetry store (embedded SQLite, or InfluxDB with its spool) run on a worker thread.
+ * Both commit synchronously to SQLite: on the main thread every synced commit would stall the
+ * sockets, acks and live fan-out for the length of an fsync. Here the main thread only posts
+ * batches and awaits the answers; the store's metric reports come back to `metrics`.
  */
 export class WorkerTelemetryStore implements TelemetryStore {
-  readonly kind = "sqlite";
+  readonly kind: string;
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private nextId = 1;
   private gone: Error | undefined;
   private readonly started: Promise<void>;
 
-  /** Starts the worker; `ready()` resolves once it has opened (and migrated) the database. */
-  constructor(path: string, synchronous: SqliteSynchronous = "full") {
-    this.worker = new Worker(new URL("./sqlite-store-worker.js", import.meta.url), {
-      workerData: { path, synchronous } satisfies SqliteWorkerData,
-    });
+  /** Starts the worker; `ready()` resolves once the store is open (its database migrated). */
+  constructor(
+    recipe: StoreRecipe,
+    private readonly metrics?: InfluxStoreMetrics,
+  ) {
+    this.kind = recipe.kind;
+    this.worker = new Worker(new URL("./telemetry-store-worker.js", import.meta.url), { workerData: recipe });
     this.started = new Promise((resolve, reject) => this.pending.set(0, { resolve: () => resolve(), reject }));
-    this.worker.on("message", (answer: StoreAnswer) => this.settle(answer));
+    this.worker.on("message", (message: StoreAnswer | StoreReport) => {
+      if ("report" in message) (this.metrics?.[message.report] as ((...args: number[]) => void) | undefined)?.(...message.args);
+      else this.settle(message);
+    });
     this.worker.on("error", (error) => this.fail(error));
     this.worker.on("exit", (code) => this.fail(new StoreWorkerGoneError(`the telemetry store's worker exited (code ${code})`)));
   }
@@ -99,7 +105,6 @@ export class WorkerTelemetryStore implements TelemetryStore {
     // Only a call in progress keeps the process alive: a forgotten idle store must not.
     if (this.pending.size === 0) this.worker.unref();
     if (answer.ok) waiting.resolve(answer.value);
-    // The SQLite code (SQLITE_BUSY, …) travels along: it decides between 503 and 500.
     else waiting.reject(Object.assign(new Error(answer.error.message), answer.error));
   }
 
