@@ -80,12 +80,18 @@ export class LiveHub implements LiveFeed {
   /** Send what is waiting to every subscriber that can take it. */
   flush(): void {
     let coalesced = 0;
+    let buffered = 0;
+    let pending = 0;
     for (const subscriber of this.subscribers) {
       subscriber.flush();
       coalesced += subscriber.coalesced;
       subscriber.coalesced = 0;
+      buffered += subscriber.sink.bufferedBytes();
+      pending += subscriber.pending;
     }
     if (coalesced > 0) this.metrics.liveCoalesced.inc(coalesced);
+    this.metrics.liveBufferedBytes.set(buffered);
+    this.metrics.livePendingEntries.set(pending);
   }
 
   close(): void {

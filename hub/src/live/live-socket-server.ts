@@ -79,7 +79,11 @@ export class LiveSocketServer {
 
   close(): void {
     clearInterval(this.heartbeat);
-    for (const ws of this.sockets.keys()) ws.close(1001, "hub stopping");
+    for (const ws of this.sockets.keys()) {
+      // A connection with unsent updates would not take the close frame either: don't wait 30 s for its answer.
+      if (ws.bufferedAmount > 0) ws.terminate();
+      else ws.close(1001, "hub stopping");
+    }
     this.wss.close();
   }
 
