@@ -3,8 +3,8 @@ import type { Duplex } from "node:stream";
 import { type HubFrame, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
 import { WebSocketServer } from "ws";
 import type { DeviceChannel } from "../commands/device-channel.js";
-import { verifySecret } from "../security/secrets.js";
 import type { DeviceRecord } from "../storage/device-repository.js";
+import { authenticateDevice } from "./device-authentication.js";
 import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials.js";
 import type { DevicePresence, PresenceInfo } from "./device-presence.js";
 import { DeviceSession } from "./device-session.js";
@@ -152,21 +152,25 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     this.deps.metrics.handshakesInProgress.set(this.handshakes);
     let accepted = false;
     try {
-      const device = await this.deps.devices.get(credentials.deviceId);
-      if (!device || !verifySecret(credentials.token, device.tokenHash)) {
+      const authenticated = await authenticateDevice(this.deps.devices, credentials, this.deps.now());
+      if ("failure" in authenticated) {
         this.deps.authThrottle.failed(remoteAddress);
         this.deps.log.warn(
-          { deviceId: credentials.deviceId, remoteAddress, reason: device ? "wrong token" : "unknown device" },
+          { deviceId: credentials.deviceId, remoteAddress, reason: authenticated.failure },
           "device authentication failed",
         );
         return this.refuse(socket, "TH_AUTH_INVALID", "unknown device or wrong token");
       }
+      const { device, validUntil } = authenticated;
       if (device.revokedAt !== null)
         return this.refuse(socket, "TH_AUTH_REVOKED", "this device's credentials were revoked; rotate its token");
       this.deps.authThrottle.succeeded(remoteAddress);
       if (socket.destroyed) return;
       accepted = true;
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.openSession(ws, device, remoteAddress));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const session = this.openSession(ws, device, remoteAddress);
+        if (validUntil !== undefined) session.expireCredentialAt(validUntil);
+      });
     } finally {
       if (!accepted) {
         this.handshakes--;
@@ -180,7 +184,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     refuseUpgrade(socket, status, code, message, retryAfterS);
   }
 
-  private openSession(ws: import("ws").WebSocket, device: DeviceRecord, remoteAddress: string): void {
+  private openSession(ws: import("ws").WebSocket, device: DeviceRecord, remoteAddress: string): DeviceSession {
     const session = new DeviceSession(ws, device, remoteAddress, this.context);
     this.perAddress.set(remoteAddress, (this.perAddress.get(remoteAddress) ?? 0) + 1);
     const previous = this.sessions.get(device.id);
@@ -192,6 +196,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       previous.closeWith("TH_SESSION_REPLACED");
       void previous.settled().then(() => this.replaced.delete(session));
     }
+    return session;
   }
 
   private onSessionClosed(session: DeviceSession): void {

@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { TOPIC_PATTERN } from "../../live/live-update.js";
 import { ApiError } from "../api-errors.js";
@@ -35,7 +36,9 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
       if (!subscriber) throw new ApiError("TH_API_LIVE_FULL", "the hub holds live.maxSubscribers live connections");
       subscriber.subscribe(topics);
       reply.hijack();
+      // Hijacked: the headers set so far (CORS, security) must be written here.
       raw.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
         "content-type": "text/event-stream",
         "cache-control": "no-cache",
         connection: "keep-alive",
