@@ -26,6 +26,8 @@ export interface LiveHubOptions {
  */
 export class LiveHub implements LiveFeed {
   private readonly subscribers = new Set<LiveSubscriber>();
+  /** The API key each subscriber authenticated with. */
+  private readonly keyIds = new Map<LiveSubscriber, string>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private flushScheduled = false;
@@ -44,18 +46,30 @@ export class LiveHub implements LiveFeed {
     });
   }
 
-  /** A new connection, or undefined when `maxSubscribers` are connected. */
-  attach(sink: LiveSink): LiveSubscriber | undefined {
+  /** A new connection opened with the API key `keyId`, or undefined when `maxSubscribers` are connected. */
+  attach(sink: LiveSink, keyId: string): LiveSubscriber | undefined {
     if (this.subscribers.size >= this.options.maxSubscribers) return undefined;
     const subscriber = new LiveSubscriber(sink, this.options, this.now);
     this.subscribers.add(subscriber);
+    this.keyIds.set(subscriber, keyId);
     this.metrics.liveSubscribers.set(this.subscribers.size);
     return subscriber;
   }
 
   detach(subscriber: LiveSubscriber): void {
     this.subscribers.delete(subscriber);
+    this.keyIds.delete(subscriber);
     this.metrics.liveSubscribers.set(this.subscribers.size);
+  }
+
+  /** Close every connection opened with the API key `keyId` (it was revoked); answers how many. */
+  closeForKey(keyId: string): number {
+    const closing = [...this.keyIds].filter(([, id]) => id === keyId).map(([subscriber]) => subscriber);
+    for (const subscriber of closing) {
+      this.detach(subscriber);
+      subscriber.sink.close();
+    }
+    return closing.length;
   }
 
   readingsStored(deviceId: string, readings: readonly StoredReading[]): void {

@@ -88,12 +88,17 @@ export class LiveSocketServer {
   }
 
   private open(ws: WebSocket, keyId: string): void {
-    const subscriber = this.live.attach({
-      bufferedBytes: () => ws.bufferedAmount,
-      send: (update) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(update));
+    const subscriber = this.live.attach(
+      {
+        bufferedBytes: () => ws.bufferedAmount,
+        send: (update) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(update));
+        },
+        // 1008 (policy violation): the key no longer grants access; a stalled socket is cut at once.
+        close: () => (ws.bufferedAmount > 0 ? ws.terminate() : ws.close(1008, "TH_API_KEY_REVOKED")),
       },
-    });
+      keyId,
+    );
     if (!subscriber) {
       ws.close(1013, "TH_API_LIVE_FULL");
       return;

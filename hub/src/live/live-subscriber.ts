@@ -7,6 +7,8 @@ export interface LiveSink {
   /** Bytes written but not yet sent. */
   bufferedBytes(): number;
   send(update: LiveUpdate): void;
+  /** End the connection because the API key it was opened with is revoked. */
+  close(): void;
 }
 
 /**

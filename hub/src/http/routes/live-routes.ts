@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { TOPIC_PATTERN } from "../../live/live-update.js";
 import { ApiError } from "../api-errors.js";
+import { callerOf } from "../authentication.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
 import { errorResponses, routeSchema } from "../shared-schemas.js";
 
@@ -27,12 +28,19 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
       const bad = topics.find((t) => !TOPIC_PATTERN.test(t));
       if (bad !== undefined) throw new ApiError("TH_API_VALIDATION", `unknown topic ${JSON.stringify(bad)}`);
       const raw = reply.raw;
-      const subscriber = deps.live.attach({
-        bufferedBytes: () => raw.writableLength,
-        send: (update) => {
-          raw.write(`event: update\ndata: ${JSON.stringify(update)}\n\n`);
+      const subscriber = deps.live.attach(
+        {
+          bufferedBytes: () => raw.writableLength,
+          send: (update) => {
+            raw.write(`event: update\ndata: ${JSON.stringify(update)}\n\n`);
+          },
+          close: () => {
+            raw.end(`event: closed\ndata: ${JSON.stringify({ code: "TH_API_KEY_REVOKED" })}\n\n`);
+            raw.destroy();
+          },
         },
-      });
+        callerOf(request).id,
+      );
       if (!subscriber) throw new ApiError("TH_API_LIVE_FULL", "the hub holds live.maxSubscribers live connections");
       subscriber.subscribe(topics);
       reply.hijack();
