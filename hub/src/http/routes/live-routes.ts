@@ -28,6 +28,7 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
       const bad = topics.find((t) => !TOPIC_PATTERN.test(t));
       if (bad !== undefined) throw new ApiError("TH_API_VALIDATION", `unknown topic ${JSON.stringify(bad)}`);
       const raw = reply.raw;
+      let keepalive: NodeJS.Timeout | undefined;
       const subscriber = deps.live.attach(
         {
           bufferedBytes: () => raw.writableLength,
@@ -35,8 +36,9 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
             raw.write(`event: update\ndata: ${JSON.stringify(update)}\n\n`);
           },
           close: () => {
-            raw.end(`event: closed\ndata: ${JSON.stringify({ code: "TH_API_KEY_REVOKED" })}\n\n`);
-            raw.destroy();
+            clearInterval(keepalive);
+            // The last event is flushed, then the connection goes (EventSource would reconnect on a kept one, and get 401).
+            raw.end(`event: closed\ndata: ${JSON.stringify({ code: "TH_API_KEY_REVOKED" })}\n\n`, () => raw.destroy());
           },
         },
         callerOf(request).id,
@@ -53,7 +55,7 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
         "x-accel-buffering": "no",
       });
       raw.write(`event: subscribed\ndata: ${JSON.stringify({ topics })}\n\n`);
-      const keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
+      keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
       request.raw.on("close", () => {
         clearInterval(keepalive);
         deps.live.detach(subscriber);
