@@ -32,6 +32,8 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastSeenTimer: NodeJS.Timeout | undefined;
   private readonly flushedLastSeen = new Map<string, number>();
+  /** Last-seen times of sessions that closed since the last write. */
+  private readonly closedLastSeen = new Map<string, number>();
 
   constructor(private readonly deps: GatewayDeps) {
     const { config } = deps;
@@ -210,9 +212,9 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     }
     this.replaced.delete(session);
     this.deps.metrics.connectedDevices.set(this.sessions.size);
-    void this.deps.devices.touchLastSeen([{ id: session.id, at: session.lastSeenAt }]).catch((error: unknown) => {
-      this.deps.log.error({ err: error }, "could not record last-seen");
-    });
+    // Written with every other session that closed in this turn: one transaction, not one sync per device.
+    this.closedLastSeen.set(session.id, Math.max(session.lastSeenAt, this.closedLastSeen.get(session.id) ?? 0));
+    if (this.closedLastSeen.size === 1) setImmediate(() => void this.flushLastSeen());
   }
 
   private heartbeat(): void {
@@ -229,7 +231,8 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   }
 
   private async flushLastSeen(): Promise<void> {
-    const entries: { id: string; at: number }[] = [];
+    const entries: { id: string; at: number }[] = [...this.closedLastSeen].map(([id, at]) => ({ id, at }));
+    this.closedLastSeen.clear();
     for (const session of this.sessions.values()) {
       if (this.flushedLastSeen.get(session.id) !== session.lastSeenAt) entries.push({ id: session.id, at: session.lastSeenAt });
     }

@@ -54,6 +54,7 @@ function toRecord(row: DeviceRow): DeviceRecord {
 /** The device registry in the embedded metadata database. */
 export class SqliteDeviceRepository implements DeviceRepository {
   private readonly statements;
+  private pendingHellos: { id: string; hello: DeviceHello; resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
@@ -170,8 +171,30 @@ export class SqliteDeviceRepository implements DeviceRepository {
     return this.statements.delete.run(id).changes > 0;
   }
 
-  async recordHello(id: string, hello: DeviceHello): Promise<void> {
-    this.statements.hello.run({ ...hello, id, attributes: JSON.stringify(hello.attributes) });
+  /**
+   * Hellos are group-committed: those that arrive in one turn of the event loop share one
+   * transaction (one sync to disk), so a storm of reconnecting devices does not stall the
+   * event loop for a sync per device.
+   */
+  recordHello(id: string, hello: DeviceHello): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingHellos.push({ id, hello, resolve, reject });
+      if (this.pendingHellos.length === 1) setImmediate(() => this.commitHellos());
+    });
+  }
+
+  private commitHellos(): void {
+    const group = this.pendingHellos;
+    this.pendingHellos = [];
+    try {
+      this.db.transaction(() => {
+        for (const { id, hello } of group) this.statements.hello.run({ ...hello, id, attributes: JSON.stringify(hello.attributes) });
+      })();
+    } catch (error) {
+      for (const pending of group) pending.reject(error as Error);
+      return;
+    }
+    for (const pending of group) pending.resolve();
   }
 
   async mergeAttributes(id: string, attributes: Record<string, MetricValue>, at: number): Promise<void> {

@@ -7,6 +7,8 @@ export interface HealthProbeReport {
   failures: number;
   maxLatencyMs: number;
   meanLatencyMs: number;
+  /** How late the probe's own timer fired at worst: the machine's share of a slow answer. */
+  maxProbeLagMs: number;
 }
 
 /** A running probe. */
@@ -22,12 +24,13 @@ export interface HealthProbe {
 const PROBE_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 let running = true;
-let report = { requests: 0, failures: 0, maxLatencyMs: 0, totalMs: 0 };
+const fresh = () => ({ requests: 0, failures: 0, maxLatencyMs: 0, totalMs: 0, maxProbeLagMs: 0 });
+let report = fresh();
 parentPort.on("message", (message) => {
   if (message === "stop") running = false;
   else {
     parentPort.postMessage(report);
-    report = { requests: 0, failures: 0, maxLatencyMs: 0, totalMs: 0 };
+    report = fresh();
   }
 });
 (async () => {
@@ -44,19 +47,23 @@ parentPort.on("message", (message) => {
     report.requests++;
     report.totalMs += latency;
     if (latency > report.maxLatencyMs) report.maxLatencyMs = latency;
+    const sleepStarted = performance.now();
     await new Promise((resolve) => setTimeout(resolve, workerData.everyMs));
+    const lag = performance.now() - sleepStarted - workerData.everyMs;
+    if (lag > report.maxProbeLagMs) report.maxProbeLagMs = lag;
   }
   parentPort.postMessage(report);
 })();
 `;
 
-type RawReport = { requests: number; failures: number; maxLatencyMs: number; totalMs: number };
+type RawReport = { requests: number; failures: number; maxLatencyMs: number; totalMs: number; maxProbeLagMs: number };
 
 const toReport = (raw: RawReport): HealthProbeReport => ({
   requests: raw.requests,
   failures: raw.failures,
   maxLatencyMs: Math.round(raw.maxLatencyMs),
   meanLatencyMs: raw.requests === 0 ? 0 : Math.round(raw.totalMs / raw.requests),
+  maxProbeLagMs: Math.round(raw.maxProbeLagMs),
 });
 
 /** Ask `GET <url>` every `everyMs` (one request at a time) from a worker thread until stopped. */
