@@ -67,7 +67,7 @@ export class LiveHub implements LiveFeed {
     const closing = [...this.keyIds].filter(([, id]) => id === keyId).map(([subscriber]) => subscriber);
     for (const subscriber of closing) {
       this.detach(subscriber);
-      subscriber.sink.close();
+      subscriber.sink.close("TH_API_KEY_REVOKED");
     }
     return closing.length;
   }
@@ -108,7 +108,12 @@ export class LiveHub implements LiveFeed {
     this.metrics.livePendingEntries.set(pending);
   }
 
+  /** Stop: every live connection is ended (a stalled one at once), so none holds the HTTP server open. */
   close(): void {
+    for (const subscriber of [...this.subscribers]) {
+      this.detach(subscriber);
+      subscriber.sink.close("TH_HUB_STOPPING");
+    }
     clearInterval(this.timer);
     this.unsubscribe();
   }

@@ -94,8 +94,12 @@ export class LiveSocketServer {
         send: (update) => {
           if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(update));
         },
-        // 1008 (policy violation): the key no longer grants access; a stalled socket is cut at once.
-        close: () => (ws.bufferedAmount > 0 ? ws.terminate() : ws.close(1008, "TH_API_KEY_REVOKED")),
+        // A revoked key: 1008 (policy violation). A stalled socket is cut at once: it would not take a close frame.
+        close: (code) => {
+          if (ws.bufferedAmount > 0) ws.terminate();
+          else if (code === "TH_HUB_STOPPING") ws.close(1001, "hub stopping");
+          else ws.close(1008, code);
+        },
       },
       keyId,
     );

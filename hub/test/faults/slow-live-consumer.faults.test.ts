@@ -9,7 +9,7 @@ import { createDevice } from "../support/create-device.js";
 import { acked, closeFleet, connectFleet, sleep } from "./support/fleet.js";
 import { readMetrics, sample } from "./support/hub-metrics.js";
 import { scaled } from "./support/scale.js";
-import { openStalledLiveClient } from "./support/stalled-live-client.js";
+import { openStalledLiveClient, openStalledSseClient } from "./support/stalled-live-client.js";
 
 const MAX_BUFFERED = 1_048_576; // live.maxBufferedBytes, the default
 const METRICS = 20;
@@ -28,14 +28,16 @@ function streamText(clients: readonly TelehubClient[], everyMs: number): { stop:
   return { stop: () => clearInterval(timer), sent: () => tick * clients.length };
 }
 
-test("a live consumer that never reads: the hub's live buffers stay under live.maxBufferedBytes and its memory bounded while telemetry flows", async (t) => {
+test("live consumers (WebSocket and SSE) that never read: the hub's live buffers stay under live.maxBufferedBytes and its memory bounded while telemetry flows", async (t) => {
   const hub: HubProcess = await spawnHub();
   let clients: TelehubClient[] = [];
   const stalled = [];
   let watcher: WebSocket | undefined;
   try {
     clients = await connectFleet(hub.url, "live-", scaled(10), (id) => createDevice(hub.url, hub.adminKey, id), { maxBatchReadings: 5 });
-    for (let i = 0; i < 3; i++) stalled.push(await openStalledLiveClient(hub.port, hub.adminKey, ["telemetry:*"]));
+    // Two WebSocket consumers and one SSE stream, all subscribed to every device's telemetry.
+    for (let i = 0; i < 2; i++) stalled.push(await openStalledLiveClient(hub.port, hub.adminKey, ["telemetry:*"]));
+    stalled.push(await openStalledSseClient(hub.port, hub.adminKey, ["telemetry:*"]));
     // A healthy dashboard alongside: it must keep getting updates.
     let watcherUpdates = 0;
     watcher = new WebSocket(`${hub.url.replace("http", "ws")}/v1/live`, ["telehub.live.v1"], {
@@ -88,7 +90,7 @@ test("a live consumer that never reads: the hub's live buffers stay under live.m
       await store.close();
     }
     t.diagnostic(
-      `${clients.length} devices, ${sent} readings (${Math.round((sent * METRICS * 200) / 1_048_576)} MB of text) while 3 live consumers stalled: ` +
+      `${clients.length} devices, ${sent} readings (${Math.round((sent * METRICS * 200) / 1_048_576)} MB of text) while 3 live consumers (2 WebSocket, 1 SSE) stalled: ` +
         `max live buffered ${maxBuffered} bytes, max pending entries ${maxPending}, ${coalesced} values coalesced, ` +
         `RSS ${Math.round(rssAtStart / 1_048_576)} → max ${Math.round(maxRss / 1_048_576)} MB, healthy dashboard got ${watcherUpdates} updates`,
     );

@@ -35,10 +35,11 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
           send: (update) => {
             raw.write(`event: update\ndata: ${JSON.stringify(update)}\n\n`);
           },
-          close: () => {
+          close: (code) => {
             clearInterval(keepalive);
-            // The last event is flushed, then the connection goes (EventSource would reconnect on a kept one, and get 401).
-            raw.end(`event: closed\ndata: ${JSON.stringify({ code: "TH_API_KEY_REVOKED" })}\n\n`, () => raw.destroy());
+            // A stalled stream is cut at once; otherwise the last event is flushed, then the connection goes.
+            if (raw.writableLength > 0) raw.destroy();
+            else raw.end(`event: closed\ndata: ${JSON.stringify({ code })}\n\n`, () => raw.destroy());
           },
         },
         callerOf(request).id,
