@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { TelehubClient } from "@telehub/device-client";
+import { TelehubClient } from "@telehub/device-client";
 import { callApi, TEST_ADMIN_KEY } from "../support/api-client.js";
 import { eventually } from "../support/eventually.js";
 import { startHub } from "../support/hub-fixture.js";
 import { ChaosProxy } from "./support/chaos-proxy.js";
-import { closeFleet, connectFleet, sleep } from "./support/fleet.js";
+import { closeFleet, FAST_BACKOFF, sleep } from "./support/fleet.js";
 
 const HOUR = 3_600_000;
 /** Device clock minus true time, per device. */
@@ -16,18 +16,16 @@ test("devices with clocks hours off: readings are stored on the hub's time, also
   const running = await startHub({ adminKey: TEST_ADMIN_KEY });
   const proxy = await ChaosProxy.start(Number(new URL(running.url).port));
   const ids = Object.keys(SKEWS) as (keyof typeof SKEWS)[];
-  let clients: TelehubClient[] = [];
+  const clients: TelehubClient[] = [];
   try {
     const started = Date.now();
-    clients = await Promise.all(
-      ids.map(async (id) => {
-        const [client] = await connectFleet(`ws://127.0.0.1:${proxy.port}`, id, 1, () => running.provision(id), {
-          deviceId: id,
-          now: () => Date.now() + SKEWS[id],
-        });
-        return client as TelehubClient;
-      }),
-    );
+    for (const id of ids) {
+      const token = await running.provision(id);
+      // Each device's clock is off by its skew; the client stamps readings with it.
+      const now = (): number => Date.now() + SKEWS[id];
+      clients.push(new TelehubClient({ url: `ws://127.0.0.1:${proxy.port}`, deviceId: id, token, backoff: FAST_BACKOFF, now }));
+    }
+    await Promise.all(clients.map((c) => c.connect()));
     for (let i = 0; i < READINGS; i++) {
       // Stamped by each device's own clock (the client applies the offset it measured at welcome).
       for (const client of clients) client.send({ i });
