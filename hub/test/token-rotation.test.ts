@@ -57,13 +57,19 @@ describe("token rotation with a grace period", () => {
       assert.equal((await callApi(running.hub, "POST", "/api/v1/devices/grace-2/token", { graceMs: -1 })).status, 400);
       assert.equal((await callApi(running.hub, "POST", "/api/v1/devices/grace-2/token", { grace: 5 })).status, 400);
 
-      const live = await connected(running.wsUrl, "grace-2", oldToken);
+      const nullBody = await callApi(running.hub, "POST", "/api/v1/devices/grace-2/token", null);
+      assert.equal(nullBody.body.previousTokenValidUntil, null, "a null body is no body");
+      const refusedFirst = await RawDevice.connect(running.wsUrl, { deviceId: "grace-2", token: oldToken });
+      assert.ok(isRefusal(refusedFirst) && refusedFirst.code === "TH_AUTH_INVALID");
+      const currentToken = nullBody.body.token as string;
+
+      const live = await connected(running.wsUrl, "grace-2", currentToken);
       devices.push(live);
       const atOnce = await callApi(running.hub, "POST", "/api/v1/devices/grace-2/token", {});
       assert.equal(atOnce.status, 200);
       assert.equal(atOnce.body.previousTokenValidUntil, null);
       assert.deepEqual(await live.closed(), { code: 4403, reason: "TH_DEVICE_REVOKED" });
-      const refused = await RawDevice.connect(running.wsUrl, { deviceId: "grace-2", token: oldToken });
+      const refused = await RawDevice.connect(running.wsUrl, { deviceId: "grace-2", token: currentToken });
       assert.ok(isRefusal(refused) && refused.code === "TH_AUTH_INVALID");
 
       assert.equal((await callApi(running.hub, "POST", "/api/v1/devices/grace-2/revoke")).status, 200);
