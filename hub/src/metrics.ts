@@ -96,6 +96,16 @@ export class HubMetrics {
     help: "Dashboard live connections (WebSocket and SSE)",
     registers: [this.registry],
   });
+  readonly liveBufferedBytes = new Gauge({
+    name: "telehub_live_buffered_bytes",
+    help: "Bytes written to live connections but not yet taken by them (all connections together; each stops getting updates past live.maxBufferedBytes)",
+    registers: [this.registry],
+  });
+  readonly livePendingEntries = new Gauge({
+    name: "telehub_live_pending_entries",
+    help: "Telemetry values and events waiting in the hub for live connections (at most one per metric and device per connection)",
+    registers: [this.registry],
+  });
   readonly liveCoalesced = new Counter({
     name: "telehub_live_coalesced_total",
     help: "Telemetry values replaced by a newer one before a slow live connection received them",

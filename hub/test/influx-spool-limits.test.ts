@@ -95,7 +95,15 @@ describe("InfluxDB write retries", () => {
 
   test("a 503 with Retry-After is retried no sooner than the server asked, and the data then delivered", async () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const fake = { url, database: "x", version: "fake", stop: async () => {}, start: async () => {}, remove: async () => {} };
+    const fake = {
+      url,
+      database: "x",
+      version: "fake",
+      stop: async () => {},
+      kill: async () => {},
+      start: async () => {},
+      remove: async () => {},
+    };
     const { store, metrics, dispose } = openInfluxStore(fake, { maxRetryDelayMs: 100, batchSize: 10 });
     try {
       await store.append([batch("retry", 1, 3)]);

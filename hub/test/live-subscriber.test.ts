@@ -17,7 +17,7 @@ function fullSocketStandIn() {
     setBuffered: (bytes: number) => {
       buffered = bytes;
     },
-    sink: { bufferedBytes: () => buffered, send: (update: LiveUpdate) => sent.push(update) },
+    sink: { bufferedBytes: () => buffered, send: (update: LiveUpdate) => sent.push(update), close: () => undefined },
   };
 }
 

@@ -93,6 +93,8 @@ export interface HubConfig {
     maxHistoryPoints: number;
     /** Serve `/metrics` without an API key (for a Prometheus on a private network). Default false. */
     publicMetrics: boolean;
+    /** Comma-separated origins (`https://dash.example.com`) whose browser pages may call the API (CORS); empty: none. Default empty. */
+    corsOrigins: string;
   };
   commands: {
     /** Commands a device may have queued or sent at once; more get 429. Default 100. */
@@ -115,6 +117,8 @@ export interface HubConfig {
     authFailuresPerMinute: number;
     /** How long an address that failed too often is refused (429) without its credentials being checked. Default 60,000 ms. */
     authBlockMs: number;
+    /** Longest grace period a token rotation may give the replaced token (`graceMs`). Default 604,800,000 ms (7 days). */
+    maxTokenGraceMs: number;
   };
   tls: {
     /** PEM certificate (chain) file: with `keyFile`, the hub serves HTTPS and WSS on `port`. Default empty (plain HTTP; or terminate TLS in a reverse proxy). */
@@ -187,7 +191,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     clockSkewWarnMs: 60_000,
   },
   ingest: { maxBatchesPerCommit: 512 },
-  api: { defaultPageSize: 25, maxPageSize: 1_000, maxRawPoints: 10_000, maxHistoryPoints: 2_000, publicMetrics: false },
+  api: { defaultPageSize: 25, maxPageSize: 1_000, maxRawPoints: 10_000, maxHistoryPoints: 2_000, publicMetrics: false, corsOrigins: "" },
   commands: {
     maxQueuedPerDevice: 100,
     defaultTtlMs: 86_400_000,
@@ -197,7 +201,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxArgsBytes: 16_384,
     sweepIntervalMs: 250,
   },
-  security: { authFailuresPerMinute: 30, authBlockMs: 60_000 },
+  security: { authFailuresPerMinute: 30, authBlockMs: 60_000, maxTokenGraceMs: 604_800_000 },
   tls: { certFile: "", keyFile: "" },
   live: { publish: "accepted", flushIntervalMs: 0, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },

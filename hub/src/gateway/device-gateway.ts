@@ -3,8 +3,8 @@ import type { Duplex } from "node:stream";
 import { type HubFrame, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
 import { WebSocketServer } from "ws";
 import type { DeviceChannel } from "../commands/device-channel.js";
-import { verifySecret } from "../security/secrets.js";
 import type { DeviceRecord } from "../storage/device-repository.js";
+import { authenticateDevice } from "./device-authentication.js";
 import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials.js";
 import type { DevicePresence, PresenceInfo } from "./device-presence.js";
 import { DeviceSession } from "./device-session.js";
@@ -32,6 +32,8 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastSeenTimer: NodeJS.Timeout | undefined;
   private readonly flushedLastSeen = new Map<string, number>();
+  /** Last-seen times of sessions that closed since the last write. */
+  private readonly closedLastSeen = new Map<string, number>();
 
   constructor(private readonly deps: GatewayDeps) {
     const { config } = deps;
@@ -152,21 +154,25 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     this.deps.metrics.handshakesInProgress.set(this.handshakes);
     let accepted = false;
     try {
-      const device = await this.deps.devices.get(credentials.deviceId);
-      if (!device || !verifySecret(credentials.token, device.tokenHash)) {
+      const authenticated = await authenticateDevice(this.deps.devices, credentials, this.deps.now());
+      if ("failure" in authenticated) {
         this.deps.authThrottle.failed(remoteAddress);
         this.deps.log.warn(
-          { deviceId: credentials.deviceId, remoteAddress, reason: device ? "wrong token" : "unknown device" },
+          { deviceId: credentials.deviceId, remoteAddress, reason: authenticated.failure },
           "device authentication failed",
         );
         return this.refuse(socket, "TH_AUTH_INVALID", "unknown device or wrong token");
       }
+      const { device, validUntil } = authenticated;
       if (device.revokedAt !== null)
         return this.refuse(socket, "TH_AUTH_REVOKED", "this device's credentials were revoked; rotate its token");
       this.deps.authThrottle.succeeded(remoteAddress);
       if (socket.destroyed) return;
       accepted = true;
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.openSession(ws, device, remoteAddress));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const session = this.openSession(ws, device, remoteAddress);
+        if (validUntil !== undefined) session.expireCredentialAt(validUntil);
+      });
     } finally {
       if (!accepted) {
         this.handshakes--;
@@ -180,7 +186,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     refuseUpgrade(socket, status, code, message, retryAfterS);
   }
 
-  private openSession(ws: import("ws").WebSocket, device: DeviceRecord, remoteAddress: string): void {
+  private openSession(ws: import("ws").WebSocket, device: DeviceRecord, remoteAddress: string): DeviceSession {
     const session = new DeviceSession(ws, device, remoteAddress, this.context);
     this.perAddress.set(remoteAddress, (this.perAddress.get(remoteAddress) ?? 0) + 1);
     const previous = this.sessions.get(device.id);
@@ -192,6 +198,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       previous.closeWith("TH_SESSION_REPLACED");
       void previous.settled().then(() => this.replaced.delete(session));
     }
+    return session;
   }
 
   private onSessionClosed(session: DeviceSession): void {
@@ -205,9 +212,9 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     }
     this.replaced.delete(session);
     this.deps.metrics.connectedDevices.set(this.sessions.size);
-    void this.deps.devices.touchLastSeen([{ id: session.id, at: session.lastSeenAt }]).catch((error: unknown) => {
-      this.deps.log.error({ err: error }, "could not record last-seen");
-    });
+    // Written with every other session that closed in this turn: one transaction, not one sync per device.
+    this.closedLastSeen.set(session.id, Math.max(session.lastSeenAt, this.closedLastSeen.get(session.id) ?? 0));
+    if (this.closedLastSeen.size === 1) setImmediate(() => void this.flushLastSeen());
   }
 
   private heartbeat(): void {
@@ -224,7 +231,8 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   }
 
   private async flushLastSeen(): Promise<void> {
-    const entries: { id: string; at: number }[] = [];
+    const entries: { id: string; at: number }[] = [...this.closedLastSeen].map(([id, at]) => ({ id, at }));
+    this.closedLastSeen.clear();
     for (const session of this.sessions.values()) {
       if (this.flushedLastSeen.get(session.id) !== session.lastSeenAt) entries.push({ id: session.id, at: session.lastSeenAt });
     }

@@ -14,6 +14,9 @@ import { DeviceRateLimit } from "./device-rate-limit.js";
 import type { GatewayContext } from "./gateway-context.js";
 import { frameHandlers } from "./handlers/index.js";
 
+/** The longest delay `setTimeout` takes. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Where a session is in its life: waiting for `hello`, answering it, streaming, or gone. */
 export type SessionState = "awaiting-hello" | "greeting" | "open" | "closed";
 
@@ -48,6 +51,7 @@ export class DeviceSession {
   readonly log: pino.Logger;
   private pendingWrites = new Set<Promise<unknown>>();
   private helloTimer: NodeJS.Timeout | undefined;
+  private credentialTimer: NodeJS.Timeout | undefined;
   private handshakeOpen = true;
 
   constructor(
@@ -70,6 +74,20 @@ export class DeviceSession {
 
   get id(): string {
     return this.device.id;
+  }
+
+  /**
+   * The session was opened with a token that stops working at `at` (a rotated token in its
+   * grace period): close it then with `TH_DEVICE_REVOKED`, as if the rotation had just happened.
+   */
+  expireCredentialAt(at: number): void {
+    const delayMs = Math.max(0, at - this.context.now());
+    // setTimeout takes at most 2^31 − 1 ms (24.8 days): a longer grace is waited out in steps.
+    this.credentialTimer =
+      delayMs > MAX_TIMER_MS
+        ? setTimeout(() => this.expireCredentialAt(at), MAX_TIMER_MS)
+        : setTimeout(() => this.closeWith("TH_DEVICE_REVOKED"), delayMs);
+    this.credentialTimer.unref();
   }
 
   /** Resolves when every write this session started has settled. */
@@ -203,6 +221,7 @@ export class DeviceSession {
   private onClose(code: number, reason: string): void {
     if (this.state === "closed") return;
     this.state = "closed";
+    clearTimeout(this.credentialTimer);
     this.endHandshake();
     this.log.info({ code, reason }, "device disconnected");
     this.context.onSessionClosed(this);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { installAuditTrail } from "./audit-trail.js";
 import { installAuthentication } from "./authentication.js";
 import { COMMAND_SCHEMA } from "./command-schemas.js";
+import { installCors } from "./cors.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
 import type { HttpApiDeps } from "./http-api-deps.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
@@ -33,6 +34,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
   addSharedSchemas(http);
   http.addSchema(COMMAND_SCHEMA);
   installSecurityHeaders(http);
+  installCors(http, deps.config.api.corsOrigins);
   http.decorateRequest("apiKey", null);
   http.decorateRequest("auditDetails", null);
 

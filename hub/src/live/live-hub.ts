@@ -29,6 +29,8 @@ export interface LiveHubOptions {
  */
 export class LiveHub implements LiveFeed {
   private readonly subscribers = new Set<LiveSubscriber>();
+  /** The API key each subscriber authenticated with. */
+  private readonly keyIds = new Map<LiveSubscriber, string>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private flushScheduled = false;
@@ -48,18 +50,30 @@ export class LiveHub implements LiveFeed {
     });
   }
 
-  /** A new connection, or undefined when `maxSubscribers` are connected. */
-  attach(sink: LiveSink): LiveSubscriber | undefined {
+  /** A new connection opened with the API key `keyId`, or undefined when `maxSubscribers` are connected. */
+  attach(sink: LiveSink, keyId: string): LiveSubscriber | undefined {
     if (this.subscribers.size >= this.options.maxSubscribers) return undefined;
     const subscriber = new LiveSubscriber(sink, this.options, this.now);
     this.subscribers.add(subscriber);
+    this.keyIds.set(subscriber, keyId);
     this.metrics.liveSubscribers.set(this.subscribers.size);
     return subscriber;
   }
 
   detach(subscriber: LiveSubscriber): void {
     this.subscribers.delete(subscriber);
+    this.keyIds.delete(subscriber);
     this.metrics.liveSubscribers.set(this.subscribers.size);
+  }
+
+  /** Close every connection opened with the API key `keyId` (it was revoked); answers how many. */
+  closeForKey(keyId: string): number {
+    const closing = [...this.keyIds].filter(([, id]) => id === keyId).map(([subscriber]) => subscriber);
+    for (const subscriber of closing) {
+      this.detach(subscriber);
+      subscriber.sink.close("TH_API_KEY_REVOKED");
+    }
+    return closing.length;
   }
 
   publishReadings(deviceId: string, readings: readonly StoredReading[]): void {
@@ -84,15 +98,26 @@ export class LiveHub implements LiveFeed {
   /** Send what is waiting to every subscriber that can take it. */
   flush(): void {
     let coalesced = 0;
+    let buffered = 0;
+    let pending = 0;
     for (const subscriber of this.subscribers) {
       subscriber.flush();
       coalesced += subscriber.coalesced;
       subscriber.coalesced = 0;
+      buffered += subscriber.sink.bufferedBytes();
+      pending += subscriber.pending;
     }
     if (coalesced > 0) this.metrics.liveCoalesced.inc(coalesced);
+    this.metrics.liveBufferedBytes.set(buffered);
+    this.metrics.livePendingEntries.set(pending);
   }
 
+  /** Stop: every live connection is ended (a stalled one at once), so none holds the HTTP server open. */
   close(): void {
+    for (const subscriber of [...this.subscribers]) {
+      this.detach(subscriber);
+      subscriber.sink.close("TH_HUB_STOPPING");
+    }
     clearInterval(this.timer);
     this.unsubscribe();
   }

@@ -79,17 +79,30 @@ export class LiveSocketServer {
 
   close(): void {
     clearInterval(this.heartbeat);
-    for (const ws of this.sockets.keys()) ws.close(1001, "hub stopping");
+    for (const ws of this.sockets.keys()) {
+      // A connection with unsent updates would not take the close frame either: don't wait 30 s for its answer.
+      if (ws.bufferedAmount > 0) ws.terminate();
+      else ws.close(1001, "hub stopping");
+    }
     this.wss.close();
   }
 
   private open(ws: WebSocket, keyId: string): void {
-    const subscriber = this.live.attach({
-      bufferedBytes: () => ws.bufferedAmount,
-      send: (update) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(update));
+    const subscriber = this.live.attach(
+      {
+        bufferedBytes: () => ws.bufferedAmount,
+        send: (update) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(update));
+        },
+        // A revoked key: 1008 (policy violation). A stalled socket is cut at once: it would not take a close frame.
+        close: (code) => {
+          if (ws.bufferedAmount > 0) ws.terminate();
+          else if (code === "TH_HUB_STOPPING") ws.close(1001, "hub stopping");
+          else ws.close(1008, code);
+        },
       },
-    });
+      keyId,
+    );
     if (!subscriber) {
       ws.close(1013, "TH_API_LIVE_FULL");
       return;

@@ -7,7 +7,12 @@ export interface LiveSink {
   /** Bytes written but not yet sent. */
   bufferedBytes(): number;
   send(update: LiveUpdate): void;
+  /** End the connection: the API key it was opened with is revoked, or the hub is stopping. */
+  close(code: LiveCloseCode): void;
 }
+
+/** Why the hub ends a live connection. */
+export type LiveCloseCode = "TH_API_KEY_REVOKED" | "TH_HUB_STOPPING";
 
 /**
  * One dashboard connection: its topics and what is waiting for it. Telemetry coalesces (the

@@ -47,6 +47,13 @@ export interface DeviceHello {
   at: number;
 }
 
+/** A device's token replaced by a rotation with a grace period. */
+export interface PreviousToken {
+  tokenHash: string;
+  /** It authenticates before this time (ms since the epoch), not from then on. */
+  validUntil: number;
+}
+
 /** Device registry. Async so that a server database can implement it. */
 export interface DeviceRepository {
   /** Create a device; rejects with `DuplicateDeviceError` if the id is taken. */
@@ -54,8 +61,14 @@ export interface DeviceRepository {
   get(id: string): Promise<DeviceRecord | undefined>;
   list(query: DeviceListQuery): Promise<{ items: DeviceRecord[]; total: number }>;
   update(id: string, patch: { name?: string; labels?: Record<string, string> }, at: number): Promise<DeviceRecord | undefined>;
-  setTokenHash(id: string, tokenHash: string, at: number): Promise<boolean>;
-  /** Mark revoked; a revoked device cannot connect until its token is rotated. */
+  /**
+   * Replace the token (and reinstate a revoked device). With `previousValidUntil` the token
+   * replaced keeps working until then (a rotation's grace period); without, it stops at once.
+   */
+  setTokenHash(id: string, tokenHash: string, at: number, previousValidUntil?: number): Promise<boolean>;
+  /** The token a rotation replaced, while its grace period may still run; undefined if there is none. */
+  previousToken(id: string): Promise<PreviousToken | undefined>;
+  /** Mark revoked (a token in its grace period stops too); a revoked device cannot connect until its token is rotated. */
   revoke(id: string, at: number): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   recordHello(id: string, hello: DeviceHello): Promise<void>;

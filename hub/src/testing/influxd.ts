@@ -14,6 +14,8 @@ export interface PrivateInfluxd {
   version: string;
   /** SIGTERM and wait; the data stays for `start()`. */
   stop(): Promise<void>;
+  /** SIGKILL and wait, as in a crash of the database server; the data stays for `start()`. */
+  kill(): Promise<void>;
   /** Start again on the same ports and data. */
   start(): Promise<void>;
   /** Stop and delete the folder. */
@@ -123,10 +125,11 @@ export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<P
       throw new Error(`${(error as Error).message}\n${stderr.join("").slice(-2_000)}`);
     }
   };
-  const stop = async (): Promise<void> => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  const signal = async (name: NodeJS.Signals): Promise<void> => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
   };
+  const stop = (): Promise<void> => signal("SIGTERM");
 
   const version = await start();
   const response = await fetch(`${url}/query`, { method: "POST", body: new URLSearchParams({ q: `CREATE DATABASE "${database}"` }) });
@@ -139,6 +142,7 @@ export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<P
     database,
     version,
     stop,
+    kill: () => signal("SIGKILL"),
     async start() {
       await start();
     },

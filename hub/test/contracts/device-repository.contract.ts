@@ -101,5 +101,20 @@ export function deviceRepositoryContract(name: string, factory: { open(): Promis
       assert.equal(await repo.delete("alpha"), false);
       assert.equal(await repo.get("alpha"), undefined);
     });
+
+    test("a rotation with a grace period keeps the replaced token until then; a plain rotation or a revocation drops it", async () => {
+      const before = (await repo.get("beta"))?.tokenHash as string;
+      assert.equal(await repo.previousToken("beta"), undefined);
+      assert.equal(await repo.setTokenHash("beta", "sha256:second", 20_000, 25_000), true);
+      assert.equal((await repo.get("beta"))?.tokenHash, "sha256:second");
+      assert.deepEqual(await repo.previousToken("beta"), { tokenHash: before, validUntil: 25_000 });
+      await repo.setTokenHash("beta", "sha256:third", 21_000);
+      assert.equal(await repo.previousToken("beta"), undefined);
+      await repo.setTokenHash("beta", "sha256:fourth", 22_000, 30_000);
+      assert.deepEqual(await repo.previousToken("beta"), { tokenHash: "sha256:third", validUntil: 30_000 });
+      await repo.revoke("beta", 23_000);
+      assert.equal(await repo.previousToken("beta"), undefined);
+      assert.equal(await repo.previousToken("nobody"), undefined);
+    });
   });
 }

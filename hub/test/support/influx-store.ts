@@ -46,3 +46,14 @@ export function openInfluxStore(
   });
   return { store, metrics, dataDir, dispose: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
+
+/** Values stored in a private influxd (one device's or all), counted through a store of its own whose spool is empty. */
+export async function influxValues(influxd: PrivateInfluxd, options: { deviceId?: string; database?: string } = {}): Promise<number> {
+  const { store, dispose } = openInfluxStore(influxd, options.database === undefined ? {} : { database: options.database });
+  try {
+    return await store.countValues(options.deviceId);
+  } finally {
+    await store.close();
+    dispose();
+  }
+}

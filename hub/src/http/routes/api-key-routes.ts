@@ -123,13 +123,15 @@ export function registerApiKeyRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       schema: routeSchema({
         tags: ["api-keys"],
         summary: "Revoke an API key",
-        description: "Refused with `TH_API_LAST_ADMIN_KEY` for the last active admin key. Revoking twice is harmless.",
+        description:
+          "Refused with `TH_API_LAST_ADMIN_KEY` for the last active admin key. Revoking twice is harmless. Live connections opened with the key (WebSocket and SSE) are closed.",
         params: { type: "object", required: ["id"], properties: { id: { type: "string", pattern: "^[0-9a-f]{16}$" } } },
         response: { 204: { type: "null", description: "Revoked" }, ...errorResponses(404, 409) },
       }),
     },
     async (request, reply) => {
       await oneAtATime(() => revokeUnlessLastAdmin(deps.apiKeys, request.params.id, deps.now()));
+      deps.live.closeForKey(request.params.id);
       return reply.code(204).send();
     },
   );

@@ -7,9 +7,9 @@ import { requireDevice, viewOf } from "./device-lookup.js";
 
 type IdParams = { id: string };
 
-/** Device credential routes: rotate a token (also un-revokes) and revoke. Both close a live session. */
+/** Device credential routes: rotate a token (also un-revokes; the old token may keep a grace period) and revoke. */
 export function registerDeviceCredentialRoutes(http: FastifyInstance, deps: HttpApiDeps): void {
-  http.post<{ Params: IdParams }>(
+  http.post<{ Params: IdParams; Body: { graceMs?: number } | undefined }>(
     "/devices/:id/token",
     {
       config: { access: "operator", audit: "device.rotate-token" },
@@ -17,13 +17,30 @@ export function registerDeviceCredentialRoutes(http: FastifyInstance, deps: Http
         tags: ["devices"],
         summary: "Rotate a device's token",
         description:
-          "Answers a new token once; the old one stops working, a revoked device is reinstated and a live session is closed with `TH_DEVICE_REVOKED`.",
+          "Answers a new token once and reinstates a revoked device. Without `graceMs` the old token stops working at once and a live session is closed with `TH_DEVICE_REVOKED`. With `graceMs` (up to `security.maxTokenGraceMs`) the old token keeps working, and a live session stays open, until `previousTokenValidUntil`; then a session still on the old token is closed with `TH_DEVICE_REVOKED` and the old token is refused. A revoked device gets no grace period.",
         params: DEVICE_ID_PARAMS,
+        body: {
+          type: ["object", "null"],
+          additionalProperties: false,
+          properties: {
+            graceMs: {
+              type: "integer",
+              minimum: 0,
+              description: "How long the old token keeps working (ms); 0 or absent: it stops at once",
+            },
+          },
+        },
         response: {
           200: {
             type: "object",
-            required: ["token"],
-            properties: { token: { type: "string", description: "The new token; shown only now" } },
+            required: ["token", "previousTokenValidUntil"],
+            properties: {
+              token: { type: "string", description: "The new token; shown only now" },
+              previousTokenValidUntil: {
+                type: ["integer", "null"],
+                description: "Until when (ms since the epoch) the old token works; null when it stopped at once",
+              },
+            },
           },
           ...errorResponses(404),
         },
@@ -31,10 +48,21 @@ export function registerDeviceCredentialRoutes(http: FastifyInstance, deps: Http
     },
     async (request) => {
       const { id } = request.params;
+      const graceMs = request.body?.graceMs ?? 0;
+      const { maxTokenGraceMs } = deps.config.security;
+      if (graceMs > maxTokenGraceMs) {
+        throw new ApiError("TH_API_VALIDATION", `graceMs may be at most security.maxTokenGraceMs (${maxTokenGraceMs})`, [
+          { in: "body", path: "/graceMs", message: `must be ≤ ${maxTokenGraceMs}` },
+        ]);
+      }
+      const at = deps.now();
+      const device = await requireDevice(deps, id);
+      const previousTokenValidUntil = graceMs > 0 && device.revokedAt === null ? at + graceMs : null;
       const token = generateSecret();
-      if (!(await deps.devices.setTokenHash(id, hashSecret(token), deps.now()))) throw new ApiError("TH_API_NOT_FOUND", `no device ${id}`);
-      deps.presence.disconnect(id, "TH_DEVICE_REVOKED");
-      return { token };
+      if (!(await deps.devices.setTokenHash(id, hashSecret(token), at, previousTokenValidUntil ?? undefined)))
+        throw new ApiError("TH_API_NOT_FOUND", `no device ${id}`);
+      if (previousTokenValidUntil === null) deps.presence.disconnect(id, "TH_DEVICE_REVOKED");
+      return { token, previousTokenValidUntil };
     },
   );
 

@@ -1,6 +1,8 @@
+import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { TOPIC_PATTERN } from "../../live/live-update.js";
 import { ApiError } from "../api-errors.js";
+import { callerOf } from "../authentication.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
 import { errorResponses, routeSchema } from "../shared-schemas.js";
 
@@ -26,23 +28,35 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
       const bad = topics.find((t) => !TOPIC_PATTERN.test(t));
       if (bad !== undefined) throw new ApiError("TH_API_VALIDATION", `unknown topic ${JSON.stringify(bad)}`);
       const raw = reply.raw;
-      const subscriber = deps.live.attach({
-        bufferedBytes: () => raw.writableLength,
-        send: (update) => {
-          raw.write(`event: update\ndata: ${JSON.stringify(update)}\n\n`);
+      let keepalive: NodeJS.Timeout | undefined;
+      const subscriber = deps.live.attach(
+        {
+          bufferedBytes: () => raw.writableLength,
+          send: (update) => {
+            raw.write(`event: update\ndata: ${JSON.stringify(update)}\n\n`);
+          },
+          close: (code) => {
+            clearInterval(keepalive);
+            // A stalled stream is cut at once; otherwise the last event is flushed, then the connection goes.
+            if (raw.writableLength > 0) raw.destroy();
+            else raw.end(`event: closed\ndata: ${JSON.stringify({ code })}\n\n`, () => raw.destroy());
+          },
         },
-      });
+        callerOf(request).id,
+      );
       if (!subscriber) throw new ApiError("TH_API_LIVE_FULL", "the hub holds live.maxSubscribers live connections");
       subscriber.subscribe(topics);
       reply.hijack();
+      // Hijacked: the headers set so far (CORS, security) must be written here.
       raw.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
         "content-type": "text/event-stream",
         "cache-control": "no-cache",
         connection: "keep-alive",
         "x-accel-buffering": "no",
       });
       raw.write(`event: subscribed\ndata: ${JSON.stringify({ topics })}\n\n`);
-      const keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
+      keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
       request.raw.on("close", () => {
         clearInterval(keepalive);
         deps.live.detach(subscriber);

@@ -114,9 +114,12 @@ export class Spool {
     return this.spooledEntries === 0 ? undefined : (this.statements.oldestSpooledAt.get() as number | undefined);
   }
 
-  /** Whether an entry of `bytes` more would fit. */
+  /**
+   * Whether an entry of `bytes` more would fit. An empty spool takes any entry: one group
+   * commit larger than the bound would otherwise be refused forever, and its devices with it.
+   */
   hasRoomFor(bytes: number): boolean {
-    return this.spooledBytes + bytes <= this.maxBytes;
+    return this.spooledBytes === 0 || this.spooledBytes + bytes <= this.maxBytes;
   }
 
   lastSequence(deviceId: string): number {

@@ -80,4 +80,12 @@ export const META_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_at ON audit_log (at);
     `,
   },
+  {
+    version: 3,
+    description: "a rotated device token that still works until a grace period ends",
+    up: `
+      ALTER TABLE devices ADD COLUMN previous_token_hash TEXT;
+      ALTER TABLE devices ADD COLUMN previous_token_valid_until INTEGER;
+    `,
+  },
 ];

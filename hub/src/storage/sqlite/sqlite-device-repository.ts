@@ -7,6 +7,7 @@ import {
   type DeviceRepository,
   type DeviceSortField,
   DuplicateDeviceError,
+  type PreviousToken,
 } from "../device-repository.js";
 
 interface DeviceRow {
@@ -53,6 +54,7 @@ function toRecord(row: DeviceRow): DeviceRecord {
 /** The device registry in the embedded metadata database. */
 export class SqliteDeviceRepository implements DeviceRepository {
   private readonly statements;
+  private pendingHellos: { id: string; hello: DeviceHello; resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
@@ -60,8 +62,16 @@ export class SqliteDeviceRepository implements DeviceRepository {
         "INSERT INTO devices (id, name, token_hash, created_at, updated_at, labels) VALUES (@id, @name, @tokenHash, @at, @at, @labels)",
       ),
       get: db.prepare("SELECT * FROM devices WHERE id = ?"),
-      setToken: db.prepare("UPDATE devices SET token_hash = ?, revoked_at = NULL, updated_at = ? WHERE id = ?"),
-      revoke: db.prepare("UPDATE devices SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL"),
+      setToken: db.prepare(
+        "UPDATE devices SET token_hash = ?, previous_token_hash = NULL, previous_token_valid_until = NULL, revoked_at = NULL, updated_at = ? WHERE id = ?",
+      ),
+      setTokenKeepingPrevious: db.prepare(
+        "UPDATE devices SET previous_token_hash = token_hash, previous_token_valid_until = ?, token_hash = ?, revoked_at = NULL, updated_at = ? WHERE id = ?",
+      ),
+      previousToken: db.prepare("SELECT previous_token_hash, previous_token_valid_until FROM devices WHERE id = ?"),
+      revoke: db.prepare(
+        "UPDATE devices SET revoked_at = ?, previous_token_hash = NULL, previous_token_valid_until = NULL, updated_at = ? WHERE id = ? AND revoked_at IS NULL",
+      ),
       delete: db.prepare("DELETE FROM devices WHERE id = ?"),
       hello: db.prepare(
         "UPDATE devices SET firmware = @firmware, model = @model, attributes = @attributes, clock_skew_ms = @clockSkewMs, last_seen_at = @at WHERE id = @id",
@@ -139,8 +149,18 @@ export class SqliteDeviceRepository implements DeviceRepository {
     return result.changes > 0 ? this.get(id) : undefined;
   }
 
-  async setTokenHash(id: string, tokenHash: string, at: number): Promise<boolean> {
+  async setTokenHash(id: string, tokenHash: string, at: number, previousValidUntil?: number): Promise<boolean> {
+    if (previousValidUntil !== undefined)
+      return this.statements.setTokenKeepingPrevious.run(previousValidUntil, tokenHash, at, id).changes > 0;
     return this.statements.setToken.run(tokenHash, at, id).changes > 0;
+  }
+
+  async previousToken(id: string): Promise<PreviousToken | undefined> {
+    const row = this.statements.previousToken.get(id) as
+      | { previous_token_hash: string | null; previous_token_valid_until: number | null }
+      | undefined;
+    if (!row?.previous_token_hash || row.previous_token_valid_until === null) return undefined;
+    return { tokenHash: row.previous_token_hash, validUntil: row.previous_token_valid_until };
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
@@ -151,8 +171,30 @@ export class SqliteDeviceRepository implements DeviceRepository {
     return this.statements.delete.run(id).changes > 0;
   }
 
-  async recordHello(id: string, hello: DeviceHello): Promise<void> {
-    this.statements.hello.run({ ...hello, id, attributes: JSON.stringify(hello.attributes) });
+  /**
+   * Hellos are group-committed: those that arrive in one turn of the event loop share one
+   * transaction (one sync to disk), so a storm of reconnecting devices does not stall the
+   * event loop for a sync per device.
+   */
+  recordHello(id: string, hello: DeviceHello): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingHellos.push({ id, hello, resolve, reject });
+      if (this.pendingHellos.length === 1) setImmediate(() => this.commitHellos());
+    });
+  }
+
+  private commitHellos(): void {
+    const group = this.pendingHellos;
+    this.pendingHellos = [];
+    try {
+      this.db.transaction(() => {
+        for (const { id, hello } of group) this.statements.hello.run({ ...hello, id, attributes: JSON.stringify(hello.attributes) });
+      })();
+    } catch (error) {
+      for (const pending of group) pending.reject(error as Error);
+      return;
+    }
+    for (const pending of group) pending.resolve();
   }
 
   async mergeAttributes(id: string, attributes: Record<string, MetricValue>, at: number): Promise<void> {
