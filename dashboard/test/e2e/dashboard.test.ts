@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { launchChromium, requireChromium } from "../support/chromium.js";
+import { ADMIN_KEY, DashboardHub } from "../support/dashboard-hub.js";
+import { logIn, openPage, screenshot, UI_TIMEOUT_MS } from "../support/pages.js";
+
+describe("the dashboard in headless Chromium against a real hub and devices", { skip: requireChromium(), timeout: 120_000 }, () => {
+  let hub: DashboardHub;
+  let browser: Browser;
+
+  before(async () => {
+    hub = await DashboardHub.start();
+    browser = await launchChromium();
+    await hub.startDevice("thermo-1");
+    await hub.startDevice("thermo-2");
+  });
+
+  after(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+
+  it("refuses a wrong key at login and stays on the login page", async () => {
+    const { context, page } = await openPage(browser);
+    try {
+      await page.goto(`${hub.url}/#/devices`);
+      await page.getByTestId("api-key").fill(`thk_${"00".repeat(8)}_${"x".repeat(40)}`);
+      await page.getByTestId("login").click();
+      await page.getByText("does not know this API key").waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("an admin logs in and sees the devices online, fresh, with live values that change", async () => {
+    const { context, page, errors } = await openPage(browser);
+    try {
+      await logIn(page, hub.url, ADMIN_KEY);
+      const row = page.locator("tr", { hasText: "thermo-1" });
+      await row.getByTestId("presence").filter({ hasText: "online" }).waitFor();
+      await page.locator("tr", { hasText: "thermo-2" }).getByTestId("presence").filter({ hasText: "online" }).waitFor();
+      await row.getByTestId("freshness").filter({ hasText: "fresh" }).waitFor();
+      const value = row.locator("[data-metric=temperature]");
+      const first = await value.textContent();
+      await page.waitForFunction(
+        (before) => document.querySelector("tr:has(td) [data-metric=temperature]")?.textContent !== before,
+        first,
+        { timeout: UI_TIMEOUT_MS },
+      );
+      await screenshot(page, "devices-list");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("the device page shows a live value and chart that move, and history from the hub", async () => {
+    const { context, page, errors } = await openPage(browser);
+    try {
+      await logIn(page, hub.url, ADMIN_KEY, "#/devices/thermo-1/show");
+      const live = page.getByTestId("live-value-temperature");
+      await live.waitFor();
+      const first = Number(await live.textContent());
+      await page.waitForFunction(
+        (before) => Number(document.querySelector("[data-testid=live-value-temperature]")?.textContent) > before,
+        first,
+        { timeout: UI_TIMEOUT_MS },
+      );
+      const chart = page.locator("[data-testid=live-chart-temperature] svg");
+      const pointsBefore = Number(await chart.getAttribute("data-points"));
+      await page.waitForFunction(
+        (before) => Number(document.querySelector("[data-testid=live-chart-temperature] svg")?.getAttribute("data-points")) > before,
+        pointsBefore,
+        { timeout: UI_TIMEOUT_MS },
+      );
+      await page.locator("[data-testid=history-chart] svg").waitFor();
+      await screenshot(page, "device");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a command sent from the console moves to succeeded live and shows its result", async () => {
+    const { context, page, errors } = await openPage(browser);
+    try {
+      await logIn(page, hub.url, ADMIN_KEY, "#/devices/thermo-2/show");
+      await page.getByTestId("command-name").fill("set_setpoint");
+      await page.getByTestId("command-args").fill('{"setpoint": 23.5}');
+      await page.getByTestId("command-send").click();
+      const row = page.getByTestId("command-row").first();
+      await row.locator("[data-testid=command-state][data-state=succeeded]").waitFor();
+      assert.match((await row.getByTestId("command-result").textContent()) ?? "", /23\.5/);
+      assert.match((await row.textContent()) ?? "", /queued → sent → delivered → succeeded/);
+      await screenshot(page, "command-console");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("creating a device shows its token once, with working snippets; it is gone after leaving or reloading", async () => {
+    const { context, page, errors } = await openPage(browser);
+    try {
+      await logIn(page, hub.url, ADMIN_KEY, "#/devices/create");
+      await page.getByTestId("device-id").fill("new-pi-1");
+      await page.getByTestId("device-create").click();
+      const token = ((await page.getByTestId("device-token").textContent()) ?? "").trim();
+      assert.ok(token.length >= 32, `a token is shown (${token})`);
+      const agent = JSON.parse((await page.getByTestId("pi-agent-config").textContent()) ?? "{}");
+      assert.deepEqual(agent, { hub: hub.url.replace(/^http/, "ws"), deviceId: "new-pi-1", token });
+      const flash = (await page.getByTestId("esp32-flash").textContent()) ?? "";
+      assert.match(flash, /npm run flash -- .*--url ws:\/\/127\.0\.0\.1:\d+ .*--device new-pi-1 .*--token /s);
+      await screenshot(page, "device-created");
+      // The token works: a device connects with it.
+      const device = await hub.startDevice("new-pi-1", { token });
+      await device.stop();
+      // Leaving the page and coming back, or reloading, never shows it again.
+      await page.goto(`${hub.url}/#/devices/new-pi-1/show`);
+      await page.getByText("Reported attributes").waitFor();
+      assert.ok(!(await page.content()).includes(token), "the device page does not hold the token");
+      await page.goBack();
+      await page.reload();
+      await page.getByTestId("device-id").waitFor();
+      assert.ok(!(await page.content()).includes(token), "the create page forgot the token");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a viewer sees no send, create or delete controls, and the API refuses the viewer's command", async () => {
+    const viewerKey = await hub.createKey("viewer");
+    const { context, page } = await openPage(browser);
+    try {
+      await logIn(page, hub.url, viewerKey);
+      await page.locator("tr", { hasText: "thermo-1" }).waitFor();
+      assert.equal(await page.getByRole("link", { name: "Create" }).count(), 0, "no create button");
+      assert.equal(await page.getByText("API keys").count(), 0, "no API keys menu");
+      await page.goto(`${hub.url}/#/devices/thermo-1/show`);
+      await page.getByTestId("live-value-temperature").waitFor();
+      assert.equal(await page.getByTestId("command-send").count(), 0, "no send button");
+      assert.equal(await page.getByRole("button", { name: "Delete" }).count(), 0, "no delete button");
+      const status = await page.evaluate(async (key) => {
+        const response = await fetch("/api/v1/devices/thermo-1/commands", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ name: "set_setpoint", args: { setpoint: 30 } }),
+        });
+        return response.status;
+      }, viewerKey);
+      assert.equal(status, 403);
+      await screenshot(page, "viewer-device");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("live updates also arrive over Server-Sent Events (?live=sse)", async () => {
+    const { context, page, errors } = await openPage(browser);
+    try {
+      await page.goto(`${hub.url}/?live=sse#/devices/thermo-1/show`);
+      await page.getByTestId("api-key").fill(ADMIN_KEY);
+      await page.getByTestId("login").click();
+      const live = page.getByTestId("live-value-temperature");
+      await live.waitFor();
+      await page.locator("[data-testid=live-status][data-transport=sse][data-state=open]").waitFor();
+      const first = Number(await live.textContent());
+      await page.waitForFunction(
+        (before) => Number(document.querySelector("[data-testid=live-value-temperature]")?.textContent) > before,
+        first,
+        { timeout: UI_TIMEOUT_MS },
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
