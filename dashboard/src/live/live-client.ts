@@ -1,6 +1,6 @@
-import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff";
-import type { LiveStatus, LiveUpdate } from "./live-types";
-import { type LiveTransport, openEventStream, openWebSocket, type TransportEvents } from "./transports";
+import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
+import type { LiveStatus, LiveUpdate } from "./live-types.js";
+import { type LiveTransport, openEventStream, openWebSocket, type TransportEvents } from "./transports.js";
 
 export type LiveListener = (update: LiveUpdate) => void;
 

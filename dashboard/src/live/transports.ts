@@ -1,4 +1,4 @@
-import type { LiveUpdate } from "./live-types";
+import type { LiveUpdate } from "./live-types.js";
 
 /** What a transport tells the live client. */
 export interface TransportEvents {
