@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { launchChromium, requireChromium } from "../support/chromium.js";
 import { ADMIN_KEY, DashboardHub } from "../support/dashboard-hub.js";
-import { logIn, openPage, screenshot } from "../support/pages.js";
+import { logIn, screenshot, withPage } from "../support/pages.js";
 
 const DEVICES = 1_000;
 const POINTS = 100_000;
@@ -42,62 +42,63 @@ describe("the dashboard at scale: 1,000 devices, 100,000 stored points", { skip:
   });
 
   it("the device list asks the hub for one page and shows the total", async (t) => {
-    const { context, page, errors } = await openPage(browser, VIEWPORT);
-    try {
-      const listRequests: URL[] = [];
-      page.on("request", (request) => {
-        const url = new URL(request.url());
-        if (url.pathname === "/api/v1/devices") listRequests.push(url);
-      });
-      const started = Date.now();
-      await logIn(page, hub.url, ADMIN_KEY);
-      await page.getByText(`1-25 of ${DEVICES}`).waitFor();
-      const elapsed = Date.now() - started;
-      assert.equal(await page.locator("tbody tr").count(), 25);
-      assert.ok(listRequests.length >= 1);
-      for (const url of listRequests) assert.equal(url.searchParams.get("limit"), "25", url.search);
-      assert.ok(elapsed < 10_000, `the list took ${elapsed} ms`);
-      t.diagnostic(`scale: the list of ${DEVICES} devices showed its first page in ${elapsed} ms`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    await withPage(
+      browser,
+      async (page) => {
+        const listRequests: URL[] = [];
+        page.on("request", (request) => {
+          const url = new URL(request.url());
+          if (url.pathname === "/api/v1/devices") listRequests.push(url);
+        });
+        const started = Date.now();
+        await logIn(page, hub.url, ADMIN_KEY);
+        await page.getByText(`1-25 of ${DEVICES}`).waitFor();
+        const elapsed = Date.now() - started;
+        assert.equal(await page.locator("tbody tr").count(), 25);
+        assert.ok(listRequests.length >= 1);
+        for (const url of listRequests) assert.equal(url.searchParams.get("limit"), "25", url.search);
+        assert.ok(elapsed < 10_000, `the list took ${elapsed} ms`);
+        t.diagnostic(`scale: the list of ${DEVICES} devices showed its first page in ${elapsed} ms`);
+      },
+      { width: VIEWPORT },
+    );
   });
 
   it("a week of 100,000 points reaches the browser as at most one bucket per pixel of the chart", async (t) => {
-    const { context, page, errors } = await openPage(browser, VIEWPORT);
-    try {
-      await logIn(page, hub.url, ADMIN_KEY, "#/devices/dev-0000/show");
-      await page.locator("[data-testid=history-chart] svg").waitFor();
-      const answer = page.waitForResponse((response) => {
-        const url = new URL(response.url());
-        return (
-          url.pathname.endsWith("/telemetry") && Number(url.searchParams.get("to")) - Number(url.searchParams.get("from")) >= 7 * 86_400_000
+    await withPage(
+      browser,
+      async (page) => {
+        await logIn(page, hub.url, ADMIN_KEY, "#/devices/dev-0000/show");
+        await page.locator("[data-testid=history-chart] svg").waitFor();
+        const answer = page.waitForResponse((response) => {
+          const url = new URL(response.url());
+          return (
+            url.pathname.endsWith("/telemetry") &&
+            Number(url.searchParams.get("to")) - Number(url.searchParams.get("from")) >= 7 * 86_400_000
+          );
+        });
+        const started = Date.now();
+        await page.getByRole("button", { name: "Last week" }).click();
+        const response = await answer;
+        const asked = Number(new URL(response.url()).searchParams.get("points"));
+        const history = (await response.json()) as History;
+        await page.waitForFunction(
+          (count) => Number(document.querySelector("[data-testid=history-chart] svg")?.getAttribute("data-points")) === count,
+          history.data.length,
         );
-      });
-      const started = Date.now();
-      await page.getByRole("button", { name: "Last week" }).click();
-      const response = await answer;
-      const asked = Number(new URL(response.url()).searchParams.get("points"));
-      const history = (await response.json()) as History;
-      await page.waitForFunction(
-        (count) => Number(document.querySelector("[data-testid=history-chart] svg")?.getAttribute("data-points")) === count,
-        history.data.length,
-      );
-      const elapsed = Date.now() - started;
-      const chartWidth = await page.locator("[data-testid=history-chart]").evaluate((element) => element.getBoundingClientRect().width);
-      assert.ok(asked > 100 && asked <= Math.ceil(chartWidth), `asked for ${asked} points for a chart ${chartWidth} px wide`);
-      assert.ok(history.data.length <= asked, `received ${history.data.length} buckets for ${asked} asked`);
-      const covered = history.data.reduce((sum, bucket) => sum + bucket.count, 0);
-      assert.equal(covered, POINTS, "the buckets summarise every stored point");
-      assert.ok(elapsed < 5_000, `the week took ${elapsed} ms to draw`);
-      t.diagnostic(
-        `scale: ${POINTS} points → ${history.data.length} buckets (asked ${asked} for ${Math.round(chartWidth)} px), drawn in ${elapsed} ms`,
-      );
-      await screenshot(page, "scale-week");
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+        const elapsed = Date.now() - started;
+        const chartWidth = await page.locator("[data-testid=history-chart]").evaluate((element) => element.getBoundingClientRect().width);
+        assert.ok(asked > 100 && asked <= Math.ceil(chartWidth), `asked for ${asked} points for a chart ${chartWidth} px wide`);
+        assert.ok(history.data.length <= asked, `received ${history.data.length} buckets for ${asked} asked`);
+        const covered = history.data.reduce((sum, bucket) => sum + bucket.count, 0);
+        assert.equal(covered, POINTS, "the buckets summarise every stored point");
+        assert.ok(elapsed < 5_000, `the week took ${elapsed} ms to draw`);
+        t.diagnostic(
+          `scale: ${POINTS} points → ${history.data.length} buckets (asked ${asked} for ${Math.round(chartWidth)} px), drawn in ${elapsed} ms`,
+        );
+        await screenshot(page, "scale-week");
+      },
+      { width: VIEWPORT },
+    );
   });
 });

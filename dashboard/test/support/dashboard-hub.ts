@@ -65,9 +65,10 @@ export class DashboardHub {
 
   /**
    * Register (unless `token` is given) and connect a device that sends `temperature` (a counter)
-   * every `intervalMs` and obeys `set_setpoint {setpoint}`.
+   * every `intervalMs`, timestamped `lagMs` in the past (default 0: now), obeys
+   * `set_setpoint {setpoint}` and applies any desired configuration.
    */
-  async startDevice(id: string, options: { intervalMs?: number; token?: string } = {}): Promise<SimulatedDevice> {
+  async startDevice(id: string, options: { intervalMs?: number; token?: string; lagMs?: number } = {}): Promise<SimulatedDevice> {
     const token = options.token ?? (await this.createDevice(id, `Thermostat ${id}`));
     const client = new TelehubClient({
       url: this.url,
@@ -84,10 +85,11 @@ export class DashboardHub {
       setpoint = args.setpoint;
       return { setpoint };
     });
+    client.onConfig(() => undefined);
     await client.connect();
     const timer = setInterval(() => {
       value = Math.round((value + 0.5) * 10) / 10;
-      client.send({ temperature: value, setpoint });
+      client.send({ temperature: value, setpoint }, Date.now() - (options.lagMs ?? 0));
     }, options.intervalMs ?? 250);
     const device: SimulatedDevice = {
       client,

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -19,6 +20,24 @@ export async function openPage(browser: Browser, width = 1280): Promise<{ contex
     if (message.type() === "error") errors.push(message.text());
   });
   return { context, page, errors };
+}
+
+/**
+ * Run `body` with a page in a fresh context, then close the context whatever happened. The
+ * page's console must stay free of errors unless `allowErrors` (a test that provokes a 401).
+ */
+export async function withPage(
+  browser: Browser,
+  body: (page: Page) => Promise<void>,
+  options: { width?: number; allowErrors?: boolean } = {},
+): Promise<void> {
+  const { context, page, errors } = await openPage(browser, options.width);
+  try {
+    await body(page);
+    if (!options.allowErrors) assert.deepEqual(errors, [], "the page logged errors");
+  } finally {
+    await context.close();
+  }
 }
 
 /** Log in on the dashboard's login page with an API key; resolves once the devices list is there. */
