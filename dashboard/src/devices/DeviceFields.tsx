@@ -64,7 +64,7 @@ export function LiveValuesField(_props: ColumnProps) {
   if (entries.length === 0) return <span>–</span>;
   return (
     <span data-testid="live-values">
-      {entries.slice(0, 4).map(([metric, { value }]) => (
+      {entries.slice(0, 6).map(([metric, { value }]) => (
         <span key={metric} style={{ marginRight: 12 }}>
           {metric}: <b data-metric={metric}>{formatValue(value)}</b>
         </span>

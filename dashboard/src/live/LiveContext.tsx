@@ -25,7 +25,10 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       },
     });
   }, []);
-  useEffect(() => () => client.close(), [client]);
+  useEffect(() => {
+    client.resume();
+    return () => client.close();
+  }, [client]);
   return <LiveContext.Provider value={client}>{children}</LiveContext.Provider>;
 }
 

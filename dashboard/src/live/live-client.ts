@@ -73,6 +73,13 @@ export class LiveClient {
     return this.status;
   }
 
+  /** Connect again after `close()` (React may unmount and remount the provider). */
+  resume(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
   close(): void {
     this.stopped = true;
     clearTimeout(this.timer);
