@@ -9,6 +9,8 @@ import type { DeviceLiveState } from "./device-types";
 import { chartPointsOf, fetchHistory } from "./history";
 import { useNow } from "./useNow";
 
+const GAP = 24;
+
 /** The window the live charts show. */
 export const LIVE_WINDOW_MS = 5 * 60_000;
 
@@ -52,7 +54,9 @@ export function useLiveWindows(deviceId: string, width: number) {
 export function LiveCharts({ deviceId, state }: { deviceId: string; state: DeviceLiveState | undefined }) {
   const now = useNow();
   const [widthRef, width] = useElementWidth<HTMLDivElement>();
-  const { windows, onReading, seed } = useLiveWindows(deviceId, width);
+  // Two charts a row on a wide screen.
+  const chartWidth = width >= 800 ? Math.floor((width - GAP) / 2) : width;
+  const { windows, onReading, seed } = useLiveWindows(deviceId, chartWidth);
   useLive([`telemetry:${deviceId}`], (update) => {
     for (const reading of update.telemetry) if (reading.deviceId === deviceId) onReading(reading);
   });
@@ -67,15 +71,22 @@ export function LiveCharts({ deviceId, state }: { deviceId: string; state: Devic
     <Card>
       <CardContent>
         <Typography variant="h6">Live (last 5 minutes)</Typography>
-        <Box ref={widthRef} sx={{ width: "100%" }}>
+        <Box ref={widthRef} sx={{ width: "100%", display: "flex", flexWrap: "wrap", columnGap: `${GAP}px` }}>
           {metrics.length === 0 && <Typography color="text.secondary">No numeric readings yet.</Typography>}
           {metrics.map((metric) => (
-            <Box key={metric} data-testid={`live-chart-${metric}`} sx={{ mt: 1 }}>
+            <Box key={metric} data-testid={`live-chart-${metric}`} sx={{ mt: 1, width: chartWidth }}>
               <Typography variant="subtitle2">
                 {metric}: <span data-testid={`live-value-${metric}`}>{formatValue(state?.values[metric]?.value ?? "")}</span>
               </Typography>
-              {width > 0 && (
-                <LineChart label={`${metric} live`} points={windows.get(metric) ?? []} width={width} from={now - LIVE_WINDOW_MS} to={now} />
+              {chartWidth > 0 && (
+                <LineChart
+                  label={`${metric} live`}
+                  points={windows.get(metric) ?? []}
+                  width={chartWidth}
+                  height={120}
+                  from={now - LIVE_WINDOW_MS}
+                  to={now}
+                />
               )}
             </Box>
           ))}
