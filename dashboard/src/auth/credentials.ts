@@ -22,16 +22,27 @@ export function storedIdentity(): StoredIdentity | undefined {
   return { key, role, name: sessionStorage.getItem(NAME_ITEM) ?? "" };
 }
 
+const identityListeners = new Set<() => void>();
+
+/** Call `listener` after every login and logout (the live channel reconnects with the new key). */
+export function onIdentityChange(listener: () => void): () => void {
+  identityListeners.add(listener);
+  return () => identityListeners.delete(listener);
+}
+
 export function storeIdentity(identity: StoredIdentity): void {
   sessionStorage.setItem(KEY_ITEM, identity.key);
   sessionStorage.setItem(ROLE_ITEM, identity.role);
   sessionStorage.setItem(NAME_ITEM, identity.name);
+  for (const listener of identityListeners) listener();
 }
 
 export function forgetIdentity(): void {
+  const had = sessionStorage.getItem(KEY_ITEM) !== null;
   sessionStorage.removeItem(KEY_ITEM);
   sessionStorage.removeItem(ROLE_ITEM);
   sessionStorage.removeItem(NAME_ITEM);
+  if (had) for (const listener of identityListeners) listener();
 }
 
 /** The `Authorization` header value for the stored key, or undefined when logged out. */

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from "react";
-import { storedIdentity } from "../auth/credentials";
+import { onIdentityChange, storedIdentity } from "../auth/credentials";
 import { LiveClient } from "./live-client";
 import type { LiveStatus, LiveUpdate } from "./live-types";
 
@@ -27,7 +27,11 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   }, []);
   useEffect(() => {
     client.resume();
-    return () => client.close();
+    const stopListening = onIdentityChange(() => client.restart());
+    return () => {
+      stopListening();
+      client.close();
+    };
   }, [client]);
   return <LiveContext.Provider value={client}>{children}</LiveContext.Provider>;
 }

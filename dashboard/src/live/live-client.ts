@@ -73,6 +73,15 @@ export class LiveClient {
     return this.status;
   }
 
+  /** Drop the connection and open a new one (with the key as it is now), e.g. after a login or logout. */
+  restart(): void {
+    this.transport?.close();
+    this.transport = undefined;
+    clearTimeout(this.timer);
+    this.backoff.reset();
+    if (!this.stopped) this.connect();
+  }
+
   /** Connect again after `close()` (React may unmount and remount the provider). */
   resume(): void {
     if (!this.stopped) return;
