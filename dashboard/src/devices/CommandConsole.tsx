@@ -1,5 +1,5 @@
-import { Alert, Box, Button, Card, CardContent, TextField, Typography } from "@mui/material";
-import { useState } from "react";
+import { Alert, Autocomplete, Box, Button, Card, CardContent, TextField, Typography } from "@mui/material";
+import { useEffect, useState } from "react";
 import { hubFetch } from "../api";
 import { CommandStateChip } from "../commands/CommandStateChip";
 import { useLive } from "../live/LiveContext";
@@ -14,6 +14,23 @@ function newer(a: LiveCommand | undefined, b: LiveCommand): LiveCommand {
     : a;
 }
 
+/** Names of the commands this device was sent before (newest 100), to pick from. */
+function useKnownCommandNames(deviceId: string, sent: number): string[] {
+  const [names, setNames] = useState<string[]>([]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `sent` asks for a reload after each send.
+  useEffect(() => {
+    let cancelled = false;
+    hubFetch<{ data: { name: string }[] }>(`/commands?deviceId=${encodeURIComponent(deviceId)}&limit=100`).then(
+      ({ json }) => !cancelled && setNames([...new Set(json.data.map((command) => command.name))].sort()),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [deviceId, sent]);
+  return names;
+}
+
 /**
  * Send a command to the device and watch it move (queued → sent → delivered → succeeded)
  * through the live channel's `commands:<device>` topic; shows the result or the error.
@@ -25,6 +42,7 @@ export function CommandConsole({ deviceId }: { deviceId: string }) {
   const [failure, setFailure] = useState<string | undefined>();
   const [commands, setCommands] = useState<Record<string, LiveCommand>>({});
   const [sentIds, setSentIds] = useState<string[]>([]);
+  const knownNames = useKnownCommandNames(deviceId, sentIds.length);
   const parsed = parseJsonObject(argsText);
   const argsError = "error" in parsed ? parsed.error : undefined;
   useLive([`commands:${deviceId}`], (update) => {
@@ -58,12 +76,23 @@ export function CommandConsole({ deviceId }: { deviceId: string }) {
       <CardContent>
         <Typography variant="h6">Command console</Typography>
         <Box sx={{ display: "flex", gap: 2, alignItems: "flex-start", flexWrap: "wrap", my: 1 }}>
-          <TextField
-            size="small"
-            label="Command"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            slotProps={{ htmlInput: { "data-testid": "command-name", maxLength: 64 } }}
+          <Autocomplete
+            freeSolo
+            options={knownNames}
+            inputValue={name}
+            onInputChange={(_event, value) => setName(value)}
+            sx={{ minWidth: 220 }}
+            renderInput={(params) => (
+              <TextField
+                {...params}
+                size="small"
+                label="Command"
+                slotProps={{
+                  ...params.slotProps,
+                  htmlInput: { ...params.slotProps.htmlInput, "data-testid": "command-name", maxLength: 64 },
+                }}
+              />
+            )}
           />
           <TextField
             size="small"

@@ -80,7 +80,7 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
     });
   });
 
-  it("a command sent from the console moves to succeeded live and shows its result", async () => {
+  it("a command sent from the console moves to succeeded live and shows its result; its name is offered again", async () => {
     await withPage(browser, async (page) => {
       await logIn(page, hub.url, ADMIN_KEY, "#/devices/thermo-2/show");
       await page.getByTestId("command-name").fill("set_setpoint");
@@ -90,6 +90,11 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
       await row.locator("[data-testid=command-state][data-state=succeeded]").waitFor();
       assert.match((await row.getByTestId("command-result").textContent()) ?? "", /23\.5/);
       assert.match((await row.textContent()) ?? "", /queued → sent → delivered → succeeded/);
+      // The next command can be picked from the ones the device was sent before.
+      await page.getByTestId("command-name").fill("");
+      await page.getByTestId("command-name").click();
+      await page.getByRole("option", { name: "set_setpoint" }).waitFor();
+      await page.keyboard.press("Escape");
       await screenshot(page, "command-console");
     });
   });
