@@ -2,28 +2,19 @@ import { Alert, Box, Button, Card, CardContent, TextField, Typography } from "@m
 import { useState } from "react";
 import { Link, Title } from "react-admin";
 import { hubFetch } from "../api";
-import { CopyBlock, SecretOnce } from "../common/SecretOnce";
 import { useFormAction } from "../common/useFormAction";
+import { DeviceCredentials } from "./DeviceCredentials";
 import type { Device } from "./device-types";
-import { deviceHubUrl, esp32FlashCommand, piAgentConfig } from "./provisioning-snippets";
 
 /** The device and its token, held only in this page's state: leaving the page forgets the token. */
 type Created = { device: Device; token: string };
 
 function Provisioned({ created }: { created: Created }) {
-  const hub = deviceHubUrl(window.location);
   const { device, token } = created;
   return (
     <>
       <Typography variant="h6">Device {device.id} created</Typography>
-      <SecretOnce what="device token" secret={token} testId="device-token" />
-      <CopyBlock label="Raspberry Pi agent: /etc/telehub/agent.json" text={piAgentConfig(hub, device.id, token)} testId="pi-agent-config" />
-      <CopyBlock label="then" text="telehub-agent --config /etc/telehub/agent.json" />
-      <CopyBlock
-        label="ESP32 (Espruino): from the repository's device-client folder"
-        text={esp32FlashCommand(hub, device.id, token)}
-        testId="esp32-flash"
-      />
+      <DeviceCredentials deviceId={device.id} token={token} />
       <Button component={Link} to={`/devices/${encodeURIComponent(device.id)}/show`} variant="outlined" sx={{ mt: 1 }}>
         Go to the device
       </Button>

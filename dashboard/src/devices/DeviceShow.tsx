@@ -8,11 +8,17 @@ import { ConnectedChip, FreshnessChip, isConnected } from "./DeviceFields";
 import type { Device } from "./device-types";
 import { HistoryPanel } from "./HistoryPanel";
 import { LiveCharts } from "./LiveCharts";
+import { RotateTokenButton } from "./RotateTokenButton";
 import { useDeviceLiveState } from "./useDeviceLiveState";
 
 function ShowActions() {
   const { permissions } = usePermissions();
-  return <TopToolbar>{canOperate(permissions) && <DeleteButton mutationMode="pessimistic" />}</TopToolbar>;
+  return (
+    <TopToolbar>
+      {canOperate(permissions) && <RotateTokenButton />}
+      {canOperate(permissions) && <DeleteButton mutationMode="pessimistic" />}
+    </TopToolbar>
+  );
 }
 
 function DevicePage() {

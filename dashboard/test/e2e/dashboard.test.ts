@@ -166,6 +166,14 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
       await page.goto(`${hub.url}/#/devices/new-pi-1/show`);
       await page.getByText("Reported attributes").waitFor();
       assert.ok(!(await page.content()).includes(token), "the device page does not hold the token");
+      // A new token, shown once in a dialog; closing it forgets the token.
+      await page.getByRole("button", { name: "New token" }).click();
+      await page.getByRole("button", { name: "Issue a new token" }).click();
+      const rotated = ((await page.getByTestId("device-token").textContent()) ?? "").trim();
+      assert.ok(rotated.length >= 32 && rotated !== token, "a different token is shown");
+      await page.getByRole("button", { name: "Done" }).click();
+      await page.getByRole("dialog").waitFor({ state: "detached" });
+      assert.ok(!(await page.content()).includes(rotated), "closing the dialog forgets the new token");
       await page.goBack();
       await page.reload();
       await page.getByTestId("device-id").waitFor();
@@ -186,6 +194,7 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
         await page.getByTestId("live-value-temperature").waitFor();
         assert.equal(await page.getByTestId("command-send").count(), 0, "no send button");
         assert.equal(await page.getByRole("button", { name: "Delete" }).count(), 0, "no delete button");
+        assert.equal(await page.getByRole("button", { name: "New token" }).count(), 0, "no token button");
         const status = await page.evaluate(async (key) => {
           const response = await fetch("/api/v1/devices/thermo-1/commands", {
             method: "POST",
