@@ -7,10 +7,10 @@ import { hubFetch, queryString } from "./api";
  * `X-Total-Count`). ra-data-simple-rest speaks `range`/`Content-Range` instead, so this small
  * provider maps the few calls the dashboard makes:
  *
- * - `devices`: list (sort, `q`, `connected`), one, create (answers `{...device, token}`: the
- *   token is shown once), update (`name`, `labels`), delete.
+ * - `devices`: list (sort, `q`, `connected`), one, create (without the token: see `create`),
+ *   update (`name`, `labels`), delete.
  * - `commands`: list (`deviceId`, `state`; newest first; the hub sorts by creation only), one.
- * - `api-keys`: list (the hub answers all keys: paged here), create (answers `{...apiKey, key}`),
+ * - `api-keys`: list (the hub answers all keys: paged here), create (without the secret),
  *   delete = revoke.
  */
 
@@ -44,18 +44,16 @@ async function getOne(resource: string, id: Identifier) {
   return { data: json };
 }
 
+/**
+ * Create answers carry a secret for devices (`token`) and API keys (`key`). It is left out here,
+ * so it never enters react-admin's query cache: the create pages call the API themselves and
+ * keep the secret only in their own state (shown once).
+ */
 async function create(resource: string, data: Record<string, unknown>) {
-  const body = JSON.stringify(data);
-  if (resource === "devices") {
-    const { json } = await hubFetch<{ device: RaRecord; token: string }>("/devices", { method: "POST", body });
-    return { data: { ...json.device, token: json.token } };
-  }
-  if (resource === "api-keys") {
-    const { json } = await hubFetch<{ apiKey: RaRecord; key: string }>("/api-keys", { method: "POST", body });
-    return { data: { ...json.apiKey, key: json.key } };
-  }
-  const { json } = await hubFetch<RaRecord>(`/${resource}`, { method: "POST", body });
-  return { data: json };
+  const { json } = await hubFetch<Record<string, RaRecord>>(`/${resource}`, { method: "POST", body: JSON.stringify(data) });
+  if (resource === "devices") return { data: json.device as RaRecord };
+  if (resource === "api-keys") return { data: json.apiKey as RaRecord };
+  return { data: json as unknown as RaRecord };
 }
 
 async function update(resource: string, id: Identifier, data: Record<string, unknown>) {
