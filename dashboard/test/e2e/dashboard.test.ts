@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
+import type { Browser, WebSocket } from "playwright-core";
 import { launchChromium, requireChromium } from "../support/chromium.js";
 import { ADMIN_KEY, DashboardHub } from "../support/dashboard-hub.js";
 import { logIn, screenshot, UI_TIMEOUT_MS, withPage } from "../support/pages.js";
@@ -181,11 +181,13 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
     });
   });
 
-  it("a viewer sees no send, create or delete controls, and the API refuses the viewer's command", async () => {
+  it("a viewer sees no send, create or delete controls, the API refuses the viewer's command, and logging out closes the live channel", async () => {
     const viewerKey = await hub.createKey("viewer");
     await withPage(
       browser,
       async (page) => {
+        const sockets: WebSocket[] = [];
+        page.on("websocket", (socket) => sockets.push(socket));
         await logIn(page, hub.url, viewerKey);
         await page.locator("tr", { hasText: "thermo-1" }).waitFor();
         assert.equal(await page.getByRole("link", { name: "Create" }).count(), 0, "no create button");
@@ -205,6 +207,18 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
         }, viewerKey);
         assert.equal(status, 403);
         await screenshot(page, "viewer-device");
+        // Logging out closes the live channel and leaves no key behind.
+        await page.getByRole("button", { name: "Profile" }).click();
+        await page.getByRole("menuitem", { name: "Logout" }).click();
+        await page.getByTestId("api-key").waitFor();
+        await page.waitForFunction(() => sessionStorage.length === 0);
+        assert.ok(sockets.length > 0, "the page used the live WebSocket");
+        const deadline = Date.now() + UI_TIMEOUT_MS;
+        while (!sockets.every((socket) => socket.isClosed()) && Date.now() < deadline) await page.waitForTimeout(50);
+        assert.ok(
+          sockets.every((socket) => socket.isClosed()),
+          "no live socket stays open after logout",
+        );
       },
       { allowErrors: true },
     );
