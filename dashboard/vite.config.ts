@@ -1,11 +1,12 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { precompress } from "./build/precompress";
 
 /** The hub the dev server forwards the API and the live channel to. */
 const hub = process.env.TELEHUB_URL ?? "http://127.0.0.1:8080";
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress("dist/app")],
   // Relative asset URLs: the hub serves the build at `/`, a reverse proxy may mount it deeper.
   base: "./",
   build: {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { buildApp, type Hub } from "../src/app.js";
 import type { HubConfigInput } from "../src/config/hub-config.js";
 import { loadConfig } from "../src/config/load-config.js";
@@ -27,6 +28,7 @@ describe("the hub serves the built dashboard", () => {
     mkdirSync(join(dir, "assets"));
     writeFileSync(join(dir, "index.html"), "<!doctype html><title>Telehub</title><div id=root></div>");
     writeFileSync(join(dir, "assets", "index-AbC123.js"), "console.log('app')");
+    writeFileSync(join(dir, "assets", "index-AbC123.js.gz"), gzipSync("console.log('app')"));
     served = await hubWith({ dir });
   });
 
@@ -51,6 +53,13 @@ describe("the hub serves the built dashboard", () => {
     assert.match(response.headers["content-type"] as string, /javascript/);
     assert.match(response.headers["cache-control"] as string, /max-age=31536000.*immutable|immutable.*max-age=31536000/);
     assert.equal((await served.hub.http.inject({ method: "GET", url: "/assets/missing.js" })).statusCode, 404);
+    const compressed = await served.hub.http.inject({
+      method: "GET",
+      url: "/assets/index-AbC123.js",
+      headers: { "accept-encoding": "gzip" },
+    });
+    assert.equal(compressed.headers["content-encoding"], "gzip", "the build's .gz is served to a browser that accepts it");
+    assert.equal(gunzipSync(compressed.rawPayload).toString(), "console.log('app')");
   });
 
   it("answers other page paths with index.html (the app routes in the browser), but never API, WebSocket or file paths", async () => {

@@ -23,11 +23,15 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
     await hub?.close();
   });
 
-  it("refuses a wrong key at login and stays on the login page", async () => {
+  it("loads compressed, immutable assets, refuses a wrong key at login and stays on the login page", async () => {
     await withPage(
       browser,
       async (page) => {
+        const script = page.waitForResponse((response) => /\/assets\/vendor-[^/]+\.js$/.test(response.url()));
         await page.goto(`${hub.url}/#/devices`);
+        const scriptHeaders = (await script).headers();
+        assert.equal(scriptHeaders["content-encoding"], "br", "the build's brotli file is served");
+        assert.match(scriptHeaders["cache-control"] ?? "", /immutable/);
         await page.getByTestId("api-key").fill(`thk_${"00".repeat(8)}_${"x".repeat(40)}`);
         await page.getByTestId("login").click();
         await page.getByText("does not know this API key").waitFor();

@@ -43,7 +43,8 @@ async function sendIndex(dir: string, reply: FastifyReply): Promise<FastifyReply
 
 /**
  * Serve the built dashboard at `/`: `index.html` (never cached: it names the current assets),
- * `/assets/*` (content-hashed names: cached for a year, immutable), and `index.html` again for
+ * `/assets/*` (content-hashed names: cached for a year, immutable; brotli or gzip from the
+ * build's precompressed files when the browser accepts them), and `index.html` again for
  * any other page path (the app routes in the browser). Without a build, `/` answers 503 with
  * a page that says to run `npm run build`. Not part of the API: no key needed (the app logs in).
  */
@@ -58,6 +59,8 @@ export async function serveDashboard(http: FastifyInstance, config: HubConfig["d
       index: false,
       immutable: true,
       maxAge: "365d",
+      // The build writes .br and .gz beside each script and stylesheet.
+      preCompressed: true,
       schemaHide: true,
     });
   }
