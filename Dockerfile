@@ -1,4 +1,4 @@
-# The hub (and, once built, the dashboard it serves) in one image.
+# The hub and the dashboard it serves at / in one image.
 FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -9,7 +9,7 @@ COPY firmware-sim/package.json firmware-sim/
 COPY dashboard/package.json dashboard/
 RUN npm ci
 COPY . .
-RUN npx tsc -b && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     [
       "",
       `Telehub is running at ${url}`,
+      `  dashboard: ${url}/ (log in with the admin API key)`,
       `  admin API key: ${adminKey}`,
       `  ${clients.length} simulated devices (demo-1 … demo-${clients.length}) send a reading every ${INTERVAL_MS} ms`,
       `  data: ${config.dataDir} (embedded SQLite)`,

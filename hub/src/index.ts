@@ -1,3 +1,7 @@
 export * from "./app.js";
+// The API's wire shapes, for clients written in TypeScript (the dashboard); types only.
+export type { CommandRecord, CommandState } from "./commands/command-record.js";
 export * from "./config/hub-config.js";
 export * from "./config/load-config.js";
+export type { DeviceView } from "./http/device-view.js";
+export type { LivePresence, LiveUpdate, LiveValue } from "./live/live-update.js";

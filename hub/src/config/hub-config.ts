@@ -141,6 +141,12 @@ export interface HubConfig {
     /** Live connections (WebSocket and SSE) at once; more get 503. Default 1,000. */
     maxSubscribers: number;
   };
+  dashboard: {
+    /** Serve the operator dashboard (the built single-page app) at `/`. Default true. */
+    enabled: boolean;
+    /** Folder of the built dashboard (`index.html`, `assets/`); empty (default): the `@telehub/dashboard` package's `dist/app`. */
+    dir: string;
+  };
   webhooks: {
     /** URL that receives every command and configuration event as a signed POST; empty: off. Default empty. */
     url: string;
@@ -204,6 +210,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   security: { authFailuresPerMinute: 30, authBlockMs: 60_000, maxTokenGraceMs: 604_800_000 },
   tls: { certFile: "", keyFile: "" },
   live: { publish: "accepted", flushIntervalMs: 0, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
+  dashboard: { enabled: true, dir: "" },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
 };
 

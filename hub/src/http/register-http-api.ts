@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { serveDashboard } from "../dashboard/serve-dashboard.js";
 import { installAuditTrail } from "./audit-trail.js";
 import { installAuthentication } from "./authentication.js";
 import { COMMAND_SCHEMA } from "./command-schemas.js";
@@ -27,7 +28,8 @@ export const API_PREFIX = "/api/v1";
 /**
  * Register every HTTP route of the hub: `/healthz`, `/readyz` and `/metrics` at the root, the
  * API v1 (with its OpenAPI document) under `/api/v1`. Each group lives in its own encapsulated
- * context with the API's authentication and error format; the root's handlers stay free.
+ * context with the API's authentication and error format; the root's handlers stay free. The
+ * built dashboard is served at `/` (no key: the app itself logs in).
  */
 export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps): Promise<void> {
   await registerOpenApi(http);
@@ -65,4 +67,6 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
     },
     { prefix: API_PREFIX },
   );
+
+  await serveDashboard(http, deps.config.dashboard);
 }

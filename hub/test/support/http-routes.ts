@@ -19,6 +19,7 @@ export const CASE_KEY_ID = "0123456789abcdef";
  * in both directions, so a new route cannot miss the authentication tests.
  */
 export const API_ROUTE_CASES: readonly ApiRouteCase[] = [
+  { method: "GET", path: "/", url: "/", access: "public" },
   { method: "GET", path: "/healthz", url: "/healthz", access: "public" },
   { method: "GET", path: "/readyz", url: "/readyz", access: "public" },
   { method: "GET", path: "/metrics", url: "/metrics", access: "viewer" },

@@ -1,11 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { buildApp, type Hub } from "../../src/app.js";
 import type { HubConfig } from "../../src/config/hub-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { Role } from "../../src/storage/api-key-repository.js";
+
+/** hub/dist/test/support → hub/test/fixtures/dashboard. */
+const DASHBOARD_FIXTURE = fileURLToPath(new URL("../../../test/fixtures/dashboard", import.meta.url));
 
 /** Start of the fake clock the HTTP tests run on (2023-11-14T22:13:20Z). */
 export const T0 = 1_700_000_000_000;
@@ -47,6 +51,8 @@ export class HttpTestHub {
         adminKey: options.adminKey ?? "",
         // The table-driven tests fail authentication hundreds of times from one address on a frozen clock.
         security: { authFailuresPerMinute: 1_000_000 },
+        // A stand-in for the built dashboard, so that `GET /` does not depend on `npm run build`.
+        dashboard: { dir: DASHBOARD_FIXTURE },
         ...(options.api ? { api: options.api } : {}),
       },
     );

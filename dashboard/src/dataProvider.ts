@@ -1,0 +1,84 @@
+import type { DataProvider, GetListParams, Identifier, RaRecord } from "react-admin";
+import { hubFetch, queryString } from "./api";
+
+/**
+ * react-admin ↔ the hub's list dialect (docs/api.md): `limit`/`offset` paging, `sort=-field`,
+ * filters as plain query parameters, answers `{data, total, limit, offset}` (also
+ * `X-Total-Count`). ra-data-simple-rest speaks `range`/`Content-Range` instead, so this small
+ * provider maps the few calls the dashboard makes:
+ *
+ * - `devices`: list (sort, `q`, `connected`), one, create (without the token: see `create`),
+ *   update (`name`, `labels`), delete.
+ * - `commands`: list (`deviceId`, `state`; newest first; the hub sorts by creation only), one.
+ * - `api-keys`: list (the hub answers all keys: paged here), create (without the secret),
+ *   delete = revoke.
+ */
+
+type Page = { data: RaRecord[]; total?: number };
+
+function listQuery(resource: string, params: GetListParams): string {
+  const { page, perPage } = params.pagination ?? { page: 1, perPage: 25 };
+  const paging = { limit: perPage, offset: (page - 1) * perPage };
+  const filter = (params.filter ?? {}) as Record<string, string | boolean | undefined>;
+  if (resource === "commands") {
+    const order = params.sort?.order === "ASC" ? "asc" : "desc";
+    const state = Array.isArray(filter.state) ? filter.state.join(",") : filter.state;
+    return queryString({ ...paging, order, deviceId: filter.deviceId, state });
+  }
+  const sort = params.sort?.field ? `${params.sort.order === "DESC" ? "-" : ""}${params.sort.field}` : undefined;
+  return queryString({ ...paging, sort, ...filter });
+}
+
+async function getList(resource: string, params: GetListParams) {
+  if (resource === "api-keys") {
+    const { json } = await hubFetch<Page>("/api-keys");
+    const { page, perPage } = params.pagination ?? { page: 1, perPage: 25 };
+    return { data: json.data.slice((page - 1) * perPage, page * perPage), total: json.data.length };
+  }
+  const { json, headers } = await hubFetch<Page>(`/${resource}${listQuery(resource, params)}`);
+  return { data: json.data, total: json.total ?? Number(headers.get("x-total-count") ?? json.data.length) };
+}
+
+async function getOne(resource: string, id: Identifier) {
+  const { json } = await hubFetch<RaRecord>(`/${resource}/${encodeURIComponent(String(id))}`);
+  return { data: json };
+}
+
+/**
+ * Create answers carry a secret for devices (`token`) and API keys (`key`). It is left out here,
+ * so it never enters react-admin's query cache: the create pages call the API themselves and
+ * keep the secret only in their own state (shown once).
+ */
+async function create(resource: string, data: Record<string, unknown>) {
+  const { json } = await hubFetch<Record<string, RaRecord>>(`/${resource}`, { method: "POST", body: JSON.stringify(data) });
+  if (resource === "devices") return { data: json.device as RaRecord };
+  if (resource === "api-keys") return { data: json.apiKey as RaRecord };
+  return { data: json as unknown as RaRecord };
+}
+
+async function update(resource: string, id: Identifier, data: Record<string, unknown>) {
+  if (resource !== "devices") throw new Error(`${resource} cannot be edited`);
+  const body = JSON.stringify({ name: data.name, labels: data.labels ?? {} });
+  const { json } = await hubFetch<RaRecord>(`/devices/${encodeURIComponent(String(id))}`, { method: "PATCH", body });
+  return { data: json };
+}
+
+async function remove(resource: string, id: Identifier, previous?: RaRecord) {
+  await hubFetch(`/${resource}/${encodeURIComponent(String(id))}`, { method: "DELETE" });
+  return { data: previous ?? { id } };
+}
+
+export const dataProvider = {
+  getList: (resource, params) => getList(resource, params),
+  getOne: (resource, { id }) => getOne(resource, id),
+  getMany: async (resource, { ids }) => ({ data: await Promise.all(ids.map(async (id) => (await getOne(resource, id)).data)) }),
+  getManyReference: (resource, params) => getList(resource, { ...params, filter: { ...params.filter, [params.target]: params.id } }),
+  create: (resource, { data }) => create(resource, data),
+  update: (resource, { id, data }) => update(resource, id, data),
+  updateMany: () => Promise.reject(new Error("bulk updates are not supported")),
+  delete: (resource, { id, previousData }) => remove(resource, id, previousData),
+  deleteMany: async (resource, { ids }) => {
+    for (const id of ids) await remove(resource, id);
+    return { data: ids };
+  },
+} as DataProvider;

@@ -1,0 +1,73 @@
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { onIdentityChange, storedIdentity } from "../auth/credentials";
+import { LiveClient } from "./live-client";
+import type { LiveStatus, LiveUpdate } from "./live-types";
+
+const LiveContext = createContext<LiveClient | undefined>(undefined);
+
+/** `?live=sse` (or localStorage `telehub.live=sse`) forces the SSE transport, e.g. to try it. */
+function forcedTransport(): "auto" | "websocket" | "sse" {
+  const asked = new URLSearchParams(location.search).get("live") ?? localStorage.getItem("telehub.live");
+  return asked === "sse" || asked === "websocket" ? asked : "auto";
+}
+
+/** One live client for the whole app (one connection per browser tab). */
+export function LiveProvider({ children }: { children: ReactNode }) {
+  const client = useMemo(() => {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    return new LiveClient({
+      webSocketUrl: `${scheme}://${location.host}/v1/live`,
+      eventStreamUrl: "/api/v1/live",
+      key: () => storedIdentity()?.key,
+      transport: forcedTransport(),
+      onStatus: (status) => {
+        for (const listener of statusListeners) listener(status);
+      },
+    });
+  }, []);
+  useEffect(() => {
+    client.resume();
+    const stopListening = onIdentityChange(() => client.restart());
+    return () => {
+      stopListening();
+      client.close();
+    };
+  }, [client]);
+  return <LiveContext.Provider value={client}>{children}</LiveContext.Provider>;
+}
+
+const statusListeners = new Set<(status: LiveStatus) => void>();
+
+function useLiveClient(): LiveClient {
+  const client = useContext(LiveContext);
+  if (!client) throw new Error("useLive needs a <LiveProvider> above it");
+  return client;
+}
+
+/**
+ * Subscribe to live topics (`telemetry:<device>`, `commands:*`, …) while the component is
+ * mounted; `onUpdate` gets every update of the connection (filter by device in it). The latest
+ * `onUpdate` is used without resubscribing.
+ */
+export function useLive(topics: readonly string[], onUpdate: (update: LiveUpdate) => void): void {
+  const client = useLiveClient();
+  const handler = useRef(onUpdate);
+  handler.current = onUpdate;
+  const key = topics.join(",");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `topics` (a new array each render).
+  useEffect(() => client.subscribe(topics, (update) => handler.current(update)), [client, key]);
+}
+
+/** The live connection's state, for the status indicator. */
+export function useLiveStatus(): LiveStatus {
+  const client = useLiveClient();
+  const [status, setStatus] = useState(client.currentStatus);
+  useEffect(() => {
+    statusListeners.add(setStatus);
+    setStatus(client.currentStatus);
+    return () => {
+      statusListeners.delete(setStatus);
+    };
+  }, [client]);
+  return status;
+}

@@ -1,0 +1,153 @@
+import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
+import type { LiveStatus, LiveUpdate } from "./live-types.js";
+import { type LiveTransport, openEventStream, openWebSocket, type TransportEvents } from "./transports.js";
+
+export type LiveListener = (update: LiveUpdate) => void;
+
+/** Topics the hub accepts (its `TOPIC_PATTERN`); others are left out rather than spoil a subscribe message. */
+export const TOPIC_PATTERN = /^(telemetry|commands|presence|config):(\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,63})$/;
+
+export interface LiveClientOptions {
+  /** `ws(s)://host/v1/live`. */
+  webSocketUrl: string;
+  /** `/api/v1/live` (Server-Sent Events). */
+  eventStreamUrl: string;
+  /** The API key, read at each (re)connect; undefined: stay disconnected. */
+  key: () => string | undefined;
+  /** `auto` (default): WebSocket, and SSE after `webSocketFailuresBeforeSse` failed attempts in a row. */
+  transport?: "auto" | "websocket" | "sse";
+  /** WebSocket attempts that never opened before switching to SSE for this page. Default 2. */
+  webSocketFailuresBeforeSse?: number;
+  backoff?: BackoffOptions;
+  random?: () => number;
+  onStatus?: (status: LiveStatus) => void;
+}
+
+/**
+ * The browser's one connection to the hub's live channel. Components subscribe to topics
+ * (counted, so two components may share one); the client connects lazily, sends the union of
+ * topics, reconnects with full-jitter capped backoff (reset once a connection delivered
+ * something) and resubscribes everything after a reconnect. Where the WebSocket never opens
+ * (a proxy that blocks upgrades), it falls back to Server-Sent Events for the page's lifetime.
+ */
+export class LiveClient {
+  private readonly counts = new Map<string, number>();
+  private readonly listeners = new Set<LiveListener>();
+  private readonly backoff: Backoff;
+  private transport: LiveTransport | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private mode: "websocket" | "sse";
+  private webSocketFailures = 0;
+  private stopped = false;
+  private status: LiveStatus;
+
+  constructor(private readonly options: LiveClientOptions) {
+    this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF, options.random);
+    this.mode = options.transport === "sse" ? "sse" : "websocket";
+    this.status = { state: "closed", transport: this.mode };
+  }
+
+  /** Receive every update while subscribed to `topics`; returns the unsubscribe function. */
+  subscribe(requested: readonly string[], listener: LiveListener): () => void {
+    const topics = [...new Set(requested)].filter((topic) => TOPIC_PATTERN.test(topic));
+    this.listeners.add(listener);
+    const added = topics.filter((topic) => {
+      const count = this.counts.get(topic) ?? 0;
+      this.counts.set(topic, count + 1);
+      return count === 0;
+    });
+    this.changed(added, []);
+    return () => {
+      this.listeners.delete(listener);
+      const removed = topics.filter((topic) => {
+        const count = (this.counts.get(topic) ?? 1) - 1;
+        if (count <= 0) this.counts.delete(topic);
+        else this.counts.set(topic, count);
+        return count <= 0;
+      });
+      this.changed([], removed);
+    };
+  }
+
+  get currentStatus(): LiveStatus {
+    return this.status;
+  }
+
+  /** Drop the connection and open a new one (with the key as it is now), e.g. after a login or logout. */
+  restart(): void {
+    this.transport?.close();
+    this.transport = undefined;
+    clearTimeout(this.timer);
+    this.backoff.reset();
+    if (!this.stopped) this.connect();
+  }
+
+  /** Connect again after `close()` (React may unmount and remount the provider). */
+  resume(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.transport?.close();
+    this.transport = undefined;
+    this.setStatus("closed");
+  }
+
+  private changed(added: string[], removed: string[]): void {
+    if (added.length === 0 && removed.length === 0) return;
+    if (this.transport?.resubscribe(added, removed)) return;
+    // No connection yet, or SSE (topics fixed per request): (re)connect with the new set now.
+    this.transport?.close();
+    this.transport = undefined;
+    clearTimeout(this.timer);
+    this.connect();
+  }
+
+  private connect(): void {
+    this.timer = undefined;
+    const key = this.options.key();
+    const topics = [...this.counts.keys()];
+    if (this.stopped || key === undefined || topics.length === 0) {
+      this.setStatus("closed");
+      return;
+    }
+    this.setStatus("connecting");
+    let delivered = false;
+    const events: TransportEvents = {
+      open: () => {
+        if (this.mode === "websocket") this.webSocketFailures = 0;
+        this.setStatus("open");
+      },
+      update: (update) => {
+        if (!delivered) this.backoff.reset();
+        delivered = true;
+        for (const listener of this.listeners) listener(update);
+      },
+      closed: (opened) => {
+        if (this.transport !== transport) return;
+        this.transport = undefined;
+        if (!opened && this.mode === "websocket" && this.options.transport !== "websocket") {
+          this.webSocketFailures++;
+          if (this.webSocketFailures >= (this.options.webSocketFailuresBeforeSse ?? 2)) this.mode = "sse";
+        }
+        this.setStatus("connecting");
+        this.timer = setTimeout(() => this.connect(), this.backoff.next());
+      },
+    };
+    const transport =
+      this.mode === "websocket"
+        ? openWebSocket(this.options.webSocketUrl, key, () => [...this.counts.keys()], events)
+        : openEventStream(this.options.eventStreamUrl, key, topics, events);
+    this.transport = transport;
+  }
+
+  private setStatus(state: LiveStatus["state"]): void {
+    if (this.status.state === state && this.status.transport === this.mode) return;
+    this.status = { state, transport: this.mode };
+    this.options.onStatus?.(this.status);
+  }
+}
