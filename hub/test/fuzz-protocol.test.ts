@@ -15,26 +15,12 @@ import {
   validateReport,
 } from "@telehub/device-client/protocol";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
+import { pick, prng, type Random } from "./support/prng.js";
 import { isRefusal, RawDevice } from "./support/raw-device.js";
-
-/** Deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.TELEHUB_FUZZ_SEED ?? 20261124);
 const FRAMES = Number(process.env.TELEHUB_FUZZ_FRAMES ?? 100_000);
 const DEVICES = 8;
-
-type Random = () => number;
-const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
 function randomValue(random: Random, depth = 0): unknown {
   switch (Math.floor(random() * (depth > 2 ? 6 : 8))) {
