@@ -44,10 +44,15 @@ function useLiveClient(): LiveClient {
   return client;
 }
 
+/** Updates that arrive within this long are handed over together, so their state changes render once. */
+const DELIVERY_INTERVAL_MS = 50;
+
 /**
  * Subscribe to live topics (`telemetry:<device>`, `commands:*`, …) while the component is
- * mounted; `onUpdate` gets every update of the connection (filter by device in it). The latest
- * `onUpdate` is used without resubscribing.
+ * mounted; `onUpdate` gets every update of the connection, in order (filter by device in it).
+ * The latest `onUpdate` is used without resubscribing. The hub may send a message per reading
+ * (hundreds a second with a large fleet): they are delivered in groups at most every
+ * `DELIVERY_INTERVAL_MS`, so React renders a component once per group, not once per message.
  */
 export function useLive(topics: readonly string[], onUpdate: (update: LiveUpdate) => void): void {
   const client = useLiveClient();
@@ -55,7 +60,24 @@ export function useLive(topics: readonly string[], onUpdate: (update: LiveUpdate
   handler.current = onUpdate;
   const key = topics.join(",");
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `topics` (a new array each render).
-  useEffect(() => client.subscribe(topics, (update) => handler.current(update)), [client, key]);
+  useEffect(() => {
+    let waiting: LiveUpdate[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deliver = (): void => {
+      timer = undefined;
+      const updates = waiting;
+      waiting = [];
+      for (const update of updates) handler.current(update);
+    };
+    const unsubscribe = client.subscribe(topics, (update) => {
+      waiting.push(update);
+      timer ??= setTimeout(deliver, DELIVERY_INTERVAL_MS);
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
+  }, [client, key]);
 }
 
 /** The live connection's state, for the status indicator. */
