@@ -1,6 +1,6 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
-import { precompress } from "./build/precompress";
+import { precompress } from "./vite/precompress-plugin";
 
 /** The hub the dev server forwards the API and the live channel to. */
 const hub = process.env.TELEHUB_URL ?? "http://127.0.0.1:8080";
