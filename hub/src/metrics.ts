@@ -96,15 +96,19 @@ export class HubMetrics {
     help: "Dashboard live connections (WebSocket and SSE)",
     registers: [this.registry],
   });
-  readonly liveBufferedBytes = new Gauge({
+  /** The live channel's backlog, set by the live hub; read when metrics are scraped, never on the fan-out path. */
+  liveBacklog: () => { bufferedBytes: number; pendingEntries: number } = () => ({ bufferedBytes: 0, pendingEntries: 0 });
+  readonly liveBufferedBytes: Gauge = new Gauge({
     name: "telehub_live_buffered_bytes",
     help: "Bytes written to live connections but not yet taken by them (all connections together; each stops getting updates past live.maxBufferedBytes)",
     registers: [this.registry],
+    collect: (): void => this.liveBufferedBytes.set(this.liveBacklog().bufferedBytes),
   });
-  readonly livePendingEntries = new Gauge({
+  readonly livePendingEntries: Gauge = new Gauge({
     name: "telehub_live_pending_entries",
     help: "Telemetry values and events waiting in the hub for live connections (at most one per metric and device per connection)",
     registers: [this.registry],
+    collect: (): void => this.livePendingEntries.set(this.liveBacklog().pendingEntries),
   });
   readonly liveCoalesced = new Counter({
     name: "telehub_live_coalesced_total",

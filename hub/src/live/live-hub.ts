@@ -44,6 +44,7 @@ export class LiveHub implements LiveFeed {
     // Picks up connections that were busy (or sent to less than an interval ago) when news came.
     this.timer = setInterval(() => this.flush(), Math.max(options.flushIntervalMs, RETRY_FLUSH_MS));
     this.timer.unref();
+    metrics.liveBacklog = () => this.backlog();
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === "command.updated") this.fanOut("commands", event.command.deviceId, (s) => s.addEvent("commands", event.command));
       else this.fanOut("config", event.config.deviceId, (s) => s.addEvent("config", event.config));
@@ -98,18 +99,23 @@ export class LiveHub implements LiveFeed {
   /** Send what is waiting to every subscriber that can take it. */
   flush(): void {
     let coalesced = 0;
-    let buffered = 0;
-    let pending = 0;
     for (const subscriber of this.subscribers) {
       subscriber.flush();
       coalesced += subscriber.coalesced;
       subscriber.coalesced = 0;
-      buffered += subscriber.sink.bufferedBytes();
-      pending += subscriber.pending;
     }
     if (coalesced > 0) this.metrics.liveCoalesced.inc(coalesced);
-    this.metrics.liveBufferedBytes.set(buffered);
-    this.metrics.livePendingEntries.set(pending);
+  }
+
+  /** What waits for the live connections, all together: unsent bytes and pending entries. */
+  private backlog(): { bufferedBytes: number; pendingEntries: number } {
+    let bufferedBytes = 0;
+    let pendingEntries = 0;
+    for (const subscriber of this.subscribers) {
+      bufferedBytes += subscriber.sink.bufferedBytes();
+      pendingEntries += subscriber.pending;
+    }
+    return { bufferedBytes, pendingEntries };
   }
 
   /** Stop: every live connection is ended (a stalled one at once), so none holds the HTTP server open. */

@@ -77,13 +77,9 @@ export class LiveSocketServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, key.id));
   }
 
+  /** Stop accepting and pinging; the open connections are ended by `LiveHub.close()` through their sinks. */
   close(): void {
     clearInterval(this.heartbeat);
-    for (const ws of this.sockets.keys()) {
-      // A connection with unsent updates would not take the close frame either: don't wait 30 s for its answer.
-      if (ws.bufferedAmount > 0) ws.terminate();
-      else ws.close(1001, "hub stopping");
-    }
     this.wss.close();
   }
 
