@@ -202,6 +202,35 @@ describe("heartbeats and sessions", () => {
     }
   });
 
+  test("a device exchanging frames both ways within the interval is not pinged; a quiet one is pinged every interval", async () => {
+    const running = await startHub({ gateway: { heartbeatIntervalMs: 200 } });
+    try {
+      const busy = await RawDevice.connect(running.wsUrl, { deviceId: "busy", token: await running.provision("busy") });
+      const quiet = await RawDevice.connect(running.wsUrl, { deviceId: "quiet", token: await running.provision("quiet") });
+      assert.ok(!isRefusal(busy) && !isRefusal(quiet));
+      await busy.hello();
+      await quiet.hello();
+      const pings = { busy: 0, quiet: 0 };
+      busy.ws.on("ping", () => pings.busy++);
+      quiet.ws.on("ping", () => pings.quiet++);
+      for (let seq = 1; seq <= 24; seq++) {
+        busy.send({ t: "batch", seq, r: [{ ts: Date.now(), m: { n: seq } }] });
+        await busy.ackFor(seq);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(pings.busy, 0, "acks and batches prove both ends alive");
+      assert.ok(pings.quiet >= 4, `a quiet device is pinged every 200 ms: ${pings.quiet} pings in 1.2 s`);
+      assert.equal(quiet.closeCode, undefined, "it answered each ping and stays");
+      await new Promise((r) => setTimeout(r, 600));
+      assert.ok(pings.busy >= 1, "once the busy device goes quiet, it is pinged too");
+      assert.equal(busy.closeCode, undefined);
+      busy.close();
+      quiet.close();
+    } finally {
+      await running.dispose();
+    }
+  });
+
   test("the same device connecting twice: the newest connection wins, the older is closed with 4409 TH_SESSION_REPLACED", async () => {
     const running = await startHub();
     try {

@@ -9,6 +9,7 @@ import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials
 import type { DevicePresence, PresenceInfo } from "./device-presence.js";
 import { DeviceSession } from "./device-session.js";
 import type { GatewayContext, GatewayDeps } from "./gateway-context.js";
+import { HeartbeatSchedule } from "./heartbeat-schedule.js";
 import { refuseUpgrade, statusOf } from "./upgrade-refusal.js";
 
 /** How long shutdown waits for a session's pending writes before closing it anyway. */
@@ -17,7 +18,7 @@ const SHUTDOWN_SETTLE_MS = 10_000;
 /**
  * Where devices come in: authenticates each WebSocket upgrade before accepting it, applies
  * admission control, keeps one session per device (the newest connection wins), pings every
- * session, and persists last-seen times.
+ * quiet session, and persists last-seen times.
  */
 export class DeviceGateway implements DevicePresence, DeviceChannel {
   private readonly wss: WebSocketServer;
@@ -29,7 +30,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   private readonly context: GatewayContext;
   private handshakes = 0;
   private stopping = false;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly heartbeats: HeartbeatSchedule<DeviceSession>;
   private lastSeenTimer: NodeJS.Timeout | undefined;
   private readonly flushedLastSeen = new Map<string, number>();
   /** Last-seen times of sessions that closed since the last write. */
@@ -53,12 +54,13 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       },
       onSessionClosed: (session) => this.onSessionClosed(session),
     };
+    this.heartbeats = new HeartbeatSchedule(config.gateway.heartbeatIntervalMs, (session) => this.heartbeat(session));
   }
 
   /** Start the heartbeat and last-seen timers. */
   start(): void {
-    const { heartbeatIntervalMs, lastSeenFlushMs } = this.deps.config.gateway;
-    this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeatIntervalMs);
+    this.heartbeats.start();
+    const { lastSeenFlushMs } = this.deps.config.gateway;
     this.lastSeenTimer = setInterval(() => void this.flushLastSeen(), lastSeenFlushMs);
   }
 
@@ -99,7 +101,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   async close(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    clearInterval(this.heartbeatTimer);
+    this.heartbeats.stop();
     clearInterval(this.lastSeenTimer);
     const sessions = [...this.sessions.values()];
     await Promise.all(
@@ -191,8 +193,10 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     this.perAddress.set(remoteAddress, (this.perAddress.get(remoteAddress) ?? 0) + 1);
     const previous = this.sessions.get(device.id);
     this.sessions.set(device.id, session);
+    this.heartbeats.add(session);
     this.deps.metrics.connectedDevices.set(this.sessions.size);
     if (previous) {
+      this.heartbeats.remove(previous);
       this.replaced.set(session, previous);
       this.deps.metrics.rejected.inc({ code: "TH_SESSION_REPLACED" });
       previous.closeWith("TH_SESSION_REPLACED");
@@ -205,6 +209,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     const left = (this.perAddress.get(session.remoteAddress) ?? 1) - 1;
     if (left > 0) this.perAddress.set(session.remoteAddress, left);
     else this.perAddress.delete(session.remoteAddress);
+    this.heartbeats.remove(session);
     if (this.sessions.get(session.id) === session) {
       this.sessions.delete(session.id);
       this.flushedLastSeen.delete(session.id);
@@ -217,17 +222,22 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     if (this.closedLastSeen.size === 1) setImmediate(() => void this.flushLastSeen());
   }
 
-  private heartbeat(): void {
-    for (const session of this.sessions.values()) {
-      if (session.awaitingPong) {
-        this.deps.metrics.rejected.inc({ code: "TH_HEARTBEAT_TIMEOUT" });
-        session.log.info("no heartbeat answer; dropping the connection");
-        session.closeWith("TH_HEARTBEAT_TIMEOUT");
-        continue;
-      }
-      session.awaitingPong = true;
-      session.ws.ping();
+  /**
+   * A session's turn in the heartbeat schedule: drop it if the last ping went unanswered;
+   * otherwise ping it, unless frames went both ways within the interval (both ends already
+   * know the other is there, as with MQTT's keep-alive).
+   */
+  private heartbeat(session: DeviceSession): void {
+    if (session.awaitingPong) {
+      this.deps.metrics.rejected.inc({ code: "TH_HEARTBEAT_TIMEOUT" });
+      session.log.info("no heartbeat answer; dropping the connection");
+      session.closeWith("TH_HEARTBEAT_TIMEOUT");
+      return;
     }
+    const since = this.deps.now() - this.deps.config.gateway.heartbeatIntervalMs;
+    if (session.lastSeenAt > since && session.lastSentAt > since) return;
+    session.awaitingPong = true;
+    session.ws.ping();
   }
 
   private async flushLastSeen(): Promise<void> {

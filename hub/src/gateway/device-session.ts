@@ -28,6 +28,8 @@ export class DeviceSession {
   state: SessionState = "awaiting-hello";
   readonly connectedAt: number;
   lastSeenAt: number;
+  /** When the hub last sent this device a frame. */
+  lastSentAt: number;
   /** Set by each heartbeat ping, cleared by any sign of life. */
   awaitingPong = false;
   /** Highest sequence number acknowledged on this connection. */
@@ -63,6 +65,7 @@ export class DeviceSession {
     const { config, now } = context;
     this.connectedAt = now();
     this.lastSeenAt = this.connectedAt;
+    this.lastSentAt = this.connectedAt;
     this.rate = new DeviceRateLimit(config.limits, now);
     this.log = context.log.child({ deviceId: device.id, remoteAddress });
     this.helloTimer = setTimeout(() => this.closeWith("TH_HELLO_TIMEOUT"), config.gateway.helloTimeoutMs);
@@ -106,7 +109,9 @@ export class DeviceSession {
   }
 
   send(frame: HubFrame): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeFrame(frame), { binary: true });
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(encodeFrame(frame), { binary: true });
+    this.lastSentAt = this.context.now();
   }
 
   sendAck(seq: number): void {
