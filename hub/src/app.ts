@@ -67,12 +67,16 @@ async function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: p
   const { storage, influx, dataDir } = config;
   const path = join(dataDir, "telemetry.db");
   if (!storage.worker) {
-    if (storage.telemetry === "sqlite") return new SqliteTelemetryStore(path, storage.sqliteSynchronous);
+    if (storage.telemetry === "sqlite") {
+      return new SqliteTelemetryStore(path, storage.sqliteSynchronous, (reason) =>
+        log.error({ reason }, "telemetry WAL checkpoint failed"),
+      );
+    }
     return new InfluxTelemetryStore({ influx, dataDir, metrics: influxStoreMetrics(metrics), log: log.child({ component: "influx" }) });
   }
   const recipe: StoreRecipe =
     storage.telemetry === "sqlite"
-      ? { kind: "sqlite", path, synchronous: storage.sqliteSynchronous }
+      ? { kind: "sqlite", path, synchronous: storage.sqliteSynchronous, logLevel: config.logLevel }
       : { kind: "influxdb", influx, dataDir, logLevel: config.logLevel };
   const store = new WorkerTelemetryStore(recipe, influxStoreMetrics(metrics));
   await store.ready();

@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), "telehub-worker-store-"));
 const path = join(dir, "telemetry.db");
 
 async function opened(): Promise<WorkerTelemetryStore> {
-  const store = new WorkerTelemetryStore({ kind: "sqlite", path, synchronous: "full" });
+  const store = new WorkerTelemetryStore({ kind: "sqlite", path, synchronous: "full", logLevel: "warn" });
   await store.ready();
   return store;
 }
@@ -32,14 +32,14 @@ test("a database the worker cannot open fails ready() with the reason", async ()
   const own = mkdtempSync(join(tmpdir(), "telehub-worker-bad-"));
   const file = join(own, "a-file");
   writeFileSync(file, "");
-  const store = new WorkerTelemetryStore({ kind: "sqlite", path: join(file, "telemetry.db"), synchronous: "full" });
+  const store = new WorkerTelemetryStore({ kind: "sqlite", path: join(file, "telemetry.db"), synchronous: "full", logLevel: "warn" });
   await assert.rejects(store.ready(), /EEXIST|ENOTDIR/);
   rmSync(own, { recursive: true, force: true });
 });
 
 test("after the worker is gone every call fails with StoreWorkerGoneError instead of hanging", async () => {
   const own = mkdtempSync(join(tmpdir(), "telehub-worker-gone-"));
-  const store = new WorkerTelemetryStore({ kind: "sqlite", path: join(own, "telemetry.db"), synchronous: "full" });
+  const store = new WorkerTelemetryStore({ kind: "sqlite", path: join(own, "telemetry.db"), synchronous: "full", logLevel: "warn" });
   await store.ready();
   await (store as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
   await assert.rejects(store.countValues(), StoreWorkerGoneError);

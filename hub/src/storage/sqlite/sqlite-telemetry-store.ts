@@ -12,6 +12,13 @@ import type {
 } from "../telemetry-store.js";
 import { openDatabase, type SqliteSynchronous } from "./open-database.js";
 import { TELEMETRY_MIGRATIONS } from "./telemetry-migrations.js";
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, WalCheckpointer } from "./wal-checkpointer.js";
+import { WalSync } from "./wal-sync.js";
+
+/** How often the checkpointer thread copies the WAL back into the database file. */
+const CHECKPOINT_INTERVAL_MS = 1_000;
+/** The WAL file is cut back to this size when it is reused. */
+const WAL_SIZE_LIMIT_BYTES = 32 * 1_048_576;
 
 const NUMBER = 0;
 const BOOLEAN = 1;
@@ -29,18 +36,33 @@ function fromColumn(value: StoredValue, type: number): MetricValue {
   return Number(value);
 }
 
-/** The embedded telemetry store: a SQLite file beside the metadata database. */
+/**
+ * The embedded telemetry store: a SQLite file beside the metadata database. Its commits never
+ * wait for the disk on the event loop: with `synchronous` `full` (the default), `append`
+ * resolves only after the WAL is synced, but that sync runs on the thread pool
+ * ({@link WalSync}), and checkpoints run on a thread of their own ({@link WalCheckpointer}).
+ */
 export class SqliteTelemetryStore implements TelemetryStore {
   readonly kind = "sqlite";
   private readonly db: Database.Database;
+  private readonly walSync: WalSync | undefined;
+  private readonly checkpointer: WalCheckpointer | undefined;
   private readonly seriesIds = new Map<string, number>();
   private readonly lastSeqs = new Map<string, number>();
   private readonly statements;
   private readonly appendInTransaction: (batches: readonly TelemetryBatch[]) => { outcomes: AppendOutcome[]; seqs: Map<string, number> };
 
-  constructor(path: string, synchronous: SqliteSynchronous = "full") {
-    this.db = openDatabase(path, TELEMETRY_MIGRATIONS, synchronous);
+  /** `onCheckpointError` hears about checkpoints that fail (the WAL then grows until they work again). */
+  constructor(path: string, synchronous: SqliteSynchronous = "full", onCheckpointError: (message: string) => void = () => {}) {
+    this.db = openDatabase(path, TELEMETRY_MIGRATIONS, "normal");
     const db = this.db;
+    if (path !== ":memory:") {
+      db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+      // A WAL is reused from its start after a checkpoint, never shrunk, unless told to.
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      if (synchronous === "full") this.walSync = new WalSync(`${path}-wal`);
+      this.checkpointer = new WalCheckpointer(path, CHECKPOINT_INTERVAL_MS, onCheckpointError);
+    }
     this.statements = {
       findSeries: db.prepare("SELECT id FROM series WHERE device_id = ? AND metric = ?").pluck(),
       insertSeries: db.prepare("INSERT INTO series (device_id, metric) VALUES (?, ?)"),
@@ -136,6 +158,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
       throw error;
     }
     for (const [deviceId, seq] of result.seqs) this.lastSeqs.set(deviceId, seq);
+    await this.walSync?.sync();
     return result.outcomes;
   }
 
@@ -203,6 +226,8 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    this.walSync?.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -30,7 +30,10 @@ const metrics: InfluxStoreMetrics = {
 };
 
 function build(): TelemetryStore {
-  if (recipe.kind === "sqlite") return new SqliteTelemetryStore(recipe.path, recipe.synchronous);
+  if (recipe.kind === "sqlite") {
+    const log = createLogger({ logLevel: recipe.logLevel }).child({ component: "sqlite" });
+    return new SqliteTelemetryStore(recipe.path, recipe.synchronous, (reason) => log.error({ reason }, "telemetry WAL checkpoint failed"));
+  }
   const log = createLogger({ logLevel: recipe.logLevel }).child({ component: "influx" });
   return new InfluxTelemetryStore({ influx: recipe.influx, dataDir: recipe.dataDir, metrics, log });
 }

@@ -1,0 +1,47 @@
+import { Worker } from "node:worker_threads";
+import type { CheckpointerData } from "./wal-checkpointer-worker.js";
+
+/** Pages the writing connection lets its WAL reach before it checkpoints itself: a backstop, should the checkpointer stall. */
+export const BACKSTOP_AUTOCHECKPOINT_PAGES = 20_000;
+
+/**
+ * Copies a database's WAL back into the database file from a thread of its own, every
+ * `intervalMs`. A checkpoint syncs two files; run by the writing connection (SQLite's
+ * auto-checkpoint) it would stall the event loop for milliseconds every few hundred commits.
+ * PASSIVE checkpoints never block the writer.
+ */
+export class WalCheckpointer {
+  private readonly worker: Worker;
+  private lastError: string | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(path: string, intervalMs: number, onError: (message: string) => void) {
+    this.worker = new Worker(new URL("./wal-checkpointer-worker.js", import.meta.url), {
+      workerData: { path, intervalMs } satisfies CheckpointerData,
+    });
+    this.worker.on("message", (message: { error?: string }) => {
+      // Reported once per distinct error, not every interval.
+      if (message.error !== undefined && message.error !== this.lastError) onError(message.error);
+      this.lastError = message.error;
+    });
+    this.worker.on("error", (error) => onError(error.message));
+    // After the listeners: adding one refs the worker again. A store nobody closed must not keep the process alive.
+    this.worker.unref();
+  }
+
+  /** Stop checkpointing and close the thread's connection (before the writer closes, so the writer's close can remove the WAL). */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopWorker();
+    return this.stopping;
+  }
+
+  private async stopWorker(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => {
+      this.worker.on("message", (message: { stopped?: boolean }) => message.stopped && resolve());
+      this.worker.once("exit", () => resolve());
+    });
+    this.worker.postMessage("stop");
+    await stopped;
+    await this.worker.terminate();
+  }
+}
