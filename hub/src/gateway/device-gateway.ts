@@ -14,6 +14,8 @@ import { refuseUpgrade, statusOf } from "./upgrade-refusal.js";
 
 /** How long shutdown waits for a session's pending writes before closing it anyway. */
 const SHUTDOWN_SETTLE_MS = 10_000;
+/** Most last-seen times written in one transaction. */
+const LAST_SEEN_CHUNK = 100;
 
 /**
  * Where devices come in: authenticates each WebSocket upgrade before accepting it, applies
@@ -246,10 +248,14 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     for (const session of this.sessions.values()) {
       if (this.flushedLastSeen.get(session.id) !== session.lastSeenAt) entries.push({ id: session.id, at: session.lastSeenAt });
     }
-    if (entries.length === 0) return;
     try {
-      await this.deps.devices.touchLastSeen(entries);
-      for (const entry of entries) this.flushedLastSeen.set(entry.id, entry.at);
+      for (let i = 0; i < entries.length; i += LAST_SEEN_CHUNK) {
+        // A big fleet's times go in slices, a turn of the event loop apart, so sockets are read in between.
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const chunk = entries.slice(i, i + LAST_SEEN_CHUNK);
+        await this.deps.devices.touchLastSeen(chunk);
+        for (const entry of chunk) this.flushedLastSeen.set(entry.id, entry.at);
+      }
     } catch (error) {
       this.deps.log.error({ err: error }, "could not record last-seen");
     }
