@@ -20,4 +20,4 @@ VOLUME /data
 EXPOSE 8080
 USER node
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "hub/dist/src/server.js"]
+CMD ["node", "--max-semi-space-size=2", "hub/dist/src/server.js"]

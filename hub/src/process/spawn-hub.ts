@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { HUB_NODE_FLAGS } from "./node-flags.js";
 
 /** A hub in its own process: for crash tests (SIGKILL) and for benchmarks that measure its CPU and memory apart from the load. */
 export interface HubProcess {
@@ -41,7 +42,7 @@ export async function spawnHub(options: SpawnHubOptions = {}): Promise<HubProces
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "telehub-hub-"));
   const adminKey = options.adminKey ?? SPAWNED_HUB_ADMIN_KEY;
   const server = fileURLToPath(new URL("../server.js", import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [server], {
+  const child: ChildProcess = spawn(process.execPath, [...HUB_NODE_FLAGS, server], {
     env: {
       ...process.env,
       TELEHUB_HOST: "127.0.0.1",
