@@ -6,10 +6,9 @@ import { measureHubFanIn } from "./fanin-scenario.js";
 import { type InfluxIngestResult, runInfluxIngest } from "./influx-scenario.js";
 import { runIngest } from "./ingest-scenario.js";
 import { runAckLatency } from "./latency-scenario.js";
-import { measureLiveLatency } from "./live-scenario.js";
+import { compareLiveLatency } from "./live-comparison.js";
 import { mosquittoBinary } from "./mosquitto-process.js";
 import { measureMqttFanIn } from "./mqtt-fanin.js";
-import { measureMqttLiveLatency } from "./mqtt-live.js";
 import { openFileLimit } from "./open-files.js";
 import { progress } from "./progress.js";
 import type { BenchSettings } from "./settings.js";
@@ -159,11 +158,11 @@ const live: Scenario = {
   name: "live",
   async run(s) {
     progress(
-      `live latency: ${s.liveDevices} devices × 1 reading/s for ${s.liveSeconds} s to a live dashboard client, then to a Mosquitto subscriber`,
+      `live latency: ${s.liveDevices} devices × 1 reading/s to a live dashboard client, then to a Mosquitto subscriber, ` +
+        `${s.liveRounds} alternating rounds of ${s.liveWarmUpSeconds} s warm-up + ${s.liveSeconds} s`,
     );
-    const hub = await measureLiveLatency(s.liveDevices, s.liveSeconds);
-    const mosquitto = mosquittoBinary();
-    const mqtt = mosquitto ? await measureMqttLiveLatency(mosquitto, s.liveDevices, s.liveSeconds) : undefined;
+    const load = { devices: s.liveDevices, seconds: s.liveSeconds, warmUpSeconds: s.liveWarmUpSeconds };
+    const { hub, mosquitto: mqtt } = await compareLiveLatency(load, s.liveRounds, mosquittoBinary());
     const what = `live: ${s.liveDevices} devices × 1/s → dashboard p50 / p99`;
     return {
       json: { live: { hub, mosquitto: mqtt ?? null } },
@@ -176,6 +175,12 @@ const live: Scenario = {
               ratio(hub.p99Ms, mqtt.p99Ms),
             ]
           : [what, ms(hub.p50Ms, hub.p99Ms), "mosquitto not installed", ""],
+        [
+          "live: p99 of each round",
+          hub.roundP99Ms.map((p99) => fmt(p99, 2)).join(", "),
+          mqtt ? mqtt.roundP99Ms.map((p99) => fmt(p99, 2)).join(", ") : "",
+          "",
+        ],
         [
           "live: readings received / sent",
           `${fmt(hub.received)} / ${fmt(hub.sent)}`,

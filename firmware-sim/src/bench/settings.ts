@@ -10,7 +10,12 @@ export interface BenchSettings {
   fanInDevices: number;
   fanInFrames: number;
   liveDevices: number;
+  /** Measured seconds of each live round. */
   liveSeconds: number;
+  /** Seconds of live traffic before the measured `liveSeconds`, for the hub and Mosquitto alike. */
+  liveWarmUpSeconds: number;
+  /** Rounds of the live scenario, the hub and Mosquitto alternating. */
+  liveRounds: number;
   commandDevices: number;
   commands: number;
   influx: { devices: number; batchesPerDevice: number; readingsPerBatch: number };
@@ -31,6 +36,8 @@ export function benchSettings(quick: boolean): BenchSettings {
         fanInFrames: 50,
         liveDevices: 20,
         liveSeconds: 2,
+        liveWarmUpSeconds: 1,
+        liveRounds: 1,
         commandDevices: 5,
         commands: 20,
         influx: { devices: 5, batchesPerDevice: 5, readingsPerBatch: 20 },
@@ -46,7 +53,9 @@ export function benchSettings(quick: boolean): BenchSettings {
         fanInDevices: 100,
         fanInFrames: 1_000,
         liveDevices: 1_000,
-        liveSeconds: 15,
+        liveSeconds: 10,
+        liveWarmUpSeconds: 2,
+        liveRounds: 3,
         commandDevices: 1_000,
         commands: 1_000,
         influx: { devices: 50, batchesPerDevice: 100, readingsPerBatch: 100 },

@@ -22,3 +22,19 @@ export function everySecond(devices: number, seconds: number, tick: (device: num
     }
   });
 }
+
+/** A steady load: `devices` devices sending once a second for `seconds`, after `warmUpSeconds` not measured. */
+export interface SteadyLoad {
+  devices: number;
+  seconds: number;
+  warmUpSeconds: number;
+}
+
+/**
+ * {@link everySecond} for the warm-up and then the measured seconds; `tick` is told which part
+ * a send falls in, so one-off costs (JIT compilation, first allocations) stay out of the figures.
+ */
+export function everySecondAfterWarmUp(load: SteadyLoad, tick: (device: number, measured: boolean) => void): Promise<void> {
+  const measuredFrom = performance.now() + load.warmUpSeconds * 1_000;
+  return everySecond(load.devices, load.warmUpSeconds + load.seconds, (device) => tick(device, performance.now() >= measuredFrom));
+}

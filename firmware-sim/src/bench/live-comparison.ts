@@ -1,0 +1,67 @@
+import { runHubLiveRound } from "./live-scenario.js";
+import { runMqttLiveRound } from "./mqtt-live.js";
+import { percentile } from "./percentiles.js";
+import type { SteadyLoad } from "./steady-schedule.js";
+
+/** What one round of the live scenario saw: readings sent (after warm-up) and each one's latency. */
+export interface LiveRound {
+  sent: number;
+  latencies: number[];
+}
+
+/** Device → live subscriber latency, pooled over the rounds. */
+export interface LiveLatencyResult {
+  devices: number;
+  rounds: number;
+  received: number;
+  sent: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Each round's own p99, to show the spread. */
+  roundP99Ms: number[];
+}
+
+/** The hub's figures and, when Mosquitto is installed, the broker's, measured in alternating rounds. */
+export interface LiveComparison {
+  hub: LiveLatencyResult;
+  mosquitto: LiveLatencyResult | undefined;
+}
+
+/**
+ * Runs `rounds` rounds of the hub and of Mosquitto, alternating which goes first, so a noisy
+ * spell on a shared machine lands on both rather than on whichever ran second; each side's
+ * latencies are pooled over its rounds.
+ */
+export async function compareLiveLatency(load: SteadyLoad, rounds: number, mosquitto: string | undefined): Promise<LiveComparison> {
+  const hubRounds: LiveRound[] = [];
+  const mqttRounds: LiveRound[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const runHub = async (): Promise<void> => {
+      hubRounds.push(await runHubLiveRound(load));
+    };
+    const runMqtt = async (): Promise<void> => {
+      if (mosquitto) mqttRounds.push(await runMqttLiveRound(mosquitto, load));
+    };
+    if (round % 2 === 0) {
+      await runHub();
+      await runMqtt();
+    } else {
+      await runMqtt();
+      await runHub();
+    }
+  }
+  return { hub: pool(load.devices, hubRounds), mosquitto: mosquitto ? pool(load.devices, mqttRounds) : undefined };
+}
+
+function pool(devices: number, rounds: LiveRound[]): LiveLatencyResult {
+  const latencies = rounds.flatMap((round) => round.latencies);
+  return {
+    devices,
+    rounds: rounds.length,
+    received: latencies.length,
+    sent: rounds.reduce((sum, round) => sum + round.sent, 0),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    roundP99Ms: rounds.map((round) => percentile(round.latencies, 99)),
+  };
+}
