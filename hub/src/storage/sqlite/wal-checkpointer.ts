@@ -36,6 +36,8 @@ export class WalCheckpointer {
   }
 
   private async stopWorker(): Promise<void> {
+    // Referenced again: the process must wait for the thread to close its connection.
+    this.worker.ref();
     const stopped = new Promise<void>((resolve) => {
       this.worker.on("message", (message: { stopped?: boolean }) => message.stopped && resolve());
       this.worker.once("exit", () => resolve());
