@@ -28,9 +28,8 @@ export interface LiveHubOptions {
  * so that a slow browser never makes the hub's memory grow.
  */
 export class LiveHub implements LiveFeed {
-  private readonly subscribers = new Set<LiveSubscriber>();
-  /** The API key each subscriber authenticated with. */
-  private readonly keyIds = new Map<LiveSubscriber, string>();
+  /** Each connection, with the API key it authenticated with. */
+  private readonly subscribers = new Map<LiveSubscriber, string>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private flushScheduled = false;
@@ -55,21 +54,19 @@ export class LiveHub implements LiveFeed {
   attach(sink: LiveSink, keyId: string): LiveSubscriber | undefined {
     if (this.subscribers.size >= this.options.maxSubscribers) return undefined;
     const subscriber = new LiveSubscriber(sink, this.options, this.now);
-    this.subscribers.add(subscriber);
-    this.keyIds.set(subscriber, keyId);
+    this.subscribers.set(subscriber, keyId);
     this.metrics.liveSubscribers.set(this.subscribers.size);
     return subscriber;
   }
 
   detach(subscriber: LiveSubscriber): void {
     this.subscribers.delete(subscriber);
-    this.keyIds.delete(subscriber);
     this.metrics.liveSubscribers.set(this.subscribers.size);
   }
 
   /** Close every connection opened with the API key `keyId` (it was revoked); answers how many. */
   closeForKey(keyId: string): number {
-    const closing = [...this.keyIds].filter(([, id]) => id === keyId).map(([subscriber]) => subscriber);
+    const closing = [...this.subscribers].filter(([, id]) => id === keyId).map(([subscriber]) => subscriber);
     for (const subscriber of closing) {
       this.detach(subscriber);
       subscriber.sink.close("TH_API_KEY_REVOKED");
@@ -99,7 +96,7 @@ export class LiveHub implements LiveFeed {
   /** Send what is waiting to every subscriber that can take it. */
   flush(): void {
     let coalesced = 0;
-    for (const subscriber of this.subscribers) {
+    for (const subscriber of this.subscribers.keys()) {
       subscriber.flush();
       coalesced += subscriber.coalesced;
       subscriber.coalesced = 0;
@@ -111,7 +108,7 @@ export class LiveHub implements LiveFeed {
   private backlog(): { bufferedBytes: number; pendingEntries: number } {
     let bufferedBytes = 0;
     let pendingEntries = 0;
-    for (const subscriber of this.subscribers) {
+    for (const subscriber of this.subscribers.keys()) {
       bufferedBytes += subscriber.sink.bufferedBytes();
       pendingEntries += subscriber.pending;
     }
@@ -120,7 +117,7 @@ export class LiveHub implements LiveFeed {
 
   /** Stop: every live connection is ended (a stalled one at once), so none holds the HTTP server open. */
   close(): void {
-    for (const subscriber of [...this.subscribers]) {
+    for (const subscriber of [...this.subscribers.keys()]) {
       this.detach(subscriber);
       subscriber.sink.close("TH_HUB_STOPPING");
     }
@@ -134,7 +131,7 @@ export class LiveHub implements LiveFeed {
     add: (subscriber: LiveSubscriber) => void,
   ): void {
     let added = false;
-    for (const subscriber of this.subscribers) {
+    for (const subscriber of this.subscribers.keys()) {
       if (!subscriber.wants(kind, deviceId)) continue;
       add(subscriber);
       added = true;
