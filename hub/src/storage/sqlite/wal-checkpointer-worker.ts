@@ -16,18 +16,22 @@ db.pragma("busy_timeout = 1000");
 // the two loses nothing.
 db.pragma("synchronous = FULL");
 
+/** The error last reported, so a failure that repeats every interval is reported once. */
+let failing: string | undefined;
 const timer = setInterval(() => {
+  let error: string | undefined;
   try {
-    const [result] = db.pragma("wal_checkpoint(PASSIVE)") as { busy: number; log: number; checkpointed: number }[];
-    port.postMessage({ checkpointed: result?.checkpointed ?? 0, log: result?.log ?? 0 });
-  } catch (error) {
-    port.postMessage({ error: (error as Error).message });
+    db.pragma("wal_checkpoint(PASSIVE)");
+  } catch (thrown) {
+    error = (thrown as Error).message;
   }
+  if (error !== undefined && error !== failing) port.postMessage({ error });
+  failing = error;
 }, intervalMs);
 
-port.on("message", (message) => {
-  if (message !== "stop") return;
+// Closing the port ends the thread once the connection is closed.
+port.once("message", () => {
   clearInterval(timer);
   db.close();
-  port.postMessage({ stopped: true });
+  port.close();
 });

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import type { CheckpointerData } from "./wal-checkpointer-worker.js";
 
@@ -12,18 +13,16 @@ export const BACKSTOP_AUTOCHECKPOINT_PAGES = 20_000;
  */
 export class WalCheckpointer {
   private readonly worker: Worker;
-  private lastError: string | undefined;
+  private readonly exited: Promise<unknown>;
   private stopping: Promise<void> | undefined;
 
+  /** `onError` hears each distinct checkpoint failure once (the WAL grows until checkpoints work again). */
   constructor(path: string, intervalMs: number, onError: (message: string) => void) {
     this.worker = new Worker(new URL("./wal-checkpointer-worker.js", import.meta.url), {
       workerData: { path, intervalMs } satisfies CheckpointerData,
     });
-    this.worker.on("message", (message: { error?: string }) => {
-      // Reported once per distinct error, not every interval.
-      if (message.error !== undefined && message.error !== this.lastError) onError(message.error);
-      this.lastError = message.error;
-    });
+    this.exited = once(this.worker, "exit");
+    this.worker.on("message", (message: { error: string }) => onError(message.error));
     this.worker.on("error", (error) => onError(error.message));
     // After the listeners: adding one refs the worker again. A store nobody closed must not keep the process alive.
     this.worker.unref();
@@ -38,12 +37,7 @@ export class WalCheckpointer {
   private async stopWorker(): Promise<void> {
     // Referenced again: the process must wait for the thread to close its connection.
     this.worker.ref();
-    const stopped = new Promise<void>((resolve) => {
-      this.worker.on("message", (message: { stopped?: boolean }) => message.stopped && resolve());
-      this.worker.once("exit", () => resolve());
-    });
     this.worker.postMessage("stop");
-    await stopped;
-    await this.worker.terminate();
+    await this.exited;
   }
 }
