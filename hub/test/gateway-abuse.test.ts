@@ -203,7 +203,7 @@ describe("heartbeats and sessions", () => {
   });
 
   test("a device exchanging frames both ways within the interval is not pinged; a quiet one is pinged every interval", async () => {
-    const running = await startHub({ gateway: { heartbeatIntervalMs: 200 } });
+    const running = await startHub({ gateway: { heartbeatIntervalMs: 400 } });
     try {
       const busy = await RawDevice.connect(running.wsUrl, { deviceId: "busy", token: await running.provision("busy") });
       const quiet = await RawDevice.connect(running.wsUrl, { deviceId: "quiet", token: await running.provision("quiet") });
@@ -219,9 +219,9 @@ describe("heartbeats and sessions", () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       assert.equal(pings.busy, 0, "acks and batches prove both ends alive");
-      assert.ok(pings.quiet >= 4, `a quiet device is pinged every 200 ms: ${pings.quiet} pings in 1.2 s`);
+      assert.ok(pings.quiet >= 2, `a quiet device is pinged every 400 ms: ${pings.quiet} pings in at least 1.2 s`);
       assert.equal(quiet.closeCode, undefined, "it answered each ping and stays");
-      await new Promise((r) => setTimeout(r, 600));
+      await new Promise((r) => setTimeout(r, 1_000));
       assert.ok(pings.busy >= 1, "once the busy device goes quiet, it is pinged too");
       assert.equal(busy.closeCode, undefined);
       busy.close();

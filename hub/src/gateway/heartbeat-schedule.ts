@@ -57,6 +57,7 @@ export class HeartbeatSchedule<T> {
   private checkSlot(): void {
     const slot = this.slots[this.tick] as Set<T>;
     this.tick = (this.tick + 1) % this.slots.length;
-    for (const member of [...slot]) this.check(member);
+    // A member removed during the pass (a dropped connection) is simply not visited.
+    for (const member of slot) this.check(member);
   }
 }
