@@ -35,20 +35,16 @@ export interface LiveComparison {
 export async function compareLiveLatency(load: SteadyLoad, rounds: number, mosquitto: string | undefined): Promise<LiveComparison> {
   const hubRounds: LiveRound[] = [];
   const mqttRounds: LiveRound[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const runHub = async (): Promise<void> => {
+  const sides = [
+    async (): Promise<void> => {
       hubRounds.push(await runHubLiveRound(load));
-    };
-    const runMqtt = async (): Promise<void> => {
+    },
+    async (): Promise<void> => {
       if (mosquitto) mqttRounds.push(await runMqttLiveRound(mosquitto, load));
-    };
-    if (round % 2 === 0) {
-      await runHub();
-      await runMqtt();
-    } else {
-      await runMqtt();
-      await runHub();
-    }
+    },
+  ];
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) await side();
   }
   return { hub: pool(load.devices, hubRounds), mosquitto: mosquitto ? pool(load.devices, mqttRounds) : undefined };
 }
