@@ -14,6 +14,9 @@ import { DeviceRateLimit } from "./device-rate-limit.js";
 import type { GatewayContext } from "./gateway-context.js";
 import { frameHandlers } from "./handlers/index.js";
 
+/** `ws.send` options of every frame to a device; one object, not one per frame. */
+const BINARY = { binary: true } as const;
+
 /** The longest delay `setTimeout` takes. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -35,7 +38,7 @@ export class DeviceSession {
   /** Highest sequence number acknowledged on this connection. */
   ackedSeq = 0;
   /** Batches received and not yet acknowledged or refused. */
-  inFlight = 0;
+  private inFlightWrites = 0;
   /**
    * After a batch is refused for a retryable reason, later batches are refused too until the
    * device resends from there: otherwise a later batch could become durable first and make
@@ -51,7 +54,8 @@ export class DeviceSession {
   /** Size in bytes of the frame being handled. */
   frameBytes = 0;
   readonly log: pino.Logger;
-  private pendingWrites = new Set<Promise<unknown>>();
+  /** Called when the last write in flight settles (`settled()` waiters). */
+  private settledWaiters: (() => void)[] = [];
   private helloTimer: NodeJS.Timeout | undefined;
   private credentialTimer: NodeJS.Timeout | undefined;
   private handshakeOpen = true;
@@ -93,24 +97,38 @@ export class DeviceSession {
     this.credentialTimer.unref();
   }
 
-  /** Resolves when every write this session started has settled. */
-  async settled(): Promise<void> {
-    while (this.pendingWrites.size > 0) await Promise.allSettled([...this.pendingWrites]);
+  /** Batches received and not yet acknowledged or refused. */
+  get inFlight(): number {
+    return this.inFlightWrites;
   }
 
-  /** Keep track of a write so that shutdown and a replacing session can wait for it. */
-  track<T>(write: Promise<T>): Promise<T> {
-    this.pendingWrites.add(write);
-    const forget = (): void => {
-      this.pendingWrites.delete(write);
-    };
-    write.then(forget, forget);
-    return write;
+  /** Resolves when every write this session started has settled and been answered. */
+  settled(): Promise<void> {
+    if (this.inFlightWrites === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  /**
+   * A batch went to the writer: counted until `writeSettled()`, so that shutdown and a replacing
+   * session can wait for its answer. A count rather than a set of promises: this runs once a
+   * frame, and whatever it allocates per frame lives until the device's next one.
+   */
+  writeStarted(): void {
+    this.inFlightWrites++;
+  }
+
+  /** The batch counted by `writeStarted()` was acknowledged or refused. */
+  writeSettled(): void {
+    this.inFlightWrites--;
+    if (this.inFlightWrites > 0 || this.settledWaiters.length === 0) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   send(frame: HubFrame): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(encodeFrame(frame), { binary: true });
+    this.ws.send(encodeFrame(frame), BINARY);
     this.lastSentAt = this.context.now();
   }
 

@@ -86,7 +86,8 @@ export class BatchWriter {
 
   private async commit(group: PendingWrite[]): Promise<void> {
     const { metrics } = this.options;
-    const stop = metrics.storeWriteLatency.startTimer();
+    const startedAt = performance.now();
+    const stop = (): void => metrics.storeWriteLatency.observe((performance.now() - startedAt) / 1000);
     try {
       const outcomes = await this.store.append(group.map((w) => w.batch));
       stop();

@@ -75,18 +75,18 @@ export class LiveHub implements LiveFeed {
   }
 
   publishReadings(deviceId: string, readings: readonly StoredReading[]): void {
-    this.fanOut("telemetry", deviceId, (subscriber) => {
+    // Once per frame: a loop rather than fanOut's callback, so nothing is allocated for a device nobody watches.
+    let added = false;
+    for (const subscriber of this.subscribers.keys()) {
+      if (!subscriber.wants("telemetry", deviceId)) continue;
       for (const reading of readings) {
         for (const metric in reading.metrics) {
-          subscriber.addValue({
-            deviceId,
-            metric,
-            ts: reading.ts,
-            value: reading.metrics[metric] as MetricValue,
-          });
+          subscriber.addValue({ deviceId, metric, ts: reading.ts, value: reading.metrics[metric] as MetricValue });
         }
       }
-    });
+      added = true;
+    }
+    if (added) this.scheduleFlush();
   }
 
   presenceChanged(deviceId: string, connected: boolean, at: number): void {
@@ -125,25 +125,28 @@ export class LiveHub implements LiveFeed {
     this.unsubscribe();
   }
 
-  private fanOut(
-    kind: "telemetry" | "commands" | "presence" | "config",
-    deviceId: string,
-    add: (subscriber: LiveSubscriber) => void,
-  ): void {
+  private fanOut(kind: "commands" | "presence" | "config", deviceId: string, add: (subscriber: LiveSubscriber) => void): void {
     let added = false;
     for (const subscriber of this.subscribers.keys()) {
       if (!subscriber.wants(kind, deviceId)) continue;
       add(subscriber);
       added = true;
     }
-    // Send at the end of this turn of the event loop rather than at the timer's next tick,
-    // which only picks up subscribers that were busy or had just been sent to.
-    if (added && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        this.flush();
-      });
-    }
+    if (added) this.scheduleFlush();
   }
+
+  /**
+   * Send at the end of this turn of the event loop rather than at the timer's next tick,
+   * which only picks up subscribers that were busy or had just been sent to.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushNow);
+  }
+
+  private readonly flushNow = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
 }

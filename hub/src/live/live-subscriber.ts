@@ -2,6 +2,9 @@ import type { CommandRecord } from "../commands/command-record.js";
 import type { DeviceConfigRecord } from "../desired-config/desired-config-store.js";
 import type { LivePresence, LiveUpdate, LiveValue } from "./live-update.js";
 
+/** Each kind's every-device topic, built once: `wants()` runs for every frame. */
+const ALL_DEVICES = { telemetry: "telemetry:*", commands: "commands:*", presence: "presence:*", config: "config:*" } as const;
+
 /** Where a subscriber's updates go: a WebSocket or an SSE response. */
 export interface LiveSink {
   /** Bytes written but not yet sent. */
@@ -53,7 +56,7 @@ export class LiveSubscriber {
   }
 
   wants(kind: "telemetry" | "commands" | "presence" | "config", deviceId: string): boolean {
-    return this.topics.has(`${kind}:*`) || this.topics.has(`${kind}:${deviceId}`);
+    return this.topics.has(ALL_DEVICES[kind]) || this.topics.has(`${kind}:${deviceId}`);
   }
 
   addValue(value: LiveValue): void {
@@ -85,7 +88,8 @@ export class LiveSubscriber {
     this.lastSentAt = now;
     const update: LiveUpdate = { type: "update", telemetry: [...this.telemetry.values()], ...this.events, dropped: this.dropped };
     this.telemetry.clear();
-    this.events = { commands: [], presence: [], config: [] };
+    // Most updates carry telemetry only: their empty event lists are sent as they are and kept.
+    if (this.queuedEvents > 0) this.events = { commands: [], presence: [], config: [] };
     this.queuedEvents = 0;
     this.dropped = 0;
     this.sink.send(update);

@@ -39,24 +39,29 @@ export function handleBatch(session: DeviceSession, raw: Record<string, unknown>
 
   const receivedAt = context.now();
   const generation = session.writeGeneration;
-  session.inFlight++;
-  const stopTimer = context.metrics.ackLatency.startTimer();
+  session.writeStarted();
+  const startedAt = performance.now();
   const batch = toTelemetryBatch(session.id, frame, receivedAt);
   const publishOnCommit = config.live.publish === "durable";
   if (!publishOnCommit) context.live.publishReadings(session.id, batch.readings);
-  session.track(context.writer.write(batch, () => generation !== session.writeGeneration)).then(
-    (outcome) => {
-      session.inFlight--;
-      stopTimer();
-      session.sendAck(frame.seq);
-      if (publishOnCommit && outcome === "stored") context.live.publishReadings(session.id, batch.readings);
-    },
-    (error: Error) => {
-      session.inFlight--;
-      if (!(error instanceof WriteCancelledError)) session.writeGeneration++;
-      refuse(session, new ProtocolError("TH_STORE_UNAVAILABLE", undefined, { seq: frame.seq, retryAfterMs: config.gateway.retryAfterMs }));
-    },
-  );
+  context.writer
+    .write(batch, () => generation !== session.writeGeneration)
+    .then(
+      (outcome) => {
+        context.metrics.ackLatency.observe((performance.now() - startedAt) / 1000);
+        session.sendAck(frame.seq);
+        if (publishOnCommit && outcome === "stored") context.live.publishReadings(session.id, batch.readings);
+        session.writeSettled();
+      },
+      (error: Error) => {
+        if (!(error instanceof WriteCancelledError)) session.writeGeneration++;
+        refuse(
+          session,
+          new ProtocolError("TH_STORE_UNAVAILABLE", undefined, { seq: frame.seq, retryAfterMs: config.gateway.retryAfterMs }),
+        );
+        session.writeSettled();
+      },
+    );
 }
 
 function refuse(session: DeviceSession, error: ProtocolError & { seq?: number }): void {
