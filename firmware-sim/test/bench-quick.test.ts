@@ -43,6 +43,7 @@ it("npm run bench --quick runs every scenario and each produces numbers (no spee
     ...numbers(fanIn.hub, "fanIn.hub"),
     ...(fanIn.mosquitto === null ? [] : numbers(fanIn.mosquitto, "fanIn.mosquitto")),
     ...numbers(live.hub, "live.hub"),
+    ...numbers(live.nodeRelay, "live.nodeRelay"),
     ...(live.mosquitto === null ? [] : numbers(live.mosquitto, "live.mosquitto")),
     ...numbers(report.commands, "commands"),
     ...(report.influx === null ? [] : numbers(report.influx, "influx")),
@@ -53,5 +54,6 @@ it("npm run bench --quick runs every scenario and each produces numbers (no spee
   assert.ok((fanIn.hub as { frames: number }).frames > 0);
   assert.ok((report.connections as { hub: { connections: number } }).hub.connections > 0);
   assert.ok((live.hub as { received: number }).received > 0, "the live client received readings");
+  assert.ok((live.nodeRelay as { received: number }).received > 0, "the Node relay forwarded readings");
   assert.ok((report.commands as { succeeded: number }).succeeded > 0, "commands succeeded");
 });

@@ -1,5 +1,6 @@
 import { runHubLiveRound } from "./live-scenario.js";
 import { runMqttLiveRound } from "./mqtt-live.js";
+import { runNodeRelayLiveRound } from "./node-relay-live.js";
 import { percentile } from "./percentiles.js";
 import type { SteadyLoad } from "./steady-schedule.js";
 
@@ -21,32 +22,44 @@ export interface LiveLatencyResult {
   roundP99Ms: number[];
 }
 
-/** The hub's figures and, when Mosquitto is installed, the broker's, measured in alternating rounds. */
+/**
+ * The hub's figures, the Node floor's (`node-relay.ts`) and, when Mosquitto is installed, the
+ * broker's, measured in rotating rounds.
+ */
 export interface LiveComparison {
   hub: LiveLatencyResult;
+  nodeRelay: LiveLatencyResult;
   mosquitto: LiveLatencyResult | undefined;
 }
 
 /**
- * Runs `rounds` rounds of the hub and of Mosquitto, alternating which goes first, so a noisy
- * spell on a shared machine lands on both rather than on whichever ran second; each side's
- * latencies are pooled over its rounds.
+ * Runs `rounds` rounds of the hub, the Node relay and Mosquitto, rotating which goes first, so a
+ * noisy spell on a shared machine lands on every side rather than on whichever ran last; each
+ * side's latencies are pooled over its rounds.
  */
 export async function compareLiveLatency(load: SteadyLoad, rounds: number, mosquitto: string | undefined): Promise<LiveComparison> {
   const hubRounds: LiveRound[] = [];
+  const relayRounds: LiveRound[] = [];
   const mqttRounds: LiveRound[] = [];
   const sides = [
     async (): Promise<void> => {
       hubRounds.push(await runHubLiveRound(load));
     },
     async (): Promise<void> => {
+      relayRounds.push(await runNodeRelayLiveRound(load));
+    },
+    async (): Promise<void> => {
       if (mosquitto) mqttRounds.push(await runMqttLiveRound(mosquitto, load));
     },
   ];
   for (let round = 0; round < rounds; round++) {
-    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) await side();
+    for (let i = 0; i < sides.length; i++) await (sides[(round + i) % sides.length] as () => Promise<void>)();
   }
-  return { hub: pool(load.devices, hubRounds), mosquitto: mosquitto ? pool(load.devices, mqttRounds) : undefined };
+  return {
+    hub: pool(load.devices, hubRounds),
+    nodeRelay: pool(load.devices, relayRounds),
+    mosquitto: mosquitto ? pool(load.devices, mqttRounds) : undefined,
+  };
 }
 
 function pool(devices: number, rounds: LiveRound[]): LiveLatencyResult {

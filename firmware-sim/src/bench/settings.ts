@@ -12,9 +12,9 @@ export interface BenchSettings {
   liveDevices: number;
   /** Measured seconds of each live round. */
   liveSeconds: number;
-  /** Seconds of live traffic before the measured `liveSeconds`, for the hub and Mosquitto alike. */
+  /** Seconds of live traffic before the measured `liveSeconds`, for every side alike. */
   liveWarmUpSeconds: number;
-  /** Rounds of the live scenario, the hub and Mosquitto alternating. */
+  /** Rounds of the live scenario, the hub, the Node relay and Mosquitto rotating. */
   liveRounds: number;
   commandDevices: number;
   commands: number;

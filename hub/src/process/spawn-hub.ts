@@ -6,6 +6,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { HUB_NODE_FLAGS } from "./node-flags.js";
 
+export { HUB_NODE_FLAGS };
+
 /** A hub in its own process: for crash tests (SIGKILL) and for benchmarks that measure its CPU and memory apart from the load. */
 export interface HubProcess {
   /** `http://127.0.0.1:PORT` */
