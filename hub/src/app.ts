@@ -101,10 +101,19 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const log = options.logger ?? createLogger(config);
   const now = options.now ?? Date.now;
   const metrics = new HubMetrics();
+  const bus = new InProcessEventBus((error) => log.error({ err: error }, "event listener failed"));
+  // Checks its configuration: a refusal comes before any database is opened.
+  const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
   const metaDb = openDatabase(join(config.dataDir, "meta.db"), META_MIGRATIONS, config.storage.sqliteSynchronous);
+  let telemetry: TelemetryStore;
+  try {
+    telemetry = options.telemetry ?? (await openTelemetryStore(config, metrics, log));
+  } catch (error) {
+    metaDb.close();
+    throw error;
+  }
   const devices = new SqliteDeviceRepository(metaDb);
   const apiKeys = new SqliteApiKeyRepository(metaDb);
-  const telemetry = options.telemetry ?? (await openTelemetryStore(config, metrics, log));
   const writer = new BatchWriter(telemetry, { maxBatchesPerCommit: config.ingest.maxBatchesPerCommit, metrics, log });
 
   // With TLS Fastify's server is an https.Server; the instance is used the same way.
@@ -113,7 +122,6 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       ? Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, https: tls })
       : Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576 })
   ) as FastifyInstance;
-  const bus = new InProcessEventBus((error) => log.error({ err: error }, "event listener failed"));
   // The gateway is the channel to devices, and hands their command frames back to the services.
   const channel: DeviceChannel = { send: (deviceId, frame) => gateway.send(deviceId, frame) };
   const commandStore = new SqliteCommandStore(metaDb);
@@ -127,7 +135,6 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   });
   const desiredConfig = new DesiredConfigService({ store: new SqliteDesiredConfigStore(metaDb), channel, bus, now });
   const audit = new SqliteAuditLog(metaDb);
-  const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
   const live = new LiveHub(config.live, bus, metrics);
   const authThrottle = new FailureThrottle(
     { maxFailures: config.security.authFailuresPerMinute, windowMs: 60_000, blockMs: config.security.authBlockMs },

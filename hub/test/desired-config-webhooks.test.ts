@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { TelehubClient } from "@telehub/device-client";
 import type { DataValue } from "@telehub/device-client/protocol";
@@ -113,6 +116,12 @@ test("command and configuration events reach the webhook, signed with HMAC-SHA25
   }
 });
 
-test("a webhook URL without a secret stops the hub from starting, with the variable named", async () => {
-  await assert.rejects(startHub({ webhooks: { url: "http://127.0.0.1:9/hook" } }), /TELEHUB_WEBHOOKS_SECRET/);
+test("a webhook URL without a secret stops the hub from starting, with the variable named, before it opens a database", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "telehub-webhook-secret-"));
+  try {
+    await assert.rejects(startHub({ webhooks: { url: "http://127.0.0.1:9/hook" } }, dataDir), /TELEHUB_WEBHOOKS_SECRET/);
+    assert.deepEqual(readdirSync(dataDir), [], "no database was created, so none is left open");
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
