@@ -1,6 +1,8 @@
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test } from "node:test";
 import { META_MIGRATIONS } from "../src/storage/sqlite/meta-migrations.js";
 import { openDatabase } from "../src/storage/sqlite/open-database.js";
 import { SqliteDeviceRepository } from "../src/storage/sqlite/sqlite-device-repository.js";
@@ -15,4 +17,19 @@ deviceRepositoryContract("embedded SQLite", {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   },
+});
+
+test("last-seen times are written, and the connection is back to synchronous = FULL afterwards", async () => {
+  const own = mkdtempSync(join(tmpdir(), "telehub-last-seen-"));
+  const meta = openDatabase(join(own, "meta.db"), META_MIGRATIONS, "full");
+  try {
+    const devices = new SqliteDeviceRepository(meta);
+    await devices.create({ id: "d1", name: "d1", tokenHash: "h", labels: {}, at: 1_000 });
+    await devices.touchLastSeen([{ id: "d1", at: 5_000 }]);
+    assert.equal((await devices.get("d1"))?.lastSeenAt, 5_000);
+    assert.equal(meta.pragma("synchronous", { simple: true }), 2, "FULL: the commits after it are synced again");
+  } finally {
+    meta.close();
+    rmSync(own, { recursive: true, force: true });
+  }
 });
