@@ -10,11 +10,19 @@ export class WriteCancelledError extends Error {
   }
 }
 
-interface PendingWrite {
-  batch: TelemetryBatch;
-  isCancelled: () => boolean;
-  resolve: (outcome: AppendOutcome) => void;
-  reject: (error: Error) => void;
+/** A batch waiting for a commit, and who is told how it went. */
+export interface PendingWrite {
+  readonly batch: TelemetryBatch;
+  /**
+   * Asked just before the commit: a session whose earlier write failed cancels the later ones
+   * (they fail with `WriteCancelledError`), so a device's later batch never becomes durable
+   * ahead of an earlier one.
+   */
+  isCancelled(): boolean;
+  /** The commit made the batch durable, or found it stored already. */
+  settled(outcome: AppendOutcome): void;
+  /** The commit failed, or the write was cancelled. */
+  failed(error: Error): void;
 }
 
 export interface BatchWriterOptions {
@@ -40,18 +48,20 @@ export class BatchWriter {
   ) {}
 
   /**
-   * Queue a batch; resolves once it is durable (or found to be a duplicate). `isCancelled`
-   * is asked just before the commit: a session whose earlier write failed cancels the later
-   * ones, so a device's later batch never becomes durable ahead of an earlier one.
+   * Queue a batch; `write` is told once the batch is durable (or found to be a duplicate) or
+   * has failed. One object per batch and no promise: a hub takes thousands a second.
    */
+  submit(write: PendingWrite): void {
+    this.queue.push(write);
+    if (!this.running) {
+      this.running = true;
+      setImmediate(this.commitNextSoon);
+    }
+  }
+
+  /** {@link submit} as a promise: resolves with the outcome once the batch is durable. */
   write(batch: TelemetryBatch, isCancelled: () => boolean = () => false): Promise<AppendOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ batch, isCancelled, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.commitNext());
-      }
-    });
+    return new Promise((resolve, reject) => this.submit({ batch, isCancelled, settled: resolve, failed: reject }));
   }
 
   /** Number of batches waiting for a commit. */
@@ -65,17 +75,19 @@ export class BatchWriter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private readonly commitNextSoon = (): void => void this.commitNext();
+
   private async commitNext(): Promise<void> {
     const taken = this.queue.splice(0, this.options.maxBatchesPerCommit);
     const group: PendingWrite[] = [];
     for (const write of taken) {
-      if (write.isCancelled()) write.reject(new WriteCancelledError());
+      if (write.isCancelled()) this.tell(write, undefined, new WriteCancelledError());
       else group.push(write);
     }
     if (group.length > 0) await this.commit(group);
     if (this.queue.length > 0) {
-      // Yield so that sessions react to this commit's failures before the next commit.
-      setImmediate(() => void this.commitNext());
+      // Yield so that sockets are read between commits.
+      setImmediate(this.commitNextSoon);
       return;
     }
     this.running = false;
@@ -87,24 +99,37 @@ export class BatchWriter {
   private async commit(group: PendingWrite[]): Promise<void> {
     const { metrics } = this.options;
     const startedAt = performance.now();
-    const stop = (): void => metrics.storeWriteLatency.observe((performance.now() - startedAt) / 1000);
+    const batches = group.map((write) => write.batch);
+    let outcomes: AppendOutcome[];
     try {
-      const outcomes = await this.store.append(group.map((w) => w.batch));
-      stop();
-      metrics.storeBatchesPerCommit.observe(group.length);
-      let readings = 0;
-      group.forEach((write, i) => {
-        const outcome = outcomes[i] as AppendOutcome;
-        if (outcome === "stored") readings += write.batch.readings.length;
-        else metrics.batchesDuplicate.inc();
-        write.resolve(outcome);
-      });
-      metrics.readingsStored.inc(readings);
+      outcomes = await this.store.append(batches);
     } catch (error) {
-      stop();
+      metrics.storeWriteLatency.observe((performance.now() - startedAt) / 1000);
       metrics.storeWriteErrors.inc();
       this.options.log.error({ err: error, batches: group.length, store: this.store.kind }, "telemetry store commit failed");
-      for (const write of group) write.reject(error as Error);
+      for (const write of group) this.tell(write, undefined, error as Error);
+      return;
+    }
+    metrics.storeWriteLatency.observe((performance.now() - startedAt) / 1000);
+    metrics.storeBatchesPerCommit.observe(group.length);
+    let readings = 0;
+    for (let i = 0; i < group.length; i++) {
+      const write = group[i] as PendingWrite;
+      const outcome = outcomes[i] as AppendOutcome;
+      if (outcome === "stored") readings += write.batch.readings.length;
+      else metrics.batchesDuplicate.inc();
+      this.tell(write, outcome);
+    }
+    metrics.readingsStored.inc(readings);
+  }
+
+  /** Tell a write its fate; one that throws is logged and does not keep the others from hearing theirs. */
+  private tell(write: PendingWrite, outcome: AppendOutcome | undefined, error?: Error): void {
+    try {
+      if (error) write.failed(error);
+      else write.settled(outcome as AppendOutcome);
+    } catch (thrown) {
+      this.options.log.error({ err: thrown }, "a batch's commit handler failed");
     }
   }
 }

@@ -1,6 +1,7 @@
 import { ProtocolError, validateBatch } from "@telehub/device-client/protocol";
-import { WriteCancelledError } from "../../ingest/batch-writer.js";
+import { type PendingWrite, WriteCancelledError } from "../../ingest/batch-writer.js";
 import { toTelemetryBatch } from "../../ingest/to-telemetry-batch.js";
+import type { AppendOutcome, TelemetryBatch } from "../../storage/telemetry-store.js";
 import type { DeviceSession } from "../device-session.js";
 
 /**
@@ -37,31 +38,47 @@ export function handleBatch(session: DeviceSession, raw: Record<string, unknown>
     return;
   }
 
-  const receivedAt = context.now();
-  const generation = session.writeGeneration;
   session.writeStarted();
-  const startedAt = performance.now();
-  const batch = toTelemetryBatch(session.id, frame, receivedAt);
+  const arrivedAt = performance.now();
+  const batch = toTelemetryBatch(session.id, frame, context.now());
   const publishOnCommit = config.live.publish === "durable";
   if (!publishOnCommit) context.live.publishReadings(session.id, batch.readings);
-  context.writer
-    .write(batch, () => generation !== session.writeGeneration)
-    .then(
-      (outcome) => {
-        context.metrics.ackLatency.observe((performance.now() - startedAt) / 1000);
-        session.sendAck(frame.seq);
-        if (publishOnCommit && outcome === "stored") context.live.publishReadings(session.id, batch.readings);
-        session.writeSettled();
-      },
-      (error: Error) => {
-        if (!(error instanceof WriteCancelledError)) session.writeGeneration++;
-        refuse(
-          session,
-          new ProtocolError("TH_STORE_UNAVAILABLE", undefined, { seq: frame.seq, retryAfterMs: config.gateway.retryAfterMs }),
-        );
-        session.writeSettled();
-      },
-    );
+  context.writer.submit(new BatchInFlight(session, batch, publishOnCommit, arrivedAt));
+}
+
+/** One batch on its way to the store: acknowledged once durable, refused if the commit fails. */
+class BatchInFlight implements PendingWrite {
+  private readonly generation: number;
+
+  constructor(
+    private readonly session: DeviceSession,
+    readonly batch: TelemetryBatch,
+    private readonly publishOnCommit: boolean,
+    /** `performance.now()` when the batch arrived, for the ack-latency histogram. */
+    private readonly arrivedAt: number,
+  ) {
+    this.generation = session.writeGeneration;
+  }
+
+  isCancelled(): boolean {
+    return this.generation !== this.session.writeGeneration;
+  }
+
+  settled(outcome: AppendOutcome): void {
+    const { session, batch } = this;
+    session.context.metrics.ackLatency.observe((performance.now() - this.arrivedAt) / 1000);
+    session.sendAck(batch.seq);
+    if (this.publishOnCommit && outcome === "stored") session.context.live.publishReadings(session.id, batch.readings);
+    session.writeSettled();
+  }
+
+  failed(error: Error): void {
+    const { session } = this;
+    if (!(error instanceof WriteCancelledError)) session.writeGeneration++;
+    const retryAfterMs = session.context.config.gateway.retryAfterMs;
+    refuse(session, new ProtocolError("TH_STORE_UNAVAILABLE", undefined, { seq: this.batch.seq, retryAfterMs }));
+    session.writeSettled();
+  }
 }
 
 function refuse(session: DeviceSession, error: ProtocolError & { seq?: number }): void {
