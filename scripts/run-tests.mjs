@@ -32,6 +32,11 @@ if (files.length === 0) {
 }
 const filter = process.argv.slice(2);
 const selected = filter.length > 0 ? files.filter((f) => filter.some((pattern) => f.includes(pattern))) : files;
+// With no files, `node --test` would fall back to discovering every test in the tree.
+if (selected.length === 0) {
+  console.error(`run-tests: no compiled test file matches ${filter.map((p) => JSON.stringify(p)).join(" or ")}`);
+  process.exit(1);
+}
 console.log(`run-tests: ${selected.length} test files${process.env.CI === "true" ? " (CI: missing binaries fail)" : ""}`);
 const result = spawnSync(process.execPath, ["--test", "--test-timeout=120000", ...selected], { stdio: "inherit", cwd: root });
 process.exit(result.status ?? 1);
