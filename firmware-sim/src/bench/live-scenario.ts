@@ -1,11 +1,10 @@
 import { TelehubClient } from "@telehub/device-client";
 import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
-import { hiResNow } from "./hi-res-clock.js";
 import { BENCH_HUB_ENV } from "./ingest-scenario.js";
 import type { LiveRound } from "./live-comparison.js";
 import { startLiveReceiver } from "./live-receiver-process.js";
-import { everySecondAfterWarmUp, type SteadyLoad } from "./steady-schedule.js";
+import { type SteadyLoad, sendTimedReadings } from "./steady-schedule.js";
 
 /**
  * One round against a fresh hub: `devices` real clients send one single-reading batch a second
@@ -24,11 +23,7 @@ export async function runHubLiveRound(load: SteadyLoad): Promise<LiveRound> {
     }
     for (let i = 0; i < clients.length; i += 100) await Promise.all(clients.slice(i, i + 100).map((c) => c.connect()));
     const receiver = await startLiveReceiver({ kind: "hub", url: hub.url, key: hub.adminKey });
-    let sent = 0;
-    await everySecondAfterWarmUp(load, (d, measured) => {
-      if (measured) sent++;
-      (clients[d] as TelehubClient).send(measured ? { sentAt: hiResNow() } : { warmUp: hiResNow() }, Date.now());
-    });
+    const sent = await sendTimedReadings(load, (d, metrics) => (clients[d] as TelehubClient).send(metrics, Date.now()));
     await Promise.all(clients.map((c) => c.flush(30_000)));
     await new Promise((resolve) => setTimeout(resolve, 500));
     return { sent, latencies: await receiver.stop() };

@@ -1,11 +1,10 @@
 import { encodeFrame } from "@telehub/device-client/protocol";
 import type { MqttClient } from "mqtt";
-import { hiResNow } from "./hi-res-clock.js";
 import type { LiveRound } from "./live-comparison.js";
 import { startLiveReceiver } from "./live-receiver-process.js";
 import { startMosquitto } from "./mosquitto-process.js";
 import { MqttClients } from "./mqtt-clients.js";
-import { everySecondAfterWarmUp, type SteadyLoad } from "./steady-schedule.js";
+import { type SteadyLoad, sendTimedReadings } from "./steady-schedule.js";
 
 /**
  * The live-latency baseline, one round against a fresh broker: `devices` MQTT.js publishers
@@ -20,12 +19,9 @@ export async function runMqttLiveRound(binary: string, load: SteadyLoad): Promis
   try {
     const receiver = await startLiveReceiver({ kind: "mqtt", url: broker.url });
     const publishers = await clients.connectMany("live-publisher-", load.devices);
-    let sent = 0;
     let seq = 0;
-    await everySecondAfterWarmUp(load, (d, measured) => {
-      const metrics: Record<string, number> = measured ? { sentAt: hiResNow() } : { warmUp: hiResNow() };
+    const sent = await sendTimedReadings(load, (d, metrics) => {
       const payload = Buffer.from(encodeFrame({ t: "batch", seq: ++seq, r: [{ ts: Date.now(), m: metrics }] }));
-      if (measured) sent++;
       void (publishers[d] as MqttClient).publishAsync(`live/${d}`, payload, { qos: 1 });
     });
     await new Promise((resolve) => setTimeout(resolve, 500));

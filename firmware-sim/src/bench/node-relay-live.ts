@@ -3,10 +3,9 @@ import { fileURLToPath } from "node:url";
 import { encodeFrame } from "@telehub/device-client/protocol";
 import { HUB_NODE_FLAGS } from "@telehub/hub/spawn";
 import WebSocket from "ws";
-import { hiResNow } from "./hi-res-clock.js";
 import type { LiveRound } from "./live-comparison.js";
 import { startLiveReceiver } from "./live-receiver-process.js";
-import { everySecondAfterWarmUp, type SteadyLoad } from "./steady-schedule.js";
+import { type SteadyLoad, sendTimedReadings } from "./steady-schedule.js";
 
 /**
  * One round against the Node floor (`node-relay.ts`): the same devices, schedule, payloads and
@@ -34,11 +33,8 @@ export async function runNodeRelayLiveRound(load: SteadyLoad): Promise<LiveRound
       });
     }
     const receiver = await startLiveReceiver({ kind: "hub", url: `http://127.0.0.1:${port}`, key: "none" });
-    let sent = 0;
     let seq = 0;
-    await everySecondAfterWarmUp(load, (d, measured) => {
-      const metrics: Record<string, number> = measured ? { sentAt: hiResNow() } : { warmUp: hiResNow() };
-      if (measured) sent++;
+    const sent = await sendTimedReadings(load, (d, metrics) => {
       (sockets[d] as WebSocket).send(encodeFrame({ t: "batch", seq: ++seq, r: [{ ts: Date.now(), m: metrics }] }), { binary: true });
     });
     await new Promise((resolve) => setTimeout(resolve, 500));

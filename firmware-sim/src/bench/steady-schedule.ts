@@ -1,3 +1,5 @@
+import { hiResNow } from "./hi-res-clock.js";
+
 /**
  * Call `tick(device)` once a second for each of `devices` devices, phases spread over the
  * second, `seconds` times each; resolves after the last tick.
@@ -31,10 +33,26 @@ export interface SteadyLoad {
 }
 
 /**
- * {@link everySecond} for the warm-up and then the measured seconds; `tick` is told which part
- * a send falls in, so one-off costs (JIT compilation, first allocations) stay out of the figures.
+ * {@link everySecond} for the warm-up and then the measured seconds: `send` gets each device's
+ * reading, `{ warmUp }` during the warm-up and `{ sentAt }` after it, both the send time on the
+ * clock every process shares ({@link hiResNow}). Only `sentAt` readings are timed by the
+ * receivers, so one-off costs (JIT compilation, first allocations) stay out of the figures.
+ * Resolves with the number of `sentAt` readings sent.
  */
-export function everySecondAfterWarmUp(load: SteadyLoad, tick: (device: number, measured: boolean) => void): Promise<void> {
+export async function sendTimedReadings(
+  load: SteadyLoad,
+  send: (device: number, metrics: Record<string, number>) => void,
+): Promise<number> {
   const measuredFrom = performance.now() + load.warmUpSeconds * 1_000;
-  return everySecond(load.devices, load.warmUpSeconds + load.seconds, (device) => tick(device, performance.now() >= measuredFrom));
+  let sent = 0;
+  await everySecond(load.devices, load.warmUpSeconds + load.seconds, (device) => {
+    const at = hiResNow();
+    if (performance.now() < measuredFrom) {
+      send(device, { warmUp: at });
+    } else {
+      sent++;
+      send(device, { sentAt: at });
+    }
+  });
+  return sent;
 }
