@@ -81,7 +81,7 @@ export class BatchWriter {
     const taken = this.queue.splice(0, this.options.maxBatchesPerCommit);
     const group: PendingWrite[] = [];
     for (const write of taken) {
-      if (write.isCancelled()) this.tell(write, undefined, new WriteCancelledError());
+      if (write.isCancelled()) this.tell(write, new WriteCancelledError());
       else group.push(write);
     }
     if (group.length > 0) await this.commit(group);
@@ -107,7 +107,8 @@ export class BatchWriter {
       metrics.storeWriteLatency.observe((performance.now() - startedAt) / 1000);
       metrics.storeWriteErrors.inc();
       this.options.log.error({ err: error, batches: group.length, store: this.store.kind }, "telemetry store commit failed");
-      for (const write of group) this.tell(write, undefined, error as Error);
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const write of group) this.tell(write, failure);
       return;
     }
     metrics.storeWriteLatency.observe((performance.now() - startedAt) / 1000);
@@ -124,10 +125,10 @@ export class BatchWriter {
   }
 
   /** Tell a write its fate; one that throws is logged and does not keep the others from hearing theirs. */
-  private tell(write: PendingWrite, outcome: AppendOutcome | undefined, error?: Error): void {
+  private tell(write: PendingWrite, result: AppendOutcome | Error): void {
     try {
-      if (error) write.failed(error);
-      else write.settled(outcome as AppendOutcome);
+      if (result instanceof Error) write.failed(result);
+      else write.settled(result);
     } catch (thrown) {
       this.options.log.error({ err: thrown }, "a batch's commit handler failed");
     }

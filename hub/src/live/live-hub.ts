@@ -75,18 +75,13 @@ export class LiveHub implements LiveFeed {
   }
 
   publishReadings(deviceId: string, readings: readonly StoredReading[]): void {
-    // Once per frame: a loop rather than fanOut's callback, so nothing is allocated for a device nobody watches.
-    let added = false;
-    for (const subscriber of this.subscribers.keys()) {
-      if (!subscriber.wants("telemetry", deviceId)) continue;
+    this.fanOut("telemetry", deviceId, (subscriber) => {
       for (const reading of readings) {
         for (const metric in reading.metrics) {
           subscriber.addValue({ deviceId, metric, ts: reading.ts, value: reading.metrics[metric] as MetricValue });
         }
       }
-      added = true;
-    }
-    if (added) this.scheduleFlush();
+    });
   }
 
   presenceChanged(deviceId: string, connected: boolean, at: number): void {
@@ -125,7 +120,11 @@ export class LiveHub implements LiveFeed {
     this.unsubscribe();
   }
 
-  private fanOut(kind: "commands" | "presence" | "config", deviceId: string, add: (subscriber: LiveSubscriber) => void): void {
+  private fanOut(
+    kind: "telemetry" | "commands" | "presence" | "config",
+    deviceId: string,
+    add: (subscriber: LiveSubscriber) => void,
+  ): void {
     let added = false;
     for (const subscriber of this.subscribers.keys()) {
       if (!subscriber.wants(kind, deviceId)) continue;

@@ -88,8 +88,7 @@ export class LiveSubscriber {
     this.lastSentAt = now;
     const update: LiveUpdate = { type: "update", telemetry: [...this.telemetry.values()], ...this.events, dropped: this.dropped };
     this.telemetry.clear();
-    // Most updates carry telemetry only: their empty event lists are sent as they are and kept.
-    if (this.queuedEvents > 0) this.events = { commands: [], presence: [], config: [] };
+    this.events = { commands: [], presence: [], config: [] };
     this.queuedEvents = 0;
     this.dropped = 0;
     this.sink.send(update);
