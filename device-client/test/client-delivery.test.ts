@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type AckEvent, type DroppedEvent, InvalidReadingError, MemoryBuffer, type RejectedEvent } from "../src/node/index.js";
+import { type AckEvent, type DroppedEvent, FileBuffer, InvalidReadingError, MemoryBuffer, type RejectedEvent } from "../src/node/index.js";
 import { ScriptedHub } from "./support/scripted-hub.js";
 import { testClient } from "./support/test-client.js";
 import { nextEvent, waitFor } from "./support/wait.js";
@@ -28,6 +31,50 @@ describe("TelehubClient: batching and delivery", () => {
     const batches = session.batches;
     assert.deepEqual(seqs(batches), [1, 2, 3]);
     assert.deepEqual(batches[2]!.r, [{ ts: Math.round(1_700_000_000_006 + offset), m: { n: 6, on: true, s: "x" } }]);
+  });
+
+  test("readings taken before the first welcome get the measured clock offset; a previous run's batches do not", async (t) => {
+    const HOURS_3 = 3 * 3_600_000;
+    const hub = await ScriptedHub.start({ clockAheadMs: HOURS_3 });
+    t.after(() => hub.close());
+    const dir = mkdtempSync(join(tmpdir(), "telehub-restamp-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const buffer = await FileBuffer.open(join(dir, "buffer.log"), { fsync: false });
+    t.after(() => buffer.close());
+    // A batch left by an earlier run whose clock this run cannot know: sent as it was stored.
+    buffer.append([{ ts: 1_600_000_000_000, m: { n: -1 } }]);
+    const client = testClient(t, hub, { buffer, maxBatchReadings: 2, batchIntervalMs: 60_000 });
+    const T = 1_700_000_000_000;
+    for (let i = 0; i < 5; i++) client.send({ n: i }, T + i); // two sealed batches and one open reading
+    const connected = nextEvent<{ restampedReadings: number; clockOffsetMs: number }>(client, "connected");
+    await client.connect();
+    const info = await connected;
+    assert.equal(info.restampedReadings, 5);
+    const offset = client.clockOffsetMs;
+    assert.ok(Math.abs(offset - HOURS_3) < 100, `offset ${offset}`);
+    client.send({ n: 5 }, T + 5);
+    await client.flush(3_000);
+    const sent = hub.sessions[0]!.batches.flatMap((b) => b.r);
+    assert.deepEqual(sent, [
+      { ts: 1_600_000_000_000, m: { n: -1 } },
+      ...Array.from({ length: 6 }, (_, i) => ({ ts: Math.round(T + i + offset), m: { n: i } })),
+    ]);
+  });
+
+  test("a second welcome re-stamps nothing: readings taken offline after the first carry the offset already", async (t) => {
+    const hub = await ScriptedHub.start({ clockAheadMs: 60_000 });
+    t.after(() => hub.close());
+    const client = testClient(t, hub, { maxBatchReadings: 1 });
+    await client.connect();
+    const offset = client.clockOffsetMs;
+    hub.sessions[0]!.ws.terminate();
+    await waitFor(() => !client.connected, 3_000, "the client saw the drop");
+    client.send({ n: 1 }, 1_700_000_000_000);
+    const again = nextEvent<{ restampedReadings: number }>(client, "connected");
+    assert.equal((await again).restampedReadings, 0);
+    await client.flush(3_000);
+    const session = hub.sessions.at(-1)!;
+    assert.equal(session.batches.at(-1)!.r[0]!.ts, Math.round(1_700_000_000_000 + offset));
   });
 
   test("acks are cumulative and empty the buffer", async (t) => {

@@ -14,6 +14,9 @@ export function logConnectionState(client: TelehubClient, hub: string, log: Agen
     log.info(
       `connected to ${hub} (hub holds up to seq ${e.lastSeq}; clock offset ${e.measuredClockOffsetMs} ms; buffered readings: ${client.stats.bufferedReadings})`,
     );
+    if (e.restampedReadings > 0) {
+      log.info(`${e.restampedReadings} readings taken before the first connection moved by ${e.clockOffsetMs} ms onto the hub's clock`);
+    }
   });
   client.on("disconnected", (e) => {
     const why = `${e.code}${e.errorCode ? ` ${e.errorCode}` : ""}${e.httpStatus ? ` HTTP ${e.httpStatus}` : ""}${e.reason ? ` ${e.reason}` : ""}`;

@@ -1,4 +1,5 @@
 import { encodeFrame, type Reading } from "../protocol/index.js";
+import { shiftReadings } from "./buffer/batch-queue.js";
 import { InvalidReadingError } from "./client-errors.js";
 
 /** Bytes of a batch frame around its readings, with room for the array header to grow. */
@@ -32,6 +33,11 @@ export class BatchAssembler {
     this.bytes += readingBytes;
     if (this.readings.length >= limits.maxReadings) this.seal();
     else if (this.readings.length === 1) this.timer = setTimeout(() => this.seal(), this.intervalMs);
+  }
+
+  /** Add `deltaMs` to the open batch's timestamps (see `OfflineBuffer.shiftTimestamps`). */
+  shiftTimestamps(deltaMs: number): void {
+    this.readings = shiftReadings(this.readings, deltaMs);
   }
 
   /** Close the open batch now (no-op when empty). */

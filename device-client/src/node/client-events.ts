@@ -17,6 +17,11 @@ export interface ConnectedEvent {
   heartbeatMs: number;
   /** Limits the hub enforces. */
   limits: ProtocolLimits;
+  /**
+   * Readings taken before the first `welcome` (on the bare device clock) that got the clock
+   * offset added now; 0 at later welcomes and when no correction is needed.
+   */
+  restampedReadings: number;
 }
 
 /** `disconnected`: a connection (or an attempt) ended. */

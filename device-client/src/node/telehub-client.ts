@@ -74,6 +74,11 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private limits: ProtocolLimits = DEFAULT_LIMITS;
   private offsetMs = 0;
+  /**
+   * The first seq appended since this client started, while no `welcome` has measured the clock
+   * offset yet: those readings are on the bare device clock. Undefined once corrected.
+   */
+  private uncorrectedFromSeq: number | undefined;
   private state: "idle" | "running" | "closed" = "idle";
   private pendingConnect: Deferred | undefined;
   private readonly flushWaiters = new Set<FlushWaiter>();
@@ -93,6 +98,7 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.options = resolveOptions(options);
     this.ownsBuffer = options.buffer === undefined;
     this.buffer = options.buffer ?? new MemoryBuffer({ maxReadings: 10_000 });
+    this.uncorrectedFromSeq = this.buffer.nextSeq;
     this.backoff = new Backoff(this.options.backoff, this.options.random);
     this.assembler = new BatchAssembler(this.options.batchIntervalMs, (readings) => this.onBatchSealed(readings));
     this.window = new DeliveryWindow(this.options.now, () => this.pump());
@@ -233,6 +239,7 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     const sentAt = welcome.echo ?? helloSentAt;
     const measuredMs = Math.round(welcome.time - (sentAt + receivedAt) / 2);
     this.offsetMs = Math.abs(measuredMs) >= this.options.clockCorrectionThresholdMs ? measuredMs : 0;
+    const restampedReadings = this.restampUncorrected();
     // The hub holds everything ≤ welcome.seq durably: those are as good as acknowledged.
     this.countAcked(welcome.seq, this.buffer.resync(welcome.seq), undefined);
     this.window.reset(this.limits.maxBatchesInFlight);
@@ -246,10 +253,28 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
       lastSeq: welcome.seq,
       heartbeatMs: welcome.hb,
       limits: this.limits,
+      restampedReadings,
     });
     this.commands.resendUnconfirmed();
     this.pump();
     this.settleFlushes();
+  }
+
+  /**
+   * At the first `welcome`: readings taken before it were stamped on the device clock; they get
+   * the offset now, as later ones get it when taken. Runs before `resync` renumbers the buffer.
+   * Answers how many readings were re-stamped.
+   */
+  private restampUncorrected(): number {
+    const fromSeq = this.uncorrectedFromSeq;
+    this.uncorrectedFromSeq = undefined;
+    if (fromSeq === undefined || this.offsetMs === 0) return 0;
+    let readings = this.assembler.size;
+    for (const batch of this.buffer.batches()) if (batch.seq >= fromSeq) readings += batch.readings.length;
+    if (readings === 0) return 0;
+    this.buffer.shiftTimestamps(fromSeq, this.offsetMs);
+    this.assembler.shiftTimestamps(this.offsetMs);
+    return readings;
   }
 
   private onFrame(frame: Exclude<CheckedHubFrame, WelcomeFrame>): void {

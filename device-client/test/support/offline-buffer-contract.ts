@@ -80,6 +80,22 @@ export function offlineBufferContract(name: string, open: (maxReadings: number) 
         assert.equal(buffer.append(readings(1)).batch.seq, 11);
       }));
 
+    test("shiftTimestamps moves the readings of batches from a seq on, and only those", () =>
+      withBuffer(100, (buffer) => {
+        buffer.append(readings(2, 0));
+        buffer.append(readings(2, 2));
+        buffer.append([{ m: { n: 9 } }, ...readings(1, 4)]);
+        buffer.shiftTimestamps(2, 3_600_000);
+        const shifted = (from: number, count: number) => readings(count, from).map((r) => ({ ts: r.ts! + 3_600_000, m: r.m }));
+        assert.deepEqual(
+          [...buffer.batches()].map((b) => b.readings),
+          [readings(2, 0), shifted(2, 2), [{ m: { n: 9 } }, ...shifted(4, 1)]],
+        );
+        assert.equal(buffer.readingCount, 6);
+        buffer.resync(10);
+        assert.deepEqual(buffer.firstFrom(12)?.readings, shifted(2, 2), "renumbered after the shift, readings kept");
+      }));
+
     test("overflow drops the oldest batches and reports how many", () =>
       withBuffer(10, (buffer) => {
         for (let i = 0; i < 3; i++) assert.deepEqual(buffer.append(readings(3, i * 3)).dropped, { batches: 0, readings: 0 });

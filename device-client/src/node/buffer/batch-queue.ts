@@ -77,6 +77,14 @@ export class BatchQueue {
     return { batches, readings, throughSeq };
   }
 
+  /** See {@link OfflineBuffer.shiftTimestamps}. */
+  shiftTimestamps(fromSeq: number, deltaMs: number): void {
+    for (let i = this.indexFrom(fromSeq); i < this.items.length; i++) {
+      const batch = this.items[i]!;
+      this.items[i] = { seq: batch.seq, readings: shiftReadings(batch.readings, deltaMs) };
+    }
+  }
+
   /** See {@link OfflineBuffer.resync}. */
   resync(hubLastSeq: number): RemovedCount {
     if (!this.synced) {
@@ -102,4 +110,9 @@ export class BatchQueue {
     }
     return low;
   }
+}
+
+/** The readings with `deltaMs` added to each timestamp (readings without one are left to the hub). */
+export function shiftReadings(readings: readonly Reading[], deltaMs: number): Reading[] {
+  return readings.map((r) => (r.ts === undefined ? r : { ts: r.ts + deltaMs, m: r.m }));
 }

@@ -103,6 +103,11 @@ export class FileBuffer implements OfflineBuffer {
     return removed;
   }
 
+  shiftTimestamps(fromSeq: number, deltaMs: number): void {
+    this.queue.shiftTimestamps(fromSeq, deltaMs);
+    this.writeAndMaybeCompact({ t: fromSeq, o: deltaMs }, this.options.fsync);
+  }
+
   resync(hubLastSeq: number): RemovedCount {
     const removed = this.queue.resync(hubLastSeq);
     this.writeAndMaybeCompact({ s: hubLastSeq }, this.options.fsync);
@@ -164,6 +169,7 @@ function replay(records: readonly LogRecord[]): BatchQueue {
     else if ("k" in record) queue.removeThrough(record.k);
     else if ("d" in record) queue.removeThrough(record.d);
     else if ("x" in record) queue.remove(record.x);
+    else if ("t" in record) queue.shiftTimestamps(record.t, record.o);
     else queue.resync(record.s);
   }
   return queue;

@@ -10,6 +10,7 @@ export type LogRecord =
   | { k: number }
   | { d: number }
   | { x: number }
+  | { t: number; o: number }
   | { s: number };
 
 export function encodeRecord(record: LogRecord): string {
@@ -51,6 +52,7 @@ function parseRecord(line: string): LogRecord | undefined {
   if (isSeq(raw.k)) return { k: raw.k };
   if (isSeq(raw.d)) return { d: raw.d };
   if (isSeq(raw.x)) return { x: raw.x };
+  if (isSeq(raw.t) && typeof raw.o === "number" && Number.isFinite(raw.o)) return { t: raw.t, o: raw.o };
   if (isSeq(raw.s)) return { s: raw.s };
   return undefined;
 }

@@ -57,6 +57,10 @@ export class MemoryBuffer implements OfflineBuffer {
     return this.queue.remove(seq);
   }
 
+  shiftTimestamps(fromSeq: number, deltaMs: number): void {
+    this.queue.shiftTimestamps(fromSeq, deltaMs);
+  }
+
   resync(hubLastSeq: number): RemovedCount {
     return this.queue.resync(hubLastSeq);
   }

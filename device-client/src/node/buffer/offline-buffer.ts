@@ -46,6 +46,12 @@ export interface OfflineBuffer {
   /** Remove one batch (refused permanently by the hub); undefined when it is not buffered. */
   remove(seq: number): BufferedBatch | undefined;
   /**
+   * Add `deltaMs` to the timestamp of every reading in batches with `seq >= fromSeq`: readings
+   * stamped on the device clock before the first `welcome` measured its offset to the hub's.
+   * Called before {@link resync}, so `fromSeq` is in the numbering the batches were appended with.
+   */
+  shiftTimestamps(fromSeq: number, deltaMs: number): void;
+  /**
    * Align with the hub's last durable sequence number from `welcome.seq`. Unsynced: renumber
    * the buffered batches from `hubLastSeq + 1` and become synced. Synced: drop batches with
    * `seq <= hubLastSeq` (durable) and make `nextSeq > hubLastSeq`. Returns what was dropped.
