@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import Database from "better-sqlite3";
 import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
+import { WalCheckpointer } from "../src/storage/sqlite/wal-checkpointer.js";
 import { WalSync } from "../src/storage/sqlite/wal-sync.js";
 import { eventually } from "./support/eventually.js";
 
@@ -60,6 +62,46 @@ describe("SqliteTelemetryStore checkpoints on a thread of its own", () => {
     } finally {
       await reopened.close();
     }
+  });
+});
+
+describe("WalCheckpointer failures", () => {
+  test("a checkpoint that fails at every interval is reported once, with SQLite's reason", async () => {
+    const path = join(dir, "held.db");
+    // A connection in exclusive locking mode keeps every other one out: each checkpoint waits
+    // out its 1 s busy timeout and fails.
+    const holder = new Database(path);
+    holder.pragma("journal_mode = WAL");
+    holder.pragma("locking_mode = EXCLUSIVE");
+    holder.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+    const reported: string[] = [];
+    const checkpointer = new WalCheckpointer(path, 10, (message) => reported.push(message));
+    try {
+      await eventually(() => reported.length > 0, "the failure was reported", 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // at least one more failed checkpoint
+    } finally {
+      await checkpointer.stop();
+      holder.close();
+    }
+    assert.deepEqual(reported, ["database is locked"]);
+  });
+
+  test("a database the thread cannot open is reported once too, and the thread lives on to retry", async () => {
+    const folder = join(dir, "not-yet");
+    const reported: string[] = [];
+    const checkpointer = new WalCheckpointer(join(folder, "telemetry.db"), 10, (message) => reported.push(message));
+    try {
+      await eventually(() => reported.length > 0, "the failure was reported", 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // some 20 more failed intervals
+      assert.deepEqual(reported, ["Cannot open database because the directory does not exist"]);
+      // A different failure later is news: the thread is still there, trying.
+      mkdirSync(folder);
+      writeFileSync(join(folder, "telemetry.db"), "no SQLite database ".repeat(100));
+      await eventually(() => reported.length > 1, "the second failure was reported", 5_000);
+    } finally {
+      await checkpointer.stop();
+    }
+    assert.deepEqual(reported, ["Cannot open database because the directory does not exist", "file is not a database"]);
   });
 });
 

@@ -10,20 +10,34 @@ export interface CheckpointerData {
 const port = parentPort;
 if (!port) throw new Error("wal-checkpointer-worker runs only as a worker thread");
 const { path, intervalMs } = workerData as CheckpointerData;
-const db = new Database(path);
-db.pragma("busy_timeout = 1000");
-// A checkpoint syncs the WAL before copying it and the database file after, so a crash between
-// the two loses nothing.
-db.pragma("synchronous = FULL");
+
+/** Opened at the first interval, and again after a failed open: a failure is reported, never fatal to the thread. */
+let db: Database.Database | undefined;
+
+function open(): Database.Database {
+  const connection = new Database(path);
+  try {
+    connection.pragma("busy_timeout = 1000");
+    // A checkpoint syncs the WAL before copying it and the database file after, so a crash between
+    // the two loses nothing.
+    connection.pragma("synchronous = FULL");
+    return connection;
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+}
 
 /** The error last reported, so a failure that repeats every interval is reported once. */
 let failing: string | undefined;
 const timer = setInterval(() => {
   let error: string | undefined;
   try {
+    db ??= open();
     db.pragma("wal_checkpoint(PASSIVE)");
   } catch (thrown) {
-    error = (thrown as Error).message;
+    // Posted as text: an error object crossing to the main thread loses SqliteError's message.
+    error = thrown instanceof Error ? thrown.message : String(thrown);
   }
   if (error !== undefined && error !== failing) port.postMessage({ error });
   failing = error;
@@ -32,6 +46,6 @@ const timer = setInterval(() => {
 // Closing the port ends the thread once the connection is closed.
 port.once("message", () => {
   clearInterval(timer);
-  db.close();
+  db?.close();
   port.close();
 });

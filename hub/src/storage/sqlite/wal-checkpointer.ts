@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import type { CheckpointerData } from "./wal-checkpointer-worker.js";
 
@@ -21,7 +20,9 @@ export class WalCheckpointer {
     this.worker = new Worker(new URL("./wal-checkpointer-worker.js", import.meta.url), {
       workerData: { path, intervalMs } satisfies CheckpointerData,
     });
-    this.exited = once(this.worker, "exit");
+    // Not `once(worker, "exit")`: that rejects on an "error" event first (a thread that fails to
+    // open the database), and nothing awaits it until stop(): an unhandled rejection.
+    this.exited = new Promise((resolve) => this.worker.once("exit", resolve));
     this.worker.on("message", (message: { error: string }) => onError(message.error));
     this.worker.on("error", (error) => onError(error.message));
     // After the listeners: adding one refs the worker again. A store nobody closed must not keep the process alive.
