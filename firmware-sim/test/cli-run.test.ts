@@ -8,6 +8,7 @@ interface RunJson {
   sent: number;
   acknowledged: number;
   reconnects: number;
+  refused: Record<string, number>;
   ackP50Ms: number;
   elapsedMs: number;
   faults: { disconnects: number; kills: number; malformed: number; bursts: number };
@@ -83,6 +84,7 @@ describe("telehub-sim against a real hub", () => {
     const result = await sim.run(["--creds", creds, "--rate", "10", "--batch", "2", "--readings", "10", "--slow-acks", "150ms", "--json"]);
     assert.equal(result.code, 0, result.stderr);
     assert.ok(parse(result.stdout).ackP50Ms >= 150, `p50 ${parse(result.stdout).ackP50Ms} ms`);
+    assert.deepEqual(parse(result.stdout).refused, {}, "no attempt refused");
   });
 
   it("bursts send readings ahead of the schedule; clock skew shows on the hub", async () => {
@@ -148,6 +150,29 @@ describe("telehub-sim against a real hub", () => {
     const run = parse(result.stdout);
     assert.equal(run.verification?.lostAcknowledged, 1);
     assert.equal(run.verification?.stored, 14);
+  });
+});
+
+describe("telehub-sim against a hub that admits one handshake at a time", () => {
+  let sim: SimHub;
+  before(async () => {
+    sim = await startSimHub({ TELEHUB_GATEWAY_MAX_CONCURRENT_HANDSHAKES: "1" });
+  });
+  after(async () => {
+    await sim.stop();
+  });
+
+  it("attempts turned away as busy are counted by code, and the summary suggests --ramp", async () => {
+    const creds = await sim.provision("storm-", 6);
+    const args = ["--creds", creds, "--rate", "10", "--readings", "2"];
+    const text = await sim.run(args);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /acknowledged +12\n/, "every device got through in the end");
+    assert.match(text.stdout, /reconnects +[\d,]+, of them refused at connect: TH_HUB_BUSY [1-9][\d,]*\n/);
+    assert.match(text.stdout, /hint .*TH_HUB_BUSY.*--ramp <devices\/s> connects a fleet gradually/);
+    const ramped = await sim.run([...args, "--ramp", "50"]);
+    assert.equal(ramped.code, 0, ramped.stderr);
+    assert.doesNotMatch(ramped.stdout, /hint/, "no hint for a ramped run");
   });
 });
 

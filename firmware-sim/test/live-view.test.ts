@@ -13,6 +13,7 @@ const snapshot = (sent: number): FleetSnapshot => ({
   dropped: 0,
   rejected: 0,
   reconnects: 1,
+  refused: {},
   sentPerSecond: 20,
   ackP50Ms: 3,
   ackP99Ms: 9,

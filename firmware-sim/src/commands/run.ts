@@ -145,7 +145,7 @@ async function run(flags: RunFlags): Promise<number> {
   process.stdout.write(
     flags.json
       ? summaryJson({ hub, devices: credentials.length, profile: profile.name, ...plan }, outcome, verification)
-      : summaryText(title, outcome, verification),
+      : summaryText(title, outcome, verification, flags.ramp !== undefined),
   );
   const lost = (verification?.lostAcknowledged ?? 0) > 0;
   return lost || outcome.errors.size > 0 ? 1 : 0;

@@ -2,9 +2,10 @@ import type { RunOutcome } from "../run/simulation.js";
 import type { Verification } from "../run/verify.js";
 import { fmt, ms } from "./format.js";
 
-/** The end-of-run report for people. */
-export function summaryText(title: string, outcome: RunOutcome, verification: Verification | undefined): string {
+/** The end-of-run report for people; `ramped`: the fleet connected with `--ramp`. */
+export function summaryText(title: string, outcome: RunOutcome, verification: Verification | undefined, ramped: boolean): string {
   const s = outcome.final;
+  const refusals = Object.entries(s.refused).sort(([, a], [, b]) => b - a);
   const seconds = outcome.elapsedMs / 1000;
   const f = outcome.faults;
   const lines = [
@@ -13,10 +14,17 @@ export function summaryText(title: string, outcome: RunOutcome, verification: Ve
     `  sent           ${fmt(s.sent)} readings in ${fmt(seconds, 1)} s (${fmt(s.sent / seconds, 1)}/s)`,
     `  acknowledged   ${fmt(s.acknowledged)}`,
     `  pending        ${fmt(s.pending)}   dropped ${fmt(s.dropped)}   rejected batches ${fmt(s.rejected)}`,
-    `  reconnects     ${fmt(s.reconnects)}`,
+    `  reconnects     ${fmt(s.reconnects)}${refusals.length > 0 ? `, of them refused at connect: ${refusals.map(([code, n]) => `${code} ${fmt(n)}`).join(", ")}` : ""}`,
     `  ack latency    p50 ${ms(outcome.ackP50Ms)}   p99 ${ms(outcome.ackP99Ms)}`,
     `  faults         disconnects ${f.disconnects}, kills ${f.kills}, malformed frames ${f.malformed}, bursts ${f.bursts}`,
   ];
+  const busy = s.refused.TH_HUB_BUSY ?? 0;
+  if (busy > 0 && !ramped) {
+    lines.push(
+      `  hint           the hub turned ${fmt(busy)} connection attempts away while busy with other handshakes (TH_HUB_BUSY, ` +
+        "its gateway.maxConcurrentHandshakes); the devices retried with backoff. --ramp <devices/s> connects a fleet gradually",
+    );
+  }
   if (outcome.errors.size > 0) {
     const [first] = outcome.errors;
     lines.push(`  errors         ${outcome.errors.size} devices stopped, e.g. ${first?.[0]}: ${first?.[1]}`);

@@ -13,6 +13,12 @@ export interface FleetSnapshot {
   dropped: number;
   rejected: number;
   reconnects: number;
+  /**
+   * Connection attempts the hub refused at the upgrade and the device retried, by error code
+   * (`TH_HUB_BUSY`: admission control; `HTTP <status>` when the refusal named no code). Part of
+   * `reconnects`.
+   */
+  refused: Record<string, number>;
   /** Readings per second handed to the clients since the previous snapshot. */
   sentPerSecond: number;
   /** Ack latency over the window since the previous snapshot (ms); NaN without acks. */
@@ -23,6 +29,7 @@ export interface FleetSnapshot {
 /** Counts across the fleet and ack latencies, for live snapshots and the run's totals. */
 export class FleetStats {
   private readonly all: number[] = [];
+  private readonly refused: Record<string, number> = {};
   private recent: number[] = [];
   private previous = { at: 0, sent: 0 };
 
@@ -37,6 +44,11 @@ export class FleetStats {
         if (latency === undefined) return;
         this.recent.push(latency);
         this.all.push(latency);
+      });
+      device.client.on("disconnected", (event) => {
+        if (!event.willReconnect || event.httpStatus === undefined) return;
+        const code = event.errorCode ?? `HTTP ${event.httpStatus}`;
+        this.refused[code] = (this.refused[code] ?? 0) + 1;
       });
     }
   }
@@ -73,6 +85,7 @@ export class FleetStats {
       dropped,
       rejected,
       reconnects,
+      refused: { ...this.refused },
       sentPerSecond: (sent - this.previous.sent) / seconds,
       ackP50Ms: percentile(window, 50),
       ackP99Ms: percentile(window, 99),

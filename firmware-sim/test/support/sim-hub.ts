@@ -16,18 +16,21 @@ export interface SimHub {
   stop(): Promise<void>;
 }
 
-export async function startSimHub(): Promise<SimHub> {
-  const hub = await spawnHub();
-  const env = { TELEHUB_API_KEY: hub.adminKey };
+/** `env`: `TELEHUB_*` settings for the hub. */
+export async function startSimHub(env: Record<string, string> = {}): Promise<SimHub> {
+  const hub = await spawnHub({ env });
+  const cliEnv = { TELEHUB_API_KEY: hub.adminKey };
   return {
     hub,
     async provision(prefix, count) {
       const file = join(hub.dataDir, `${prefix}creds.json`);
-      const result = await runCli(["provision", "--count", String(count), "--prefix", prefix, "--hub", hub.url, "--out", file], { env });
+      const result = await runCli(["provision", "--count", String(count), "--prefix", prefix, "--hub", hub.url, "--out", file], {
+        env: cliEnv,
+      });
       if (result.code !== 0 || !statSync(file).isFile()) throw new Error(`provision failed: ${result.stderr}`);
       return file;
     },
-    run: (args) => runCli(["run", ...args], { env }),
+    run: (args) => runCli(["run", ...args], { env: cliEnv }),
     metrics: () => fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text()),
     async stop() {
       await hub.stop();
