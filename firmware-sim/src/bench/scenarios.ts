@@ -189,6 +189,12 @@ const live: Scenario = {
         ],
         ["live: Node floor, p99 of each round", relay.roundP99Ms.map((p99) => fmt(p99, 2)).join(", "), "", ""],
         [
+          "live: hub p99 against the Node floor's",
+          `${fmt(hub.p99Ms, 2)} ms`,
+          `${fmt(relay.p99Ms, 2)} ms (the least a Node hub does; no target)`,
+          ratio(hub.p99Ms, relay.p99Ms),
+        ],
+        [
           "live: readings received / sent",
           `${fmt(hub.received)} / ${fmt(hub.sent)}`,
           mqtt ? `${fmt(mqtt.received)} / ${fmt(mqtt.sent)}` : "",
