@@ -37,6 +37,12 @@ describe("live output", () => {
     assert.ok(!(out[1] as string).includes("\x1b"));
   });
 
+  it("attempts the hub refused are named beside the reconnects, most first", () => {
+    const { view, out } = capture(false, undefined);
+    view.update({ ...snapshot(40), reconnects: 12, refused: { "HTTP 429": 2, TH_HUB_BUSY: 9 } });
+    assert.match(out[0] as string, / {2}reconnects 12 \(refused: TH_HUB_BUSY 9, HTTP 429 2\) {2}ack p50/);
+  });
+
   it("on a TTY: a redrawn block with a progress bar for fixed-count runs", () => {
     const { view, out } = capture(true, 100);
     view.update(snapshot(40));

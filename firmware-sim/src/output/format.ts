@@ -13,3 +13,11 @@ export function progressBar(fraction: number, width = 30): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${fmt(fraction * 100, 0).padStart(3)} %`;
 }
+
+/** Refusals by code, most first: "TH_HUB_BUSY 1,600, HTTP 429 3"; "" when there were none. */
+export function refusalList(refused: Readonly<Record<string, number>>): string {
+  return Object.entries(refused)
+    .sort(([, a], [, b]) => b - a)
+    .map(([code, n]) => `${code} ${fmt(n)}`)
+    .join(", ");
+}

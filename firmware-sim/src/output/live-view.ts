@@ -1,5 +1,5 @@
 import type { FleetSnapshot } from "../run/fleet-stats.js";
-import { fmt, ms, progressBar } from "./format.js";
+import { fmt, ms, progressBar, refusalList } from "./format.js";
 
 /** Where live output goes: a terminal gets one redrawn block, anything else plain lines. */
 export interface LiveTarget {
@@ -40,6 +40,7 @@ export class LiveView {
 
 /** One line with the fleet's state. */
 export function statusLine(s: FleetSnapshot): string {
+  const refused = refusalList(s.refused);
   return [
     `${fmt(s.elapsedMs / 1000, 1).padStart(6)} s`,
     `connected ${fmt(s.connected)}/${fmt(s.devices)}`,
@@ -47,7 +48,7 @@ export function statusLine(s: FleetSnapshot): string {
     `acknowledged ${fmt(s.acknowledged)}`,
     `pending ${fmt(s.pending)}`,
     `dropped ${fmt(s.dropped)}`,
-    `reconnects ${fmt(s.reconnects)}`,
+    `reconnects ${fmt(s.reconnects)}${refused ? ` (refused: ${refused})` : ""}`,
     `ack p50 ${ms(s.ackP50Ms)} p99 ${ms(s.ackP99Ms)}`,
   ].join("  ");
 }

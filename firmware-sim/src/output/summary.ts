@@ -1,11 +1,11 @@
 import type { RunOutcome } from "../run/simulation.js";
 import type { Verification } from "../run/verify.js";
-import { fmt, ms } from "./format.js";
+import { fmt, ms, refusalList } from "./format.js";
 
 /** The end-of-run report for people; `ramped`: the fleet connected with `--ramp`. */
 export function summaryText(title: string, outcome: RunOutcome, verification: Verification | undefined, ramped: boolean): string {
   const s = outcome.final;
-  const refusals = Object.entries(s.refused).sort(([, a], [, b]) => b - a);
+  const refusals = refusalList(s.refused);
   const seconds = outcome.elapsedMs / 1000;
   const f = outcome.faults;
   const lines = [
@@ -14,7 +14,7 @@ export function summaryText(title: string, outcome: RunOutcome, verification: Ve
     `  sent           ${fmt(s.sent)} readings in ${fmt(seconds, 1)} s (${fmt(s.sent / seconds, 1)}/s)`,
     `  acknowledged   ${fmt(s.acknowledged)}`,
     `  pending        ${fmt(s.pending)}   dropped ${fmt(s.dropped)}   rejected batches ${fmt(s.rejected)}`,
-    `  reconnects     ${fmt(s.reconnects)}${refusals.length > 0 ? `, of them refused at connect: ${refusals.map(([code, n]) => `${code} ${fmt(n)}`).join(", ")}` : ""}`,
+    `  reconnects     ${fmt(s.reconnects)}${refusals ? `, of them refused at connect: ${refusals}` : ""}`,
     `  ack latency    p50 ${ms(outcome.ackP50Ms)}   p99 ${ms(outcome.ackP99Ms)}`,
     `  faults         disconnects ${f.disconnects}, kills ${f.kills}, malformed frames ${f.malformed}, bursts ${f.bursts}`,
   ];
