@@ -59,11 +59,6 @@ export class BatchWriter {
     }
   }
 
-  /** {@link submit} as a promise: resolves with the outcome once the batch is durable. */
-  write(batch: TelemetryBatch, isCancelled: () => boolean = () => false): Promise<AppendOutcome> {
-    return new Promise((resolve, reject) => this.submit({ batch, isCancelled, settled: resolve, failed: reject }));
-  }
-
   /** Number of batches waiting for a commit. */
   get pending(): number {
     return this.queue.length;
