@@ -20,6 +20,9 @@ describe("FileBuffer persistence", () => {
     first.append(readings(1, 0));
     first.append(readings(2, 1));
     first.shiftTimestamps(2, -5_000);
+    const lines = readFileSync(path, "utf8").split("\n").length;
+    assert.equal(first.shiftTimestamps(9, 1_000), 0, "nothing from seq 9 on");
+    assert.equal(readFileSync(path, "utf8").split("\n").length, lines, "and no record written for it");
     first.resync(7);
     first.close();
     const expected = [

@@ -269,12 +269,8 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     const fromSeq = this.uncorrectedFromSeq;
     this.uncorrectedFromSeq = undefined;
     if (fromSeq === undefined || this.offsetMs === 0) return 0;
-    let readings = this.assembler.size;
-    for (const batch of this.buffer.batches()) if (batch.seq >= fromSeq) readings += batch.readings.length;
-    if (readings === 0) return 0;
-    this.buffer.shiftTimestamps(fromSeq, this.offsetMs);
     this.assembler.shiftTimestamps(this.offsetMs);
-    return readings;
+    return this.assembler.size + this.buffer.shiftTimestamps(fromSeq, this.offsetMs);
   }
 
   private onFrame(frame: Exclude<CheckedHubFrame, WelcomeFrame>): void {

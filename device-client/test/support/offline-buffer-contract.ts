@@ -85,7 +85,7 @@ export function offlineBufferContract(name: string, open: (maxReadings: number) 
         buffer.append(readings(2, 0));
         buffer.append(readings(2, 2));
         buffer.append([{ m: { n: 9 } }, ...readings(1, 4)]);
-        buffer.shiftTimestamps(2, 3_600_000);
+        assert.equal(buffer.shiftTimestamps(2, 3_600_000), 4, "readings moved");
         const shifted = (from: number, count: number) => readings(count, from).map((r) => ({ ts: r.ts! + 3_600_000, m: r.m }));
         assert.deepEqual(
           [...buffer.batches()].map((b) => b.readings),

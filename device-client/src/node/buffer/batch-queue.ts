@@ -78,11 +78,14 @@ export class BatchQueue {
   }
 
   /** See {@link OfflineBuffer.shiftTimestamps}. */
-  shiftTimestamps(fromSeq: number, deltaMs: number): void {
+  shiftTimestamps(fromSeq: number, deltaMs: number): number {
+    let readings = 0;
     for (let i = this.indexFrom(fromSeq); i < this.items.length; i++) {
       const batch = this.items[i]!;
       this.items[i] = { seq: batch.seq, readings: shiftReadings(batch.readings, deltaMs) };
+      readings += batch.readings.length;
     }
+    return readings;
   }
 
   /** See {@link OfflineBuffer.resync}. */

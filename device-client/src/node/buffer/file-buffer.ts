@@ -103,9 +103,10 @@ export class FileBuffer implements OfflineBuffer {
     return removed;
   }
 
-  shiftTimestamps(fromSeq: number, deltaMs: number): void {
-    this.queue.shiftTimestamps(fromSeq, deltaMs);
-    this.writeAndMaybeCompact({ t: fromSeq, o: deltaMs }, this.options.fsync);
+  shiftTimestamps(fromSeq: number, deltaMs: number): number {
+    const readings = this.queue.shiftTimestamps(fromSeq, deltaMs);
+    if (readings > 0) this.writeAndMaybeCompact({ t: fromSeq, o: deltaMs }, this.options.fsync);
+    return readings;
   }
 
   resync(hubLastSeq: number): RemovedCount {

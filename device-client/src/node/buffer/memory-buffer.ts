@@ -57,8 +57,8 @@ export class MemoryBuffer implements OfflineBuffer {
     return this.queue.remove(seq);
   }
 
-  shiftTimestamps(fromSeq: number, deltaMs: number): void {
-    this.queue.shiftTimestamps(fromSeq, deltaMs);
+  shiftTimestamps(fromSeq: number, deltaMs: number): number {
+    return this.queue.shiftTimestamps(fromSeq, deltaMs);
   }
 
   resync(hubLastSeq: number): RemovedCount {

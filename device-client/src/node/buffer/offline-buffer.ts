@@ -49,8 +49,9 @@ export interface OfflineBuffer {
    * Add `deltaMs` to the timestamp of every reading in batches with `seq >= fromSeq`: readings
    * stamped on the device clock before the first `welcome` measured its offset to the hub's.
    * Called before {@link resync}, so `fromSeq` is in the numbering the batches were appended with.
+   * Answers how many readings it moved.
    */
-  shiftTimestamps(fromSeq: number, deltaMs: number): void;
+  shiftTimestamps(fromSeq: number, deltaMs: number): number;
   /**
    * Align with the hub's last durable sequence number from `welcome.seq`. Unsynced: renumber
    * the buffered batches from `hubLastSeq + 1` and become synced. Synced: drop batches with
