@@ -164,15 +164,11 @@ describe("telehub-sim against a hub that admits one handshake at a time", () => 
 
   it("attempts turned away as busy are counted by code, and the summary suggests --ramp", async () => {
     const creds = await sim.provision("storm-", 6);
-    const args = ["--creds", creds, "--rate", "10", "--readings", "2"];
-    const text = await sim.run(args);
+    const text = await sim.run(["--creds", creds, "--rate", "10", "--readings", "2"]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /acknowledged +12\n/, "every device got through in the end");
     assert.match(text.stdout, /reconnects +[\d,]+, of them refused at connect: TH_HUB_BUSY [1-9][\d,]*\n/);
     assert.match(text.stdout, /hint .*TH_HUB_BUSY.*--ramp <devices\/s> connects a fleet gradually/);
-    const ramped = await sim.run([...args, "--ramp", "50"]);
-    assert.equal(ramped.code, 0, ramped.stderr);
-    assert.doesNotMatch(ramped.stdout, /hint/, "no hint for a ramped run");
   });
 });
 
