@@ -30,7 +30,7 @@ import { SqliteAuditLog } from "./storage/sqlite/sqlite-audit-log.js";
 import { SqliteCommandStore } from "./storage/sqlite/sqlite-command-store.js";
 import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config-store.js";
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
-import { SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
+import { loggedReports, SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
 import type { TelemetryStore } from "./storage/telemetry-store.js";
 import type { StoreRecipe } from "./storage/worker/store-recipe.js";
 import { WorkerTelemetryStore } from "./storage/worker/worker-telemetry-store.js";
@@ -68,9 +68,7 @@ async function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: p
   const path = join(dataDir, "telemetry.db");
   if (!storage.worker) {
     if (storage.telemetry === "sqlite") {
-      return new SqliteTelemetryStore(path, storage.sqliteSynchronous, (reason) =>
-        log.error({ reason }, "telemetry WAL checkpoint failed"),
-      );
+      return new SqliteTelemetryStore(path, storage.sqliteSynchronous, loggedReports(log.child({ component: "sqlite" })));
     }
     return new InfluxTelemetryStore({ influx, dataDir, metrics: influxStoreMetrics(metrics), log: log.child({ component: "influx" }) });
   }

@@ -41,15 +41,19 @@ export async function startSimHub(env: Record<string, string> = {}): Promise<Sim
 
 /**
  * Delete one stored reading's `metric` value straight from the hub's embedded telemetry
- * database (there is deliberately no HTTP route for it). Returns the rows deleted.
+ * database (there is deliberately no HTTP route for it): from `readings` and from the
+ * `reading_log` it may still wait in. Returns the rows deleted.
  */
 export function deleteStoredValue(hub: HubProcess, deviceId: string, metric: string, value: number): number {
   const db = new Database(join(hub.dataDir, "telemetry.db"));
   try {
     db.pragma("busy_timeout = 5000");
-    return db
-      .prepare("DELETE FROM readings WHERE series_id = (SELECT id FROM series WHERE device_id = ? AND metric = ?) AND value = ?")
-      .run(deviceId, metric, value).changes;
+    const series = "(SELECT id FROM series WHERE device_id = ? AND metric = ?)";
+    return db.transaction(
+      () =>
+        db.prepare(`DELETE FROM readings WHERE series_id = ${series} AND value = ?`).run(deviceId, metric, value).changes +
+        db.prepare(`DELETE FROM reading_log WHERE series_id = ${series} AND value = ?`).run(deviceId, metric, value).changes,
+    )();
   } finally {
     db.close();
   }

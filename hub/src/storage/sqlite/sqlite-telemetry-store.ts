@@ -1,5 +1,6 @@
 import type { MetricValue } from "@telehub/device-client/protocol";
 import type Database from "better-sqlite3";
+import type pino from "pino";
 import type {
   AppendOutcome,
   HistoryBucket,
@@ -11,6 +12,7 @@ import type {
   TelemetryStore,
 } from "../telemetry-store.js";
 import { openDatabase, type SqliteSynchronous } from "./open-database.js";
+import { ReadingLog, type ReadingLogPacing } from "./reading-log.js";
 import { TELEMETRY_MIGRATIONS } from "./telemetry-migrations.js";
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, WalCheckpointer } from "./wal-checkpointer.js";
 import { WalSync } from "./wal-sync.js";
@@ -36,24 +38,44 @@ function fromColumn(value: StoredValue, type: number): MetricValue {
   return Number(value);
 }
 
+/** What the embedded store reports outside any call: failed checkpoints and failed merge rounds. */
+export interface SqliteStoreReports {
+  /** A checkpoint failed (the WAL then grows until they work again). */
+  onCheckpointError?: (reason: string) => void;
+  /** A round of merging the reading log failed (the log then grows until one works). */
+  onMergeError?: (reason: string) => void;
+  /** How merge rounds are paced (tests shrink them). */
+  pacing?: ReadingLogPacing;
+}
+
+/** Reports that go to the hub's log. */
+export function loggedReports(log: pino.Logger): SqliteStoreReports {
+  return {
+    onCheckpointError: (reason) => log.error({ reason }, "telemetry WAL checkpoint failed"),
+    onMergeError: (reason) => log.error({ reason }, "telemetry log merge round failed; the next round retries"),
+  };
+}
+
 /**
  * The embedded telemetry store: a SQLite file beside the metadata database. Its commits never
  * wait for the disk on the event loop: with `synchronous` `full` (the default), `append`
  * resolves only after the WAL is synced, but that sync runs on the thread pool
  * ({@link WalSync}), and checkpoints run on a thread of their own ({@link WalCheckpointer}).
+ * Values are appended to a log and merged into the series-ordered table in rounds
+ * ({@link ReadingLog}), so each commit writes a page or two rather than one per series.
  */
 export class SqliteTelemetryStore implements TelemetryStore {
   readonly kind = "sqlite";
   private readonly db: Database.Database;
   private readonly walSync: WalSync | undefined;
   private readonly checkpointer: WalCheckpointer | undefined;
+  private readonly log: ReadingLog;
   private readonly seriesIds = new Map<string, number>();
   private readonly lastSeqs = new Map<string, number>();
   private readonly statements;
   private readonly appendInTransaction: (batches: readonly TelemetryBatch[]) => { outcomes: AppendOutcome[]; seqs: Map<string, number> };
 
-  /** `onCheckpointError` hears about checkpoints that fail (the WAL then grows until they work again). */
-  constructor(path: string, synchronous: SqliteSynchronous = "full", onCheckpointError: (message: string) => void = () => {}) {
+  constructor(path: string, synchronous: SqliteSynchronous = "full", reports: SqliteStoreReports = {}) {
     this.db = openDatabase(path, TELEMETRY_MIGRATIONS, "normal");
     const db = this.db;
     if (path !== ":memory:") {
@@ -61,19 +83,13 @@ export class SqliteTelemetryStore implements TelemetryStore {
       // A WAL is reused from its start after a checkpoint, never shrunk, unless told to.
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       if (synchronous === "full") this.walSync = new WalSync(`${path}-wal`);
-      this.checkpointer = new WalCheckpointer(path, CHECKPOINT_INTERVAL_MS, onCheckpointError);
+      this.checkpointer = new WalCheckpointer(path, CHECKPOINT_INTERVAL_MS, reports.onCheckpointError ?? (() => {}));
     }
+    this.log = new ReadingLog(db, reports.onMergeError, reports.pacing);
     this.statements = {
       findSeries: db.prepare("SELECT id FROM series WHERE device_id = ? AND metric = ?").pluck(),
       insertSeries: db.prepare("INSERT INTO series (device_id, metric) VALUES (?, ?)"),
-      upsertReading: db.prepare(
-        "INSERT INTO readings (series_id, ts, value, type, received_at) VALUES (?, ?, ?, ?, ?) " +
-          "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, type = excluded.type, received_at = excluded.received_at",
-      ),
       lastSeq: db.prepare("SELECT last_seq FROM batch_sequences WHERE device_id = ?").pluck(),
-      upsertSeq: db.prepare(
-        "INSERT INTO batch_sequences (device_id, last_seq) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
-      ),
       latest: db.prepare(
         `SELECT s.metric, r.ts, r.value, r.type, r.received_at AS receivedAt
            FROM series s JOIN readings r ON r.series_id = s.id
@@ -107,7 +123,8 @@ export class SqliteTelemetryStore implements TelemetryStore {
       deleteSeq: db.prepare("DELETE FROM batch_sequences WHERE device_id = ?"),
     };
     this.appendInTransaction = db.transaction((batches: readonly TelemetryBatch[]) => {
-      // Sequence numbers advance in a local map and reach the cache only after COMMIT.
+      // Sequence numbers advance in a local map and reach the cache only after COMMIT; they
+      // reach `batch_sequences` when the log is merged.
       const seqs = new Map<string, number>();
       const outcomes = batches.map((batch): AppendOutcome => {
         const last = seqs.get(batch.deviceId) ?? this.readLastSeq(batch.deviceId);
@@ -116,10 +133,9 @@ export class SqliteTelemetryStore implements TelemetryStore {
           for (const metric in reading.metrics) {
             const value = reading.metrics[metric] as MetricValue;
             const stored = typeof value === "boolean" ? (value ? 1 : 0) : value;
-            this.statements.upsertReading.run(this.seriesId(batch.deviceId, metric), reading.ts, stored, typeOf(value), batch.receivedAt);
+            this.log.append(this.seriesId(batch.deviceId, metric), reading.ts, stored, typeOf(value), batch.receivedAt, batch.seq);
           }
         }
-        this.statements.upsertSeq.run(batch.deviceId, batch.seq);
         seqs.set(batch.deviceId, batch.seq);
         return "stored";
       });
@@ -158,6 +174,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
       throw error;
     }
     for (const [deviceId, seq] of result.seqs) this.lastSeqs.set(deviceId, seq);
+    this.log.appended();
     await this.walSync?.sync();
     return result.outcomes;
   }
@@ -167,6 +184,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   async latest(deviceId: string): Promise<LatestValue[]> {
+    this.log.mergeDevice(deviceId);
     const rows = this.statements.latest.all(deviceId) as {
       metric: string;
       ts: number;
@@ -178,6 +196,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   async history(query: HistoryQuery): Promise<HistoryBucket[]> {
+    this.log.mergeDevice(query.deviceId);
     const series = this.statements.seriesOf.get(query.deviceId, query.metric) as number | undefined;
     if (series === undefined) return [];
     const bucket = Math.max(1, Math.floor(query.bucketMs));
@@ -201,6 +220,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   async raw(query: RawQuery): Promise<RawPoint[]> {
+    this.log.mergeDevice(query.deviceId);
     const params = { device: query.deviceId, metric: query.metric, from: query.from, to: query.to, limit: query.limit };
     const statement = query.metric === undefined ? this.statements.rawAll : this.statements.rawOne;
     const rows = statement.all(params) as { ts: number; metric: string; value: StoredValue; type: number }[];
@@ -208,11 +228,14 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   async countValues(deviceId?: string): Promise<number> {
+    if (deviceId === undefined) this.log.mergeAll();
+    else this.log.mergeDevice(deviceId);
     return (deviceId === undefined ? this.statements.countAll.get() : this.statements.countDevice.get(deviceId)) as number;
   }
 
   async forgetDevice(deviceId: string): Promise<void> {
     this.db.transaction(() => {
+      this.log.forgetDevice(deviceId);
       this.statements.deleteReadings.run(deviceId);
       this.statements.deleteSeries.run(deviceId);
       this.statements.deleteSeq.run(deviceId);
@@ -226,8 +249,14 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   async close(): Promise<void> {
-    await this.checkpointer?.stop();
-    this.walSync?.close();
-    if (this.db.open) this.db.close();
+    this.log.close();
+    try {
+      // A stopped store holds no log: the next open has nothing to merge.
+      if (this.db.open) this.log.mergeAll();
+    } finally {
+      await this.checkpointer?.stop();
+      this.walSync?.close();
+      if (this.db.open) this.db.close();
+    }
   }
 }

@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createLogger } from "../../logger.js";
 import type { InfluxStoreMetrics } from "../influx/influx-store-metrics.js";
 import { InfluxTelemetryStore } from "../influx/influx-telemetry-store.js";
-import { SqliteTelemetryStore } from "../sqlite/sqlite-telemetry-store.js";
+import { loggedReports, SqliteTelemetryStore } from "../sqlite/sqlite-telemetry-store.js";
 import type { TelemetryStore } from "../telemetry-store.js";
 import type { StoreAnswer, StoreCall, StoreError, StoreReport } from "./store-messages.js";
 import type { StoreRecipe } from "./store-recipe.js";
@@ -32,7 +32,7 @@ const metrics: InfluxStoreMetrics = {
 function build(): TelemetryStore {
   if (recipe.kind === "sqlite") {
     const log = createLogger({ logLevel: recipe.logLevel }).child({ component: "sqlite" });
-    return new SqliteTelemetryStore(recipe.path, recipe.synchronous, (reason) => log.error({ reason }, "telemetry WAL checkpoint failed"));
+    return new SqliteTelemetryStore(recipe.path, recipe.synchronous, loggedReports(log));
   }
   const log = createLogger({ logLevel: recipe.logLevel }).child({ component: "influx" });
   return new InfluxTelemetryStore({ influx: recipe.influx, dataDir: recipe.dataDir, metrics, log });
