@@ -56,6 +56,9 @@ export class ReadingLog {
   /** Every log row up to this id is merged and deleted. */
   private cutThrough = 0;
   private loggedSinceRound = 0;
+  /** Per device: the newest log id of its values, and the id through which a read merged them. */
+  private readonly loggedThrough = new Map<string, number>();
+  private readonly readThrough = new Map<string, number>();
   private round: Round | undefined;
   private stepScheduled = false;
   private closed = false;
@@ -100,7 +103,7 @@ export class ReadingLog {
       mergeDevice: db.prepare(
         `INSERT INTO readings (series_id, ts, value, type, received_at)
            SELECT l.series_id, l.ts, l.value, l.type, l.received_at FROM reading_log l ${NOT_MERGED}
-              AND l.series_id IN (SELECT id FROM series WHERE device_id = @device) ORDER BY l.series_id, l.ts, l.id ${UPSERT_READING}`,
+              AND l.id > @after AND l.series_id IN (SELECT id FROM series WHERE device_id = @device) ORDER BY l.series_id, l.ts, l.id ${UPSERT_READING}`,
       ),
       markDevice: db.prepare(
         `INSERT INTO temp.merged_through (series_id, through) SELECT id, @through FROM series WHERE device_id = @device
@@ -127,8 +130,10 @@ export class ReadingLog {
   }
 
   /** Log one value; called inside the caller's append transaction. */
-  append(seriesId: number, ts: number, value: number | string, type: number, receivedAt: number, seq: number): void {
-    this.statements.append.run(this.nextId++, seriesId, ts, value, type, receivedAt, seq);
+  append(deviceId: string, seriesId: number, ts: number, value: number | string, type: number, receivedAt: number, seq: number): void {
+    const id = this.nextId++;
+    this.statements.append.run(id, seriesId, ts, value, type, receivedAt, seq);
+    this.loggedThrough.set(deviceId, id);
     this.loggedSinceRound++;
   }
 
@@ -137,13 +142,19 @@ export class ReadingLog {
     if (this.loggedSinceRound >= this.pacing.roundAfterValues) this.startRound();
   }
 
-  /** Merge every logged value of a device's series into `readings`, before reading them. */
+  /**
+   * Merge every logged value of a device's series into `readings`, before reading them. Only
+   * the log past the device's last merge is scanned, and nothing when it has logged nothing since.
+   */
   mergeDevice(deviceId: string): void {
-    if (this.nextId === 1) return;
+    const after = Math.max(this.cutThrough, this.readThrough.get(deviceId) ?? 0);
+    if ((this.loggedThrough.get(deviceId) ?? 0) <= after) return;
+    const through = this.nextId - 1;
     this.db.transaction(() => {
-      this.statements.mergeDevice.run({ device: deviceId });
-      this.statements.markDevice.run({ device: deviceId, through: this.nextId - 1 });
+      this.statements.mergeDevice.run({ device: deviceId, after });
+      this.statements.markDevice.run({ device: deviceId, through });
     })();
+    this.readThrough.set(deviceId, through);
   }
 
   /** Merge the whole log and empty it (at open, at close, and before counting every value). */
@@ -158,6 +169,8 @@ export class ReadingLog {
     this.round = undefined;
     this.cutThrough = this.nextId - 1;
     this.loggedSinceRound = 0;
+    this.loggedThrough.clear();
+    this.readThrough.clear();
   }
 
   /** Drop a device's logged values; called inside the caller's transaction, before its series go. */
@@ -165,6 +178,8 @@ export class ReadingLog {
     this.statements.forgetDeviceLog.run(deviceId);
     this.statements.forgetDeviceRound.run(deviceId);
     this.statements.forgetDeviceMerged.run(deviceId);
+    this.loggedThrough.delete(deviceId);
+    this.readThrough.delete(deviceId);
   }
 
   /** Stop starting rounds; the caller merges what is left with {@link mergeAll}. */
@@ -242,6 +257,11 @@ export class ReadingLog {
     this.statements.clearRound.run();
     this.statements.forgetMergedThrough.run(round.through);
     this.round = undefined;
+    for (const [deviceId, id] of this.loggedThrough) {
+      if (id > round.through) continue;
+      this.loggedThrough.delete(deviceId);
+      this.readThrough.delete(deviceId);
+    }
     return false;
   }
 }

@@ -133,7 +133,15 @@ export class SqliteTelemetryStore implements TelemetryStore {
           for (const metric in reading.metrics) {
             const value = reading.metrics[metric] as MetricValue;
             const stored = typeof value === "boolean" ? (value ? 1 : 0) : value;
-            this.log.append(this.seriesId(batch.deviceId, metric), reading.ts, stored, typeOf(value), batch.receivedAt, batch.seq);
+            this.log.append(
+              batch.deviceId,
+              this.seriesId(batch.deviceId, metric),
+              reading.ts,
+              stored,
+              typeOf(value),
+              batch.receivedAt,
+              batch.seq,
+            );
           }
         }
         seqs.set(batch.deviceId, batch.seq);
