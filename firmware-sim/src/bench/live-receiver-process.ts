@@ -7,6 +7,8 @@ export type LiveReceiverTarget = { kind: "hub"; url: string; key: string } | { k
 /** A dashboard-side receiver in its own process; `stop()` answers the latencies it measured (ms). */
 export interface LiveReceiver {
   stop(): Promise<number[]>;
+  /** End the process if it still runs: for a round that failed before `stop()`. */
+  kill(): void;
 }
 
 /**
@@ -23,6 +25,9 @@ export async function startLiveReceiver(target: LiveReceiverTarget): Promise<Liv
   });
   child.removeAllListeners("exit");
   return {
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
     stop: () =>
       new Promise<number[]>((resolve, reject) => {
         child.once("message", (message) => resolve((message as { latencies: number[] }).latencies));

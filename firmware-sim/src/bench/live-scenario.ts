@@ -3,7 +3,7 @@ import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
 import { BENCH_HUB_ENV } from "./ingest-scenario.js";
 import type { LiveRound } from "./live-comparison.js";
-import { startLiveReceiver } from "./live-receiver-process.js";
+import { type LiveReceiver, startLiveReceiver } from "./live-receiver-process.js";
 import { type SteadyLoad, sendTimedReadings } from "./steady-schedule.js";
 
 /**
@@ -16,18 +16,20 @@ import { type SteadyLoad, sendTimedReadings } from "./steady-schedule.js";
 export async function runHubLiveRound(load: SteadyLoad): Promise<LiveRound> {
   const hub = await spawnHub({ env: BENCH_HUB_ENV });
   const clients: TelehubClient[] = [];
+  let receiver: LiveReceiver | undefined;
   try {
     const credentials = await provisionDevices(hub.url, hub.adminKey, "live-", load.devices);
     for (const { deviceId, token } of credentials) {
       clients.push(new TelehubClient({ url: hub.url, deviceId, token, maxBatchReadings: 1, batchIntervalMs: 1_000 }));
     }
     for (let i = 0; i < clients.length; i += 100) await Promise.all(clients.slice(i, i + 100).map((c) => c.connect()));
-    const receiver = await startLiveReceiver({ kind: "hub", url: hub.url, key: hub.adminKey });
+    receiver = await startLiveReceiver({ kind: "hub", url: hub.url, key: hub.adminKey });
     const sent = await sendTimedReadings(load, (d, metrics) => (clients[d] as TelehubClient).send(metrics, Date.now()));
     await Promise.all(clients.map((c) => c.flush(30_000)));
     await new Promise((resolve) => setTimeout(resolve, 500));
     return { sent, latencies: await receiver.stop() };
   } finally {
+    receiver?.kill();
     await Promise.all(clients.map((c) => c.close({ flush: false })));
     await hub.stop();
     removeDataDir(hub);

@@ -1,7 +1,7 @@
 import { encodeFrame } from "@telehub/device-client/protocol";
 import type { MqttClient } from "mqtt";
 import type { LiveRound } from "./live-comparison.js";
-import { startLiveReceiver } from "./live-receiver-process.js";
+import { type LiveReceiver, startLiveReceiver } from "./live-receiver-process.js";
 import { startMosquitto } from "./mosquitto-process.js";
 import { MqttClients } from "./mqtt-clients.js";
 import { type SteadyLoad, sendTimedReadings } from "./steady-schedule.js";
@@ -16,8 +16,9 @@ import { type SteadyLoad, sendTimedReadings } from "./steady-schedule.js";
 export async function runMqttLiveRound(binary: string, load: SteadyLoad): Promise<LiveRound> {
   const broker = await startMosquitto(binary);
   const clients = new MqttClients(broker.url);
+  let receiver: LiveReceiver | undefined;
   try {
-    const receiver = await startLiveReceiver({ kind: "mqtt", url: broker.url });
+    receiver = await startLiveReceiver({ kind: "mqtt", url: broker.url });
     const publishers = await clients.connectMany("live-publisher-", load.devices);
     let seq = 0;
     const sent = await sendTimedReadings(load, (d, metrics) => {
@@ -27,6 +28,7 @@ export async function runMqttLiveRound(binary: string, load: SteadyLoad): Promis
     await new Promise((resolve) => setTimeout(resolve, 500));
     return { sent, latencies: await receiver.stop() };
   } finally {
+    receiver?.kill();
     await clients.endAll();
     await broker.stop();
   }

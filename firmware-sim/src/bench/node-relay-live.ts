@@ -4,7 +4,7 @@ import { encodeFrame } from "@telehub/device-client/protocol";
 import { HUB_NODE_FLAGS } from "@telehub/hub/spawn";
 import WebSocket from "ws";
 import type { LiveRound } from "./live-comparison.js";
-import { startLiveReceiver } from "./live-receiver-process.js";
+import { type LiveReceiver, startLiveReceiver } from "./live-receiver-process.js";
 import { type SteadyLoad, sendTimedReadings } from "./steady-schedule.js";
 
 /**
@@ -17,6 +17,7 @@ export async function runNodeRelayLiveRound(load: SteadyLoad): Promise<LiveRound
   const child = fork(fileURLToPath(new URL("./node-relay.js", import.meta.url)), { stdio: "inherit", execArgv: [...HUB_NODE_FLAGS] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const sockets: WebSocket[] = [];
+  let receiver: LiveReceiver | undefined;
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once("error", reject);
@@ -32,7 +33,7 @@ export async function runNodeRelayLiveRound(load: SteadyLoad): Promise<LiveRound
         socket.once("error", reject);
       });
     }
-    const receiver = await startLiveReceiver({ kind: "hub", url: `http://127.0.0.1:${port}`, key: "none" });
+    receiver = await startLiveReceiver({ kind: "hub", url: `http://127.0.0.1:${port}`, key: "none" });
     let seq = 0;
     const sent = await sendTimedReadings(load, (d, metrics) => {
       (sockets[d] as WebSocket).send(encodeFrame({ t: "batch", seq: ++seq, r: [{ ts: Date.now(), m: metrics }] }), { binary: true });
@@ -40,6 +41,7 @@ export async function runNodeRelayLiveRound(load: SteadyLoad): Promise<LiveRound
     await new Promise((resolve) => setTimeout(resolve, 500));
     return { sent, latencies: await receiver.stop() };
   } finally {
+    receiver?.kill();
     for (const socket of sockets) socket.terminate();
     if (child.connected) child.send("stop");
     await exited;
