@@ -30,6 +30,7 @@ import { SqliteAuditLog } from "./storage/sqlite/sqlite-audit-log.js";
 import { SqliteCommandStore } from "./storage/sqlite/sqlite-command-store.js";
 import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config-store.js";
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
+import { sqliteStoreMetrics } from "./storage/sqlite/sqlite-store-metrics.js";
 import { loggedReports, SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
 import type { TelemetryStore } from "./storage/telemetry-store.js";
 import type { StoreRecipe } from "./storage/worker/store-recipe.js";
@@ -68,7 +69,8 @@ async function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: p
   const path = join(dataDir, "telemetry.db");
   if (!storage.worker) {
     if (storage.telemetry === "sqlite") {
-      return new SqliteTelemetryStore(path, storage.sqliteSynchronous, loggedReports(log.child({ component: "sqlite" })));
+      const reports = { ...loggedReports(log.child({ component: "sqlite" })), metrics: sqliteStoreMetrics(metrics) };
+      return new SqliteTelemetryStore(path, storage.sqliteSynchronous, reports);
     }
     return new InfluxTelemetryStore({ influx, dataDir, metrics: influxStoreMetrics(metrics), log: log.child({ component: "influx" }) });
   }
@@ -76,7 +78,7 @@ async function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: p
     storage.telemetry === "sqlite"
       ? { kind: "sqlite", path, synchronous: storage.sqliteSynchronous, logLevel: config.logLevel }
       : { kind: "influxdb", influx, dataDir, logLevel: config.logLevel };
-  const store = new WorkerTelemetryStore(recipe, influxStoreMetrics(metrics));
+  const store = new WorkerTelemetryStore(recipe, { ...influxStoreMetrics(metrics), ...sqliteStoreMetrics(metrics) });
   await store.ready();
   return store;
 }

@@ -58,6 +58,23 @@ export class HubMetrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
     registers: [this.registry],
   });
+  readonly storeMergeRounds = new Counter({
+    name: "telehub_store_merge_rounds_total",
+    help: "Rounds merging the embedded store's reading log into its readings, by outcome",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly storeMergedValues = new Counter({
+    name: "telehub_store_merged_values_total",
+    help: "Values the embedded store's merge rounds moved from the reading log into its readings",
+    registers: [this.registry],
+  });
+  readonly storeMergeRoundSeconds = new Histogram({
+    name: "telehub_store_merge_round_seconds",
+    help: "One merge round of the embedded store, from its start to its end (its steps and the work between them)",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
   readonly influxSpoolBytes = new Gauge({
     name: "telehub_influx_spool_bytes",
     help: "Line protocol waiting in the InfluxDB spool (bytes)",

@@ -126,7 +126,11 @@ describe("the embedded store's reading log", () => {
 
   test("a round merges the whole log into readings and sequence numbers, then empties it", async () => {
     const path = freshPath();
-    const store = new SqliteTelemetryStore(path, "full", { pacing: { ...BUSY, roundIntervalMs: 20, roundAfterValues: 1_000_000 } });
+    const rounds: { values: number; seconds: number }[] = [];
+    const store = new SqliteTelemetryStore(path, "full", {
+      pacing: { ...BUSY, roundIntervalMs: 20, roundAfterValues: 1_000_000 },
+      metrics: { mergeRound: (values, seconds) => rounds.push({ values, seconds }), mergeFailed: () => assert.fail("no round fails") },
+    });
     try {
       const batches: TelemetryBatch[] = [];
       for (let d = 1; d <= 10; d++) {
@@ -142,6 +146,9 @@ describe("the embedded store's reading log", () => {
       } finally {
         db.close();
       }
+      assert.equal(rounds.length, 1, "one round did it");
+      assert.equal(rounds[0]?.values, 20);
+      assert.ok((rounds[0]?.seconds ?? -1) >= 0);
     } finally {
       await store.close();
     }
@@ -170,9 +177,12 @@ describe("the embedded store's reading log", () => {
   test("a failed round is reported, keeps the log, and the next round merges it", async () => {
     const path = freshPath();
     const reasons: string[] = [];
+    let failedRounds = 0;
+    let mergedValues = 0;
     const store = new SqliteTelemetryStore(path, "full", {
       pacing: { ...BUSY, roundIntervalMs: 20 },
       onMergeError: (reason) => reasons.push(reason),
+      metrics: { mergeRound: (values) => (mergedValues += values), mergeFailed: () => failedRounds++ },
     });
     const saboteur = new Database(path);
     try {
@@ -180,9 +190,11 @@ describe("the embedded store's reading log", () => {
       await store.append([{ deviceId: "x", seq: 1, receivedAt: 1, readings: [{ ts: 5, metrics: { v: 1 } }] }]);
       await eventually(() => reasons.length > 0, "the failed round is reported");
       assert.match(reasons[0] ?? "", /the disk said no/);
+      assert.equal(failedRounds, reasons.length, "each failed round is counted");
       assert.equal(countRows(path, "reading_log"), 1, "the value is still in the log");
       saboteur.exec("DROP TRIGGER refuse");
       await eventually(() => countRows(path, "reading_log") === 0, "a round has emptied the log");
+      assert.equal(mergedValues, 1);
       assert.deepEqual(await store.raw({ deviceId: "x", from: 0, to: 10, limit: 10 }), [{ ts: 5, metric: "v", value: 1 }]);
     } finally {
       saboteur.close();

@@ -31,6 +31,16 @@ interface Round {
   copiedThrough: number;
   series: number[] | undefined;
   nextSeries: number;
+  values: number;
+  startedAt: number;
+}
+
+/** What a {@link ReadingLog} tells about its rounds. */
+export interface ReadingLogEvents {
+  /** A round finished: the values it merged, and its length from start to end. */
+  merged?(values: number, seconds: number): void;
+  /** A round failed; the log keeps its values and the next round starts over. */
+  failed?(reason: string): void;
 }
 
 /**
@@ -67,7 +77,7 @@ export class ReadingLog {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly onRoundError: (reason: string) => void = () => {},
+    private readonly events: ReadingLogEvents = {},
     private readonly pacing: ReadingLogPacing = DEFAULT_READING_LOG_PACING,
   ) {
     db.pragma("temp_store = MEMORY");
@@ -192,7 +202,14 @@ export class ReadingLog {
     if (this.round || this.closed || this.nextId === 1) return;
     if (this.loggedSinceRound === 0 && this.statements.logHasRows.get() === 0) return;
     this.statements.clearRound.run();
-    this.round = { through: this.nextId - 1, copiedThrough: this.cutThrough, series: undefined, nextSeries: 0 };
+    this.round = {
+      through: this.nextId - 1,
+      copiedThrough: this.cutThrough,
+      series: undefined,
+      nextSeries: 0,
+      values: 0,
+      startedAt: performance.now(),
+    };
     this.loggedSinceRound = 0;
     this.scheduleStep();
   }
@@ -209,7 +226,7 @@ export class ReadingLog {
       } catch (error) {
         // The log keeps every row of the abandoned round; the next round starts over.
         this.abandonRound();
-        this.onRoundError((error as Error).message);
+        this.events.failed?.((error as Error).message);
         return;
       }
       if (more) this.scheduleStep();
@@ -232,7 +249,7 @@ export class ReadingLog {
     const { copyRowsPerStep, seriesPerStep } = this.pacing;
     if (round.copiedThrough < round.through) {
       const to = Math.min(round.copiedThrough + copyRowsPerStep, round.through);
-      this.statements.copy.run(round.copiedThrough, to);
+      round.values += this.statements.copy.run(round.copiedThrough, to).changes;
       round.copiedThrough = to;
       return true;
     }
@@ -257,6 +274,7 @@ export class ReadingLog {
     this.statements.clearRound.run();
     this.statements.forgetMergedThrough.run(round.through);
     this.round = undefined;
+    this.events.merged?.(round.values, (performance.now() - round.startedAt) / 1000);
     for (const [deviceId, id] of this.loggedThrough) {
       if (id > round.through) continue;
       this.loggedThrough.delete(deviceId);

@@ -12,7 +12,8 @@ import type {
   TelemetryStore,
 } from "../telemetry-store.js";
 import { openDatabase, type SqliteSynchronous } from "./open-database.js";
-import { ReadingLog, type ReadingLogPacing } from "./reading-log.js";
+import { ReadingLog, type ReadingLogEvents, type ReadingLogPacing } from "./reading-log.js";
+import type { SqliteStoreMetrics } from "./sqlite-store-metrics.js";
 import { TELEMETRY_MIGRATIONS } from "./telemetry-migrations.js";
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, WalCheckpointer } from "./wal-checkpointer.js";
 import { WalSync } from "./wal-sync.js";
@@ -44,6 +45,8 @@ export interface SqliteStoreReports {
   onCheckpointError?: (reason: string) => void;
   /** A round of merging the reading log failed (the log then grows until one works). */
   onMergeError?: (reason: string) => void;
+  /** Merge rounds, counted and timed. */
+  metrics?: SqliteStoreMetrics;
   /** How merge rounds are paced (tests shrink them). */
   pacing?: ReadingLogPacing;
 }
@@ -85,7 +88,15 @@ export class SqliteTelemetryStore implements TelemetryStore {
       if (synchronous === "full") this.walSync = new WalSync(`${path}-wal`);
       this.checkpointer = new WalCheckpointer(path, CHECKPOINT_INTERVAL_MS, reports.onCheckpointError ?? (() => {}));
     }
-    this.log = new ReadingLog(db, reports.onMergeError, reports.pacing);
+    const { metrics, onMergeError } = reports;
+    const events: ReadingLogEvents = {
+      merged: (values, seconds) => metrics?.mergeRound(values, seconds),
+      failed: (reason) => {
+        metrics?.mergeFailed();
+        onMergeError?.(reason);
+      },
+    };
+    this.log = new ReadingLog(db, events, reports.pacing);
     this.statements = {
       findSeries: db.prepare("SELECT id FROM series WHERE device_id = ? AND metric = ?").pluck(),
       insertSeries: db.prepare("INSERT INTO series (device_id, metric) VALUES (?, ?)"),

@@ -1,4 +1,5 @@
 import type { InfluxStoreMetrics } from "../influx/influx-store-metrics.js";
+import type { SqliteStoreMetrics } from "../sqlite/sqlite-store-metrics.js";
 import type { TelemetryStore } from "../telemetry-store.js";
 
 /** The store methods a worker answers: everything but `kind` and `close`. */
@@ -24,8 +25,11 @@ export interface StoreError {
 /** Worker → main thread: the answer to one call (id 0 answers the start). */
 export type StoreAnswer = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: StoreError };
 
+/** Every metric report a store in a worker can make. */
+export type StoreMetrics = InfluxStoreMetrics & SqliteStoreMetrics;
+
 /** Worker → main thread: one of the store's metric reports, recorded in the hub's registry. */
 export interface StoreReport {
-  report: keyof InfluxStoreMetrics;
+  report: keyof StoreMetrics;
   args: number[];
 }

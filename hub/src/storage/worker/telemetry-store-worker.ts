@@ -1,10 +1,9 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createLogger } from "../../logger.js";
-import type { InfluxStoreMetrics } from "../influx/influx-store-metrics.js";
 import { InfluxTelemetryStore } from "../influx/influx-telemetry-store.js";
 import { loggedReports, SqliteTelemetryStore } from "../sqlite/sqlite-telemetry-store.js";
 import type { TelemetryStore } from "../telemetry-store.js";
-import type { StoreAnswer, StoreCall, StoreError, StoreReport } from "./store-messages.js";
+import type { StoreAnswer, StoreCall, StoreError, StoreMetrics, StoreReport } from "./store-messages.js";
 import type { StoreRecipe } from "./store-recipe.js";
 
 const port = parentPort;
@@ -22,17 +21,19 @@ const relay =
   (report: StoreReport["report"]) =>
   (...args: number[]) =>
     port.postMessage({ report, args } satisfies StoreReport);
-const metrics: InfluxStoreMetrics = {
+const metrics: StoreMetrics = {
   spool: relay("spool"),
   writeSeconds: relay("writeSeconds"),
   writeError: relay("writeError"),
   deadLettered: relay("deadLettered"),
+  mergeRound: relay("mergeRound"),
+  mergeFailed: relay("mergeFailed"),
 };
 
 function build(): TelemetryStore {
   if (recipe.kind === "sqlite") {
     const log = createLogger({ logLevel: recipe.logLevel }).child({ component: "sqlite" });
-    return new SqliteTelemetryStore(recipe.path, recipe.synchronous, loggedReports(log));
+    return new SqliteTelemetryStore(recipe.path, recipe.synchronous, { ...loggedReports(log), metrics });
   }
   const log = createLogger({ logLevel: recipe.logLevel }).child({ component: "influx" });
   return new InfluxTelemetryStore({ influx: recipe.influx, dataDir: recipe.dataDir, metrics, log });

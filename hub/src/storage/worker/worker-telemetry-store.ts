@@ -1,5 +1,4 @@
 import { Worker } from "node:worker_threads";
-import type { InfluxStoreMetrics } from "../influx/influx-store-metrics.js";
 import type {
   AppendOutcome,
   HistoryBucket,
@@ -10,7 +9,7 @@ import type {
   TelemetryBatch,
   TelemetryStore,
 } from "../telemetry-store.js";
-import type { StoreAnswer, StoreCall, StoreMethod, StoreReport } from "./store-messages.js";
+import type { StoreAnswer, StoreCall, StoreMethod, StoreMetrics, StoreReport } from "./store-messages.js";
 import type { StoreRecipe } from "./store-recipe.js";
 
 /** Raised for every call once the worker has died; the hub refuses batches (devices retry) and reports not ready. */
@@ -37,7 +36,7 @@ export class WorkerTelemetryStore implements TelemetryStore {
   /** Starts the worker; `ready()` resolves once the store is open (its database migrated). */
   constructor(
     recipe: StoreRecipe,
-    private readonly metrics?: InfluxStoreMetrics,
+    private readonly metrics?: StoreMetrics,
   ) {
     this.kind = recipe.kind;
     this.worker = new Worker(new URL("./telemetry-store-worker.js", import.meta.url), { workerData: recipe });
