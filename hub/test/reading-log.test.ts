@@ -103,7 +103,10 @@ describe("the embedded store's reading log", () => {
         } else if (roll < 0.9) {
           // A crash now: the committed state, reopened, must hold every value and sequence.
           const image = crashImage(path);
-          const reopened = new SqliteTelemetryStore(image, "full", { pacing: NEVER });
+          const logged = countRows(image, "reading_log");
+          let recovered = 0;
+          const reopened = new SqliteTelemetryStore(image, "full", { pacing: NEVER, onRecovered: (values) => (recovered = values) });
+          assert.equal(recovered, logged, "the reopened store merged and reported what the log held");
           try {
             await assertStoreHolds(reopened, model, devices, `crash image at op ${op}`);
             for (const deviceId of devices) assert.equal(await reopened.lastSequence(deviceId), seqs.get(deviceId) ?? 0);

@@ -41,6 +41,8 @@ export interface ReadingLogEvents {
   merged?(values: number, seconds: number): void;
   /** A round failed; the log keeps its values and the next round starts over. */
   failed?(reason: string): void;
+  /** At open, the log still held values (the last run did not stop cleanly): they are merged. */
+  recovered?(values: number, seconds: number): void;
 }
 
 /**
@@ -134,7 +136,9 @@ export class ReadingLog {
       forgetDeviceRound: db.prepare("DELETE FROM temp.round WHERE series_id IN (SELECT id FROM series WHERE device_id = ?)"),
       forgetDeviceMerged: db.prepare("DELETE FROM temp.merged_through WHERE series_id IN (SELECT id FROM series WHERE device_id = ?)"),
     };
-    this.mergeAll();
+    const startedAt = performance.now();
+    const left = this.mergeAll();
+    if (left > 0) this.events.recovered?.(left, (performance.now() - startedAt) / 1000);
     this.timer = setInterval(() => this.startRound(), pacing.roundIntervalMs);
     this.timer.unref();
   }
@@ -167,20 +171,22 @@ export class ReadingLog {
     this.readThrough.set(deviceId, through);
   }
 
-  /** Merge the whole log and empty it (at open, at close, and before counting every value). */
-  mergeAll(): void {
-    this.db.transaction(() => {
+  /** Merge the whole log and empty it (at open, at close, and before counting every value); answers the values it held. */
+  mergeAll(): number {
+    const values = this.db.transaction(() => {
       this.statements.mergeEverything.run();
       this.statements.raiseAllSeqs.run();
-      this.statements.emptyLog.run();
+      const { changes } = this.statements.emptyLog.run();
       this.statements.clearRound.run();
       this.statements.emptyMergedThrough.run();
+      return changes;
     })();
     this.round = undefined;
     this.cutThrough = this.nextId - 1;
     this.loggedSinceRound = 0;
     this.loggedThrough.clear();
     this.readThrough.clear();
+    return values;
   }
 
   /** Drop a device's logged values; called inside the caller's transaction, before its series go. */

@@ -47,6 +47,8 @@ export interface SqliteStoreReports {
   onMergeError?: (reason: string) => void;
   /** Merge rounds, counted and timed. */
   metrics?: SqliteStoreMetrics;
+  /** At open, values the last run left in the reading log were merged (it did not stop cleanly). */
+  onRecovered?: (values: number, seconds: number) => void;
   /** How merge rounds are paced (tests shrink them). */
   pacing?: ReadingLogPacing;
 }
@@ -56,6 +58,8 @@ export function loggedReports(log: pino.Logger): SqliteStoreReports {
   return {
     onCheckpointError: (reason) => log.error({ reason }, "telemetry WAL checkpoint failed"),
     onMergeError: (reason) => log.error({ reason }, "telemetry log merge round failed; the next round retries"),
+    onRecovered: (values, seconds) =>
+      log.info({ values, ms: Math.round(seconds * 1000) }, "merged the values the last run left in the telemetry reading log"),
   };
 }
 
@@ -88,8 +92,9 @@ export class SqliteTelemetryStore implements TelemetryStore {
       if (synchronous === "full") this.walSync = new WalSync(`${path}-wal`);
       this.checkpointer = new WalCheckpointer(path, CHECKPOINT_INTERVAL_MS, reports.onCheckpointError ?? (() => {}));
     }
-    const { metrics, onMergeError } = reports;
+    const { metrics, onMergeError, onRecovered } = reports;
     const events: ReadingLogEvents = {
+      recovered: onRecovered,
       merged: (values, seconds) => metrics?.mergeRound(values, seconds),
       failed: (reason) => {
         metrics?.mergeFailed();
