@@ -55,7 +55,7 @@ export interface ReadingLogEvents {
  * `batch_sequences`) so that each series page is written once per round. A round is done in
  * short steps, each its own transaction, with the event loop free between them: copy a slice of
  * the log, by id, into a sorted in-memory table; then merge a few series at a time from it;
- * at last delete the merged prefix of the log, a slice at a time. A read merges the series it
+ * at last delete the merged prefix of the log, a slice at a time. A read merges the device it
  * reads first, so it sees every value the store has acknowledged.
  *
  * Why it is safe: for each series, values are applied in log order, and a read that ran ahead
@@ -205,7 +205,7 @@ export class ReadingLog {
   }
 
   private startRound(): void {
-    if (this.round || this.closed || this.nextId === 1) return;
+    if (this.round || this.closed) return;
     if (this.loggedSinceRound === 0 && this.statements.logHasRows.get() === 0) return;
     this.statements.clearRound.run();
     this.round = {
