@@ -144,6 +144,24 @@ export const PROTOCOL_ERRORS = {
     retryable: false,
     description: "The batch broke a rule or a limit; it is rejected whole and must not be resent.",
   },
+  TH_TYPE_CONFLICT: {
+    delivery: { kind: "frame" },
+    retryable: false,
+    description:
+      "A metric's value has another type (number, boolean, text) than the device's earlier values of it; the batch is refused whole and must not be resent.",
+  },
+  TH_METRIC_LIMIT: {
+    delivery: { kind: "frame" },
+    retryable: false,
+    description:
+      "The batch would give the device more distinct metric names than `ingest.maxMetricsPerDevice`, or the hub more than `ingest.maxSeries`; refused whole, do not resend.",
+  },
+  TH_TIMESTAMP_OUT_OF_RANGE: {
+    delivery: { kind: "frame" },
+    retryable: false,
+    description:
+      "A reading's `ts` lies further in the future than `ingest.maxFutureMs` or further in the past than `ingest.maxPastMs`; refused whole, do not resend.",
+  },
   TH_RATE_LIMITED: {
     delivery: { kind: "frame" },
     retryable: true,

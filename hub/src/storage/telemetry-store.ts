@@ -6,6 +6,21 @@ export interface StoredReading {
   metrics: Record<string, MetricValue>;
 }
 
+/** The type a metric holds: fixed per (device, metric) by its first stored value. */
+export type MetricType = "number" | "boolean" | "string";
+
+/** The type of a value as the catalogue names it. */
+export function metricTypeOf(value: MetricValue): MetricType {
+  return typeof value === "number" ? "number" : typeof value === "boolean" ? "boolean" : "string";
+}
+
+/** One (device, metric) the store holds, with its type. */
+export interface MetricEntry {
+  deviceId: string;
+  metric: string;
+  type: MetricType;
+}
+
 /** A device batch after validation, on its way to durable storage. */
 export interface TelemetryBatch {
   deviceId: string;
@@ -14,6 +29,12 @@ export interface TelemetryBatch {
   /** Hub clock when the batch arrived (ms). */
   receivedAt: number;
   readings: StoredReading[];
+  /**
+   * Metrics this batch is the first to bring for its device (checked and claimed by the hub's
+   * metric catalogue before the batch was queued); the store records them, with their type, in
+   * the same commit as the readings, so that `metricTypes()` after a restart knows them.
+   */
+  newMetrics?: readonly { metric: string; type: MetricType }[];
 }
 
 /** `stored`: newly durable; `duplicate`: its sequence number was already durable, nothing written. */
@@ -73,6 +94,12 @@ export interface TelemetryStore {
    * once every stored batch is durable; rejects if none of them could be made durable.
    */
   append(batches: readonly TelemetryBatch[]): Promise<AppendOutcome[]>;
+  /**
+   * Every (device, metric) the store holds and its type: what the hub's metric catalogue
+   * loads at start. Includes the metrics of batches that are durable but not yet merged or
+   * delivered onwards.
+   */
+  metricTypes(): Promise<MetricEntry[]>;
   /** Highest durable batch sequence number of a device, 0 if none. */
   lastSequence(deviceId: string): Promise<number>;
   /** Newest value (by device timestamp) of every metric of a device. */
