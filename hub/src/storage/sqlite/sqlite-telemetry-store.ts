@@ -6,6 +6,8 @@ import type {
   HistoryBucket,
   HistoryQuery,
   LatestValue,
+  MetricEntry,
+  MetricType,
   RawPoint,
   RawQuery,
   TelemetryBatch,
@@ -28,6 +30,10 @@ const BOOLEAN = 1;
 const STRING = 2;
 
 type StoredValue = number | string | bigint | null;
+
+/** The column code of each catalogue type, and back. */
+const TYPE_CODES: Readonly<Record<MetricType, number>> = { number: NUMBER, boolean: BOOLEAN, string: STRING };
+const TYPE_NAMES: readonly MetricType[] = ["number", "boolean", "string"];
 
 function typeOf(value: MetricValue): number {
   return typeof value === "number" ? NUMBER : typeof value === "boolean" ? BOOLEAN : STRING;
@@ -104,7 +110,14 @@ export class SqliteTelemetryStore implements TelemetryStore {
     this.log = new ReadingLog(db, events, reports.pacing);
     this.statements = {
       findSeries: db.prepare("SELECT id FROM series WHERE device_id = ? AND metric = ?").pluck(),
-      insertSeries: db.prepare("INSERT INTO series (device_id, metric) VALUES (?, ?)"),
+      insertSeries: db.prepare("INSERT INTO series (device_id, metric, type) VALUES (?, ?, ?)"),
+      // A type the catalogue gives wins over one a row may hold (claims released after a failed write).
+      recordType: db
+        .prepare(
+          "INSERT INTO series (device_id, metric, type) VALUES (?, ?, ?) ON CONFLICT (device_id, metric) DO UPDATE SET type = excluded.type RETURNING id",
+        )
+        .pluck(),
+      metricTypes: db.prepare("SELECT device_id AS deviceId, metric, type FROM series"),
       lastSeq: db.prepare("SELECT last_seq FROM batch_sequences WHERE device_id = ?").pluck(),
       latest: db.prepare(
         `SELECT s.metric, r.ts, r.value, r.type, r.received_at AS receivedAt
@@ -143,18 +156,21 @@ export class SqliteTelemetryStore implements TelemetryStore {
       // reach `batch_sequences` when the log is merged.
       const seqs = new Map<string, number>();
       const outcomes = batches.map((batch): AppendOutcome => {
+        // Recorded for a duplicate too: the hub's catalogue claimed them, and must find them after a restart.
+        if (batch.newMetrics) this.recordTypes(batch.deviceId, batch.newMetrics);
         const last = seqs.get(batch.deviceId) ?? this.readLastSeq(batch.deviceId);
         if (batch.seq <= last) return "duplicate";
         for (const reading of batch.readings) {
           for (const metric in reading.metrics) {
             const value = reading.metrics[metric] as MetricValue;
             const stored = typeof value === "boolean" ? (value ? 1 : 0) : value;
+            const type = typeOf(value);
             this.log.append(
               batch.deviceId,
-              this.seriesId(batch.deviceId, metric),
+              this.seriesId(batch.deviceId, metric, type),
               reading.ts,
               stored,
-              typeOf(value),
+              type,
               batch.receivedAt,
               batch.seq,
             );
@@ -176,16 +192,30 @@ export class SqliteTelemetryStore implements TelemetryStore {
     return last;
   }
 
-  private seriesId(deviceId: string, metric: string): number {
+  /** A series' id; a series new to the store is created with the type of its first value. */
+  private seriesId(deviceId: string, metric: string, type: number): number {
     const key = `${deviceId}\u0000${metric}`;
     let id = this.seriesIds.get(key);
     if (id === undefined) {
       id =
         (this.statements.findSeries.get(deviceId, metric) as number | undefined) ??
-        Number(this.statements.insertSeries.run(deviceId, metric).lastInsertRowid);
+        Number(this.statements.insertSeries.run(deviceId, metric, type).lastInsertRowid);
       this.seriesIds.set(key, id);
     }
     return id;
+  }
+
+  /** The metrics a batch is the first to bring for its device, with the types the catalogue fixed. */
+  private recordTypes(deviceId: string, metrics: NonNullable<TelemetryBatch["newMetrics"]>): void {
+    for (const { metric, type } of metrics) {
+      const id = this.statements.recordType.get(deviceId, metric, TYPE_CODES[type]) as number;
+      this.seriesIds.set(`${deviceId}\u0000${metric}`, id);
+    }
+  }
+
+  async metricTypes(): Promise<MetricEntry[]> {
+    const rows = this.statements.metricTypes.all() as { deviceId: string; metric: string; type: number }[];
+    return rows.map((row) => ({ deviceId: row.deviceId, metric: row.metric, type: TYPE_NAMES[row.type] ?? "number" }));
   }
 
   async append(batches: readonly TelemetryBatch[]): Promise<AppendOutcome[]> {

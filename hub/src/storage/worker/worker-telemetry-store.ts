@@ -4,6 +4,7 @@ import type {
   HistoryBucket,
   HistoryQuery,
   LatestValue,
+  MetricEntry,
   RawPoint,
   RawQuery,
   TelemetryBatch,
@@ -56,6 +57,9 @@ export class WorkerTelemetryStore implements TelemetryStore {
 
   append(batches: readonly TelemetryBatch[]): Promise<AppendOutcome[]> {
     return this.call("append", batches) as Promise<AppendOutcome[]>;
+  }
+  metricTypes(): Promise<MetricEntry[]> {
+    return this.call("metricTypes") as Promise<MetricEntry[]>;
   }
   lastSequence(deviceId: string): Promise<number> {
     return this.call("lastSequence", deviceId) as Promise<number>;
