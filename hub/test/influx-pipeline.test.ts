@@ -3,8 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import pino from "pino";
+import { HubMetrics } from "../src/metrics.js";
 import { InfluxHttp } from "../src/storage/influx/influx-http.js";
-import type { InfluxTelemetryStore } from "../src/storage/influx/influx-telemetry-store.js";
+import { influxStoreMetrics } from "../src/storage/influx/influx-store-metrics.js";
+import { InfluxTelemetryStore } from "../src/storage/influx/influx-telemetry-store.js";
+import { DEAD_LETTER_MESSAGE } from "../src/storage/influx/spool-drainer.js";
 import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
 import type { StoredReading, TelemetryStore } from "../src/storage/telemetry-store.js";
 import { type PrivateInfluxd, startInfluxd } from "../src/testing/influxd.js";
@@ -69,24 +73,33 @@ describe("InfluxDB write pipeline (private influxd)", { skip: requireInfluxd() }
     assert.equal(await pointsInInflux(influxd, "resend", "v"), 50);
   });
 
-  test("a point InfluxDB rejects goes to the dead-letter file and does not block the rest", async () => {
-    const { store, metrics, dataDir } = open();
-    await store.append([batch("typed", 1, [{ ts: 1_000, metrics: { v: 1 } }])]);
-    assert.equal(await store.countValues("typed"), 1);
-    // `v` is a float field now: a string for it is a field type conflict.
+  test("a point InfluxDB rejects goes to the dead-letter file, raises the metric and an error log line, and does not block the rest", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "telehub-dead-letter-"));
+    const logged: Record<string, unknown>[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => logged.push(JSON.parse(line)) });
+    const metrics = new HubMetrics();
+    const store = new InfluxTelemetryStore({ influx: influxSettings(influxd), dataDir, metrics: influxStoreMetrics(metrics), log });
+    opened.push({ store, dispose: () => rmSync(dataDir, { recursive: true, force: true }) });
+    // Something the hub cannot foresee: another writer made `level` a string field in the numbers' measurement.
+    await new InfluxHttp(influxSettings(influxd)).write(['telemetry,device=typed level="written by someone else" 500']);
     await store.append([
-      batch("typed", 2, [
-        { ts: 2_000, metrics: { v: "not a number" } },
-        { ts: 3_000, metrics: { v: 3 } },
+      batch("typed", 1, [
+        { ts: 2_000, metrics: { level: 2 } },
+        { ts: 3_000, metrics: { w: 3 } },
       ]),
       batch("other", 1, [{ ts: 2_000, metrics: { w: 1 } }]),
     ]);
-    await store.append([batch("typed", 3, [{ ts: 4_000, metrics: { v: 4 } }])]);
-    assert.equal(await store.countValues("typed"), 3);
+    await store.append([batch("typed", 2, [{ ts: 4_000, metrics: { w: 4 } }])]);
+    assert.equal(await store.countValues("typed"), 1 + 2, "the other writer's value and the two points that fit");
     assert.equal(await store.countValues("other"), 1);
     const deadLetters = readFileSync(join(dataDir, "influx-dead-letter.lp"), "utf8").trim().split("\n");
-    assert.deepEqual(deadLetters, ['telemetry,device=typed v="not a number",_received=1700000000000 2000']);
+    assert.deepEqual(deadLetters, ["telemetry,device=typed level=2,_received=1700000000000 2000"]);
     assert.equal((await metrics.influxDeadLetteredPoints.get()).values[0]?.value, 1);
+    const alarms = logged.filter((entry) => entry.msg === DEAD_LETTER_MESSAGE);
+    assert.equal(alarms.length, 1);
+    assert.equal(alarms[0]?.level, 50, "logged at level error");
+    assert.equal(alarms[0]?.points, 1);
+    assert.equal(alarms[0]?.deadLetterPath, join(dataDir, "influx-dead-letter.lp"));
   });
 
   test("history aggregates match values computed here, with buckets aligned at `from`", async () => {

@@ -5,7 +5,8 @@ export interface InfluxStoreMetrics {
   spool(bytes: number, entries: number, drainLagSeconds: number): void;
   writeSeconds(seconds: number): void;
   writeError(status: number): void;
-  deadLettered(): void;
+  /** `points` lines InfluxDB refused went to the dead-letter file. */
+  deadLettered(points: number): void;
 }
 
 /** The InfluxDB store's reports, recorded in the hub's Prometheus metrics. */
@@ -18,6 +19,6 @@ export function influxStoreMetrics(metrics: HubMetrics): InfluxStoreMetrics {
     },
     writeSeconds: (seconds) => metrics.influxWriteSeconds.observe(seconds),
     writeError: (status) => metrics.influxWriteErrors.inc({ status: String(status) }),
-    deadLettered: () => metrics.influxDeadLetteredPoints.inc(),
+    deadLettered: (points) => metrics.influxDeadLetteredPoints.inc(points),
   };
 }

@@ -7,6 +7,8 @@ import type {
   HistoryBucket,
   HistoryQuery,
   LatestValue,
+  MetricEntry,
+  MetricType,
   RawPoint,
   RawQuery,
   TelemetryBatch,
@@ -15,18 +17,17 @@ import type {
 import { InfluxHttp, type InfluxSeries } from "./influx-http.js";
 import type { InfluxStoreMetrics } from "./influx-store-metrics.js";
 import {
-  countQuery,
+  countStatement,
   createDatabaseQuery,
-  dropDeviceQuery,
-  fieldKeysQuery,
+  dropDeviceStatement,
   historyQuery,
-  type InfluxFieldType,
-  isNumericField,
-  latestQuery,
+  latestStatement,
   measurementSource,
-  rawQuery,
+  rawStatement,
 } from "./influxql.js";
-import { encodeBatch, RECEIVED_FIELD } from "./line-protocol.js";
+import { KnownMetrics, type NewMetrics } from "./known-metrics.js";
+import { encodeBatch, measurementOf, RECEIVED_FIELD } from "./line-protocol.js";
+import { mergeRawPoints } from "./raw-points.js";
 import { Spool, SpoolFullError } from "./spool.js";
 import { SpoolDrainer } from "./spool-drainer.js";
 
@@ -38,7 +39,11 @@ export interface InfluxTelemetryStoreOptions {
   log: pino.Logger;
   /** A query waits at most this long for spooled data to reach InfluxDB first (read your writes). Default 5,000 ms. */
   queryWaitMs?: number;
+  /** The HTTP client. Default: one built from `influx`. */
+  http?: InfluxHttp;
 }
+
+const METRIC_TYPES: readonly MetricType[] = ["number", "boolean", "string"];
 
 const RETENTION_DURATION = /^(INF|(\d+[smhdw])+)$/;
 
@@ -59,9 +64,10 @@ export class InfluxTelemetryStore implements TelemetryStore {
   private readonly http: InfluxHttp;
   private readonly spool: Spool;
   private readonly drainer: SpoolDrainer;
+  private readonly known: KnownMetrics;
   private readonly queryWaitMs: number;
-  /** The measurement as queries name it (qualified with the retention policy). */
-  private readonly source: string;
+  /** Each type's measurement as queries name it (qualified with the retention policy). */
+  private readonly sources: Record<MetricType, string>;
   /** The server's version, once `/ping` answered. */
   version: string | undefined;
 
@@ -71,10 +77,12 @@ export class InfluxTelemetryStore implements TelemetryStore {
       throw new Error(
         `influx.retentionDuration must be INF or a duration like 30d or 12h, got ${JSON.stringify(influx.retentionDuration)}`,
       );
-    this.http = new InfluxHttp(influx);
+    this.http = options.http ?? new InfluxHttp(influx);
     this.queryWaitMs = options.queryWaitMs ?? 5_000;
-    this.source = measurementSource(influx.measurement, influx.retentionPolicy);
+    const source = (type: MetricType) => measurementSource(measurementOf(influx.measurement, type), influx.retentionPolicy);
+    this.sources = { number: source("number"), boolean: source("boolean"), string: source("string") };
     this.spool = new Spool(join(options.dataDir, "influx-spool.db"), influx.spoolMaxBytes);
+    this.known = new KnownMetrics((deviceId) => this.spool.metricTypesOf(deviceId));
     this.drainer = new SpoolDrainer(this.spool, this.http, {
       batchSize: influx.batchSize,
       flushIntervalMs: influx.flushIntervalMs,
@@ -102,21 +110,29 @@ export class InfluxTelemetryStore implements TelemetryStore {
     const { measurement, precision } = this.options.influx;
     const seqs = new Map<string, number>();
     const lines: string[] = [];
+    const newMetrics: NewMetrics = new Map();
     const outcomes = batches.map((batch): AppendOutcome => {
       const last = seqs.get(batch.deviceId) ?? this.spool.lastSequence(batch.deviceId);
-      if (batch.seq <= last) return "duplicate";
+      const stored = batch.seq > last;
+      this.known.collect(batch, stored, newMetrics);
+      if (!stored) return "duplicate";
       for (const line of encodeBatch(batch, measurement, precision)) lines.push(line);
       seqs.set(batch.deviceId, batch.seq);
       return "stored";
     });
     try {
-      this.spool.write(lines, seqs);
+      this.spool.write(lines, seqs, newMetrics.size === 0 ? [] : KnownMetrics.entries(newMetrics));
     } catch (error) {
       if (error instanceof SpoolFullError) this.options.log.warn({ spooledBytes: this.spool.bytes }, error.message);
       throw error;
     }
+    this.known.commit(newMetrics);
     this.drainer.notify();
     return outcomes;
+  }
+
+  async metricTypes(): Promise<MetricEntry[]> {
+    return this.spool.metricTypes();
   }
 
   async lastSequence(deviceId: string): Promise<number> {
@@ -129,20 +145,14 @@ export class InfluxTelemetryStore implements TelemetryStore {
     return this.http.query(influxql);
   }
 
-  private async fieldTypes(): Promise<Map<string, InfluxFieldType>> {
-    const [series] = await this.query(fieldKeysQuery(this.source));
-    const types = new Map<string, InfluxFieldType>();
-    for (const row of rowsOf(series))
-      if (row.fieldKey !== RECEIVED_FIELD) types.set(String(row.fieldKey), row.fieldType as InfluxFieldType);
-    return types;
-  }
-
   async latest(deviceId: string): Promise<LatestValue[]> {
-    const metrics = [...(await this.fieldTypes()).keys()].sort();
+    // Only this device's metrics: the cost never depends on what other devices sent.
+    const metrics = this.known.sorted(deviceId);
     if (metrics.length === 0) return [];
-    const results = await this.query(latestQuery(this.source, deviceId, metrics));
+    const statements = metrics.map(({ metric, type }) => latestStatement(this.sources[type], deviceId, metric));
+    const results = await this.query(statements.join("; "));
     const values: LatestValue[] = [];
-    metrics.forEach((metric, i) => {
+    metrics.forEach(({ metric }, i) => {
       const [row] = rowsOf(results[i]);
       if (row === undefined || row.last === null || row.last === undefined) return;
       values.push({ metric, ts: Number(row.time), value: row.last as MetricValue, receivedAt: Number(row[RECEIVED_FIELD]) });
@@ -151,11 +161,11 @@ export class InfluxTelemetryStore implements TelemetryStore {
   }
 
   async history(query: HistoryQuery): Promise<HistoryBucket[]> {
-    const types = await this.fieldTypes();
-    if (!types.has(query.metric)) return [];
-    const numeric = isNumericField(types.get(query.metric));
+    const type = this.known.of(query.deviceId).get(query.metric);
+    if (type === undefined) return [];
+    const numeric = type === "number";
     const bucketMs = Math.max(1, Math.floor(query.bucketMs));
-    const [series] = await this.query(historyQuery(this.source, query, numeric, bucketMs));
+    const [series] = await this.query(historyQuery(this.sources[type], query, numeric, bucketMs));
     const numberOrNull = (value: unknown): number | null => (numeric && typeof value === "number" ? value : null);
     return rowsOf(series).map((row) => ({
       ts: Number(row.time),
@@ -167,33 +177,38 @@ export class InfluxTelemetryStore implements TelemetryStore {
     }));
   }
 
+  /** One statement per type the device has metrics of (only the asked metric's type when one is named), merged by time. */
   async raw(query: RawQuery): Promise<RawPoint[]> {
-    const [series] = await this.query(rawQuery(this.source, query));
-    const points: RawPoint[] = [];
-    for (const row of rowsOf(series)) {
-      const ts = Number(row.time);
-      const metrics = Object.keys(row)
-        .filter((column) => column !== "time" && column !== RECEIVED_FIELD && row[column] !== null)
-        .sort();
-      for (const metric of metrics) points.push({ ts, metric, value: row[metric] as MetricValue });
-    }
-    return points.slice(0, query.limit);
+    const byType: Record<MetricType, string[]> = { number: [], boolean: [], string: [] };
+    for (const [metric, type] of this.known.of(query.deviceId))
+      if (query.metric === undefined || metric === query.metric) byType[type].push(metric);
+    const types = METRIC_TYPES.filter((type) => byType[type].length > 0);
+    if (types.length === 0) return [];
+    const results = await this.query(types.map((type) => rawStatement(this.sources[type], query, byType[type])).join("; "));
+    return mergeRawPoints(
+      types.map((_, i) => rowsOf(results[i])),
+      query.limit,
+    );
   }
 
   async countValues(deviceId?: string): Promise<number> {
-    const [series] = await this.query(countQuery(this.source, deviceId));
+    const results = await this.query(METRIC_TYPES.map((type) => countStatement(this.sources[type], deviceId)).join("; "));
     let count = 0;
-    for (const row of rowsOf(series)) {
-      for (const [column, value] of Object.entries(row)) {
-        if (column.startsWith("count_") && column !== `count_${RECEIVED_FIELD}`) count += Number(value);
+    for (const series of results) {
+      for (const row of rowsOf(series)) {
+        for (const [column, value] of Object.entries(row)) {
+          if (column.startsWith("count_") && column !== `count_${RECEIVED_FIELD}`) count += Number(value);
+        }
       }
     }
     return count;
   }
 
   async forgetDevice(deviceId: string): Promise<void> {
-    await this.query(dropDeviceQuery(this.options.influx.measurement, deviceId));
+    const { measurement } = this.options.influx;
+    await this.query(METRIC_TYPES.map((type) => dropDeviceStatement(measurementOf(measurement, type), deviceId)).join("; "));
     this.spool.forgetDevice(deviceId);
+    this.known.forget(deviceId);
   }
 
   async ping(): Promise<void> {

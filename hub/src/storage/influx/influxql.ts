@@ -1,37 +1,23 @@
 import type { HistoryQuery, RawQuery } from "../telemetry-store.js";
 import { RECEIVED_FIELD } from "./line-protocol.js";
 
-/** InfluxDB field types as `SHOW FIELD KEYS` names them. */
-export type InfluxFieldType = "float" | "integer" | "unsigned" | "boolean" | "string";
-
 export const quoteIdentifier = (name: string): string => `"${name.replace(/[\\"]/g, "\\$&")}"`;
 export const quoteString = (value: string): string => `'${value.replace(/[\\']/g, "\\$&")}'`;
 
 const deviceIs = (deviceId: string): string => `"device" = ${quoteString(deviceId)}`;
 const timeWithin = (from: number, to: number): string => `time >= ${Math.trunc(from)}ms AND time < ${Math.trunc(to)}ms`;
 
-export const isNumericField = (type: InfluxFieldType | undefined): boolean => type === "float" || type === "integer" || type === "unsigned";
-
 /**
- * What queries read from: the measurement, qualified with the retention policy when one is
+ * What queries read from: a measurement, qualified with the retention policy when one is
  * configured (the `rp` parameter of `/query` is not honoured by every version).
  */
 export function measurementSource(measurement: string, retentionPolicy: string): string {
   return retentionPolicy === "" ? quoteIdentifier(measurement) : `${quoteIdentifier(retentionPolicy)}.${quoteIdentifier(measurement)}`;
 }
 
-/** The measurement's fields and their types (`SHOW FIELD KEYS`). */
-export function fieldKeysQuery(source: string): string {
-  return `SHOW FIELD KEYS FROM ${source}`;
-}
-
-/** One statement per metric: its newest value, that point's time and receive time. */
-export function latestQuery(source: string, deviceId: string, metrics: readonly string[]): string {
-  return metrics
-    .map(
-      (metric) => `SELECT last(${quoteIdentifier(metric)}), ${quoteIdentifier(RECEIVED_FIELD)} FROM ${source} WHERE ${deviceIs(deviceId)}`,
-    )
-    .join("; ");
+/** One metric's newest value of a device, that point's time and receive time. */
+export function latestStatement(source: string, deviceId: string, metric: string): string {
+  return `SELECT last(${quoteIdentifier(metric)}), ${quoteIdentifier(RECEIVED_FIELD)} FROM ${source} WHERE ${deviceIs(deviceId)}`;
 }
 
 /**
@@ -50,23 +36,25 @@ export function historyQuery(source: string, query: HistoryQuery, numeric: boole
   );
 }
 
-/** Raw values of one metric, or every field (`*::field`) of the device's points. */
-export function rawQuery(source: string, query: RawQuery): string {
-  const fields = query.metric === undefined ? "*::field" : quoteIdentifier(query.metric);
+/**
+ * Raw values of the named fields of a device (its own metrics of one type, never `*`, whose
+ * width would be every field any device ever wrote), oldest first.
+ */
+export function rawStatement(source: string, query: RawQuery, metrics: readonly string[]): string {
   return (
-    `SELECT ${fields} FROM ${source} WHERE ${deviceIs(query.deviceId)} AND ${timeWithin(query.from, query.to)} ` +
+    `SELECT ${metrics.map(quoteIdentifier).join(", ")} FROM ${source} WHERE ${deviceIs(query.deviceId)} AND ${timeWithin(query.from, query.to)} ` +
     `ORDER BY time ASC LIMIT ${Math.max(1, Math.trunc(query.limit))}`
   );
 }
 
 /** `count(*)` per field, of one device or all. */
-export function countQuery(source: string, deviceId?: string): string {
+export function countStatement(source: string, deviceId?: string): string {
   const where = deviceId === undefined ? "" : ` WHERE ${deviceIs(deviceId)}`;
   return `SELECT count(*) FROM ${source}${where}`;
 }
 
-/** Removes a device's series (1.x; see docs/influxdb.md for 2.x and 3.x). */
-export function dropDeviceQuery(measurement: string, deviceId: string): string {
+/** Removes a device's series from a measurement (1.x; see docs/influxdb.md for 2.x and 3.x). */
+export function dropDeviceStatement(measurement: string, deviceId: string): string {
   return `DROP SERIES FROM ${quoteIdentifier(measurement)} WHERE ${deviceIs(deviceId)}`;
 }
 

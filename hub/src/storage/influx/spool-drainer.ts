@@ -22,6 +22,15 @@ export interface SpoolDrainerOptions {
 
 const FIRST_RETRY_DELAY_MS = 100;
 
+/** The log line of a dead-lettered point (level `error`): stable, so that alerts can match it. */
+export const DEAD_LETTER_MESSAGE = "InfluxDB refused an acknowledged point: it is in the dead-letter file";
+
+/** A line InfluxDB refused, and its answer. */
+interface RefusedLine {
+  line: string;
+  reason: string;
+}
+
 /** A promise and the function that settles it early. */
 function pause(ms: number): { done: Promise<void>; cut: () => void } {
   let cut = (): void => {};
@@ -49,6 +58,8 @@ export class SpoolDrainer {
   private waiters: { id: number; resolve: () => void }[] = [];
   private loop: Promise<void> = Promise.resolve();
   private failures = 0;
+  /** Points dead-lettered since start. */
+  private deadLetteredPoints = 0;
 
   constructor(
     private readonly spool: Spool,
@@ -128,36 +139,46 @@ export class SpoolDrainer {
     const startedAt = performance.now();
     // One spool entry (a group commit) can hold more than a write should carry.
     const { batchSize } = this.options;
-    for (let at = 0; at < run.lines.length; at += batchSize) await this.writeIsolating(run.lines.slice(at, at + batchSize));
+    const refused: RefusedLine[] = [];
+    for (let at = 0; at < run.lines.length; at += batchSize) await this.writeIsolating(run.lines.slice(at, at + batchSize), refused);
     this.options.metrics.writeSeconds((performance.now() - startedAt) / 1000);
+    if (refused.length > 0) this.deadLetter(refused);
     this.spool.remove(run);
     this.updateGauges();
     for (const waiter of this.waiters.filter((w) => w.id <= run.throughId)) waiter.resolve();
   }
 
   /** Write the lines; when InfluxDB rejects the data, halve until the rejected lines are found. */
-  private async writeIsolating(lines: readonly string[]): Promise<void> {
+  private async writeIsolating(lines: readonly string[], refused: RefusedLine[]): Promise<void> {
     try {
       await this.influx.write(lines);
     } catch (error) {
       if (!(error instanceof InfluxRequestError) || !error.isRejectedData) throw error;
       if (lines.length === 1) {
-        this.deadLetter(lines[0] as string, error);
+        refused.push({ line: lines[0] as string, reason: error.message });
         return;
       }
       // Rewriting points InfluxDB already took from a partial write is harmless: same series and time.
       const half = Math.ceil(lines.length / 2);
-      await this.writeIsolating(lines.slice(0, half));
-      await this.writeIsolating(lines.slice(half));
+      await this.writeIsolating(lines.slice(0, half), refused);
+      await this.writeIsolating(lines.slice(half), refused);
     }
   }
 
-  private deadLetter(line: string, error: InfluxRequestError): void {
+  /**
+   * Every point here was acknowledged to its device, so this is data loss from the API's view:
+   * an alarm, not a warning. The line protocol is kept for a manual replay.
+   */
+  private deadLetter(refused: readonly RefusedLine[]): void {
     const { deadLetterPath, metrics, log } = this.options;
     mkdirSync(dirname(deadLetterPath), { recursive: true });
-    appendFileSync(deadLetterPath, `${line}\n`);
-    metrics.deadLettered();
-    log.error({ reason: error.message, deadLetterPath }, "InfluxDB rejected a point; it went to the dead-letter file");
+    appendFileSync(deadLetterPath, refused.map((r) => `${r.line}\n`).join(""));
+    this.deadLetteredPoints += refused.length;
+    metrics.deadLettered(refused.length);
+    log.error(
+      { points: refused.length, totalPoints: this.deadLetteredPoints, deadLetterPath, reason: refused[0]?.reason },
+      DEAD_LETTER_MESSAGE,
+    );
   }
 
   private async backOff(error: Error): Promise<void> {

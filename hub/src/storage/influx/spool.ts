@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { type Migration, openDatabase } from "../sqlite/open-database.js";
+import type { MetricEntry, MetricType } from "../telemetry-store.js";
 
 const SPOOL_MIGRATIONS: readonly Migration[] = [
   {
@@ -19,7 +20,26 @@ const SPOOL_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "the type of every (device, metric), for the hub's metric catalogue and the store's reads",
+    // A spool written by an older hub starts with an empty catalogue: see docs/influxdb.md, Migration.
+    up: `
+      CREATE TABLE metric_types (
+        device_id TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('number', 'boolean', 'string')),
+        PRIMARY KEY (device_id, metric)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
+
+/** One metric of a device and its type. */
+export interface DeviceMetric {
+  metric: string;
+  type: MetricType;
+}
 
 /** A run of spooled entries, oldest first, as the drainer sends them. */
 export interface SpooledRun {
@@ -70,6 +90,12 @@ export class Spool {
         "INSERT INTO batch_sequences (device_id, last_seq) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
       ),
       deleteSeq: db.prepare("DELETE FROM batch_sequences WHERE device_id = ?"),
+      upsertType: db.prepare(
+        "INSERT INTO metric_types (device_id, metric, type) VALUES (?, ?, ?) ON CONFLICT (device_id, metric) DO UPDATE SET type = excluded.type",
+      ),
+      deviceTypes: db.prepare("SELECT metric, type FROM metric_types WHERE device_id = ?"),
+      allTypes: db.prepare("SELECT device_id AS deviceId, metric, type FROM metric_types"),
+      deleteTypes: db.prepare("DELETE FROM metric_types WHERE device_id = ?"),
     };
     const totals = db
       .prepare(
@@ -131,8 +157,12 @@ export class Spool {
     return last;
   }
 
-  /** Make `lines` and the devices' new sequence numbers durable together (one synced commit). */
-  write(lines: readonly string[], seqs: ReadonlyMap<string, number>): void {
+  /**
+   * Make `lines`, the devices' new sequence numbers and the types of the metrics they bring
+   * for the first time durable together (one synced commit). A type written for a metric the
+   * spool already holds replaces it: the hub's catalogue decided it before the ack.
+   */
+  write(lines: readonly string[], seqs: ReadonlyMap<string, number>, newMetrics: readonly MetricEntry[] = []): void {
     const text = JSON.stringify(lines);
     const bytes = Buffer.byteLength(text);
     if (!this.hasRoomFor(bytes)) throw new SpoolFullError(this.spooledBytes, this.maxBytes);
@@ -140,6 +170,7 @@ export class Spool {
     this.db.transaction(() => {
       if (lines.length > 0) id = Number(this.statements.insert.run(text, lines.length, bytes, Date.now()).lastInsertRowid);
       for (const [deviceId, seq] of seqs) this.statements.upsertSeq.run(deviceId, seq);
+      for (const { deviceId, metric, type } of newMetrics) this.statements.upsertType.run(deviceId, metric, type);
     })();
     for (const [deviceId, seq] of seqs) this.lastSeqs.set(deviceId, seq);
     if (id > 0) {
@@ -176,8 +207,21 @@ export class Spool {
     this.deliveredId = run.throughId;
   }
 
+  /** A device's metrics and their types. */
+  metricTypesOf(deviceId: string): DeviceMetric[] {
+    return this.statements.deviceTypes.all(deviceId) as DeviceMetric[];
+  }
+
+  /** Every (device, metric) the spool holds a type for. */
+  metricTypes(): MetricEntry[] {
+    return this.statements.allTypes.all() as MetricEntry[];
+  }
+
   forgetDevice(deviceId: string): void {
-    this.statements.deleteSeq.run(deviceId);
+    this.db.transaction(() => {
+      this.statements.deleteSeq.run(deviceId);
+      this.statements.deleteTypes.run(deviceId);
+    })();
     this.lastSeqs.delete(deviceId);
   }
 
