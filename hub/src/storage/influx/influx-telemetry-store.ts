@@ -14,6 +14,7 @@ import type {
   TelemetryBatch,
   TelemetryStore,
 } from "../telemetry-store.js";
+import { CatalogueBackfill } from "./catalogue-backfill.js";
 import { InfluxHttp, type InfluxSeries } from "./influx-http.js";
 import type { InfluxStoreMetrics } from "./influx-store-metrics.js";
 import {
@@ -65,6 +66,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
   private readonly spool: Spool;
   private readonly drainer: SpoolDrainer;
   private readonly known: KnownMetrics;
+  private readonly backfill: CatalogueBackfill;
   private readonly queryWaitMs: number;
   /** Each type's measurement as queries name it (qualified with the retention policy). */
   private readonly sources: Record<MetricType, string>;
@@ -93,6 +95,14 @@ export class InfluxTelemetryStore implements TelemetryStore {
       log: options.log,
     });
     this.drainer.start();
+    this.backfill = new CatalogueBackfill({
+      spool: this.spool,
+      sources: this.sources,
+      query: (influxql) => this.query(influxql),
+      refreshed: (deviceId) => this.known.forget(deviceId),
+      retryDelayMs: influx.maxRetryDelayMs,
+      log: options.log,
+    });
   }
 
   /** Detect (and log) the server's version; on 1.x create the database and retention policy when asked. */
@@ -216,6 +226,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
   }
 
   async close(): Promise<void> {
+    await this.backfill.close();
     await this.drainer.close();
     this.spool.close();
   }

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type pino from "pino";
 import { type InfluxHttp, InfluxRequestError } from "./influx-http.js";
 import type { InfluxStoreMetrics } from "./influx-store-metrics.js";
+import { pause } from "./pause.js";
 import type { Spool, SpooledRun } from "./spool.js";
 
 export interface SpoolDrainerOptions {
@@ -29,19 +30,6 @@ export const DEAD_LETTER_MESSAGE = "InfluxDB refused an acknowledged point: it i
 interface RefusedLine {
   line: string;
   reason: string;
-}
-
-/** A promise and the function that settles it early. */
-function pause(ms: number): { done: Promise<void>; cut: () => void } {
-  let cut = (): void => {};
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    cut = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
-  return { done, cut };
 }
 
 /**

@@ -23,7 +23,7 @@ const SPOOL_MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     description: "the type of every (device, metric), for the hub's metric catalogue and the store's reads",
-    // A spool written by an older hub starts with an empty catalogue: see docs/influxdb.md, Migration.
+    // The devices an older hub wrote get their types read back from InfluxDB once (CatalogueBackfill).
     up: `
       CREATE TABLE metric_types (
         device_id TEXT NOT NULL,
@@ -31,6 +31,8 @@ const SPOOL_MIGRATIONS: readonly Migration[] = [
         type TEXT NOT NULL CHECK (type IN ('number', 'boolean', 'string')),
         PRIMARY KEY (device_id, metric)
       ) WITHOUT ROWID;
+      CREATE TABLE metric_types_backfill (device_id TEXT PRIMARY KEY) WITHOUT ROWID;
+      INSERT INTO metric_types_backfill (device_id) SELECT device_id FROM batch_sequences;
     `,
   },
 ];
@@ -96,6 +98,9 @@ export class Spool {
       deviceTypes: db.prepare("SELECT metric, type FROM metric_types WHERE device_id = ?"),
       allTypes: db.prepare("SELECT device_id AS deviceId, metric, type FROM metric_types"),
       deleteTypes: db.prepare("DELETE FROM metric_types WHERE device_id = ?"),
+      insertTypeIfNew: db.prepare("INSERT INTO metric_types (device_id, metric, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
+      nextToBackfill: db.prepare("SELECT device_id FROM metric_types_backfill ORDER BY device_id LIMIT 1").pluck(),
+      backfilled: db.prepare("DELETE FROM metric_types_backfill WHERE device_id = ?"),
     };
     const totals = db
       .prepare(
@@ -217,10 +222,24 @@ export class Spool {
     return this.statements.allTypes.all() as MetricEntry[];
   }
 
+  /** A device written by a hub older than the spool's metric types, whose types are still to be read back; undefined when none is left. */
+  nextToBackfill(): string | undefined {
+    return this.statements.nextToBackfill.get() as string | undefined;
+  }
+
+  /** Record the types read back for a device; a type the spool already holds (written since by this hub) stays. */
+  backfilled(deviceId: string, metrics: readonly DeviceMetric[]): void {
+    this.db.transaction(() => {
+      for (const { metric, type } of metrics) this.statements.insertTypeIfNew.run(deviceId, metric, type);
+      this.statements.backfilled.run(deviceId);
+    })();
+  }
+
   forgetDevice(deviceId: string): void {
     this.db.transaction(() => {
       this.statements.deleteSeq.run(deviceId);
       this.statements.deleteTypes.run(deviceId);
+      this.statements.backfilled.run(deviceId);
     })();
     this.lastSeqs.delete(deviceId);
   }
