@@ -12,6 +12,7 @@ import { InProcessEventBus } from "./events/event-bus.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
 import { registerHttpApi } from "./http/register-http-api.js";
+import { BatchAdmission } from "./ingest/batch-admission.js";
 import { BatchWriter } from "./ingest/batch-writer.js";
 import { LiveHub } from "./live/live-hub.js";
 import { LIVE_PATH, LiveSocketServer } from "./live/live-socket-server.js";
@@ -106,9 +107,18 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
   const metaDb = openDatabase(join(config.dataDir, "meta.db"), META_MIGRATIONS, config.storage.sqliteSynchronous);
   let telemetry: TelemetryStore;
+  const admission = new BatchAdmission(config.ingest);
   try {
     telemetry = options.telemetry ?? (await openTelemetryStore(config, metrics, log));
   } catch (error) {
+    metaDb.close();
+    throw error;
+  }
+  try {
+    // Every type the store holds, before the first device can send a value.
+    admission.catalogue.load(await telemetry.metricTypes());
+  } catch (error) {
+    await telemetry.close();
     metaDb.close();
     throw error;
   }
@@ -145,6 +155,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     devices,
     telemetry,
     writer,
+    admission,
     metrics,
     log: log.child({ component: "gateway" }),
     now,
@@ -171,6 +182,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       devices,
       apiKeys,
       telemetry,
+      admission,
       presence: gateway,
       metrics,
       now,

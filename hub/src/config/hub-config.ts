@@ -81,6 +81,14 @@ export interface HubConfig {
   ingest: {
     /** Most device batches committed in one storage transaction (group commit). Default 512. */
     maxBatchesPerCommit: number;
+    /** Distinct metric names one device may have; a batch bringing more is refused with `TH_METRIC_LIMIT`. Default 256. */
+    maxMetricsPerDevice: number;
+    /** Distinct (device, metric) series the hub holds over all devices; beyond, `TH_METRIC_LIMIT`. Bounds the catalogue's memory. Default 1,000,000. */
+    maxSeries: number;
+    /** A reading's `ts` may be at most this far ahead of the hub's clock, else `TH_TIMESTAMP_OUT_OF_RANGE`; 0: no limit. Default 86,400,000 ms (1 day). */
+    maxFutureMs: number;
+    /** A reading's `ts` may be at most this far behind the hub's clock, else `TH_TIMESTAMP_OUT_OF_RANGE`; 0: no limit. Default 31,536,000,000 ms (365 days). */
+    maxPastMs: number;
   };
   api: {
     /** Page size when none is asked for. Default 25. */
@@ -196,7 +204,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     lastSeenFlushMs: 5_000,
     clockSkewWarnMs: 60_000,
   },
-  ingest: { maxBatchesPerCommit: 512 },
+  ingest: { maxBatchesPerCommit: 512, maxMetricsPerDevice: 256, maxSeries: 1_000_000, maxFutureMs: 86_400_000, maxPastMs: 31_536_000_000 },
   api: { defaultPageSize: 25, maxPageSize: 1_000, maxRawPoints: 10_000, maxHistoryPoints: 2_000, publicMetrics: false, corsOrigins: "" },
   commands: {
     maxQueuedPerDevice: 100,

@@ -2,6 +2,7 @@ import type pino from "pino";
 import type { CommandService } from "../commands/command-service.js";
 import type { HubConfig } from "../config/hub-config.js";
 import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
+import type { BatchAdmission } from "../ingest/batch-admission.js";
 import type { BatchWriter } from "../ingest/batch-writer.js";
 import type { LiveFeed } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
@@ -16,6 +17,8 @@ export interface GatewayDeps {
   devices: DeviceRepository;
   telemetry: TelemetryStore;
   writer: BatchWriter;
+  /** What a validated batch passes before it is queued: timestamps, types and metric limits. */
+  admission: BatchAdmission;
   metrics: HubMetrics;
   log: pino.Logger;
   now: () => number;

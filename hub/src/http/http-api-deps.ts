@@ -4,6 +4,7 @@ import type { CommandStore } from "../commands/command-store.js";
 import type { HubConfig } from "../config/hub-config.js";
 import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
 import type { DevicePresence } from "../gateway/device-presence.js";
+import type { BatchAdmission } from "../ingest/batch-admission.js";
 import type { LiveHub } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
 import type { FailureThrottle } from "../security/failure-throttle.js";
@@ -17,6 +18,8 @@ export interface HttpApiDeps {
   devices: DeviceRepository;
   apiKeys: ApiKeyRepository;
   telemetry: TelemetryStore;
+  /** Forgets a deleted device's metric types. */
+  admission: BatchAdmission;
   presence: DevicePresence;
   metrics: HubMetrics;
   /** Clock (ms since epoch); tests may inject one. */

@@ -52,6 +52,8 @@ export async function spawnHub(options: SpawnHubOptions = {}): Promise<HubProces
       TELEHUB_DATA_DIR: dataDir,
       TELEHUB_ADMIN_KEY: adminKey,
       TELEHUB_LOG_LEVEL: "warn",
+      // Tests and benchmarks send fixed timestamps (2023, 2025): no past side of the timestamp window.
+      TELEHUB_INGEST_MAX_PAST_MS: "0",
       ...options.env,
     },
     stdio: ["ignore", "ignore", "pipe"],

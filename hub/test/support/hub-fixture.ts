@@ -27,7 +27,10 @@ export async function startHub(
   dataDir = mkdtempSync(join(tmpdir(), "telehub-test-")),
   options: BuildOptions = {},
 ): Promise<RunningHub> {
-  const config = loadConfig({}, { host: "127.0.0.1", port: 0, logLevel: "silent", ...overrides, dataDir });
+  // Tests send fixed timestamps (1970, 2023) for reproducible data: the past side of the
+  // timestamp window (ingest.maxPastMs) is off unless a test sets it.
+  const ingest = { maxPastMs: 0, ...overrides.ingest };
+  const config = loadConfig({}, { host: "127.0.0.1", port: 0, logLevel: "silent", ...overrides, ingest, dataDir });
   const hub = await buildApp(config, options);
   const url = await hub.listen();
   let stopped = false;

@@ -1,12 +1,12 @@
 import { ProtocolError, validateBatch } from "@telehub/device-client/protocol";
 import { type PendingWrite, WriteCancelledError } from "../../ingest/batch-writer.js";
-import { toTelemetryBatch } from "../../ingest/to-telemetry-batch.js";
 import type { AppendOutcome, TelemetryBatch } from "../../storage/telemetry-store.js";
 import type { DeviceSession } from "../device-session.js";
 
 /**
- * `batch` → validate, hand to the group-commit writer, and acknowledge once it is durable.
- * Refusals that the device must retry stop the stream at that batch until it resends.
+ * `batch` → validate, admit (timestamp window, clockless stamps, same-ts rule, metric catalogue),
+ * hand to the group-commit writer, and acknowledge once it is durable. Refusals that the device
+ * must retry stop the stream at that batch until it resends; permanent ones (thrown) do not.
  */
 export function handleBatch(session: DeviceSession, raw: Record<string, unknown>): void {
   if (session.state !== "open") throw new ProtocolError("TH_PROTOCOL_VIOLATION", "batch before welcome");
@@ -38,9 +38,10 @@ export function handleBatch(session: DeviceSession, raw: Record<string, unknown>
     return;
   }
 
-  session.writeStarted();
   const arrivedAt = performance.now();
-  const batch = toTelemetryBatch(session.id, frame, context.now());
+  // Throws a permanent refusal (answered with the seq, not setting refusedFrom).
+  const batch = context.admission.admit(session.id, frame, context.now());
+  session.writeStarted();
   const publishOnCommit = config.live.publish === "durable";
   if (!publishOnCommit) context.live.publishReadings(session.id, batch.readings);
   context.writer.submit(new BatchInFlight(session, batch, publishOnCommit, arrivedAt));
@@ -74,6 +75,7 @@ class BatchInFlight implements PendingWrite {
 
   failed(error: Error): void {
     const { session } = this;
+    session.context.admission.failed(this.batch);
     if (!(error instanceof WriteCancelledError)) session.writeGeneration++;
     const retryAfterMs = session.context.config.gateway.retryAfterMs;
     refuse(session, new ProtocolError("TH_STORE_UNAVAILABLE", undefined, { seq: this.batch.seq, retryAfterMs }));

@@ -181,6 +181,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       deps.presence.disconnect(id, "TH_DEVICE_DELETED");
       await deps.presence.settled(id);
       await deps.telemetry.forgetDevice(id);
+      deps.admission.forgetDevice(id);
       await deps.commands.cancelPending(id);
       return reply.code(204).send();
     },
