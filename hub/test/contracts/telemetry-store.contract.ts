@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { TelemetryBatch, TelemetryStore } from "../../src/storage/telemetry-store.js";
+import type { MetricEntry, TelemetryBatch, TelemetryStore } from "../../src/storage/telemetry-store.js";
+
+/** Entries in a fixed order, to compare. */
+const ordered = (entries: MetricEntry[]): MetricEntry[] =>
+  [...entries].sort((x, y) => x.deviceId.localeCompare(y.deviceId) || x.metric.localeCompare(y.metric));
 
 /**
  * The behaviour every `TelemetryStore` must have. Each implementation's test file calls this
@@ -96,6 +100,62 @@ export function telemetryStoreContract(
       assert.equal(everyMetric.length, 5);
     });
 
+    test("metricTypes: each (device, metric) with the type newMetrics gave, or else the type of its first value", async () => {
+      const typed = batch("types", 1, [{ ts: 1_000, metrics: { t: 1, flag: true, label: "x" } }]);
+      typed.newMetrics = [
+        { metric: "t", type: "number" },
+        { metric: "flag", type: "boolean" },
+        { metric: "label", type: "string" },
+      ];
+      assert.deepEqual(await store.append([typed]), ["stored"]);
+      const entries = await store.metricTypes();
+      assert.deepEqual(ordered(entries.filter((e) => e.deviceId === "types")), [
+        { deviceId: "types", metric: "flag", type: "boolean" },
+        { deviceId: "types", metric: "label", type: "string" },
+        { deviceId: "types", metric: "t", type: "number" },
+      ]);
+      // Device "a" was appended without newMetrics (a store used without the hub's catalogue).
+      assert.deepEqual(ordered(entries.filter((e) => e.deviceId === "a")), [
+        { deviceId: "a", metric: "mode", type: "string" },
+        { deviceId: "a", metric: "n", type: "number" },
+        { deviceId: "a", metric: "on", type: "boolean" },
+        { deviceId: "a", metric: "temp", type: "number" },
+      ]);
+    });
+
+    test("metricTypes: the newMetrics of a duplicate batch are recorded too (the hub's catalogue claimed them)", async () => {
+      const resent = batch("types", 1, [{ ts: 2_000, metrics: { late: "s" } }]);
+      resent.newMetrics = [{ metric: "late", type: "string" }];
+      assert.deepEqual(await store.append([resent]), ["duplicate"]);
+      const late = (await store.metricTypes()).find((e) => e.deviceId === "types" && e.metric === "late");
+      assert.deepEqual(late, { deviceId: "types", metric: "late", type: "string" });
+      assert.equal(await store.countValues("types"), 3, "nothing of the duplicate stored");
+    });
+
+    test("metric types are per device: another device's metric of the same name holds another type, and both read back", async () => {
+      const other = batch("types-b", 1, [{ ts: 1_000, metrics: { t: "text", flag: 7 } }]);
+      other.newMetrics = [
+        { metric: "t", type: "string" },
+        { metric: "flag", type: "number" },
+      ];
+      assert.deepEqual(await store.append([other]), ["stored"]);
+      const mine = batch("types", 2, [{ ts: 3_000, metrics: { t: 2, flag: false } }]);
+      assert.deepEqual(await store.append([mine]), ["stored"]);
+      const entries = await store.metricTypes();
+      const typeOf = (deviceId: string, metric: string) => entries.find((e) => e.deviceId === deviceId && e.metric === metric)?.type;
+      assert.deepEqual([typeOf("types", "t"), typeOf("types", "flag")], ["number", "boolean"]);
+      assert.deepEqual([typeOf("types-b", "t"), typeOf("types-b", "flag")], ["string", "number"]);
+      const latest = (deviceId: string) => store.latest(deviceId).then((v) => Object.fromEntries(v.map((x) => [x.metric, x.value])));
+      assert.deepEqual(await latest("types-b"), { t: "text", flag: 7 });
+      assert.deepEqual(await latest("types"), { t: 2, flag: false, label: "x" });
+      await store.forgetDevice("types-b");
+      assert.deepEqual(
+        (await store.metricTypes()).filter((e) => e.deviceId === "types-b"),
+        [],
+        "forgetDevice drops the device's metric types",
+      );
+    });
+
     test("forgetDevice removes data and sequence state", async () => {
       await store.forgetDevice("b");
       assert.equal(await store.countValues("b"), 0);
@@ -105,9 +165,11 @@ export function telemetryStoreContract(
 
     test("everything acknowledged survives reopening the store", async () => {
       const before = await store.countValues();
+      const typesBefore = ordered(await store.metricTypes());
       await store.close();
       store = await factory.reopen();
       assert.equal(await store.countValues(), before);
+      assert.deepEqual(ordered(await store.metricTypes()), typesBefore, "metric types are durable");
       assert.equal(await store.lastSequence("a"), 2);
       await store.ping();
     });
