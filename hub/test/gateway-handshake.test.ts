@@ -45,6 +45,7 @@ describe("device handshake and authentication", () => {
       rate: DEFAULT_LIMITS.maxFramesPerSecond,
       burst: DEFAULT_LIMITS.frameBurst,
       bps: DEFAULT_LIMITS.maxBytesPerSecond,
+      depth: DEFAULT_LIMITS.maxNestingDepth,
     });
     const record = await running.hub.devices.get("dev-1");
     assert.equal(record?.firmware, "test-1.0");

@@ -46,6 +46,8 @@ export interface WireLimits {
   burst: number;
   /** Bytes per second (added in v1.1: absent from older hubs). */
   bps?: number;
+  /** Deepest nesting of arrays and maps in a device frame (added later in v1: absent from older hubs). */
+  depth?: number;
 }
 
 /** Hub → device, answer to `hello`. */

@@ -9,4 +9,5 @@ export type * from "./frames.js";
 export * from "./limits.js";
 export * from "./validate.js";
 export * from "./version.js";
+export { type DeviceWireRules, MalformedCbor, scanFrame, type WireScan } from "./wire-check.js";
 export * from "./wire-limits.js";

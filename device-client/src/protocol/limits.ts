@@ -21,6 +21,8 @@ export interface ProtocolLimits {
   frameBurst: number;
   /** Sustained bytes per second per device (frames' sizes); the burst is the larger of this and `maxFrameBytes`. Default 262,144. */
   maxBytesPerSecond: number;
+  /** Deepest nesting of arrays and maps in a device's frame (the frame's own map is depth 1). Default 32. */
+  maxNestingDepth: number;
 }
 
 /** The defaults of {@link ProtocolLimits}; `docs/protocol.md` lists the same values. */
@@ -34,6 +36,7 @@ export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = {
   maxFramesPerSecond: 100,
   frameBurst: 200,
   maxBytesPerSecond: 262_144,
+  maxNestingDepth: 32,
 };
 
 /** Metric names: ASCII letters, digits and `_ . - /`, starting with a letter or digit. */

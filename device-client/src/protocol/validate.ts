@@ -1,3 +1,4 @@
+import { MAX_SEQUENCE, WIRE_DEFECT } from "./codec.js";
 import { ProtocolError } from "./errors.js";
 import type {
   AckFrame,
@@ -61,7 +62,11 @@ function rejectBatch(seq: number, why: string): never {
  */
 export function validateBatch(raw: Raw, limits: ProtocolLimits): BatchFrame {
   const seq = raw.seq;
-  if (!isCount(seq) || seq === 0) throw new ProtocolError("TH_FRAME_MALFORMED", "batch: seq must be a positive integer");
+  if (!isCount(seq) || seq === 0 || seq > MAX_SEQUENCE) {
+    throw new ProtocolError("TH_FRAME_MALFORMED", "batch: seq must be an integer from 1 to 2^53 − 1");
+  }
+  const defect = (raw as { [WIRE_DEFECT]?: string })[WIRE_DEFECT];
+  if (defect !== undefined) rejectBatch(seq, `batch: ${defect}`);
   const readings = raw.r;
   if (!Array.isArray(readings) || readings.length === 0) rejectBatch(seq, "batch: r must be a non-empty array of readings");
   if (readings.length > limits.maxReadingsPerBatch) {
@@ -88,7 +93,7 @@ function validateReading(reading: unknown, index: number, seq: number, limits: P
     if (typeof value === "number") {
       if (!Number.isFinite(value)) rejectBatch(seq, `reading ${index}: ${name} is not a finite number`);
     } else if (typeof value === "string") {
-      if (value.length > limits.maxStringLength) {
+      if (isLongerThan(value, limits.maxStringLength)) {
         rejectBatch(seq, `reading ${index}: ${name} is longer than maxStringLength (${limits.maxStringLength})`);
       }
     } else if (typeof value !== "boolean") {
@@ -99,6 +104,17 @@ function validateReading(reading: unknown, index: number, seq: number, limits: P
   if (count > limits.maxMetricsPerReading) {
     rejectBatch(seq, `reading ${index}: ${count} metrics exceed maxMetricsPerReading (${limits.maxMetricsPerReading})`);
   }
+}
+
+/**
+ * Whether `text` takes more than `limit` bytes in UTF-8. A UTF-16 code unit is 1 to 3 UTF-8
+ * bytes (a surrogate pair is 4 for 2 units), so the length decides it unless it lies between
+ * a third of the limit and the limit.
+ */
+export function isLongerThan(text: string, limit: number): boolean {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  return Buffer.byteLength(text, "utf8") > limit;
 }
 
 const isId = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= 64;
@@ -120,6 +136,7 @@ export function validateCommandResult(raw: Raw): CommandResultFrame {
   if (raw.err !== undefined && !(isMap(raw.err) && typeof raw.err.code === "string" && typeof raw.err.msg === "string")) {
     invalid(raw, "err must be {code, msg}");
   }
+  if (!raw.ok && raw.err === undefined) invalid(raw, "a result with ok: false needs err {code, msg}");
   return raw as unknown as CommandResultFrame;
 }
 
@@ -128,6 +145,7 @@ export function validateConfigAck(raw: Raw): ConfigAckFrame {
   if (!isCount(raw.v) || typeof raw.ok !== "boolean" || (raw.err !== undefined && typeof raw.err !== "string")) {
     invalid(raw, "v must be a version, ok a boolean, err a string");
   }
+  if (!raw.ok && raw.err === undefined) invalid(raw, "an acknowledgement with ok: false needs err");
   return raw as unknown as ConfigAckFrame;
 }
 

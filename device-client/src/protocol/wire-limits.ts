@@ -13,6 +13,7 @@ export function toWireLimits(limits: ProtocolLimits): WireLimits {
     rate: limits.maxFramesPerSecond,
     burst: limits.frameBurst,
     bps: limits.maxBytesPerSecond,
+    depth: limits.maxNestingDepth,
   };
 }
 
@@ -28,5 +29,6 @@ export function fromWireLimits(lim: WireLimits): ProtocolLimits {
     maxFramesPerSecond: lim.rate,
     frameBurst: lim.burst,
     maxBytesPerSecond: lim.bps ?? DEFAULT_LIMITS.maxBytesPerSecond,
+    maxNestingDepth: lim.depth ?? DEFAULT_LIMITS.maxNestingDepth,
   };
 }

@@ -7,13 +7,16 @@ export interface DeviceCredentials {
 
 /**
  * Read device credentials from the upgrade request: `Authorization: Basic base64(id:token)`,
- * or, for clients that cannot set headers, the query `?device=ID&token=TOKEN`.
+ * or, for clients that cannot set headers, the query `?device=ID&token=TOKEN`. A Basic header
+ * is split at its last colon: a device id may contain `:`, a token never does (tokens are
+ * base64url, `generateSecret`). With a Basic header the query is not read; any other scheme
+ * (`Bearer`, …) is no device credential.
  */
 export function readDeviceCredentials(req: IncomingMessage, url: URL): DeviceCredentials | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith("Basic ")) {
     const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
+    const colon = decoded.lastIndexOf(":");
     if (colon > 0 && colon < decoded.length - 1) return { deviceId: decoded.slice(0, colon), token: decoded.slice(colon + 1) };
     return undefined;
   }

@@ -126,8 +126,9 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     if (this.stopping) return this.refuse(socket, "TH_HUB_STOPPING", "the hub is shutting down", 503, 5);
     if (this.handshakes >= gateway.maxConcurrentHandshakes)
       return this.refuse(socket, "TH_HUB_BUSY", "too many devices are connecting; retry with backoff", 503, 1);
-    if (this.sessions.size >= gateway.maxDevices)
-      return this.refuse(socket, "TH_HUB_FULL", "the hub holds its maximum number of devices", 503, 30);
+    const credentials = readDeviceCredentials(req, url);
+    // A connected device that reconnects replaces its own session (the newest wins): it adds no connection.
+    if (this.isFull(credentials?.deviceId)) return this.refuseFull(socket);
     const remoteAddress = req.socket.remoteAddress ?? "unknown";
     if (gateway.maxConnectionsPerAddress > 0 && (this.perAddress.get(remoteAddress) ?? 0) >= gateway.maxConnectionsPerAddress) {
       return this.refuse(
@@ -151,7 +152,6 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
         Math.ceil(blockedMs / 1000),
       );
     }
-    const credentials = readDeviceCredentials(req, url);
     if (!credentials) return this.refuse(socket, "TH_AUTH_MISSING", "send Authorization: Basic base64(deviceId:token)");
 
     this.handshakes++;
@@ -172,6 +172,8 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
         return this.refuse(socket, "TH_AUTH_REVOKED", "this device's credentials were revoked; rotate its token");
       this.deps.authThrottle.succeeded(remoteAddress);
       if (socket.destroyed) return;
+      // Others may have connected while this one authenticated.
+      if (this.isFull(device.id)) return this.refuseFull(socket);
       accepted = true;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         const session = this.openSession(ws, device, remoteAddress);
@@ -183,6 +185,15 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
         this.deps.metrics.handshakesInProgress.set(this.handshakes);
       }
     }
+  }
+
+  /** Whether a connection of `deviceId` would be one more than `gateway.maxDevices`. */
+  private isFull(deviceId: string | undefined): boolean {
+    return this.sessions.size >= this.deps.config.gateway.maxDevices && (deviceId === undefined || !this.sessions.has(deviceId));
+  }
+
+  private refuseFull(socket: Duplex): void {
+    this.refuse(socket, "TH_HUB_FULL", "the hub holds its maximum number of devices", 503, 30);
   }
 
   private refuse(socket: Duplex, code: ProtocolErrorCode, message: string, status = statusOf(code), retryAfterS?: number): void {

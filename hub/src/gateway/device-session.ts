@@ -1,6 +1,7 @@
 import {
   closeCodeOf,
-  decodeFrame,
+  type DecodedFrame,
+  decodeDeviceFrame,
   encodeFrame,
   type HubFrame,
   PROTOCOL_ERRORS,
@@ -19,6 +20,10 @@ const BINARY = { binary: true } as const;
 
 /** The longest delay `setTimeout` takes. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** How long a closing peer has to answer the close frame before its socket is destroyed. */
+const CLOSE_HANDSHAKE_MS = 5_000;
+/** The same for a peer closed for not answering pings: it is likely gone (docs/protocol.md §5). */
+const HEARTBEAT_CLOSE_MS = 1_000;
 
 /** Where a session is in its life: waiting for `hello`, answering it, streaming, or gone. */
 export type SessionState = "awaiting-hello" | "greeting" | "open" | "closed";
@@ -33,7 +38,7 @@ export class DeviceSession {
   lastSeenAt: number;
   /** When the hub last sent this device a frame. */
   lastSentAt: number;
-  /** Set by each heartbeat ping, cleared by any sign of life. */
+  /** Set by each heartbeat ping, cleared only by a pong (frames do not answer a ping). */
   awaitingPong = false;
   /** Highest sequence number acknowledged on this connection. */
   ackedSeq = 0;
@@ -73,6 +78,7 @@ export class DeviceSession {
     this.rate = new DeviceRateLimit(config.limits, now);
     this.log = context.log.child({ deviceId: device.id, remoteAddress });
     this.helloTimer = setTimeout(() => this.closeWith("TH_HELLO_TIMEOUT"), config.gateway.helloTimeoutMs);
+    answerOversizeWithCode(ws, () => context.metrics.rejected.inc({ code: "TH_FRAME_TOO_LARGE" }));
     ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on("pong", () => this.markAlive());
     ws.on("close", (code, reason) => this.onClose(code, reason.toString()));
@@ -158,13 +164,9 @@ export class DeviceSession {
   closeWith(code: ProtocolErrorCode): void {
     if (this.state === "closed") return;
     const closeCode = closeCodeOf(code) ?? 1011;
-    if (code === "TH_HEARTBEAT_TIMEOUT") {
-      this.ws.terminate();
-      return;
-    }
     this.ws.close(closeCode, code);
     // A peer that never answers the close handshake is cut off.
-    setTimeout(() => this.ws.terminate(), 5_000).unref();
+    setTimeout(() => this.ws.terminate(), code === "TH_HEARTBEAT_TIMEOUT" ? HEARTBEAT_CLOSE_MS : CLOSE_HANDSHAKE_MS).unref();
   }
 
   /** The welcome was sent: this connection no longer counts against admission control. */
@@ -175,24 +177,30 @@ export class DeviceSession {
     this.context.onHandshakeDone();
   }
 
+  /** A pong: the answer to the outstanding ping, and a sign of life. */
   markAlive(): void {
     this.awaitingPong = false;
     this.lastSeenAt = this.context.now();
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
-    this.markAlive();
+    // A sign of life for last-seen, but not an answer to a ping: only a pong is.
+    this.lastSeenAt = this.context.now();
     if (this.state === "closed") return;
     if (!isBinary) {
       this.fail(new ProtocolError("TH_FRAME_TEXT"));
       return;
     }
     this.frameBytes = data.length;
-    let frame: ReturnType<typeof decodeFrame>;
+    let frame: DecodedFrame;
     try {
-      frame = decodeFrame(data);
+      frame = decodeDeviceFrame(data, this.context.config.limits);
     } catch (error) {
       this.fail(error as ProtocolError);
+      return;
+    }
+    if (this.state === "awaiting-hello" && frame.t !== "hello") {
+      this.fail(new ProtocolError("TH_PROTOCOL_VIOLATION", "the first frame must be hello"));
       return;
     }
     if (frame.t !== "batch" && frame.t !== "hello" && !this.takeControlToken()) return;
@@ -225,7 +233,7 @@ export class DeviceSession {
     if (this.strikes > this.context.config.gateway.floodStrikes) this.fail(new ProtocolError("TH_FLOOD"));
     else
       this.fail(
-        new ProtocolError("TH_RATE_LIMITED", "frame dropped: over maxFramesPerSecond", {
+        new ProtocolError("TH_RATE_LIMITED", this.rate.refusal(), {
           retryAfterMs: this.rate.retryAfterMs(this.frameBytes),
         }),
       );
@@ -249,4 +257,18 @@ export class DeviceSession {
     this.log.info({ code, reason }, "device disconnected");
     this.context.onSessionClosed(this);
   }
+}
+
+/**
+ * ws closes a socket whose frame exceeds `maxPayload` with 1009 and no reason; docs/protocol.md
+ * §7 promises the code as the reason. ws's receiver calls the socket's own `close`, so that is
+ * where the reason is added.
+ */
+function answerOversizeWithCode(ws: WebSocket, counted: () => void): void {
+  const close = ws.close.bind(ws);
+  ws.close = (code?: number, reason?: string | Buffer) => {
+    if (code !== 1009 || reason !== undefined) return close(code, reason);
+    counted();
+    close(code, "TH_FRAME_TOO_LARGE");
+  };
 }
