@@ -77,7 +77,7 @@ export const PROTOCOL_ERRORS = {
   TH_FRAME_TOO_LARGE: {
     delivery: { kind: "close", closeCode: 1009 },
     retryable: false,
-    description: "A frame exceeded `maxFrameBytes`.",
+    description: "A frame exceeded `maxFrameBytes`; the close reason is the code.",
   },
   TH_INTERNAL: {
     delivery: { kind: "close", closeCode: 1011 },
@@ -87,7 +87,8 @@ export const PROTOCOL_ERRORS = {
   TH_FRAME_MALFORMED: {
     delivery: { kind: "close", closeCode: 4400 },
     retryable: false,
-    description: "A frame was not valid CBOR, not a map, or had no string `t` field.",
+    description:
+      "A frame was not one well-formed CBOR item, not a map, had no string `t`, broke a wire rule of §2 outside a batch with a usable `seq`, or was a batch without a usable `seq`.",
   },
   TH_DEVICE_REVOKED: {
     delivery: { kind: "close", closeCode: 4403 },
@@ -112,12 +113,12 @@ export const PROTOCOL_ERRORS = {
   TH_HEARTBEAT_TIMEOUT: {
     delivery: { kind: "close", closeCode: 4410 },
     retryable: true,
-    description: "The peer answered no ping within the heartbeat interval and was dropped.",
+    description: "The device had not answered the hub's ping with a pong by the next heartbeat check.",
   },
   TH_PROTOCOL_VIOLATION: {
     delivery: { kind: "close", closeCode: 4422 },
     retryable: false,
-    description: "A frame arrived out of order: anything before `hello`, or a second `hello`.",
+    description: "A frame arrived out of order: any frame (of any type) before `hello`, a second `hello`, or a malformed `hello`.",
   },
   TH_VERSION_UNSUPPORTED: {
     delivery: { kind: "close", closeCode: 4426 },
@@ -165,7 +166,8 @@ export const PROTOCOL_ERRORS = {
   TH_RATE_LIMITED: {
     delivery: { kind: "frame" },
     retryable: true,
-    description: "The device is over `maxFramesPerSecond`; the batch was not stored: resend it after `retry` ms.",
+    description:
+      "The device is over `maxFramesPerSecond` or `maxBytesPerSecond` (the message names which), or sent a batch after a refused one; a batch was not stored: resend it after `retry` ms.",
   },
   TH_IN_FLIGHT_EXCEEDED: {
     delivery: { kind: "frame" },
