@@ -170,7 +170,7 @@ describe("handshake timing and admission control", () => {
     }
   });
 
-  test("connections beyond maxDevices get 503 TH_HUB_FULL", async () => {
+  test("connections beyond maxDevices get 503 TH_HUB_FULL; a connected device reconnecting is admitted (the newest wins)", async () => {
     const running = await startHub({ gateway: { maxDevices: 1 } });
     try {
       const [t1, t2] = await Promise.all([running.provision("one"), running.provision("two")]);
@@ -180,7 +180,12 @@ describe("handshake timing and admission control", () => {
       const two = await RawDevice.connect(running.wsUrl, { deviceId: "two", token: t2 });
       assert.ok(isRefusal(two));
       assert.deepEqual([two.status, two.code], [503, "TH_HUB_FULL"]);
-      one.close();
+      const again = await RawDevice.connect(running.wsUrl, { deviceId: "one", token: t1 });
+      assert.ok(!isRefusal(again), "the same device replaces its own session");
+      assert.deepEqual(await one.closed(), { code: 4409, reason: "TH_SESSION_REPLACED" });
+      await again.hello();
+      assert.deepEqual(running.hub.gateway.connectedIds(), ["one"]);
+      again.close();
     } finally {
       await running.dispose();
     }
