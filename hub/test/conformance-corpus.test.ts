@@ -1,0 +1,422 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { DEVICE_PATH, decodeFrame, SUBPROTOCOL } from "@telehub/device-client/protocol";
+import WebSocket from "ws";
+import type { HubConfigInput } from "../src/config/hub-config.js";
+import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
+import type { TelemetryStore } from "../src/storage/telemetry-store.js";
+import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
+import { createDevice } from "./support/create-device.js";
+import { eventually } from "./support/eventually.js";
+import { gate } from "./support/gated-store.js";
+import { type RunningHub, startHub } from "./support/hub-fixture.js";
+
+/*
+ * Plays every case of the protocol conformance corpus (device-client/conformance/corpus.json,
+ * format in its README) against a live hub: real sockets, the device created through the API,
+ * the bytes of each case sent as they are, and the hub's answer checked frame by frame.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+interface Expectation {
+  hex?: string;
+  frame?: { [key: string]: Json };
+  absent?: string[];
+  present?: string[];
+  msgIncludes?: string;
+  containsHex?: string;
+  close?: { code: number; reason: string };
+  latest?: { [metric: string]: Json };
+  ts?: number;
+  stored?: number;
+  command?: { [key: string]: Json };
+  config?: { [key: string]: Json };
+  attributes?: { [key: string]: Json };
+}
+interface Step {
+  send?: string;
+  text?: boolean;
+  expect?: Expectation;
+  do?: string;
+  ms?: number;
+  conn?: number;
+}
+interface CorpusCase {
+  id: string;
+  rule: string;
+  config?: HubConfigInput;
+  clock?: "manual";
+  setup?: string;
+  barrier?: boolean;
+  upgrade?: {
+    credentials?: "basic" | "query" | "basic+bad-query" | "none" | "wrong-token" | "unknown-device";
+    deviceId?: string;
+    path?: string;
+    protocol?: string | null;
+    autoPong?: boolean;
+    refused?: { status: number; code?: string; retryAfter?: boolean };
+  };
+  steps: Step[];
+}
+interface Corpus {
+  clock: number;
+  cases: CorpusCase[];
+}
+
+const corpus = JSON.parse(readFileSync(new URL("../../../device-client/conformance/corpus.json", import.meta.url), "utf8")) as Corpus;
+
+/** Setups that leave the hub as it was: such cases share one hub. */
+const SHARED_SETUPS = new Set([undefined, "device-revoked", "command-queued", "config-desired"]);
+/** `{"t":"corpus_sync"}`: an unknown type, answered with an error frame that ends every case's frames. */
+const BARRIER = Buffer.from("a161746b636f727075735f73796e63", "hex");
+
+/** The hub's clock: starts at the corpus's T0, runs with real time unless manual (then moves only when a case says). */
+class CorpusClock {
+  private readonly startedAt = Date.now();
+  private advancedMs = 0;
+  constructor(private readonly manual: boolean) {}
+  readonly now = (): number => corpus.clock + this.advancedMs + (this.manual ? 0 : Date.now() - this.startedAt);
+  advance(ms: number): void {
+    this.advancedMs += ms;
+  }
+}
+
+/** A hub for one case (or the shared one), with what the case's setup needs. */
+interface CaseHub {
+  running: RunningHub;
+  clock: CorpusClock;
+  store?: ReturnType<typeof gate>;
+}
+
+async function startCaseHub(one: CorpusCase | undefined): Promise<CaseHub> {
+  const clock = new CorpusClock(one?.clock === "manual");
+  let store: ReturnType<typeof gate> | undefined;
+  let telemetry: TelemetryStore | undefined;
+  const dataDirFor = (dir: string): string => join(dir, "telemetry.db");
+  const setup = one?.setup;
+  const config: HubConfigInput = { adminKey: TEST_ADMIN_KEY, ...(one?.config ?? {}) };
+  const dataDir = mkdtempSync(join(tmpdir(), "telehub-corpus-"));
+  if (setup === "store-gated" || setup === "store-failing") {
+    store = gate(new SqliteTelemetryStore(dataDirFor(dataDir)));
+    if (setup === "store-failing") {
+      store.failing = true;
+      store.open();
+    }
+    telemetry = store;
+  } else if (setup === "store-broken") {
+    const real = new SqliteTelemetryStore(dataDirFor(dataDir));
+    telemetry = Object.create(real) as TelemetryStore;
+    telemetry.lastSequence = () => Promise.reject(new Error("store failure injected by the corpus"));
+  }
+  const running = await startHub(config, dataDir, { now: clock.now, ...(telemetry && { telemetry }) });
+  return { running, clock, ...(store && { store }) };
+}
+
+/** One WebSocket connection of a case: every frame the hub sent, as bytes, and the close. */
+class Connection {
+  readonly frames: Buffer[] = [];
+  closed: { code: number; reason: string } | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      this.frames.push(data as Buffer);
+      this.wake?.();
+    });
+    ws.on("close", (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake?.();
+    });
+    ws.on("error", () => undefined);
+  }
+
+  /** The next frame the hub sent (failing on a close or after 5 s). */
+  async next(what: string): Promise<Buffer> {
+    await this.until(() => this.frames.length > 0 || this.closed !== undefined, what);
+    const frame = this.frames.shift();
+    if (!frame) assert.fail(`closed with ${this.closed?.code} ${this.closed?.reason} while waiting for ${what}`);
+    return frame;
+  }
+
+  async close(what: string): Promise<{ code: number; reason: string }> {
+    await this.until(() => this.closed !== undefined, what);
+    return this.closed as { code: number; reason: string };
+  }
+
+  private async until(done: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while (!done()) {
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+}
+
+type Refused = { status: number; code: string | undefined; retryAfter: string | undefined };
+
+function connect(running: RunningHub, deviceId: string, token: string, upgrade: CorpusCase["upgrade"] = {}): Promise<Connection | Refused> {
+  const mode = upgrade.credentials ?? "basic";
+  const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
+  const headers: Record<string, string> = {};
+  let query = "";
+  if (mode === "basic" || mode === "basic+bad-query") headers.authorization = basic(deviceId, token);
+  if (mode === "wrong-token") headers.authorization = basic(deviceId, `${token}x`);
+  if (mode === "unknown-device") headers.authorization = basic(`${deviceId}-unknown`, token);
+  if (mode === "query") query = `?device=${encodeURIComponent(deviceId)}&token=${encodeURIComponent(token)}`;
+  if (mode === "basic+bad-query") query = `?device=${encodeURIComponent(deviceId)}&token=wrong`;
+  const protocol = upgrade.protocol === undefined ? SUBPROTOCOL : upgrade.protocol;
+  const ws = new WebSocket(`${running.wsUrl}${upgrade.path ?? DEVICE_PATH}${query}`, protocol === null ? [] : [protocol], {
+    headers,
+    autoPong: upgrade.autoPong ?? true,
+  });
+  const connection = new Connection(ws);
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve(connection));
+    ws.once("unexpected-response", (_request, response) => {
+      resolve({
+        status: response.statusCode ?? 0,
+        code: response.headers["x-telehub-error"] as string | undefined,
+        retryAfter: response.headers["retry-after"] as string | undefined,
+      });
+      response.resume();
+      ws.terminate();
+    });
+    ws.once("error", reject);
+  });
+}
+
+const isRefused = (value: Connection | Refused): value is Refused => !(value instanceof Connection);
+
+/** `actual` has every field of `expected` (recursively for maps; arrays and scalars exactly, -0 ≠ 0). */
+function assertContains(actual: unknown, expected: Json, path: string): void {
+  if (expected !== null && typeof expected === "object" && !Array.isArray(expected)) {
+    assert.ok(actual !== null && typeof actual === "object", `${path}: expected a map, got ${JSON.stringify(actual)}`);
+    for (const [key, value] of Object.entries(expected)) assertContains((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
+    return;
+  }
+  assert.deepStrictEqual(actual, expected, path);
+}
+
+/** Recorded state settles after the frame that changes it: poll until it holds (bounded), then assert it. */
+async function eventuallyContains(read: () => Promise<unknown>, wanted: Json, what: string): Promise<void> {
+  const holds = async (): Promise<boolean> => {
+    try {
+      assertContains(await read(), wanted, what);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await eventually(holds, what).catch(() => undefined);
+  assertContains(await read(), wanted, what);
+}
+
+const squash = (hex: string): string => hex.replace(/\s+/g, "");
+
+/** Runs one case's steps; its device, connections, and the last command id seen. */
+class CaseRun {
+  readonly connections: Connection[] = [];
+  private commandId = "";
+  private readonly extras: Connection[] = [];
+
+  constructor(
+    readonly one: CorpusCase,
+    readonly hub: CaseHub,
+    readonly deviceId: string,
+    readonly token: string,
+  ) {}
+
+  private get running(): RunningHub {
+    return this.hub.running;
+  }
+
+  private substitute(hex: string): string {
+    return squash(hex).replaceAll("<cmd.id>", Buffer.from(this.commandId).toString("hex"));
+  }
+
+  async setup(): Promise<void> {
+    const { setup } = this.one;
+    const api = (method: "POST" | "PUT", url: string, body?: unknown) => callApi(this.running.hub, method, url, body);
+    if (setup === "device-revoked") assert.equal((await api("POST", `/api/v1/devices/${this.deviceId}/revoke`)).status, 200);
+    if (setup === "command-queued") {
+      const sent = await api("POST", `/api/v1/devices/${this.deviceId}/commands`, {
+        name: "reboot",
+        args: { delay: 5, note: null, list: [1, null] },
+      });
+      assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    }
+    if (setup === "config-desired") {
+      const put = await api("PUT", `/api/v1/devices/${this.deviceId}/config`, { document: { interval: 10, extra: null } });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+    }
+    if (setup === "auth-failures") {
+      for (let i = 0; i < 3; i++) await connect(this.running, this.deviceId, this.token, { credentials: "wrong-token" });
+    }
+    if (setup === "handshake-in-progress" || setup === "other-device-connected") {
+      const otherId = `${this.deviceId}-other`;
+      const other = await connect(this.running, otherId, await createDevice(this.running.url, TEST_ADMIN_KEY, otherId));
+      if (isRefused(other)) assert.fail(`the setup's device was refused: ${other.code}`);
+      this.extras.push(other);
+      if (setup === "other-device-connected") {
+        other.ws.send(Buffer.from("a261746568656c6c6f617601", "hex"));
+        await other.next("the setup device's welcome");
+      }
+    }
+  }
+
+  async open(): Promise<void> {
+    const refused = this.one.upgrade?.refused;
+    const outcome = await connect(this.running, this.deviceId, this.token, this.one.upgrade);
+    if (refused) {
+      assert.ok(isRefused(outcome), "the upgrade was accepted, the corpus says it is refused");
+      assert.equal(outcome.status, refused.status, "HTTP status");
+      assert.equal(outcome.code, refused.code, "X-Telehub-Error");
+      if (refused.retryAfter) assert.ok(outcome.retryAfter, "Retry-After");
+      return;
+    }
+    if (isRefused(outcome)) assert.fail(`the upgrade was refused: ${outcome.status} ${outcome.code}`);
+    this.connections.push(outcome);
+  }
+
+  async run(): Promise<void> {
+    for (const [index, step] of this.one.steps.entries()) {
+      const at = `step ${index + 1}`;
+      const connection = this.connections[step.conn ?? this.connections.length - 1] as Connection;
+      if (step.send !== undefined) connection.ws.send(Buffer.from(this.substitute(step.send), "hex"), { binary: !step.text });
+      else if (step.expect) await this.check(connection, step.expect, at);
+      else if (step.do) await this.act(step);
+    }
+    const last = this.connections.at(-1);
+    if (!last || last.closed || this.one.upgrade?.refused || this.one.barrier === false) return;
+    // Nothing the corpus did not expect may come before the answer to the barrier.
+    last.ws.send(BARRIER);
+    const answer = decodeFrame(await last.next("the barrier's answer"));
+    assert.deepEqual([answer.t, answer.code], ["error", "TH_FRAME_UNKNOWN_TYPE"], `an unexpected frame: ${JSON.stringify(answer)}`);
+  }
+
+  private async check(connection: Connection, expect: Expectation, at: string): Promise<void> {
+    if (expect.close) {
+      const frame = connection.frames[0];
+      assert.equal(frame, undefined, `${at}: a frame before the close: ${frame && JSON.stringify(decodeFrame(frame))}`);
+      assert.deepEqual(await connection.close(`${at}: close ${expect.close.code}`), expect.close, `${at}: close code and reason`);
+      return;
+    }
+    if (expect.hex !== undefined || expect.frame !== undefined) {
+      const bytes = await connection.next(`${at}: ${JSON.stringify(expect.frame ?? expect.hex)}`);
+      const frame = decodeFrame(bytes);
+      if (frame.t === "cmd" && typeof frame.id === "string") this.commandId = frame.id;
+      if (expect.hex !== undefined)
+        assert.equal(bytes.toString("hex"), this.substitute(expect.hex), `${at}: bytes of ${JSON.stringify(frame)}`);
+      if (expect.frame) assertContains(frame, expect.frame, `${at}: frame`);
+      for (const key of expect.absent ?? []) assert.ok(!(key in frame), `${at}: ${key} must be absent from ${JSON.stringify(frame)}`);
+      for (const key of expect.present ?? []) assert.ok(key in frame, `${at}: ${key} must be present in ${JSON.stringify(frame)}`);
+      if (expect.msgIncludes) assert.match(String(frame.msg), new RegExp(expect.msgIncludes), `${at}: msg`);
+      if (expect.containsHex)
+        assert.ok(bytes.toString("hex").includes(squash(expect.containsHex)), `${at}: bytes ${bytes.toString("hex")}`);
+      return;
+    }
+    await this.checkState(expect, at);
+  }
+
+  /** Expectations about what the hub stored or recorded (not on the wire). */
+  private async checkState(expect: Expectation, at: string): Promise<void> {
+    const { hub } = this.running;
+    if (expect.latest) {
+      const latest = await hub.telemetry.latest(this.deviceId);
+      const byMetric = Object.fromEntries(latest.map((v) => [v.metric, v]));
+      for (const [metric, value] of Object.entries(expect.latest)) {
+        assert.deepStrictEqual(byMetric[metric]?.value, value, `${at}: latest ${metric}`);
+        if (expect.ts !== undefined) assert.equal(byMetric[metric]?.ts, expect.ts, `${at}: ts of ${metric}`);
+      }
+    }
+    if (expect.stored !== undefined) assert.equal(await hub.telemetry.countValues(this.deviceId), expect.stored, `${at}: values stored`);
+    const api = async (url: string) => (await callApi(hub, "GET", url)).body;
+    const device = `/api/v1/devices/${encodeURIComponent(this.deviceId)}`;
+    if (expect.command) {
+      const list = `/api/v1/commands?deviceId=${encodeURIComponent(this.deviceId)}`;
+      await eventuallyContains(async () => (await api(list)).data[0], expect.command, `${at}: command`);
+    }
+    if (expect.config) await eventuallyContains(() => api(`${device}/config`), expect.config, `${at}: config`);
+    if (expect.attributes) await eventuallyContains(async () => (await api(device)).attributes, expect.attributes, `${at}: attributes`);
+  }
+
+  private async act(step: Step): Promise<void> {
+    const { hub } = this.running;
+    switch (step.do) {
+      case "connect":
+        await this.open();
+        return;
+      case "advance-clock":
+        this.hub.clock.advance(step.ms ?? 0);
+        return;
+      case "open-store":
+        this.hub.store?.open();
+        return;
+      case "store-recovers":
+        if (this.hub.store) this.hub.store.failing = false;
+        return;
+      case "stop-hub":
+        await this.running.stop();
+        return;
+      case "revoke-device":
+        assert.equal((await callApi(hub, "POST", `/api/v1/devices/${encodeURIComponent(this.deviceId)}/revoke`)).status, 200);
+        return;
+      case "delete-device":
+        assert.equal((await callApi(hub, "DELETE", `/api/v1/devices/${encodeURIComponent(this.deviceId)}`)).status, 204);
+        return;
+      default:
+        assert.fail(`the runner has no action ${step.do}`);
+    }
+  }
+
+  dispose(): void {
+    for (const connection of [...this.connections, ...this.extras]) connection.ws.terminate();
+  }
+}
+
+describe("the conformance corpus against a live hub", () => {
+  let shared: Promise<CaseHub> | undefined;
+  const own: CaseHub[] = [];
+  let devices = 0;
+
+  after(async () => {
+    for (const hub of own) await hub.running.dispose();
+    if (shared) await (await shared).running.dispose();
+  });
+
+  const sharable = (one: CorpusCase): boolean =>
+    one.config === undefined && one.clock === undefined && SHARED_SETUPS.has(one.setup) && !one.steps.some((s) => s.do === "stop-hub");
+
+  for (const one of corpus.cases) {
+    test(`${one.id}: ${one.rule}`, async () => {
+      let hub: CaseHub;
+      if (sharable(one)) {
+        shared ??= startCaseHub(undefined);
+        hub = await shared;
+      } else {
+        hub = await startCaseHub(one);
+        own.push(hub);
+      }
+      devices++;
+      const deviceId = one.upgrade?.deviceId ? `c${devices}-${one.upgrade.deviceId}` : `corpus-${devices}`;
+      const token = await createDevice(hub.running.url, TEST_ADMIN_KEY, deviceId);
+      const run = new CaseRun(one, hub, deviceId, token);
+      try {
+        await run.setup();
+        await run.open();
+        await run.run();
+      } finally {
+        run.dispose();
+      }
+    });
+  }
+});
