@@ -217,26 +217,51 @@ describe("TelehubClient: batching and delivery", () => {
     );
   });
 
-  test("TH_BATCH_INVALID drops that batch for good and reports it as rejected", async (t) => {
+  // §4.4: a seq and no retry is a permanent refusal whatever the code, later versions' codes included.
+  for (const code of ["TH_BATCH_INVALID", "TH_TYPE_CONFLICT", "TH_METRIC_LIMIT", "TH_TIMESTAMP_OUT_OF_RANGE", "TH_FROM_A_LATER_VERSION"]) {
+    test(`${code} (seq, no retry) drops that batch for good and reports it as rejected`, async (t) => {
+      const hub = await ScriptedHub.start({
+        onBatch: (batch, session) => {
+          if (batch.seq !== 2) return "ack";
+          session.send({ t: "error", code, msg: "bad batch", seq: 2 });
+          return "ignore";
+        },
+      });
+      t.after(() => hub.close());
+      const client = testClient(t, hub, { maxBatchReadings: 2 });
+      await client.connect();
+      const rejected = nextEvent<RejectedEvent>(client, "rejected");
+      for (let i = 0; i < 6; i++) client.send({ n: i });
+      assert.deepEqual(await rejected, { seq: 2, code, message: "bad batch", readings: 2 });
+      await client.flush(1_000);
+      assert.equal(client.stats.rejectedBatches, 1);
+      assert.deepEqual(seqs(hub.sessions[0]!.batches), [1, 2, 3], "nothing after the refusal is held back, the refused batch not resent");
+      hub.sessions[0]!.close(1011);
+      await hub.greeted(1);
+      await sleep(50);
+      assert.deepEqual(hub.sessions[1]!.batches, [], "a rejected batch is never resent");
+    });
+  }
+
+  test("an error with seq and retry, whatever its code, is retryable: the batch is resent after retry ms", async (t) => {
+    let refused = false;
     const hub = await ScriptedHub.start({
       onBatch: (batch, session) => {
-        if (batch.seq !== 2) return "ack";
-        session.send({ t: "error", code: "TH_BATCH_INVALID", msg: "bad batch", seq: 2 });
+        if (batch.seq !== 1 || refused) return "ack";
+        refused = true;
+        session.send({ t: "error", code: "TH_FROM_A_LATER_VERSION", msg: "later", seq: 1, retry: 30 });
         return "ignore";
       },
     });
     t.after(() => hub.close());
-    const client = testClient(t, hub, { maxBatchReadings: 2 });
+    const client = testClient(t, hub, { maxBatchReadings: 1 });
     await client.connect();
-    const rejected = nextEvent<RejectedEvent>(client, "rejected");
-    for (let i = 0; i < 6; i++) client.send({ n: i });
-    assert.deepEqual(await rejected, { seq: 2, code: "TH_BATCH_INVALID", message: "bad batch", readings: 2 });
-    await client.flush(1_000);
-    assert.equal(client.stats.rejectedBatches, 1);
-    hub.sessions[0]!.close(1011);
-    await hub.greeted(1);
-    await sleep(50);
-    assert.deepEqual(hub.sessions[1]!.batches, [], "a rejected batch is never resent");
+    let rejections = 0;
+    client.on("rejected", () => rejections++);
+    client.send({ n: 1 });
+    await client.flush(2_000);
+    assert.deepEqual(seqs(hub.sessions[0]!.batches), [1, 1]);
+    assert.equal(rejections, 0);
   });
 
   test("at most welcome.lim.inflight batches are unacknowledged at a time", async (t) => {
@@ -296,6 +321,11 @@ describe("TelehubClient: batching and delivery", () => {
     await client.connect();
     assert.throws(() => client.send({ a: 1, b: 2, c: 3 }), /exceed the hub's limit of 2/);
     assert.throws(() => client.send({ s: "123456789" }), /longer than 8 bytes/);
+    // lim.str counts UTF-8 bytes: 4 × "é" is 8 bytes (4 UTF-16 units), 5 × "é" is 10.
+    assert.throws(() => client.send({ s: "ééééé" }), /longer than 8 bytes/);
+    client.send({ s: "éééé" });
+    assert.equal(client.stats.bufferedReadings, 1);
+    await client.flush(1_000);
     assert.equal(client.stats.bufferedReadings, 0);
   });
 

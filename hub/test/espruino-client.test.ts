@@ -5,6 +5,7 @@ import { createEspruinoNetAdapter, type EspruinoNetAdapter } from "@telehub/devi
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
+import { isRefusal, RawDevice } from "./support/raw-device.js";
 
 /*
  * The Espruino client (device-client/src/espruino) against the real hub, in Node, through
@@ -208,6 +209,38 @@ describe("the Espruino client against the real hub, through the Espruino net ada
     } finally {
       await strict.dispose();
     }
+  });
+
+  test("a permanent refusal (seq, no retry: TH_TYPE_CONFLICT) drops just that batch and reports it; text goes out as UTF-8", async () => {
+    const token = await running.provision("esp-7");
+    // The device's `temp` was text before (an earlier firmware): a number now conflicts with it.
+    const raw = await RawDevice.connect(running.wsUrl, { deviceId: "esp-7", token });
+    if (isRefusal(raw)) assert.fail(`refused: ${raw.code}`);
+    await raw.hello();
+    raw.send({ t: "batch", seq: 1, r: [{ ts: Date.now(), m: { temp: "hot" } }] });
+    await raw.ackFor(1).catch((e) => assert.fail(`${e} ${JSON.stringify(raw.frames)}`));
+    raw.close();
+    const adapter = createEspruinoNetAdapter();
+    const { d, events } = device(adapter, { deviceId: "esp-7", token, batchReadings: 1, attrs: { room: "Küche ☺" } });
+    d.start();
+    await eventually(() => d.connected(), "welcomed");
+    d.add([21.5, -60, 1000]);
+    await eventually(() => events.some((e) => e.name === "rejected"), "the batch rejected");
+    d.add([Number.NaN, -61, 1001]);
+    await eventually(() => d.ring.length === 0, "the next batch acknowledged");
+    assert.deepEqual(
+      events.filter((e) => e.name === "rejected"),
+      [{ name: "rejected", a: "TH_TYPE_CONFLICT", b: 2 }],
+    );
+    const points = await stored("esp-7");
+    assert.deepEqual(
+      points.filter((p) => p.metric === "rssi").map((p) => p.value),
+      [-61],
+      "the refused batch is never resent; the next one is stored",
+    );
+    const info = (await callApi(running.hub, "GET", "/api/v1/devices/esp-7")).body;
+    assert.equal(info.attributes.room, "Küche ☺", "hello.attrs text arrives as UTF-8");
+    d.stop();
   });
 
   test("wrong credentials stop the client (TH_AUTH_INVALID), no retry loop", async () => {

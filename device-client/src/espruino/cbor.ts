@@ -3,8 +3,10 @@ import { byteAt, chr } from "./strings.js";
 /*
  * The CBOR subset of protocol v1 for Espruino: maps with text keys, text, integers, float64
  * (float16/32 decoded), true/false/null, arrays. Values travel as *binary strings* (one char
- * per byte), which is what Espruino sockets read and write; text is written as its char codes,
- * so on the ESP32 (byte strings, no unicode) UTF-8 text passes through unchanged.
+ * per byte), which is what Espruino sockets read and write. Text on the wire is UTF-8 and its
+ * length is counted in bytes: on the ESP32 (byte strings, no unicode) a string already is its
+ * UTF-8 bytes and passes through unchanged; where strings hold characters (Espruino's Linux
+ * build, Node) text is encoded to UTF-8 and decoded from it (`toUtf8`, `fromUtf8`).
  *
  * Byte-compatible with the hub's encoder (cbor-x, see `protocol/codec.ts`): shortest heads;
  * integers in [-2^32, 2^32) as integers, every other number as float64 (`0xfb`).
@@ -15,7 +17,39 @@ import { byteAt, chr } from "./strings.js";
 export type CborValue = null | boolean | number | string | CborValue[] | { [key: string]: CborValue };
 
 const TWO_32 = 4294967296;
+/** Strings hold characters, not bytes: "\u263a" is one char 0x263a (on the ESP32 it is cut to the byte 0x3a). */
+const UNICODE = "\u263a".charCodeAt(0) === 0x263a;
 const scratch = new DataView(new ArrayBuffer(8));
+
+/** A string's UTF-8 bytes as a binary string; on a byte-string build, the string itself. */
+export function toUtf8(s: string): string {
+  if (!UNICODE) return s;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    // A surrogate pair is one code point.
+    if (c >= 0xd800 && c < 0xdc00) c = 0x10000 + ((c - 0xd800) << 10) + s.charCodeAt(++i) - 0xdc00;
+    // Continuation bytes after the lead byte, whose top n + 1 bits are set.
+    let n = c < 0x80 ? 0 : c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+    out += chr(n ? ((0xff << (7 - n)) & 0xff) | (c >> (6 * n)) : c);
+    while (n-- > 0) out += chr(0x80 | ((c >> (6 * n)) & 63));
+  }
+  return out;
+}
+
+/** The characters of UTF-8 bytes (a binary string); on a byte-string build, the bytes themselves. */
+export function fromUtf8(bytes: string): string {
+  if (!UNICODE) return bytes;
+  let out = "";
+  for (let i = 0; i < bytes.length; ) {
+    let c = byteAt(bytes, i++);
+    let n = c < 0xc0 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+    c &= 0x7f >> n;
+    while (n-- > 0) c = (c << 6) | (byteAt(bytes, i++) & 63);
+    out += c < 0x10000 ? chr(c) : chr(0xd7c0 + (c >> 10)) + chr(0xdc00 + (c & 0x3ff));
+  }
+  return out;
+}
 
 /** The head of a data item: major type and argument, shortest form. */
 export function cborHead(major: number, n: number): string {
@@ -36,9 +70,10 @@ export function cborNumber(v: number): string {
   return s;
 }
 
-/** A text string of bytes (char codes 0–255). */
+/** A text string: its head counts UTF-8 bytes. */
 export function cborText(s: string): string {
-  return cborHead(3, s.length) + s;
+  const bytes = toUtf8(s);
+  return cborHead(3, bytes.length) + bytes;
 }
 
 /** Encode a value as a binary string. `undefined` map values are left out. */
@@ -141,7 +176,7 @@ function itemOf(): CborValue {
   const n = argumentOf(info);
   if (major === 0) return n;
   if (major === 1) return -1 - n;
-  if (major === 3) return textOf(n);
+  if (major === 3) return fromUtf8(textOf(n));
   if (major === 4) {
     const a: CborValue[] = [];
     while (n < 0 ? !isBreak() : a.length < n) a.push(itemOf());

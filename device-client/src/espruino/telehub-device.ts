@@ -51,7 +51,10 @@ export interface DeviceOptions {
   onConfig?: (doc: Doc, version: number) => void;
   /** Command handlers by name. */
   commands?: { [name: string]: CommandHandler };
-  /** Events: `welcome`, `ack` (seq), `error` (code, seq), `close` (code, reason), `refused` (status, code), `stopped` (code). */
+  /**
+   * Events: `welcome`, `ack` (seq), `error` (code, seq: every error frame), `rejected` (code, seq: a batch refused for
+   * good and dropped), `close` (code, reason), `refused` (status, code), `stopped` (code).
+   */
   onEvent?: (name: string, a?: CborValue, b?: CborValue) => void;
 }
 
@@ -194,11 +197,12 @@ export function createDevice(platform: Platform, o: DeviceOptions): TelehubDevic
     const numbered = typeof seq === "number";
     emit("error", code, numbered ? seq : null);
     if (!numbered) return;
-    if (code === "TH_BATCH_INVALID") {
+    if (typeof e.retry !== "number" && RETRYABLE_REFUSALS.indexOf(code) < 0) {
+      // §4.4: a seq and no retry is a permanent refusal, whatever the code: drop the batch, never resend it.
       ring.discard(seq);
+      emit("rejected", code, seq);
       return;
     }
-    if (RETRYABLE_REFUSALS.indexOf(code) < 0) return;
     // §4.3: wait, then resend from the refused batch on (the hub refuses everything after it).
     if (paused) {
       if (seq < resumeFrom) resumeFrom = seq;

@@ -54,9 +54,14 @@ export interface DroppedEvent {
   reason: "overflow";
 }
 
-/** `rejected`: the hub refused a batch permanently (`TH_BATCH_INVALID`); it is not resent. */
+/**
+ * `rejected`: the hub refused a batch permanently (an `error` frame with its `seq` and no `retry`:
+ * `TH_BATCH_INVALID`, `TH_TYPE_CONFLICT`, `TH_METRIC_LIMIT`, `TH_TIMESTAMP_OUT_OF_RANGE`, or a code
+ * of a later version); the batch is dropped from the buffer and never resent.
+ */
 export interface RejectedEvent {
   seq: number;
+  /** The refusal's code, e.g. `TH_TYPE_CONFLICT`. */
   code: string;
   message: string;
   readings: number;

@@ -37,7 +37,6 @@ const FATAL_CLOSES: ReadonlySet<ProtocolErrorCode> = new Set([
   "TH_SESSION_REPLACED",
   "TH_VERSION_UNSUPPORTED",
 ]);
-const RETRYABLE_REFUSALS: ReadonlySet<string> = new Set(["TH_RATE_LIMITED", "TH_IN_FLIGHT_EXCEEDED", "TH_STORE_UNAVAILABLE"]);
 
 /** Options of {@link TelehubClient.close}. */
 export interface CloseOptions {
@@ -323,18 +322,24 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.settleFlushes();
   }
 
+  /**
+   * §4.3/§4.4: an error about a batch (with `seq`) and a `retry` is a retryable refusal: pause,
+   * then resend from that batch. With `seq` and no `retry` it is permanent, whatever its code
+   * (`TH_BATCH_INVALID`, `TH_TYPE_CONFLICT`, `TH_METRIC_LIMIT`, `TH_TIMESTAMP_OUT_OF_RANGE`, and
+   * codes of later versions): the batch is dropped, reported as `rejected`, and never resent.
+   */
   private onErrorFrame(frame: ErrorFrame): void {
-    if (frame.code === "TH_BATCH_INVALID" && frame.seq !== undefined) {
-      const batch = this.buffer.remove(frame.seq);
-      this.window.removed(frame.seq);
-      this.counters.rejectedBatches++;
-      this.emit("rejected", { seq: frame.seq, code: frame.code, message: frame.msg, readings: batch?.readings.length ?? 0 });
-      this.pump();
-      this.settleFlushes();
-    } else if (RETRYABLE_REFUSALS.has(frame.code)) {
+    if (frame.seq === undefined) return; // TH_FRAME_INVALID, TH_FRAME_UNKNOWN_TYPE, TH_RATE_LIMITED for a control frame: nothing to resend.
+    if (frame.retry !== undefined || isRetryableCode(frame.code)) {
       this.window.refused(frame.seq, frame.retry ?? this.options.backoff.initialMs);
+      return;
     }
-    // TH_FRAME_UNKNOWN_TYPE and codes from later versions: nothing to do.
+    const batch = this.buffer.remove(frame.seq);
+    this.window.removed(frame.seq);
+    this.counters.rejectedBatches++;
+    this.emit("rejected", { seq: frame.seq, code: frame.code, message: frame.msg, readings: batch?.readings.length ?? 0 });
+    this.pump();
+    this.settleFlushes();
   }
 
   private onEnd(connection: HubConnection, end: ConnectionEnd): void {
@@ -420,6 +425,11 @@ function limitsOf(lim: Partial<WireLimits>): ProtocolLimits {
     if (typeof value === "number" && value > 0) limits[key] = value;
   }
   return limits;
+}
+
+/** A catalogue code marked retryable (an error from an older hub may lack `retry`). */
+function isRetryableCode(code: string): boolean {
+  return Object.hasOwn(PROTOCOL_ERRORS, code) && PROTOCOL_ERRORS[code as ProtocolErrorCode].retryable;
 }
 
 function fatalError(end: ConnectionEnd, code: ProtocolErrorCode | undefined): TelehubClientError {
