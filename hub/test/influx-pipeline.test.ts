@@ -51,7 +51,16 @@ describe("InfluxDB write pipeline (private influxd)", { skip: requireInfluxd() }
 
   test("values keep their types, and names and strings that need escaping arrive intact", async () => {
     const { store } = open();
-    const metrics = { int: 42, frac: 21.5, neg: -3, big: 1e15, tiny: 1.5e-7, on: false, text: 'say "hi", a=b \\ c', lines: "one\ntwo\r\n\ttabbed" };
+    const metrics = {
+      int: 42,
+      frac: 21.5,
+      neg: -3,
+      big: 1e15,
+      tiny: 1.5e-7,
+      on: false,
+      text: 'say "hi", a=b \\ c',
+      lines: "one\ntwo\r\n\ttabbed",
+    };
     await store.append([batch("dev ,=1", 1, [{ ts: 1_000, metrics }])]);
     const raw = await store.raw({ deviceId: "dev ,=1", from: 0, to: 2_000, limit: 100 });
     assert.deepEqual(Object.fromEntries(raw.map((p) => [p.metric, p.value])), metrics);
