@@ -75,7 +75,9 @@ export function registerTelemetryRoutes(http: FastifyInstance, deps: HttpApiDeps
     async (request) => {
       await requireDevice(deps, request.params.id);
       const data = await deps.telemetry.latest(request.params.id);
-      const lastReadingAt = data.length === 0 ? null : Math.max(...data.map((value) => value.ts));
+      // A loop, not Math.max(...): a spread of many values overflows the stack.
+      let lastReadingAt: number | null = null;
+      for (const value of data) if (lastReadingAt === null || value.ts > lastReadingAt) lastReadingAt = value.ts;
       return { data, lastReadingAt, freshnessMs: lastReadingAt === null ? null : Math.max(0, deps.now() - lastReadingAt) };
     },
   );

@@ -85,8 +85,10 @@ export class SqliteCommandStore implements CommandStore {
       params.push(query.deviceId);
     }
     if (query.states && query.states.length > 0) {
-      where.push(`state IN (${query.states.map(() => "?").join(", ")})`);
-      params.push(...query.states);
+      // A request may repeat a state as often as its URL allows: one parameter per distinct state.
+      const states = [...new Set(query.states)];
+      where.push(`state IN (${states.map(() => "?").join(", ")})`);
+      for (const state of states) params.push(state);
     }
     if (query.from !== undefined) {
       where.push("created_at >= ?");
