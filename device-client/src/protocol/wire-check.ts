@@ -14,7 +14,7 @@ import { isUtf8 } from "node:buffer";
  *   false/true/null, an integer beyond ±(2^53 − 1), or nesting deeper than `maxNestingDepth`.
  *   Where `null` occurs is noted too: only the caller knows where it is allowed.
  *
- * Iterative, with its stack in two reused arrays: a frame nested 60,000 deep costs no
+ * Iterative, with its stack in three typed arrays grown on demand: a frame nested 60,000 deep costs no
  * recursion. Not reentrant (one frame at a time, as a message handler runs).
  */
 
@@ -56,10 +56,10 @@ const MAJOR_TAG = 6;
 const BREAK = 0xff;
 
 const result: WireScan = { indefiniteText: false, defect: undefined, firstNull: -1, lastNull: -1 };
-/** Items seen and items expected (−1: indefinite) of each open array or map; maps count keys and values. */
-const seen: number[] = [];
-const expected: number[] = [];
-const isMap: boolean[] = [];
+/** Items seen and items expected (−1: indefinite) of each open array or map (maps count keys and values), grown on demand. */
+let seen = new Int32Array(64);
+let expected = new Int32Array(64);
+let isMap = new Uint8Array(64);
 
 // The argument of the item head just read, and where the item's content starts.
 let argument = 0;
@@ -154,46 +154,93 @@ function skipChunks(bytes: Uint8Array, at: number, major: number, rules: DeviceW
   }
 }
 
+/** Room for `depth + 1` open arrays and maps. */
+function stackFor(depth: number): void {
+  if (depth < seen.length) return;
+  const grown = (length: number) => Math.max(length * 2, depth + 1);
+  const nextSeen = new Int32Array(grown(seen.length));
+  nextSeen.set(seen);
+  seen = nextSeen;
+  const nextExpected = new Int32Array(grown(expected.length));
+  nextExpected.set(expected);
+  expected = nextExpected;
+  const nextIsMap = new Uint8Array(grown(isMap.length));
+  nextIsMap.set(isMap);
+  isMap = nextIsMap;
+}
+
 /**
  * Scan the one CBOR item that starts at `start`; returns the offset after it. The
- * findings accumulate in the shared result (see {@link scanFrame}).
+ * findings accumulate in the shared result (see {@link scanFrame}). The ingest path runs this
+ * on every frame: the common items (floats, short text, small integers, short maps) take a
+ * fast path, and all state is in locals.
  */
 export function scanItem(bytes: Uint8Array, start: number, rules: DeviceWireRules | undefined): number {
+  const length = bytes.length;
+  const checking = rules !== undefined;
+  const maxDepth = checking ? rules.maxNestingDepth : Number.POSITIVE_INFINITY;
   let pos = start;
   let depth = 0;
   for (;;) {
-    if (pos >= bytes.length) malformed("truncated", pos);
+    if (pos >= length) malformed("truncated", pos);
     const head = bytes[pos] as number;
     const major = head >> 5;
     const info = head & 31;
-    const top = depth - 1;
-    if (head === BREAK) {
+    if (checking && depth > 0 && isMap[depth - 1] === 1 && ((seen[depth - 1] as number) & 1) === 0 && major !== MAJOR_TEXT) {
+      if (head !== BREAK) noteDefect("a map key is not a text string", pos);
+    }
+    if (head === 0xfb) {
+      pos += 9;
+      if (pos > length) malformed("truncated float", pos - 9);
+    } else if (major === MAJOR_TEXT && info < 24) {
+      const end = pos + 1 + info;
+      if (end > length) malformed("truncated string", pos);
+      if (checking) {
+        for (let i = pos + 1; i < end; i++) {
+          if ((bytes[i] as number) >= 0x80) {
+            checkUtf8(bytes, pos + 1, end);
+            break;
+          }
+        }
+      }
+      pos = end;
+    } else if (major === MAJOR_UNSIGNED && info < 24) {
+      pos++;
+    } else if (major === MAJOR_MAP && info < 24 && info > 0) {
+      if (depth >= maxDepth) noteDefect(`nesting deeper than maxNestingDepth (${maxDepth})`, pos);
+      if (info * 2 > length - pos - 1) malformed("truncated array or map", pos);
+      stackFor(depth);
+      seen[depth] = 0;
+      expected[depth] = info * 2;
+      isMap[depth] = 1;
+      depth++;
+      pos++;
+      continue;
+    } else if (head === BREAK) {
+      const top = depth - 1;
       if (depth === 0 || expected[top] !== -1) malformed("break outside an indefinite-length array or map", pos);
-      if (isMap[top] && ((seen[top] as number) & 1) === 1) malformed("indefinite-length map ends after a key", pos);
+      if (isMap[top] === 1 && ((seen[top] as number) & 1) === 1) malformed("indefinite-length map ends after a key", pos);
       depth--;
       pos++;
     } else {
-      if (rules && depth > 0 && isMap[top] && ((seen[top] as number) & 1) === 0 && major !== MAJOR_TEXT) {
-        noteDefect("a map key is not a text string", pos);
-      }
       readHead(bytes, pos, info);
       switch (major) {
         case MAJOR_UNSIGNED:
         case MAJOR_NEGATIVE:
           if (argument < 0) malformed("an integer cannot have an indefinite length", pos);
-          if (rules && (major === MAJOR_UNSIGNED ? beyondSafe : beyondSafeNegative)) noteDefect("an integer beyond ±(2^53 − 1)", pos);
+          if (checking && (major === MAJOR_UNSIGNED ? beyondSafe : beyondSafeNegative)) noteDefect("an integer beyond ±(2^53 − 1)", pos);
           pos = contentAt;
           break;
         case MAJOR_BYTES:
         case MAJOR_TEXT:
-          if (rules && major === MAJOR_BYTES) noteDefect("a byte string", pos);
+          if (checking && major === MAJOR_BYTES) noteDefect("a byte string", pos);
           if (argument < 0) {
             if (major === MAJOR_TEXT) result.indefiniteText = true;
             pos = skipChunks(bytes, contentAt, major, rules);
           } else {
             const end = contentAt + argument;
-            if (end > bytes.length) malformed("truncated string", pos);
-            if (rules && major === MAJOR_TEXT) checkUtf8(bytes, contentAt, end);
+            if (end > length) malformed("truncated string", pos);
+            if (checking && major === MAJOR_TEXT) checkUtf8(bytes, contentAt, end);
             pos = end;
           }
           break;
@@ -201,19 +248,20 @@ export function scanItem(bytes: Uint8Array, start: number, rules: DeviceWireRule
         case MAJOR_MAP: {
           const count = argument < 0 ? -1 : major === MAJOR_MAP ? argument * 2 : argument;
           // Every item takes at least a byte: a count the frame cannot hold is truncation, found before any work.
-          if (count > bytes.length - contentAt) malformed("truncated array or map", pos);
-          if (rules && depth >= rules.maxNestingDepth) noteDefect(`nesting deeper than maxNestingDepth (${rules.maxNestingDepth})`, pos);
+          if (count > length - contentAt) malformed("truncated array or map", pos);
+          if (depth >= maxDepth) noteDefect(`nesting deeper than maxNestingDepth (${maxDepth})`, pos);
           pos = contentAt;
           if (count === 0) break;
+          stackFor(depth);
           seen[depth] = 0;
           expected[depth] = count;
-          isMap[depth] = major === MAJOR_MAP;
+          isMap[depth] = major === MAJOR_MAP ? 1 : 0;
           depth++;
           continue;
         }
         case MAJOR_TAG:
           if (argument < 0) malformed("a tag cannot have an indefinite length", pos);
-          if (rules) noteDefect("a tag", pos);
+          if (checking) noteDefect("a tag", pos);
           // The tag's content is the next item; the two count as one.
           pos = contentAt;
           continue;

@@ -13,13 +13,19 @@ export function handleBatch(session: DeviceSession, raw: Record<string, unknown>
   const { context } = session;
   const { config } = context;
   const seq = raw.seq;
-  const seqKnown = typeof seq === "number" && Number.isInteger(seq) && seq > 0;
+  const seqKnown = typeof seq === "number" && Number.isSafeInteger(seq) && seq > 0;
 
   if (!session.rate.admit(session.frameBytes)) {
     session.strikes++;
     if (session.strikes > config.gateway.floodStrikes) throw new ProtocolError("TH_FLOOD");
-    if (!seqKnown) return;
-    refuse(session, new ProtocolError("TH_RATE_LIMITED", undefined, { seq, retryAfterMs: session.rate.retryAfterMs(session.frameBytes) }));
+    if (!seqKnown) throw new ProtocolError("TH_FRAME_MALFORMED", "batch: seq must be an integer from 1 to 2^53 − 1");
+    refuse(
+      session,
+      new ProtocolError("TH_RATE_LIMITED", session.rate.refusal("batch not stored"), {
+        seq,
+        retryAfterMs: session.rate.retryAfterMs(session.frameBytes),
+      }),
+    );
     return;
   }
   session.strikes = 0;
