@@ -11,7 +11,7 @@ export function DeviceCredentials({ deviceId, token }: { deviceId: string; token
       <CopyBlock label="then" text="telehub-agent --config /etc/telehub/agent.json" />
       <CopyBlock
         label="ESP32 (Espruino): from the repository's device-client folder"
-        text={esp32FlashCommand(hub, deviceId, token)}
+        text={esp32FlashCommand(hub, deviceId)}
         testId="esp32-flash"
       />
     </>

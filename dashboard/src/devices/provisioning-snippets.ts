@@ -13,15 +13,18 @@ export function piAgentConfig(hub: string, deviceId: string, token: string): str
   return JSON.stringify({ hub, deviceId, token }, null, 2);
 }
 
-/** The ESP32 flasher's command line (device-client/scripts/espruino/flash.ts). */
-export function esp32FlashCommand(hub: string, deviceId: string, token: string): string {
+/**
+ * The ESP32 flasher's command line (device-client/scripts/espruino/flash.ts), without the token:
+ * npm echoes a command line into terminals and CI logs, so the flasher asks for the token (or
+ * reads TELEHUB_DEVICE_TOKEN).
+ */
+export function esp32FlashCommand(hub: string, deviceId: string): string {
   return [
-    "npm run flash --",
+    "# asks for the token shown above (or set TELEHUB_DEVICE_TOKEN)\nnpm run flash --",
     "--port /dev/ttyUSB0",
     "--ssid 'YOUR-WIFI'",
     "--password 'YOUR-WIFI-PASSWORD'",
     `--url ${shellQuote(hub)}`,
     `--device ${shellQuote(deviceId)}`,
-    `--token ${shellQuote(token)}`,
   ].join(" \\\n  ");
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildBundle } from "./bundle.js";
+import { promptHidden, resolveFlashSettings, TOKEN_ENV } from "./flash-settings.js";
 import { checkBundle, formatViolations } from "./gate.js";
 
 /*
@@ -14,7 +15,10 @@ import { checkBundle, formatViolations } from "./gate.js";
  * `espruino` CLI, offline: the ESP32 board description ships with the project (`--board`),
  * Bluetooth is off (`--no-ble`). Credentials go to the device's flash Storage as
  * `telehub.json` (`--storage`), never into the code; the code is written to flash and runs
- * at every boot (`SAVE_ON_SEND=1`). `--dry-run` writes the exact upload instead (`-n -o`).
+ * at every boot (`SAVE_ON_SEND=1`). `--dry-run` writes the bundle instead (`-n -o`): the code
+ * the upload sends, not the upload (which also sends `reset()`, the Storage writes and `load()`).
+ * The token never needs the command line (npm echoes it): `TELEHUB_DEVICE_TOKEN`, the config
+ * file, or a prompt (see `flash-settings.ts`).
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,21 +28,15 @@ const USAGE = `usage: npm run flash -- [options]
   --port P        serial port (/dev/ttyUSB0) or tcp://HOST:PORT (a board on Wi-Fi)
   --ssid S        Wi-Fi network          --password W   Wi-Fi password
   --url U         hub URL (ws://HOST:PORT or wss://…)
-  --device ID     device id              --token T      device token (shown once by the hub)
+  --device ID     device id
   --interval N    seconds between readings (default 30)
   --config FILE   JSON with any of: port, ssid, password, url, device, token, interval
-  --dry-run       write the exact upload to --out (default dist/espruino/upload.js), touch no device
-  --out FILE      where --dry-run writes`;
-
-export interface FlashSettings {
-  port?: string;
-  ssid?: string;
-  password?: string;
-  url?: string;
-  device?: string;
-  token?: string;
-  interval?: number;
-}
+  --dry-run       write the bundle (the code the upload sends) to --out (default dist/espruino/upload.js),
+                  touch no device; the upload itself also sends reset(), writes telehub.json and the
+                  code to Storage (in chunks) and runs load()
+  --out FILE      where --dry-run writes
+The device token (shown once by the hub) is read from ${TOKEN_ENV}, else from the --config file,
+else asked for on the terminal. Never put it on the command line: npm echoes the command line.`;
 
 function espruinoCli(): string {
   return createRequire(import.meta.url).resolve("espruino/bin/espruino-cli.js");
@@ -71,11 +69,8 @@ export async function flash(argv: string[]): Promise<string | undefined> {
     console.log(USAGE);
     return undefined;
   }
-  const fromFile: FlashSettings = values.config ? JSON.parse(readFileSync(values.config, "utf8")) : {};
-  const settings: FlashSettings = { ...fromFile };
-  for (const key of ["port", "ssid", "password", "url", "device", "token"] as const)
-    if (values[key] !== undefined) settings[key] = values[key];
-  if (values.interval !== undefined) settings.interval = Number(values.interval);
+  const { settings, warnings } = resolveFlashSettings(values, process.env);
+  for (const warning of warnings) console.error(warning);
 
   const bundle = await buildBundle();
   const violations = checkBundle(bundle.minified);
@@ -89,11 +84,13 @@ export async function flash(argv: string[]): Promise<string | undefined> {
       const out = resolve(values.out ?? "dist/espruino/upload.js");
       mkdirSync(dirname(out), { recursive: true });
       run([...common, "-n", "-o", out, code]);
-      console.log(`dry run: ${bundle.minified.length} bytes would be uploaded; written to ${out}`);
+      console.log(`dry run: the ${bundle.minified.length}-byte bundle (the code an upload sends) written to ${out}`);
       return out;
     }
-    const missing = (["port", "url", "device", "token"] as const).filter((k) => !settings[k]);
+    const missing = (["port", "url", "device"] as const).filter((k) => !settings[k]);
     if (missing.length > 0) throw new Error(`missing ${missing.map((k) => `--${k}`).join(", ")}\n${USAGE}`);
+    if (!settings.token && process.stdin.isTTY) settings.token = await promptHidden(`device token for ${settings.device}: `);
+    if (!settings.token) throw new Error(`missing the device token: set ${TOKEN_ENV} or put "token" in the --config file\n${USAGE}`);
     const credentials = join(work, "telehub.json");
     writeFileSync(
       credentials,
