@@ -20,16 +20,7 @@ export const TOKEN_FLAG_WARNING =
   `into terminals and CI logs. Set ${TOKEN_ENV}, put "token" in the --config file, or leave it out to be asked for it.`;
 
 /** Options as parsed from the command line. */
-export interface FlashOptions {
-  port?: string;
-  ssid?: string;
-  password?: string;
-  url?: string;
-  device?: string;
-  token?: string;
-  interval?: string;
-  config?: string;
-}
+export type FlashOptions = Omit<FlashSettings, "interval"> & { interval?: string; config?: string };
 
 /**
  * The settings of one flash: the `--config` JSON file, then the command line over it; the token
