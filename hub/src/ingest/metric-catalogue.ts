@@ -50,8 +50,8 @@ export class MetricCatalogue {
     for (let i = 0; i < readings.length; i++) {
       const metrics = (readings[i] as TelemetryBatch["readings"][number]).metrics;
       for (const metric in metrics) {
-        const value = metrics[metric];
-        const type: MetricType = typeof value === "number" ? "number" : typeof value === "boolean" ? "boolean" : "string";
+        // A validated value is a number, a boolean or a string: its `typeof` is its MetricType.
+        const type = typeof metrics[metric] as MetricType;
         const known = held?.get(metric) ?? fresh?.get(metric);
         if (known === type) continue;
         if (known !== undefined) {

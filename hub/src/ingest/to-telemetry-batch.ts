@@ -4,7 +4,7 @@ import type { TelemetryBatch } from "../storage/telemetry-store.js";
 /**
  * A validated batch frame as the store takes it: timestamps become integer ms (Espruino's
  * `Date.now()` has a fraction); readings without one take stamps from `firstStamp` on, 1 ms
- * apart, in batch order (see `ReadingClock`); `-0` becomes `0`, as both stores read it back.
+ * apart, in batch order (see `ReadingClock`).
  */
 export function toTelemetryBatch(deviceId: string, frame: BatchFrame, receivedAt: number, firstStamp: number): TelemetryBatch {
   let stamp = firstStamp;
@@ -12,11 +12,6 @@ export function toTelemetryBatch(deviceId: string, frame: BatchFrame, receivedAt
     deviceId,
     seq: frame.seq,
     receivedAt,
-    readings: frame.r.map((reading) => {
-      const metrics = reading.m;
-      // `=== 0` is true for -0 too; writing 0 back is cheaper than telling them apart.
-      for (const name in metrics) if (metrics[name] === 0) metrics[name] = 0;
-      return { ts: reading.ts === undefined ? stamp++ : Math.floor(reading.ts), metrics };
-    }),
+    readings: frame.r.map((reading) => ({ ts: reading.ts === undefined ? stamp++ : Math.floor(reading.ts), metrics: reading.m })),
   };
 }

@@ -163,7 +163,8 @@ export class SqliteTelemetryStore implements TelemetryStore {
         for (const reading of batch.readings) {
           for (const metric in reading.metrics) {
             const value = reading.metrics[metric] as MetricValue;
-            const stored = typeof value === "boolean" ? (value ? 1 : 0) : value;
+            // -0 is stored as 0 (`=== 0` holds for it): SQLite would keep the sign, InfluxDB's line protocol writes 0.
+            const stored = typeof value === "boolean" ? (value ? 1 : 0) : value === 0 ? 0 : value;
             const type = typeOf(value);
             this.log.append(
               batch.deviceId,
