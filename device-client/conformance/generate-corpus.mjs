@@ -37,6 +37,11 @@ function head(major, n) {
 }
 const uint = (n) => head(0, n);
 const text = (s) => head(3, Buffer.byteLength(s)) + Buffer.from(s).toString("hex");
+const f32 = (x) => {
+  const b = Buffer.alloc(4);
+  b.writeFloatBE(x);
+  return `fa${b.toString("hex")}`;
+};
 const f64 = (x) => {
   const b = Buffer.alloc(8);
   b.writeDoubleBE(x);
@@ -132,6 +137,33 @@ c("upgrade.unknown-device", "§1.2 unknown id and wrong token are not told apart
   upgrade: { credentials: "unknown-device", refused: { status: 401, code: "TH_AUTH_INVALID" } },
 });
 c("upgrade.wrong-path", "§1.2 404: wrong path", [], [], { upgrade: { path: "/v1/devices", refused: { status: 404 } } });
+c("upgrade.trailing-slash", "§1 the path is exact: /v1/device/ is 404 with no X-Telehub-Error", [], [], {
+  upgrade: { path: "/v1/device/", refused: { status: 404 } },
+});
+c(
+  "upgrade.basic-without-colon",
+  "§1.1 a Basic header without id, colon and token is no credential: 401 TH_AUTH_MISSING",
+  ["code:TH_AUTH_MISSING"],
+  [],
+  {
+    upgrade: { credentials: "basic-without-colon", refused: { status: 401, code: "TH_AUTH_MISSING" } },
+  },
+);
+c(
+  "upgrade.bad-basic-good-query",
+  "§1.1 with both, the Basic header counts: a wrong header is refused though the query is right",
+  ["code:TH_AUTH_INVALID"],
+  [],
+  {
+    upgrade: { credentials: "bad-basic+query", refused: { status: 401, code: "TH_AUTH_INVALID" } },
+  },
+);
+c("upgrade.bearer", "§1.1 Bearer is no device credential: without a query, 401 TH_AUTH_MISSING", ["code:TH_AUTH_MISSING"], [], {
+  upgrade: { credentials: "bearer", refused: { status: 401, code: "TH_AUTH_MISSING" } },
+});
+c("upgrade.bearer-and-query", "§1.1 a Bearer header is ignored and the query read", [], greet(), {
+  upgrade: { credentials: "bearer+query" },
+});
 c("upgrade.revoked", "§1.2", ["code:TH_AUTH_REVOKED"], [], {
   setup: "device-revoked",
   upgrade: { refused: { status: 403, code: "TH_AUTH_REVOKED" } },
@@ -139,6 +171,11 @@ c("upgrade.revoked", "§1.2", ["code:TH_AUTH_REVOKED"], [], {
 c("upgrade.throttled", "§1.2 failed authentications from one address", ["code:TH_AUTH_THROTTLED"], [], {
   config: { security: { authFailuresPerMinute: 2 } },
   setup: "auth-failures",
+  upgrade: { refused: { status: 429, code: "TH_AUTH_THROTTLED", retryAfter: true } },
+});
+c("upgrade.throttled-by-api-failures", "§1.1 failed API-key authentications from the address count too", ["code:TH_AUTH_THROTTLED"], [], {
+  config: { security: { authFailuresPerMinute: 2 } },
+  setup: "api-auth-failures",
   upgrade: { refused: { status: 429, code: "TH_AUTH_THROTTLED", retryAfter: true } },
 });
 c("upgrade.hub-busy", "§1.2 admission control: handshakes in progress", ["code:TH_HUB_BUSY"], [], {
@@ -214,6 +251,21 @@ c(
       cfg: 0,
     }),
     welcome(),
+  ],
+);
+c(
+  "hello.replaces-attributes",
+  "§3.1 a hello replaces the recorded attributes (none without attrs); §3.7 a report merges into them",
+  [],
+  [
+    send({ ...HELLO, attrs: { a: 1, ip: "10.0.0.7" } }),
+    welcome(),
+    { expect: { attributes: { a: 1, ip: "10.0.0.7" } } },
+    send({ t: "report", attrs: { b: true } }),
+    { expect: { attributes: { a: 1, ip: "10.0.0.7", b: true } } },
+    act("connect"),
+    ...greet(),
+    { expect: { attributes: {} } },
   ],
 );
 c("hello.unknown-keys", "§2 unknown map keys are ignored", [], [send({ ...HELLO, zz: 1, extra: { nested: [1, 2] } }), welcome()]);
@@ -337,15 +389,16 @@ c(
 );
 
 // §2 values outside the model: inside a batch with a usable seq → TH_BATCH_INVALID + seq; elsewhere → 4400
-const batchWithValue = (seq, valueHex) =>
-  frameHex({ t: text("batch"), seq: uint(seq), r: array(map(["ts", f64(T0)], ["m", map(["x", valueHex])])) });
+/** A batch of one reading written byte by byte: `seq`, `ts` and the metric map as hex. */
+const rawBatch = ({ seq = uint(1), ts = f64(T0), m }) => frameHex({ t: text("batch"), seq, r: array(map(["ts", ts], ["m", m])) });
+const batchWithValue = (seq, valueHex) => rawBatch({ seq: uint(seq), m: map(["x", valueHex]) });
 const reportWithValue = (valueHex) => frameHex({ t: text("report"), attrs: map(["x", valueHex]) });
 const outside = [
   [
     "non-text-key",
     null,
     "a metric map with the integer key 1",
-    (seq) => frameHex({ t: text("batch"), seq: uint(seq), r: array(map(["ts", f64(T0)], ["m", map([`#${uint(1)}`, uint(5)])])) }),
+    (seq) => rawBatch({ seq: uint(seq), m: map([`#${uint(1)}`, uint(5)]) }),
     frameHex({ t: text("report"), attrs: map([`#${uint(1)}`, uint(5)]) }),
   ],
   ["invalid-utf8", "c328", "text with the bytes c3 28 (not UTF-8)"],
@@ -483,11 +536,11 @@ c(
   [],
   [
     ...greet(),
-    sendHex(
-      frameHex({ t: text("batch"), seq: uint(1), r: array(map(["ts", uint(T0)], ["m", map(["a", uint(1)])])) }),
-      "ts as an 8-byte unsigned integer",
-      { t: "batch", seq: 1, r: [{ ts: T0, m: { a: 1 } }] },
-    ),
+    sendHex(rawBatch({ ts: uint(T0), m: map(["a", uint(1)]) }), "ts as an 8-byte unsigned integer", {
+      t: "batch",
+      seq: 1,
+      r: [{ ts: T0, m: { a: 1 } }],
+    }),
     ack(1),
     { expect: { latest: { a: 1 }, ts: T0 } },
   ],
@@ -504,18 +557,75 @@ c(
   [],
   [
     ...greet(),
-    sendHex(
-      frameHex({
-        t: text("batch"),
-        seq: uint(1),
-        r: array(map(["ts", f64(T0)], ["m", map(["h", "f93e00"], ["s", "fa3fc00000"], ["d", f64(0.1)])])),
-      }),
-      "1.5 as float16, 1.5 as float32, 0.1 as float64",
-      { t: "batch", seq: 1, r: [{ ts: T0, m: { h: 1.5, s: 1.5, d: 0.1 } }] },
-    ),
+    sendHex(rawBatch({ m: map(["h", "f93e00"], ["s", "fa3fc00000"], ["d", f64(0.1)]) }), "1.5 as float16, 1.5 as float32, 0.1 as float64", {
+      t: "batch",
+      seq: 1,
+      r: [{ ts: T0, m: { h: 1.5, s: 1.5, d: 0.1 } }],
+    }),
     ack(1),
     { expect: { latest: { h: 1.5, s: 1.5, d: 0.1 } } },
   ],
+);
+c(
+  "batch.seq-float",
+  "§2 an integer field may come as a float that holds an integer: seq 30.0 is sequence 30",
+  [],
+  [
+    ...greet(),
+    sendHex(rawBatch({ seq: f64(30), m: map(["a", uint(1)]) }), "seq as the float64 30.0", {
+      t: "batch",
+      seq: 30,
+      r: [{ ts: T0, m: { a: 1 } }],
+    }),
+    ack(30),
+  ],
+);
+c(
+  "batch.float-integer",
+  "§2 numbers are kept as numbers: 21.0 sent as a float reads back as 21",
+  [],
+  [
+    ...greet(),
+    sendHex(batchWithValue(1, f64(21)), "x = 21.0 as float64", { t: "batch", seq: 1, r: [{ ts: T0, m: { x: 21 } }] }),
+    ack(1),
+    { expect: { latest: { x: 21 } } },
+  ],
+);
+c(
+  "batch.duplicate-key",
+  "§2 a map that holds a key twice is not refused: the last value counts",
+  [],
+  [
+    ...greet(),
+    sendHex(rawBatch({ m: map(["x", uint(1)], ["x", uint(2)]) }), "m holds x twice: 1, then 2", {
+      t: "batch",
+      seq: 1,
+      r: [{ ts: T0, m: { x: 2 } }],
+    }),
+    ack(1),
+    { expect: { latest: { x: 2 }, stored: 1 } },
+  ],
+);
+c(
+  "batch.ts-float32",
+  "§2 a float32 ts is read as the number it holds",
+  [],
+  [
+    ...greet(),
+    sendHex(rawBatch({ ts: f32(T0), m: map(["a", uint(1)]) }), "ts as a float32 (1764000006144, the float32 nearest 1764000000000)", {
+      t: "batch",
+      seq: 1,
+      r: [{ ts: Math.fround(T0), m: { a: 1 } }],
+    }),
+    ack(1),
+    { expect: { latest: { a: 1 }, ts: Math.fround(T0) } },
+  ],
+);
+c(
+  "batch.ts-uint32",
+  "§2/§3.3 a 4-byte integer ts is at most 2^32 - 1 ms (February 1970): outside the default window",
+  ["code:TH_TIMESTAMP_OUT_OF_RANGE"],
+  [...greet(), batch(1, [reading({ a: 1 }, 4_000_000_000)]), refusal("TH_TIMESTAMP_OUT_OF_RANGE", 1)],
 );
 c(
   "batch.negative-zero",
@@ -544,6 +654,25 @@ c(
   [...greet(), batch(1, [{ m: { x: 1 } }, { m: { x: 2 } }, { m: { x: 3 } }]), ack(1), { expect: { stored: 3, latest: { x: 3 } } }],
 );
 c(
+  "batch.clockless-across-batches",
+  "§3.3 clockless readings never overwrite each other, across batches too",
+  [],
+  [
+    ...greet(),
+    batch(1, [{ m: { x: 1 } }, { m: { x: 2 } }]),
+    ack(1),
+    batch(2, [{ m: { x: 3 } }, { m: { x: 4 } }]),
+    ack(2),
+    { expect: { stored: 4, latest: { x: 4 } } },
+  ],
+);
+c(
+  "batch.same-ts-different-metrics",
+  "§3.3 two readings at one ts with different metrics make one point: nothing lost",
+  [],
+  [...greet(), batch(1, [reading({ a: 1 }), reading({ b: 2 })]), ack(1), { expect: { stored: 2, latest: { a: 1, b: 2 } } }],
+);
+c(
   "batch.same-ts-different-values",
   "§3.3 the same metric at the same ts with different values in one batch is refused",
   ["code:TH_BATCH_INVALID"],
@@ -567,14 +696,7 @@ c(
   [],
   [
     ...greet(),
-    sendHex(
-      frameHex({
-        t: text("batch"),
-        seq: `1b${(2n ** 53n).toString(16).padStart(16, "0")}`,
-        r: array(map(["ts", f64(T0)], ["m", map(["a", uint(1)])])),
-      }),
-      "seq 2^53",
-    ),
+    sendHex(rawBatch({ seq: `1b${(2n ** 53n).toString(16).padStart(16, "0")}`, m: map(["a", uint(1)]) }), "seq 2^53"),
     expectClose(4400, "TH_FRAME_MALFORMED"),
   ],
 );
@@ -766,20 +888,39 @@ c(
   ],
   { config: { limits: { maxFramesPerSecond: 2, frameBurst: 2 } }, clock: "manual", barrier: false },
 );
+/** A control frame over the rate (no seq), and its refusal. */
+const controlRefused = () => [
+  send({ t: "cmd_ack", id: "c-1" }),
+  refusal("TH_RATE_LIMITED", undefined, { present: ["retry"], absent: ["seq"] }),
+];
+const FLOOD = {
+  config: { limits: { maxFramesPerSecond: 1, frameBurst: 1 }, gateway: { floodStrikes: 2 } },
+  clock: "manual",
+  barrier: false,
+};
 c(
   "limit.flood",
   "§6 floodStrikes consecutive TH_RATE_LIMITED answers are allowed; one more frame closes with 4429",
   ["code:TH_FLOOD"],
+  [...greet(), ...controlRefused(), ...controlRefused(), send({ t: "cmd_ack", id: "c-1" }), expectClose(4429, "TH_FLOOD")],
+  FLOOD,
+);
+c(
+  "limit.flood-count-restarts",
+  "§6 floodStrikes counts consecutive refusals: an admitted frame starts the count again (hub clock stopped, then moved)",
+  [],
   [
     ...greet(),
-    send({ t: "cmd_ack", id: "c-1" }),
-    refusal("TH_RATE_LIMITED", undefined, { present: ["retry"], absent: ["seq"] }),
-    send({ t: "cmd_ack", id: "c-1" }),
-    refusal("TH_RATE_LIMITED", undefined, { present: ["retry"], absent: ["seq"] }),
+    ...controlRefused(),
+    ...controlRefused(),
+    act("advance-clock", { ms: 1000 }),
+    send({ t: "cmd_ack", id: "c-1" }, "admitted: the count starts again"),
+    ...controlRefused(),
+    ...controlRefused(),
     send({ t: "cmd_ack", id: "c-1" }),
     expectClose(4429, "TH_FLOOD"),
   ],
-  { config: { limits: { maxFramesPerSecond: 1, frameBurst: 1 }, gateway: { floodStrikes: 2 } }, clock: "manual", barrier: false },
+  FLOOD,
 );
 c(
   "limit.inflight",
@@ -837,6 +978,21 @@ c(
   { setup: "store-failing" },
 );
 
+c(
+  "store.resume-flag-only-true",
+  "§4.3 only rs: true is a resume marker: rs: 1 resumes nothing",
+  [],
+  [
+    ...greet(),
+    batch(1, [reading({ a: 1 })]),
+    retryable("TH_STORE_UNAVAILABLE", 1),
+    act("store-recovers"),
+    batch(2, [reading({ a: 2 }, T0 + 1)], { rs: 1 }),
+    retryable("TH_RATE_LIMITED", 2),
+  ],
+  { setup: "store-failing" },
+);
+
 // data integrity limits (ingest.*)
 c(
   "ingest.type-conflict",
@@ -851,6 +1007,31 @@ c(
     batch(3, [reading({ temp: 22 }, T0 + 2)]),
     ack(3),
   ],
+);
+c(
+  "ingest.numbers-one-type",
+  "§3.3 all numbers are one type: integers and fractions mix",
+  [],
+  [...greet(), batch(1, [reading({ n: 1 })]), ack(1), batch(2, [reading({ n: 1.5 }, T0 + 1)]), ack(2)],
+);
+c(
+  "ingest.refused-batch-fixes-no-type",
+  "§3.3 a refused batch changes nothing: it fixes no type",
+  [],
+  [
+    ...greet(),
+    batch(1, [reading({ n: "text" }), reading({ "bad name": 1 }, T0 + 1)]),
+    refusal("TH_BATCH_INVALID", 1),
+    batch(2, [reading({ n: 5 }, T0 + 2)]),
+    ack(2),
+  ],
+);
+c(
+  "ingest.future-window-off",
+  "§3.3 ingest.maxFutureMs 0 switches that side of the window off",
+  [],
+  [...greet(), batch(1, [reading({ a: 1 }, T0 + 10 * 365 * 86_400_000)]), ack(1)],
+  { config: { ingest: { maxFutureMs: 0 } } },
 );
 c(
   "ingest.metrics-per-device",
@@ -964,6 +1145,7 @@ c(
     expectFrame({ t: "cmd", name: "reboot" }),
     sendHex(map(["t", text("cmd_result")], ["id", "7824<cmd.id>"], ["ok", "f5"], ["res", uint(1)]), "cmd_result, no cmd_ack before"),
     expectHex(map(["t", text("cmd_done")], ["id", "7824<cmd.id>"])),
+    { expect: { command: { state: "succeeded", result: 1, deliveredAt: null } } },
   ],
   { setup: "command-queued" },
 );
@@ -976,6 +1158,7 @@ c(
     expectFrame({ t: "cmd", name: "reboot" }),
     sendHex(map(["t", text("cmd_ack")], ["id", "7824<cmd.id>"]), "cmd_ack"),
     sendHex(map(["t", text("cmd_ack")], ["id", "7824<cmd.id>"]), "cmd_ack again"),
+    { expect: { command: { state: "delivered" } } },
   ],
   { setup: "command-queued" },
 );
@@ -1018,14 +1201,26 @@ c(
   "config.failed-without-err",
   "§3.8/§3.9 config_ack with ok false and no err",
   ["code:TH_FRAME_INVALID"],
-  [...greet(), expectFrame({ t: "config", v: 1 }), send({ t: "config_ack", v: 1, ok: false }), refusal("TH_FRAME_INVALID")],
+  [
+    ...greet(),
+    expectFrame({ t: "config", v: 1 }),
+    send({ t: "config_ack", v: 1, ok: false }),
+    refusal("TH_FRAME_INVALID"),
+    { expect: { config: { reported: { version: 0, error: null } } } },
+  ],
   { setup: "config-desired" },
 );
 c(
   "config.ack-newer-than-desired",
   "§3.8 a config_ack for a version newer than the desired one is refused",
   ["code:TH_FRAME_INVALID"],
-  [...greet(), expectFrame({ t: "config", v: 1 }), send({ t: "config_ack", v: 5, ok: true }), refusal("TH_FRAME_INVALID")],
+  [
+    ...greet(),
+    expectFrame({ t: "config", v: 1 }),
+    send({ t: "config_ack", v: 5, ok: true }),
+    refusal("TH_FRAME_INVALID"),
+    { expect: { config: { reported: { version: 0 } } } },
+  ],
   { setup: "config-desired" },
 );
 c(
