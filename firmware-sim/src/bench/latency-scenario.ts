@@ -41,9 +41,12 @@ export async function runAckLatency(devices: number, seconds: number, readingsPe
       clients.forEach((client, d) => {
         let sent = 0;
         const tick = (): void => {
+          // Each reading its own millisecond: a batch with two values of a metric at one ts is
+          // refused (docs/protocol.md §3.3).
+          const firstTs = Date.now() - readingsPerBatch + 1;
           for (let i = 0; i < readingsPerBatch; i++) {
             const reading = sampleReading(d, sent * readingsPerBatch + i);
-            client.send(reading.m, Date.now());
+            client.send(reading.m, firstTs + i);
           }
           batches++;
           sent++;
