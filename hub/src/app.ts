@@ -117,6 +117,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   try {
     // Every type the store holds, before the first device can send a value.
     admission.catalogue.load(await telemetry.metricTypes());
+    metrics.metricSeries = () => admission.catalogue.size;
   } catch (error) {
     await telemetry.close();
     metaDb.close();

@@ -127,6 +127,14 @@ export class HubMetrics {
     registers: [this.registry],
     collect: (): void => this.livePendingEntries.set(this.liveBacklog().pendingEntries),
   });
+  /** The metric catalogue's size, set by the hub; read when metrics are scraped. */
+  metricSeries: () => number = () => 0;
+  readonly metricSeriesHeld: Gauge = new Gauge({
+    name: "telehub_metric_series",
+    help: "Distinct (device, metric) series in the hub's metric catalogue (at most ingest.maxSeries)",
+    registers: [this.registry],
+    collect: (): void => this.metricSeriesHeld.set(this.metricSeries()),
+  });
   readonly liveCoalesced = new Counter({
     name: "telehub_live_coalesced_total",
     help: "Telemetry values replaced by a newer one before a slow live connection received them",

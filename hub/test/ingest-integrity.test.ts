@@ -322,6 +322,7 @@ describe("ingest limits in configuration", () => {
       assert.equal((await answer(a, 1, [{ ts: 1, m: { x: 1, y: 1 } }])).t, "ack");
       assert.equal((await answer(b, 1, [{ ts: 1, m: { x: 1 } }])).t, "ack");
       assertRefused(await answer(b, 2, [{ ts: 2, m: { y: 1 } }]), "TH_METRIC_LIMIT", 2, /over maxSeries \(3\)/);
+      assert.match(await running.hub.metrics.registry.metrics(), /^telehub_metric_series 3$/m);
       assert.equal((await answer(a, 2, [{ ts: 2, m: { x: 2, y: 2 } }])).t, "ack");
       a.close();
       b.close();
