@@ -111,10 +111,16 @@ c(
   ["frame:hello", "frame:welcome"],
   [
     sendHex(squash(DOC_HELLO_HEX), "docs/protocol.md §3.1 example", HELLO),
-    welcome(0, {
-      hb: 15000,
-      lim: { frame: 65536, batch: 500, metrics: 64, name: 64, str: 256, inflight: 16, rate: 100, burst: 200, bps: 262144, depth: 32 },
-    }),
+    {
+      expect: {
+        ...welcome(0, {
+          hb: 15000,
+          lim: { frame: 65536, batch: 500, metrics: 64, name: 64, str: 256, inflight: 16, rate: 100, burst: 200, bps: 262144, depth: 32 },
+        }).expect,
+        // §3.2: welcome.time is a float64.
+        containsHex: `${text("time")}fb`,
+      },
+    },
   ],
 );
 c("upgrade.query", "§1.1 query-string credentials", [], greet(), { upgrade: { credentials: "query" } });
@@ -1194,9 +1200,46 @@ c(
   ],
   { setup: "config-desired" },
 );
-c("config.up-to-date", "§3.8 no config after welcome when hello.cfg is the current version", [], [send({ ...HELLO, cfg: 1 }), welcome()], {
-  setup: "config-desired",
-});
+c(
+  "config.up-to-date",
+  "§3.8 no config after welcome when hello.cfg is the current version (the queued command, sent after any config, comes next)",
+  [],
+  [send({ ...HELLO, cfg: 1 }), welcome(), expectFrame({ t: "cmd", name: "reboot" })],
+  { setup: "config-and-command" },
+);
+c(
+  "config.last-acknowledged",
+  "§3.1/§3.8 a hello without cfg: the hub uses the version the device last acknowledged; §3.6 an unacknowledged command is sent again",
+  [],
+  [
+    ...greet(),
+    expectFrame({ t: "config", v: 1 }),
+    expectFrame({ t: "cmd", name: "reboot" }),
+    send({ t: "config_ack", v: 1, ok: true }),
+    { expect: { config: { reported: { version: 1 } } } },
+    act("connect"),
+    send({ t: "hello", v: 1 }),
+    expectFrame({ t: "welcome", v: 1, seq: 0 }),
+    expectFrame({ t: "cmd", name: "reboot" }),
+  ],
+  { setup: "config-and-command" },
+);
+c(
+  "config.changed-while-connected",
+  "§3.8 an operator's change reaches a connected device at once, with the next version",
+  [],
+  [
+    ...greet(),
+    expectFrame({ t: "config", v: 1, d: { interval: 10, extra: null } }),
+    send({ t: "config_ack", v: 1, ok: true }),
+    { expect: { config: { reported: { version: 1 } } } },
+    act("set-config", { document: { interval: 20 } }),
+    expectFrame({ t: "config", v: 2, d: { interval: 20 } }),
+    send({ t: "config_ack", v: 2, ok: true }),
+    { expect: { config: { reported: { version: 2 } } } },
+  ],
+  { setup: "config-desired" },
+);
 c(
   "config.failed-without-err",
   "§3.8/§3.9 config_ack with ok false and no err",

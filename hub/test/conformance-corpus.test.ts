@@ -42,6 +42,7 @@ interface Step {
   expect?: Expectation;
   do?: string;
   ms?: number;
+  document?: Json;
   conn?: number;
 }
 interface CorpusCase {
@@ -79,7 +80,7 @@ interface Corpus {
 const corpus = JSON.parse(readFileSync(new URL("../../../device-client/conformance/corpus.json", import.meta.url), "utf8")) as Corpus;
 
 /** Setups that leave the hub as it was: such cases share one hub. */
-const SHARED_SETUPS = new Set([undefined, "device-revoked", "command-queued", "config-desired"]);
+const SHARED_SETUPS = new Set([undefined, "device-revoked", "command-queued", "config-desired", "config-and-command"]);
 /** `{"t":"corpus_sync"}`: an unknown type, answered with an error frame that ends every case's frames. */
 const BARRIER = Buffer.from("a161746b636f727075735f73796e63", "hex");
 
@@ -263,7 +264,7 @@ class CaseRun {
   }
 
   async setup(): Promise<void> {
-    const { setup } = this.one;
+    const setup = this.one.setup === "config-and-command" ? "command-queued" : this.one.setup;
     const api = (method: "POST" | "PUT", url: string, body?: unknown) => callApi(this.running.hub, method, url, body);
     if (setup === "device-revoked") assert.equal((await api("POST", `/api/v1/devices/${this.deviceId}/revoke`)).status, 200);
     if (setup === "command-queued") {
@@ -273,7 +274,7 @@ class CaseRun {
       });
       assert.equal(sent.status, 201, JSON.stringify(sent.body));
     }
-    if (setup === "config-desired") {
+    if (setup === "config-desired" || this.one.setup === "config-and-command") {
       const put = await api("PUT", `/api/v1/devices/${this.deviceId}/config`, { document: { interval: 10, extra: null } });
       assert.equal(put.status, 200, JSON.stringify(put.body));
     }
@@ -391,6 +392,12 @@ class CaseRun {
         return;
       case "stop-hub":
         await this.running.stop();
+        return;
+      case "set-config":
+        assert.equal(
+          (await callApi(hub, "PUT", `/api/v1/devices/${encodeURIComponent(this.deviceId)}/config`, { document: step.document })).status,
+          200,
+        );
         return;
       case "revoke-device":
         assert.equal((await callApi(hub, "POST", `/api/v1/devices/${encodeURIComponent(this.deviceId)}/revoke`)).status, 200);
