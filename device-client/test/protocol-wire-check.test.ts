@@ -92,6 +92,13 @@ describe("decodeFrame (any peer) and decodeDeviceFrame (the hub's rules)", () =>
     assert.equal(decodeDeviceFrame(nested(5), { maxNestingDepth: 5 }).t, "x");
     assert.throws(() => decodeDeviceFrame(nested(6), { maxNestingDepth: 5 }), /nesting deeper than maxNestingDepth \(5\)/);
     assert.equal(scanFrame(nested(200)).defect, undefined, "without device rules there is no limit");
+    const nestedMaps = (depth: number) => {
+      let value: unknown = 1;
+      for (let i = 1; i < depth; i++) value = { k: value };
+      return encodeFrame({ t: "x", v: value } as never);
+    };
+    assert.equal(decodeDeviceFrame(nestedMaps(5), { maxNestingDepth: 5 }).t, "x");
+    assert.throws(() => decodeDeviceFrame(nestedMaps(6), { maxNestingDepth: 5 }), /nesting deeper than maxNestingDepth \(5\)/);
   });
 
   test("what the scanner accepts, cbor-x decodes the same way", () => {
