@@ -153,27 +153,37 @@ describe("ingest rules on the embedded store", () => {
   });
 
   test("clockless readings never overwrite earlier ones: batches in one millisecond, and across a reconnect", async () => {
-    let device = await connected(running, "clockless-2");
-    const token = await running.provision("clockless-3");
-    for (let seq = 1; seq <= 5; seq++) device.send({ t: "batch", seq, r: [{ m: { n: seq } }, { m: { n: seq + 0.5 } }] });
-    await device.ackFor(5);
-    device.close();
-    device = await connected(running, "clockless-3", token);
-    assert.equal((await answer(device, 1, [{ m: { n: 1 } }])).t, "ack");
-    device.close();
-    device = await connected(running, "clockless-3", token);
-    assert.equal((await answer(device, 2, [{ m: { n: 2 } }])).t, "ack");
-    const two = await points(running, "clockless-2", "n");
-    assert.deepEqual(
-      two.map((p) => p.value),
-      [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5],
-    );
-    const three = await points(running, "clockless-3", "n");
-    assert.deepEqual(
-      three.map((p) => p.value),
-      [1, 2],
-    );
-    device.close();
+    // A frozen hub clock: every batch arrives in the same millisecond.
+    const frozen = await startHub({}, undefined, { now: () => 1_800_000_000_000 });
+    try {
+      const token = await frozen.provision("clockless-2");
+      let device = await connected(frozen, "clockless-2", token);
+      for (let seq = 1; seq <= 5; seq++) device.send({ t: "batch", seq, r: [{ m: { n: seq } }, { m: { n: seq + 0.5 } }] });
+      await device.ackFor(5);
+      device.close();
+      device = await connected(frozen, "clockless-2", token);
+      assert.equal((await answer(device, 6, [{ m: { n: 6 } }])).t, "ack");
+      device.close();
+      const stored = await points(frozen, "clockless-2", "n");
+      assert.deepEqual(
+        stored.map((p) => [p.ts - 1_800_000_000_000, p.value]),
+        [
+          [0, 1],
+          [1, 1.5],
+          [2, 2],
+          [3, 2.5],
+          [4, 3],
+          [5, 3.5],
+          [6, 4],
+          [7, 4.5],
+          [8, 5],
+          [9, 5.5],
+          [10, 6],
+        ],
+      );
+    } finally {
+      await frozen.dispose();
+    }
   });
 
   test("readings with ts are untouched by the stamps", async () => {
