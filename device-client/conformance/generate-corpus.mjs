@@ -1320,6 +1320,7 @@ const hubFrames = [
   ["cmd.no-args", { t: "cmd", id: "c-2", name: "reboot", args: {} }],
   ["cmd_done", { t: "cmd_done", id: "c-2" }],
   ["config", { t: "config", v: 3, d: { interval: 10, name: "kitchen", extra: null, alarms: [{ above: 30.5 }] } }],
+  ["config.utf8", { t: "config", v: 4, d: { room: "Küche ☺ 😀" } }],
 ].map(([id, value]) => ({ id, hex: hexOf(value), value, canonical: true }));
 // Integers from 2^32 go out as 8-byte integers (cbor-x alone would write a float64).
 hubFrames.push(
