@@ -341,6 +341,23 @@ describe("ingest limits in configuration", () => {
     }
   });
 
+  test("a batch's new metrics are claimed at once: the next batch, in flight behind it, cannot give one another type", async () => {
+    const store = gate(new SqliteTelemetryStore(":memory:"));
+    const running = await startHub({}, undefined, { telemetry: store });
+    try {
+      const device = await connected(running, "in-flight");
+      device.send({ t: "batch", seq: 1, r: [{ ts: 1, m: { fresh: 1 } }] });
+      assertRefused(await answer(device, 2, [{ ts: 2, m: { fresh: "text" } }]), "TH_TYPE_CONFLICT", 2);
+      assert.equal(store.held, 1, "batch 1 is still waiting for its commit");
+      store.open();
+      await device.ackFor(1);
+      assert.deepEqual(await store.metricTypes(), [{ deviceId: "in-flight", metric: "fresh", type: "number" }]);
+      device.close();
+    } finally {
+      await running.dispose();
+    }
+  });
+
   test("a batch whose write failed releases its new metric names: the device's resend may give them another type", async () => {
     const store = gate(new SqliteTelemetryStore(":memory:"));
     store.open();
