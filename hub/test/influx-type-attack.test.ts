@@ -88,7 +88,7 @@ describe("InfluxDB type-conflict attack through a real hub (private influxd)", {
 
     // Its own metric keeps its type: the attacker's later number is refused before the ack.
     attacker.send({ t: "batch", seq: 2, r: [{ ts: Date.now(), m: { temperature: 22 } }] });
-    const refusal = await attacker.next("error");
+    const refusal = await attacker.next("error").catch((error) => assert.fail(`${error.message}: ${JSON.stringify(attacker.frames)}`));
     assert.equal(refusal.code, "TH_TYPE_CONFLICT");
     assert.equal(refusal.seq, 2);
     assert.equal(refusal.retry, undefined, "a permanent refusal");

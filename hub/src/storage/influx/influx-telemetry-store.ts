@@ -46,6 +46,9 @@ export interface InfluxTelemetryStoreOptions {
 
 const METRIC_TYPES: readonly MetricType[] = ["number", "boolean", "string"];
 
+/** How many writes' worth of spooled points (`influx.batchSize` each) are also kept in memory. */
+const RECENT_WRITES = 4;
+
 const RETENTION_DURATION = /^(INF|(\d+[smhdw])+)$/;
 
 /** Rows of the first series of a statement's result as objects keyed by column. */
@@ -83,7 +86,8 @@ export class InfluxTelemetryStore implements TelemetryStore {
     this.queryWaitMs = options.queryWaitMs ?? 5_000;
     const source = (type: MetricType) => measurementSource(measurementOf(influx.measurement, type), influx.retentionPolicy);
     this.sources = { number: source("number"), boolean: source("boolean"), string: source("string") };
-    this.spool = new Spool(join(options.dataDir, "influx-spool.db"), influx.spoolMaxBytes);
+    // The drainer's next few writes stay in memory too, so it need not read them back from the file.
+    this.spool = new Spool(join(options.dataDir, "influx-spool.db"), influx.spoolMaxBytes, RECENT_WRITES * influx.batchSize);
     this.known = new KnownMetrics((deviceId) => this.spool.metricTypesOf(deviceId));
     this.drainer = new SpoolDrainer(this.spool, this.http, {
       batchSize: influx.batchSize,

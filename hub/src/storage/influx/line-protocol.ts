@@ -23,7 +23,8 @@ const PRECISION_ZEROS: Record<InfluxPrecision, string> = { ms: "", us: "000", ns
 
 /** Measurement names escape commas and spaces; tag keys, tag values and field keys also `=`. */
 const escapeMeasurement = (name: string): string => name.replace(/[\\, ]/g, "\\$&");
-const escapeKey = (key: string): string => key.replace(/[\\,= ]/g, "\\$&");
+const KEY_SPECIALS = /[\\,= ]/;
+const escapeKey = (key: string): string => (KEY_SPECIALS.test(key) ? key.replace(/[\\,= ]/g, "\\$&") : key);
 const escapeString = (value: string): string => `"${value.replace(/[\\"]/g, "\\$&")}"`;
 
 /**

@@ -43,6 +43,22 @@ export interface DeviceMetric {
   type: MetricType;
 }
 
+/**
+ * An entry's text: its lines after a leading line break, joined by line breaks (cheaper to
+ * write and to split than JSON); or, when a line holds a line break itself (a string value may),
+ * a JSON array. Spools of older hubs hold only JSON arrays.
+ */
+function entryText(lines: readonly string[]): string {
+  const text = `\n${lines.join("\n")}`;
+  let breaks = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) breaks++;
+  return breaks === lines.length ? text : JSON.stringify(lines);
+}
+
+function entryLines(text: string): string[] {
+  return text.startsWith("\n") ? text.slice(1).split("\n") : (JSON.parse(text) as string[]);
+}
+
 /** A run of spooled entries, oldest first, as the drainer sends them. */
 export interface SpooledRun {
   /** Highest entry id in the run (every entry up to it is in the run). */
@@ -69,6 +85,9 @@ export class Spool {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly lastSeqs = new Map<string, number>();
+  /** The lines of the newest entries not yet delivered, by id: the drainer's next runs, without reading them back. */
+  private readonly recent = new Map<number, readonly string[]>();
+  private recentPoints = 0;
   private spooledBytes: number;
   private spooledPoints: number;
   private spooledEntries: number;
@@ -79,13 +98,16 @@ export class Spool {
     path: string,
     /** Reject new entries once this many bytes of line protocol wait in the spool. */
     private readonly maxBytes: number,
+    /** Keep the lines of at most this many waiting points in memory as well (entries past it are read back from the file). */
+    private readonly maxRecentPoints = 0,
   ) {
     this.db = openDatabase(path, SPOOL_MIGRATIONS, "full");
     const db = this.db;
     this.statements = {
       insert: db.prepare("INSERT INTO spool (lines, points, bytes, spooled_at) VALUES (?, ?, ?, ?)"),
       oldestSpooledAt: db.prepare("SELECT spooled_at FROM spool ORDER BY id LIMIT 1").pluck(),
-      oldest: db.prepare("SELECT id, lines, points, bytes FROM spool WHERE id > ? ORDER BY id LIMIT 64"),
+      oldest: db.prepare("SELECT id, points, bytes FROM spool WHERE id > ? ORDER BY id LIMIT 64"),
+      linesOf: db.prepare("SELECT lines FROM spool WHERE id = ?").pluck(),
       removeThrough: db.prepare("DELETE FROM spool WHERE id <= ?"),
       lastSeq: db.prepare("SELECT last_seq FROM batch_sequences WHERE device_id = ?").pluck(),
       upsertSeq: db.prepare(
@@ -168,7 +190,7 @@ export class Spool {
    * spool already holds replaces it: the hub's catalogue decided it before the ack.
    */
   write(lines: readonly string[], seqs: ReadonlyMap<string, number>, newMetrics: readonly MetricEntry[] = []): void {
-    const text = JSON.stringify(lines);
+    const text = entryText(lines);
     const bytes = Buffer.byteLength(text);
     if (!this.hasRoomFor(bytes)) throw new SpoolFullError(this.spooledBytes, this.maxBytes);
     let id = 0;
@@ -179,6 +201,10 @@ export class Spool {
     })();
     for (const [deviceId, seq] of seqs) this.lastSeqs.set(deviceId, seq);
     if (id > 0) {
+      if (this.recentPoints + lines.length <= this.maxRecentPoints) {
+        this.recent.set(id, lines);
+        this.recentPoints += lines.length;
+      }
       this.spooledBytes += bytes;
       this.spooledPoints += lines.length;
       this.spooledEntries++;
@@ -189,12 +215,14 @@ export class Spool {
   /** The oldest entries, whole, up to about `maxPoints` lines (at least one entry). */
   oldest(maxPoints: number): SpooledRun | undefined {
     const run: SpooledRun = { throughId: 0, lines: [], bytes: 0 };
-    let after = 0;
+    let after = this.deliveredId;
     for (;;) {
-      const rows = this.statements.oldest.all(after) as { id: number; lines: string; points: number; bytes: number }[];
+      // Sizes first: an entry's text is read only when it joins the run, and only if not in memory.
+      const rows = this.statements.oldest.all(after) as { id: number; points: number; bytes: number }[];
       for (const row of rows) {
         if (run.lines.length > 0 && run.lines.length + row.points > maxPoints) return run;
-        for (const line of JSON.parse(row.lines) as string[]) run.lines.push(line);
+        const lines = this.recent.get(row.id) ?? entryLines(this.statements.linesOf.get(row.id) as string);
+        for (const line of lines) run.lines.push(line);
         run.throughId = row.id;
         run.bytes += row.bytes;
         after = row.id;
@@ -210,6 +238,11 @@ export class Spool {
     this.spooledPoints -= run.lines.length;
     this.spooledEntries -= removed;
     this.deliveredId = run.throughId;
+    for (const [id, lines] of this.recent) {
+      if (id > run.throughId) break;
+      this.recent.delete(id);
+      this.recentPoints -= lines.length;
+    }
   }
 
   /** A device's metrics and their types. */
