@@ -1032,6 +1032,32 @@ c(
     ack(2),
   ],
 );
+/** A batch with a note saying what it breaks. */
+const noted = (seq, readings, note) => send({ t: "batch", seq, r: readings }, note);
+const TWO_YEARS_AGO = T0 - 2 * 31_536_000_000;
+c(
+  "ingest.check-order",
+  "§3.3 the hub answers the first rule a batch breaks: §2/§6 rules, the timestamp window, two values at one ts, types, metric names; a refused batch claims no name",
+  [],
+  [
+    ...greet(),
+    batch(1, [reading({ n: 1 })]),
+    ack(1),
+    noted(2, [reading({ "bad name": 1 }, TWO_YEARS_AGO)], "a bad name and a ts outside the window"),
+    refusal("TH_BATCH_INVALID", 2),
+    noted(3, [reading({ n: "x" }, TWO_YEARS_AGO)], "a ts outside the window and a type conflict"),
+    refusal("TH_TIMESTAMP_OUT_OF_RANGE", 3),
+    noted(4, [reading({ n: "x" }, T0 + 1), reading({ n: "y" }, T0 + 1)], "two values at one ts and a type conflict"),
+    refusal("TH_BATCH_INVALID", 4),
+    noted(5, [reading({ n: "x", p: 1, q: 2 }, T0 + 2)], "a type conflict and one name too many"),
+    refusal("TH_TYPE_CONFLICT", 5),
+    noted(6, [reading({ p: 1 }, T0 + 3)], "the second name: the refused batches claimed none"),
+    ack(6),
+    noted(7, [reading({ q: 1 }, T0 + 4)], "a third name"),
+    refusal("TH_METRIC_LIMIT", 7),
+  ],
+  { config: { ingest: { maxMetricsPerDevice: 2 } } },
+);
 c(
   "ingest.future-window-off",
   "§3.3 ingest.maxFutureMs 0 switches that side of the window off",
