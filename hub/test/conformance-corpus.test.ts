@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { DEVICE_PATH, decodeFrame, SUBPROTOCOL } from "@telehub/device-client/protocol";
-import WebSocket from "ws";
+import { decodeFrame } from "@telehub/device-client/protocol";
 import { DEFAULT_CONFIG, type HubConfigInput } from "../src/config/hub-config.js";
 import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
 import type { TelemetryStore } from "../src/storage/telemetry-store.js";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
+import { type Connection, connect, isRefused, type Upgrade } from "./support/corpus-peer.js";
 import { createDevice } from "./support/create-device.js";
 import { eventually } from "./support/eventually.js";
 import { gate } from "./support/gated-store.js";
@@ -52,24 +52,7 @@ interface CorpusCase {
   clock?: "manual";
   setup?: string;
   barrier?: boolean;
-  upgrade?: {
-    credentials?:
-      | "basic"
-      | "query"
-      | "basic+bad-query"
-      | "bad-basic+query"
-      | "basic-without-colon"
-      | "bearer"
-      | "bearer+query"
-      | "none"
-      | "wrong-token"
-      | "unknown-device";
-    deviceId?: string;
-    path?: string;
-    protocol?: string | null;
-    autoPong?: boolean;
-    refused?: { status: number; code?: string; retryAfter?: boolean };
-  };
+  upgrade?: Upgrade;
   steps: Step[];
 }
 interface Corpus {
@@ -130,90 +113,6 @@ async function startCaseHub(one: CorpusCase | undefined): Promise<CaseHub> {
   const running = await startHub(config, dataDir, { now: clock.now, ...(telemetry && { telemetry }) });
   return { running, clock, ...(store && { store }) };
 }
-
-/** One WebSocket connection of a case: every frame the hub sent, as bytes, and the close. */
-class Connection {
-  readonly frames: Buffer[] = [];
-  closed: { code: number; reason: string } | undefined;
-  private wake: (() => void) | undefined;
-
-  constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      this.frames.push(data as Buffer);
-      this.wake?.();
-    });
-    ws.on("close", (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-      this.wake?.();
-    });
-    ws.on("error", () => undefined);
-  }
-
-  /** The next frame the hub sent (failing on a close or after 5 s). */
-  async next(what: string): Promise<Buffer> {
-    await this.until(() => this.frames.length > 0 || this.closed !== undefined, what);
-    const frame = this.frames.shift();
-    if (!frame) assert.fail(`closed with ${this.closed?.code} ${this.closed?.reason} while waiting for ${what}`);
-    return frame;
-  }
-
-  async close(what: string): Promise<{ code: number; reason: string }> {
-    await this.until(() => this.closed !== undefined, what);
-    return this.closed as { code: number; reason: string };
-  }
-
-  private async until(done: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 5_000;
-    while (!done()) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-}
-
-type Refused = { status: number; code: string | undefined; retryAfter: string | undefined };
-
-function connect(running: RunningHub, deviceId: string, token: string, upgrade: CorpusCase["upgrade"] = {}): Promise<Connection | Refused> {
-  const mode = upgrade.credentials ?? "basic";
-  const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
-  const headers: Record<string, string> = {};
-  let query = "";
-  if (mode === "basic" || mode === "basic+bad-query") headers.authorization = basic(deviceId, token);
-  if (mode === "wrong-token" || mode === "bad-basic+query") headers.authorization = basic(deviceId, `${token}x`);
-  if (mode === "basic-without-colon") headers.authorization = `Basic ${Buffer.from(`${deviceId}${token}`).toString("base64")}`;
-  if (mode === "bearer" || mode === "bearer+query") headers.authorization = `Bearer ${token}`;
-  if (mode === "unknown-device") headers.authorization = basic(`${deviceId}-unknown`, token);
-  if (mode === "query" || mode === "bad-basic+query" || mode === "bearer+query")
-    query = `?device=${encodeURIComponent(deviceId)}&token=${encodeURIComponent(token)}`;
-  if (mode === "basic+bad-query") query = `?device=${encodeURIComponent(deviceId)}&token=wrong`;
-  const protocol = upgrade.protocol === undefined ? SUBPROTOCOL : upgrade.protocol;
-  const ws = new WebSocket(`${running.wsUrl}${upgrade.path ?? DEVICE_PATH}${query}`, protocol === null ? [] : [protocol], {
-    headers,
-    autoPong: upgrade.autoPong ?? true,
-  });
-  const connection = new Connection(ws);
-  return new Promise((resolve, reject) => {
-    ws.once("open", () => resolve(connection));
-    ws.once("unexpected-response", (_request, response) => {
-      resolve({
-        status: response.statusCode ?? 0,
-        code: response.headers["x-telehub-error"] as string | undefined,
-        retryAfter: response.headers["retry-after"] as string | undefined,
-      });
-      response.resume();
-      ws.terminate();
-    });
-    ws.once("error", reject);
-  });
-}
-
-const isRefused = (value: Connection | Refused): value is Refused => !(value instanceof Connection);
 
 /** `actual` has every field of `expected` (recursively for maps; arrays and scalars exactly, -0 ≠ 0). */
 function assertContains(actual: unknown, expected: Json, path: string): void {
