@@ -329,11 +329,12 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
    * codes of later versions): the batch is dropped, reported as `rejected`, and never resent.
    */
   private onErrorFrame(frame: ErrorFrame): void {
-    if (frame.seq === undefined) return; // TH_FRAME_INVALID, TH_FRAME_UNKNOWN_TYPE, TH_RATE_LIMITED for a control frame: nothing to resend.
     if (frame.retry !== undefined || isRetryableCode(frame.code)) {
+      // Without a seq (a control frame over the rate) this only pauses sending for `retry`.
       this.window.refused(frame.seq, frame.retry ?? this.options.backoff.initialMs);
       return;
     }
+    if (frame.seq === undefined) return; // TH_FRAME_INVALID, TH_FRAME_UNKNOWN_TYPE: about a frame that is not a batch.
     const batch = this.buffer.remove(frame.seq);
     this.window.removed(frame.seq);
     this.counters.rejectedBatches++;
