@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes corpus.json: the protocol conformance corpus (see README.md in this folder).
 // The cases are written here as values and hand-made byte strings so that a reader can
-// follow them; corpus.json holds the bytes. device-client/test/conformance-corpus-file.test.ts
+// follow them; corpus.json holds the bytes. device-client/test/conformance-coverage.test.ts
 // fails when corpus.json is not what this script writes. Run: node device-client/conformance/generate-corpus.mjs [OUT]
 import { writeFileSync } from "node:fs";
 import { Encoder } from "cbor-x";
