@@ -264,6 +264,23 @@ describe("TelehubClient: batching and delivery", () => {
     assert.equal(rejections, 0);
   });
 
+  test("TH_RATE_LIMITED without a seq (a control frame over the rate) pauses sending for its retry, and drops nothing", async (t) => {
+    const hub = await ScriptedHub.start();
+    t.after(() => hub.close());
+    const client = testClient(t, hub, { maxBatchReadings: 1 });
+    await client.connect();
+    const session = hub.sessions[0]!;
+    session.send({ t: "error", code: "TH_RATE_LIMITED", msg: "frame dropped: over maxFramesPerSecond", retry: 60_000 });
+    // A command after it: its cmd_ack shows the client has handled the error.
+    session.send({ t: "cmd", id: "c-1", name: "nothing", args: {} });
+    await waitFor(() => session.frames.some((f) => f.t === "cmd_ack"), 2_000, "cmd_ack");
+    client.send({ n: 1 });
+    await assert.rejects(client.flush(300), { code: "TH_CLIENT_FLUSH_TIMEOUT" }, "paused for the minute the hub asked");
+    assert.deepEqual(session.batches, []);
+    assert.equal(client.stats.rejectedBatches, 0);
+    assert.equal(client.stats.bufferedReadings, 1);
+  });
+
   test("at most welcome.lim.inflight batches are unacknowledged at a time", async (t) => {
     const hub = await ScriptedHub.start({ lim: { inflight: 2 }, onBatch: () => "ignore" });
     t.after(() => hub.close());
