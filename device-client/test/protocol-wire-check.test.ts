@@ -120,6 +120,11 @@ describe("integers out", () => {
       "a3617466636f6e66696761761b001fffffffffffff6164a0",
     );
     assert.deepEqual(decodeFrame(encodeFrame({ t: "ack", seq: 2 ** 53 - 1 })), { t: "ack", seq: 2 ** 53 - 1 });
+    const welcome = { t: "welcome", v: 1, time: 1.5, seq: 0, hb: 2 ** 33, lim: { frame: 1, bps: 2 ** 40 } };
+    const bytes = Buffer.from(encodeFrame(welcome as never)).toString("hex");
+    assert.ok(bytes.includes(`6268621b${(2 ** 33).toString(16).padStart(16, "0")}`), "hb as 0x1b");
+    assert.ok(bytes.includes(`636270731b${(2 ** 40).toString(16).padStart(16, "0")}`), "lim.bps as 0x1b");
+    assert.deepEqual(decodeFrame(encodeFrame(welcome as never)), welcome);
   });
 });
 

@@ -29,24 +29,36 @@ export const WIRE_DEFECT: unique symbol = Symbol("wire defect");
 /** A decoded frame: a map with a string `t`. */
 export type DecodedFrame = { t: string } & Record<string, unknown>;
 
-/** Top-level fields that are integers on the wire: above 2^32 cbor-x would write a number as a float64. */
-const INTEGER_FIELDS = ["seq", "v", "cfg"] as const;
+/** Top-level fields that are integers on the wire: from 2^32 on, cbor-x would write a number as a float64. */
+const INTEGER_FIELDS = ["seq", "v", "cfg", "hb", "retry"] as const;
 
 /**
- * Encode a frame as one CBOR map. Top-level `seq`, `v` and `cfg` are written as CBOR
- * integers whatever their size (an 8-byte unsigned integer from 2^32 on).
+ * Encode a frame as one CBOR map. The integer fields (`seq`, `v`, `cfg`, `hb`, `retry` and the
+ * values of `welcome.lim`) are written as CBOR integers whatever their size: an 8-byte unsigned
+ * integer from 2^32 on.
  */
 export function encodeFrame(frame: Frame): Uint8Array {
   const fields = frame as unknown as Record<string, unknown>;
+  let wide = widenIntegers(fields, INTEGER_FIELDS);
+  const lim = fields.lim as Record<string, unknown> | undefined;
+  if (lim !== undefined) {
+    const wideLim = widenIntegers(lim, Object.keys(lim));
+    if (wideLim) wide = { ...(wide ?? fields), lim: wideLim };
+  }
+  return encoder.encode(wide ?? frame);
+}
+
+/** A copy of `fields` with its integers of 2^32 and more among `keys` as BigInt (cbor-x writes those as integers), or undefined if none is. */
+function widenIntegers(fields: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> | undefined {
   let wide: Record<string, unknown> | undefined;
-  for (const key of INTEGER_FIELDS) {
+  for (const key of keys) {
     const value = fields[key];
     if (typeof value === "number" && value > 0xffff_ffff && Number.isSafeInteger(value)) {
       wide ??= { ...fields };
       wide[key] = BigInt(value);
     }
   }
-  return encoder.encode(wide ?? frame);
+  return wide;
 }
 
 /**
