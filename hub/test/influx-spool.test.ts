@@ -16,11 +16,14 @@ describe("InfluxDB spool entries", () => {
     const broken = ['telemetry_str,device=a note="one\ntwo\r\n",_received=5 2000', "telemetry,device=a v=2,_received=5 2000"];
     const older = ["telemetry,device=b v=3,_received=5 3000"];
     const first = new Spool(path, 1_000_000, 100);
+    const pages = new Database(path, { readonly: true });
+    assert.equal(pages.pragma("page_size", { simple: true }), 65_536, "a new spool has 64 KiB pages");
+    pages.close();
     first.write(plain, new Map([["a", 1]]));
     first.write(broken, new Map([["a", 2]]));
     assert.deepEqual(first.oldest(100)?.lines, [...plain, ...broken], "from memory");
     first.close();
-    // An entry as hubs before this format wrote it: a JSON array.
+    // An entry as hubs before metric types wrote it.
     const db = new Database(path);
     db.prepare("INSERT INTO spool (lines, points, bytes, spooled_at) VALUES (?, 1, 10, 0)").run(JSON.stringify(older));
     db.close();

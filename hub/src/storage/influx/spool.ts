@@ -1,4 +1,6 @@
-import type Database from "better-sqlite3";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
 import { type Migration, openDatabase } from "../sqlite/open-database.js";
 import type { MetricEntry, MetricType } from "../telemetry-store.js";
 
@@ -44,19 +46,20 @@ export interface DeviceMetric {
 }
 
 /**
- * An entry's text: its lines after a leading line break, joined by line breaks (cheaper to
- * write and to split than JSON); or, when a line holds a line break itself (a string value may),
- * a JSON array. Spools of older hubs hold only JSON arrays.
+ * Page size of a new spool file. An entry (the line protocol of a group commit) is often
+ * megabytes: in 64 KiB pages it spans 16 times fewer pages, and WAL frames, than in SQLite's
+ * default 4 KiB, which halves the time of its insert on the event loop.
  */
-function entryText(lines: readonly string[]): string {
-  const text = `\n${lines.join("\n")}`;
-  let breaks = 0;
-  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) breaks++;
-  return breaks === lines.length ? text : JSON.stringify(lines);
-}
+const PAGE_SIZE = 65_536;
 
-function entryLines(text: string): string[] {
-  return text.startsWith("\n") ? text.slice(1).split("\n") : (JSON.parse(text) as string[]);
+/** Create the spool file with its page size (fixed once the file is written; set before WAL mode). */
+function createSpoolFile(path: string): void {
+  if (existsSync(path)) return;
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma(`page_size = ${PAGE_SIZE}`);
+  db.pragma("journal_mode = WAL");
+  db.close();
 }
 
 /** A run of spooled entries, oldest first, as the drainer sends them. */
@@ -101,6 +104,7 @@ export class Spool {
     /** Keep the lines of at most this many waiting points in memory as well (entries past it are read back from the file). */
     private readonly maxRecentPoints = 0,
   ) {
+    createSpoolFile(path);
     this.db = openDatabase(path, SPOOL_MIGRATIONS, "full");
     const db = this.db;
     this.statements = {
@@ -190,7 +194,7 @@ export class Spool {
    * spool already holds replaces it: the hub's catalogue decided it before the ack.
    */
   write(lines: readonly string[], seqs: ReadonlyMap<string, number>, newMetrics: readonly MetricEntry[] = []): void {
-    const text = entryText(lines);
+    const text = JSON.stringify(lines);
     const bytes = Buffer.byteLength(text);
     if (!this.hasRoomFor(bytes)) throw new SpoolFullError(this.spooledBytes, this.maxBytes);
     let id = 0;
@@ -221,7 +225,7 @@ export class Spool {
       const rows = this.statements.oldest.all(after) as { id: number; points: number; bytes: number }[];
       for (const row of rows) {
         if (run.lines.length > 0 && run.lines.length + row.points > maxPoints) return run;
-        const lines = this.recent.get(row.id) ?? entryLines(this.statements.linesOf.get(row.id) as string);
+        const lines = this.recent.get(row.id) ?? (JSON.parse(this.statements.linesOf.get(row.id) as string) as string[]);
         for (const line of lines) run.lines.push(line);
         run.throughId = row.id;
         run.bytes += row.bytes;
