@@ -159,6 +159,10 @@ describe("handshake timing and admission control", () => {
       const third = await RawDevice.connect(running.wsUrl, { deviceId: "p3", token: tokens[2] as string });
       assert.ok(isRefusal(third));
       assert.deepEqual([third.status, third.code], [503, "TH_ADDRESS_FULL"]);
+      const again = await RawDevice.connect(running.wsUrl, { deviceId: "p1", token: tokens[0] as string });
+      assert.ok(!isRefusal(again), "a device connected from this address replaces its own session");
+      assert.deepEqual(await open[0]?.closed(), { code: 4409, reason: "TH_SESSION_REPLACED" });
+      open[0] = again;
       open[0]?.close();
       await eventually(() => running.hub.gateway.connectedIds().length === 1, "the slot is free");
       const retried = await RawDevice.connect(running.wsUrl, { deviceId: "p3", token: tokens[2] as string });

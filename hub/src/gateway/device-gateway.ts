@@ -130,7 +130,12 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     // A connected device that reconnects replaces its own session (the newest wins): it adds no connection.
     if (this.isFull(credentials?.deviceId)) return this.refuseFull(socket);
     const remoteAddress = req.socket.remoteAddress ?? "unknown";
-    if (gateway.maxConnectionsPerAddress > 0 && (this.perAddress.get(remoteAddress) ?? 0) >= gateway.maxConnectionsPerAddress) {
+    const replacesOwn = credentials !== undefined && this.sessions.get(credentials.deviceId)?.remoteAddress === remoteAddress;
+    if (
+      gateway.maxConnectionsPerAddress > 0 &&
+      !replacesOwn &&
+      (this.perAddress.get(remoteAddress) ?? 0) >= gateway.maxConnectionsPerAddress
+    ) {
       return this.refuse(
         socket,
         "TH_ADDRESS_FULL",
