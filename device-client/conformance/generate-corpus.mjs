@@ -1127,6 +1127,13 @@ c(
   { setup: "command-queued" },
 );
 c(
+  "cmd.order",
+  "§3.6 the hub sends a device's commands in the order they were created",
+  [],
+  [...greet(), expectFrame({ t: "cmd", name: "reboot" }), expectFrame({ t: "cmd", name: "second", args: { n: 2 } })],
+  { setup: "two-commands-queued" },
+);
+c(
   "cmd.unknown",
   "§3.6 a device without a handler answers TH_CMD_UNKNOWN; the hub confirms any result with cmd_done",
   ["code:TH_CMD_UNKNOWN"],

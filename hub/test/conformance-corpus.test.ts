@@ -63,7 +63,14 @@ interface Corpus {
 const corpus = JSON.parse(readFileSync(new URL("../../../device-client/conformance/corpus.json", import.meta.url), "utf8")) as Corpus;
 
 /** Setups that leave the hub as it was: such cases share one hub. */
-const SHARED_SETUPS = new Set([undefined, "device-revoked", "command-queued", "config-desired", "config-and-command"]);
+const SHARED_SETUPS = new Set([
+  undefined,
+  "device-revoked",
+  "command-queued",
+  "two-commands-queued",
+  "config-desired",
+  "config-and-command",
+]);
 /** `{"t":"corpus_sync"}`: an unknown type, answered with an error frame that ends every case's frames. */
 const BARRIER = Buffer.from("a161746b636f727075735f73796e63", "hex");
 
@@ -163,7 +170,7 @@ class CaseRun {
   }
 
   async setup(): Promise<void> {
-    const setup = this.one.setup === "config-and-command" ? "command-queued" : this.one.setup;
+    const setup = this.one.setup === "config-and-command" || this.one.setup === "two-commands-queued" ? "command-queued" : this.one.setup;
     const api = (method: "POST" | "PUT", url: string, body?: unknown) => callApi(this.running.hub, method, url, body);
     if (setup === "device-revoked") assert.equal((await api("POST", `/api/v1/devices/${this.deviceId}/revoke`)).status, 200);
     if (setup === "command-queued") {
@@ -172,6 +179,10 @@ class CaseRun {
         args: { delay: 5, note: null, list: [1, null] },
       });
       assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    }
+    if (this.one.setup === "two-commands-queued") {
+      const second = await api("POST", `/api/v1/devices/${this.deviceId}/commands`, { name: "second", args: { n: 2 } });
+      assert.equal(second.status, 201, JSON.stringify(second.body));
     }
     if (setup === "config-desired" || this.one.setup === "config-and-command") {
       const put = await api("PUT", `/api/v1/devices/${this.deviceId}/config`, { document: { interval: 10, extra: null } });
