@@ -243,7 +243,7 @@ function influxRows(result: InfluxIngestResult | undefined): Row[] {
     [
       "ingest into InfluxDB: acknowledged readings/s",
       fmt(result.hubReadingsPerSecond),
-      `${fmt(result.baselineReadingsPerSecond)} (line protocol straight to influxd ${result.influxdVersion}; target ≥ 70 %)`,
+      `${fmt(result.baselineReadingsPerSecond)} (line protocol straight to influxd ${result.influxdVersion}; target ≥ 75 %)`,
       ratio(result.hubReadingsPerSecond, result.baselineReadingsPerSecond),
     ],
     [
