@@ -207,6 +207,13 @@ c("upgrade.address-full", "§1.2 gateway.maxConnectionsPerAddress", ["code:TH_AD
   upgrade: { refused: { status: 503, code: "TH_ADDRESS_FULL", retryAfter: true } },
 });
 c(
+  "upgrade.address-full-same-device",
+  "§1.3 newest wins, also when the device's address holds maxConnectionsPerAddress connections",
+  ["code:TH_SESSION_REPLACED"],
+  [...greet(), act("connect"), { ...expectClose(4409, "TH_SESSION_REPLACED"), conn: 0 }, ...greet()],
+  { config: { gateway: { maxConnectionsPerAddress: 1 } } },
+);
+c(
   "session.replaced",
   "§1.3 the newest connection wins; the older one is closed with 4409",
   ["code:TH_SESSION_REPLACED"],
