@@ -118,4 +118,18 @@ describe("the Espruino CBOR subset against cbor-x (the protocol codec)", () => {
     assert.equal(bytes(ours).toString("hex"), Buffer.from(encodeFrame(frame)).toString("hex"));
     assert.equal(bytes(encodeBatch(ring, 9, 100, true)).toString("hex"), Buffer.from(encodeFrame({ ...frame, rs: true })).toString("hex"));
   });
+
+  test("readings taken within one millisecond get timestamps 1 ms apart, so none overwrites another", () => {
+    const ring = new ReadingRing(["level"], 8);
+    ring.add(1764000000000.25, [1]);
+    ring.add(1764000000000.5, [2]);
+    ring.add(1764000000000.75, [3]);
+    ring.add(1764000000010, [4]);
+    ring.assignBatch(1, 4);
+    const sent = decodeFrame(bytes(encodeBatch(ring, 1, 0, false))) as unknown as { r: { ts: number }[] };
+    assert.deepEqual(
+      sent.r.map((r) => r.ts),
+      [1764000000000, 1764000000001, 1764000000002, 1764000000010],
+    );
+  });
 });

@@ -11,6 +11,33 @@ import { startHub } from "./support/hub-fixture.js";
 const FAST_BACKOFF = { initialMs: 50, maxMs: 400 };
 
 describe("the Node client against the real hub", () => {
+  test("readings sent without a timestamp within one millisecond each get their own stamp, and all are stored", async () => {
+    const running = await startHub();
+    try {
+      const token = await running.provision("same-ms-1");
+      const frozen = Date.now();
+      const client = new TelehubClient({ url: running.url, deviceId: "same-ms-1", token, now: () => frozen, backoff: FAST_BACKOFF });
+      const rejected: string[] = [];
+      client.on("rejected", (e) => rejected.push(e.code));
+      await client.connect();
+      for (let i = 0; i < 5; i++) client.send({ level: i });
+      await client.flush(10_000);
+      await client.close();
+      assert.deepEqual(rejected, [], "no batch refused");
+      const raw = await running.hub.telemetry.raw({ deviceId: "same-ms-1", metric: "level", from: 0, to: frozen + 60_000, limit: 100 });
+      assert.deepEqual(
+        raw.map((p) => p.value),
+        [0, 1, 2, 3, 4],
+      );
+      assert.deepEqual(
+        raw.map((p) => p.ts - (raw[0]?.ts ?? 0)),
+        [0, 1, 2, 3, 4],
+      );
+    } finally {
+      await running.dispose();
+    }
+  });
+
   test("a file-backed buffer keeps readings taken offline across a client restart, and the hub gets each once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "telehub-filebuffer-"));
     const running = await startHub();

@@ -26,6 +26,8 @@ export class ReadingRing {
   private readonly seqs: Uint32Array;
   private head = 0;
   private size = 0;
+  /** The newest reading's time: the next one is kept at least 1 ms after it (one ms holds one point). */
+  private last = -1;
 
   constructor(names: string[], capacity: number) {
     this.names = names;
@@ -66,7 +68,9 @@ export class ReadingRing {
   /**
    * Append a reading (`values` in the order of `names`; NaN or a non-number: absent). A full
    * ring first drops its oldest reading, and with it the rest of that reading's batch (a
-   * number is never reused for different data). Returns false for a reading with no value.
+   * number is never reused for different data). A reading taken less than 1 ms after the
+   * previous one is stamped 1 ms after it, so no two readings share a timestamp. Returns false
+   * for a reading with no value.
    */
   add(time: number, values: number[]): boolean {
     let any = false;
@@ -78,6 +82,8 @@ export class ReadingRing {
       while (seq !== 0 && this.size > 0 && this.seqs[this.head] === seq) this.dropHead();
     }
     const slot = this.slot(this.size);
+    if (time < this.last + 1) time = this.last + 1;
+    this.last = time;
     this.times[slot] = time;
     this.seqs[slot] = 0;
     for (let m = 0; m < this.names.length; m++) {

@@ -73,6 +73,8 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private limits: ProtocolLimits = DEFAULT_LIMITS;
   private offsetMs = 0;
+  /** The newest timestamp `send()` gave a reading itself (on the hub's time base). */
+  private lastOwnStamp = Number.NEGATIVE_INFINITY;
   /**
    * The first seq appended since this client started, while no `welcome` has measured the clock
    * offset yet: those readings are on the bare device clock. Undefined once corrected.
@@ -143,14 +145,23 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
 
   /**
    * Add a reading to the open batch. `timestamp` is ms on the device clock (default now); the
-   * reading is stamped with it plus the clock offset. Throws an `InvalidReadingError`
+   * reading is stamped with it plus the clock offset. Without `timestamp`, each reading gets a
+   * later stamp than the previous one stamped so (1 ms later when sent within one millisecond). Throws an `InvalidReadingError`
    * (a `TypeError`) for input the hub would refuse, and `TH_CLIENT_CLOSED` after `close()`.
    */
-  send(metrics: Metrics, timestamp: number = this.options.now()): void {
+  send(metrics: Metrics, timestamp?: number): void {
     if (this.state === "closed") throw new TelehubClientError("TH_CLIENT_CLOSED", "send() after close()");
-    const m = checkReading(metrics, timestamp, this.limits);
+    const at = timestamp ?? this.options.now();
+    const m = checkReading(metrics, at, this.limits);
+    let ts = Math.round(at + this.offsetMs);
+    if (timestamp === undefined) {
+      // Two readings stamped in one millisecond would be one point, and the hub refuses a batch
+      // holding one metric twice at one ts with two values: the client's own stamps never repeat.
+      if (ts <= this.lastOwnStamp) ts = this.lastOwnStamp + 1;
+      this.lastOwnStamp = ts;
+    }
     this.assembler.add(
-      { ts: Math.round(timestamp + this.offsetMs), m },
+      { ts, m },
       { maxReadings: Math.min(this.options.maxBatchReadings, this.limits.maxReadingsPerBatch), maxFrameBytes: this.limits.maxFrameBytes },
     );
   }
@@ -269,6 +280,7 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.uncorrectedFromSeq = undefined;
     if (fromSeq === undefined || this.offsetMs === 0) return 0;
     this.assembler.shiftTimestamps(this.offsetMs);
+    this.lastOwnStamp += this.offsetMs;
     return this.assembler.size + this.buffer.shiftTimestamps(fromSeq, this.offsetMs);
   }
 
