@@ -21,3 +21,8 @@ export function refusalList(refused: Readonly<Record<string, number>>): string {
     .map(([code, n]) => `${code} ${fmt(n)}`)
     .join(", ");
 }
+
+/** "1 reading", "2 readings", "0.5 readings": `count` (up to 3 decimals) and `noun`, singular only for exactly 1. */
+export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count.toLocaleString("en-US", { maximumFractionDigits: 3 })} ${count === 1 ? noun : pluralNoun}`;
+}
