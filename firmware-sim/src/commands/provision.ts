@@ -3,6 +3,7 @@ import { writeCredentials } from "../credentials-file.js";
 import { defaultCredentialsPath } from "../credentials-path.js";
 import { provisionDevices } from "../hub-api.js";
 import { apiBase, hubUrl, positiveInteger } from "../option-parsers.js";
+import { plural } from "../output/format.js";
 import { UsageError } from "../usage-error.js";
 
 interface ProvisionFlags {
@@ -44,7 +45,7 @@ export function provisionCommand(): Command {
       const devices = await provisionDevices(apiBase(flags.hub), flags.key, flags.prefix, flags.count);
       writeCredentials(flags.out, { hub: flags.hub, createdAt: new Date().toISOString(), devices }, true);
       process.stdout.write(
-        `created ${devices.length} devices (${flags.prefix}1 … ${flags.prefix}${devices.length}); credentials in ${flags.out}\n`,
+        `created ${plural(devices.length, "device")} (${flags.prefix}1 … ${flags.prefix}${devices.length}); credentials in ${flags.out}\n`,
       );
     });
 }
