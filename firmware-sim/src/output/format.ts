@@ -3,9 +3,9 @@ export function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "n/a";
 }
 
-/** Milliseconds as "12.3 ms". */
+/** Milliseconds as "12.3 ms"; "n/a" for NaN/∞ (no ack yet). */
 export function ms(n: number): string {
-  return `${fmt(n, 1)} ms`;
+  return Number.isFinite(n) ? `${fmt(n, 1)} ms` : "n/a";
 }
 
 /** A text progress bar `[#####.....]` for a fraction 0 … 1. */
