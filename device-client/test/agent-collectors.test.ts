@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import {
+  boardModel,
   buildCollectors,
   diskCollector,
   findThermalZones,
@@ -117,6 +118,27 @@ describe("the thermal collector, against a fake sysfs folder (test double)", () 
     }
   });
 
+  test("a mount point this machine lacks is left out with one info line; the others are measured", async () => {
+    const config = parseAgentConfig({ disk: { mounts: ["/", "/no/such/mount"] } }, "/etc/telehub/agent.json", {
+      collectOnly: true,
+    });
+    const log = recordingLog();
+    const disk = (await buildCollectors(config, log)).find((c) => c.name === "disk");
+    assert.ok(disk, "the disk collector is built");
+    assert.deepEqual(
+      log.lines.filter((l) => l.includes("disk")),
+      ["info disk: /no/such/mount not found on this machine; not measured"],
+    );
+    const metrics = await disk.collect();
+    assert.deepEqual(Object.keys(metrics).sort(), ["disk.root.free_bytes", "disk.root.total_bytes", "disk.root.used_pct"]);
+  });
+
+  test("only missing mount points: no disk collector", async () => {
+    const config = parseAgentConfig({ disk: { mounts: ["/no/such/mount"] } }, "/etc/telehub/agent.json", { collectOnly: true });
+    const collectors = await buildCollectors(config, recordingLog());
+    assert.ok(!collectors.some((c) => c.name === "disk"));
+  });
+
   test("a collector turned off in the configuration is not built", async () => {
     const config = parseAgentConfig({ collectors: { thermal: false, network: false, disk: false } }, "/x/agent.json", {
       collectOnly: true,
@@ -126,6 +148,23 @@ describe("the thermal collector, against a fake sysfs folder (test double)", () 
       collectors.map((c) => c.name),
       ["load", "memory", "uptime"],
     );
+  });
+});
+
+describe("the model the agent reports", () => {
+  test("the device tree's board model first; off a Pi, the DMI product name; neither, none", () => {
+    const dir = mkdtempSync(join(tmpdir(), "telehub-fake-model-"));
+    try {
+      const deviceTree = join(dir, "model");
+      const dmi = join(dir, "product_name");
+      writeFileSync(dmi, "Standard PC (Q35 + ICH9, 2009)\n");
+      assert.equal(boardModel(join(dir, "absent"), dmi), "Standard PC (Q35 + ICH9, 2009)");
+      writeFileSync(deviceTree, "Raspberry Pi 4 Model B Rev 1.4\0");
+      assert.equal(boardModel(deviceTree, dmi), "Raspberry Pi 4 Model B Rev 1.4");
+      assert.equal(boardModel(join(dir, "absent"), join(dir, "absent-too")), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

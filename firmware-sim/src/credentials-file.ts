@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { UsageError } from "./usage-error.js";
 
 /** A device's credentials as the hub issued them. */
@@ -14,9 +15,10 @@ export interface CredentialsFile {
   devices: DeviceCredentials[];
 }
 
-/** Write the credentials (mode 0600). Refuses to overwrite unless `force`. */
+/** Write the credentials (mode 0600; missing folders are created 0700). Refuses to overwrite unless `force`. */
 export function writeCredentials(path: string, content: CredentialsFile, force: boolean): void {
   if (existsSync(path) && !force) throw new UsageError(`--out: ${path} exists; pass --force to overwrite it`);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   // The mode above applies only to a new file.
   chmodSync(path, 0o600);

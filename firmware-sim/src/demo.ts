@@ -8,21 +8,22 @@ import { join } from "node:path";
 import { TelehubClient } from "@telehub/device-client";
 import { buildApp, ConfigError, type Hub, loadConfig } from "@telehub/hub";
 import { generateSecret, hashSecret } from "@telehub/hub/secrets";
+import { demoBanner } from "./demo-banner.js";
 import { deviceRandom } from "./profiles/random.js";
 import { thermostat } from "./profiles/thermostat.js";
 
 const DEVICE_COUNT = Number(process.env.TELEHUB_DEMO_DEVICES ?? 5);
 const INTERVAL_MS = Number(process.env.TELEHUB_DEMO_INTERVAL_MS ?? 1_000);
 
-/** The admin key to show: generated now (saved for the next demo start), or saved earlier. */
-function adminKeyNote(hub: Hub, keyFile: string): string {
+/** The admin key to show: generated now (saved for the next demo start), saved earlier, or unknown. */
+function adminKeyToShow(hub: Hub, keyFile: string): string | undefined {
   if (hub.generatedAdminKey) {
     writeFileSync(keyFile, `${hub.generatedAdminKey}\n`, { mode: 0o600 });
     chmodSync(keyFile, 0o600);
     return hub.generatedAdminKey;
   }
   if (existsSync(keyFile)) return readFileSync(keyFile, "utf8").trim();
-  return "(an admin key already existed: use the one printed when it was created, or TELEHUB_ADMIN_KEY)";
+  return undefined;
 }
 
 /** Create the demo devices, or give existing ones a fresh token (tokens are stored hashed). */
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const adminKey = adminKeyNote(hub, join(config.dataDir, "demo-admin-key.txt"));
+  const adminKey = adminKeyToShow(hub, join(config.dataDir, "demo-admin-key.txt"));
   const clients = (await demoCredentials(hub)).map(
     ({ deviceId, token }) => new TelehubClient({ url, deviceId, token, firmware: "demo-1.0.0", model: thermostat.model }),
   );
@@ -87,25 +88,7 @@ async function main(): Promise<void> {
     });
   }, INTERVAL_MS);
 
-  process.stdout.write(
-    [
-      "",
-      `Telehub is running at ${url}`,
-      `  dashboard: ${url}/ (log in with the admin API key)`,
-      `  admin API key: ${adminKey}`,
-      `  ${clients.length} simulated devices (demo-1 … demo-${clients.length}) send a reading every ${INTERVAL_MS} ms`,
-      `  data: ${config.dataDir} (embedded SQLite)`,
-      "",
-      "Try:",
-      `  curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/devices`,
-      `  curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/devices/demo-1/latest`,
-      `  curl -X POST -H "Authorization: Bearer ${adminKey}" -H 'content-type: application/json' -d '{"name":"set_setpoint","args":{"setpoint":23}}' "${url}/api/v1/devices/demo-1/commands?wait=5000"`,
-      `  API description: ${url}/api/v1/openapi.json`,
-      "",
-      "Ctrl-C stops everything.",
-      "",
-    ].join("\n"),
-  );
+  process.stdout.write(demoBanner({ url, adminKey, devices: clients.length, intervalMs: INTERVAL_MS, dataDir: config.dataDir }));
 
   let stopping = false;
   const stop = async (): Promise<void> => {

@@ -19,12 +19,76 @@ const snapshot = (sent: number): FleetSnapshot => ({
   ackP99Ms: 9,
 });
 
-function capture(isTTY: boolean, planned: number | undefined): { view: LiveView; out: string[] } {
+function capture(isTTY: boolean, planned: number | undefined, columns = 200): { view: LiveView; out: string[] } {
   const out: string[] = [];
-  return { view: new LiveView({ write: (text) => out.push(text), isTTY }, planned), out };
+  return { view: new LiveView({ write: (text) => out.push(text), isTTY, columns }, planned), out };
+}
+
+/** A terminal control sequence (`ESC [ 2 F`), built from the code so no control character sits in a regex literal. */
+const CONTROL = `${String.fromCharCode(27)}\\[(\\d*)([A-Za-z])`;
+const CONTROL_SPLIT = new RegExp(`(${CONTROL.replace("(\\d*)([A-Za-z])", "\\d*[A-Za-z]")})`);
+const CONTROL_ONLY = new RegExp(`^${CONTROL}$`);
+const CONTROL_ALL = new RegExp(CONTROL, "g");
+
+/** What a terminal `columns` wide shows after the view's writes: escape codes applied, the visible lines. */
+function screen(writes: readonly string[], columns: number): string[] {
+  const rows: string[] = [];
+  let row = 0;
+  let col = 0;
+  for (const text of writes) {
+    for (const token of text.split(CONTROL_SPLIT)) {
+      const code = CONTROL_ONLY.exec(token);
+      if (code) {
+        if (code[2] === "F") [row, col] = [row - Number(code[1] || 1), 0];
+        if (code[2] === "K") rows[row] = "";
+        if (code[2] === "J") rows.length = Math.min(rows.length, row);
+        continue;
+      }
+      for (const ch of token) {
+        if (ch === "\n") [row, col] = [row + 1, 0];
+        else {
+          // A terminal wraps a line that runs past its right edge.
+          if (col === columns) [row, col] = [row + 1, 0];
+          const line = rows[row] ?? "";
+          rows[row] = line.padEnd(col).slice(0, col) + ch + line.slice(col + 1);
+          col++;
+        }
+      }
+    }
+  }
+  return rows.filter((line) => line !== "");
 }
 
 describe("live output", () => {
+  for (const columns of [60, 100, 200]) {
+    it(`on a terminal ${columns} columns wide: no line is wider, and a redraw leaves no stale line`, () => {
+      const { view, out } = capture(true, 100_000, columns);
+      const busy = { ...snapshot(40_000), reconnects: 1_234, refused: { TH_HUB_BUSY: 1_600, "HTTP 429": 3 } };
+      view.update(busy);
+      for (const text of out) for (const line of text.split("\n")) assert.ok(line.replace(CONTROL_ALL, "").length <= columns, line);
+      view.update(snapshot(60_000));
+      view.update(snapshot(70_000));
+      const shown = screen(out, columns);
+      assert.ok(shown.every((line) => line.length <= columns));
+      const stale = shown.filter((line) => line.includes("TH_HUB_BUSY") || line.includes("40,000"));
+      assert.deepEqual(stale, [], "lines left from the first, taller block");
+      assert.equal(shown.filter((line) => /70,000 ?\/ ?100,000/.test(line)).length, 1, shown.join("\n"));
+      assert.ok(
+        shown.some((line) => /(acknowledged|ack) 69,995/.test(line)),
+        shown.join("\n"),
+      );
+    });
+  }
+
+  it("below 80 columns: the compact form, short labels; from 80 on: the labels in full", () => {
+    const narrow = capture(true, undefined, 60);
+    narrow.view.update(snapshot(40));
+    assert.match(narrow.out[0] as string, /conn 3\/4 20\/s ack 35 pend 5/);
+    const wide = capture(true, undefined, 100);
+    wide.view.update(snapshot(40));
+    assert.match(wide.out[0] as string, /connected 3\/4 {2}sent\/s 20 {2}acknowledged 35/);
+  });
+
   it("not on a TTY: one plain line per update, every figure named, no escape codes", () => {
     const { view, out } = capture(false, 100);
     view.update(snapshot(40));

@@ -85,7 +85,7 @@ export function HistoryPanel({ deviceId, metrics }: { deviceId: string; metrics:
                 to={history.to}
               />
               <Typography variant="caption" color="text.secondary">
-                {history.data.length} buckets of {Math.round(history.bucketMs / 1000)} s
+                {history.data.length} {history.data.length === 1 ? "bucket" : "buckets"} of {Math.round(history.bucketMs / 1000)} s
               </Typography>
             </>
           )}

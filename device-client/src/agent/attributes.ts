@@ -17,8 +17,17 @@ export function osRelease(file = "/etc/os-release"): string | undefined {
   }
 }
 
-/** The board model (`Raspberry Pi 4 Model B Rev 1.4`) from the device tree, if there is one. */
-export function boardModel(file = "/proc/device-tree/model"): string | undefined {
+/**
+ * The machine's model: the board from the device tree (`Raspberry Pi 4 Model B Rev 1.4`), or
+ * off a Pi the DMI product name (`ThinkPad X1 Carbon`, `Standard PC (Q35 + ICH9, 2009)`), if
+ * either is there.
+ */
+export function boardModel(deviceTreeFile = "/proc/device-tree/model", dmiFile = "/sys/class/dmi/id/product_name"): string | undefined {
+  return firstLine(deviceTreeFile) ?? firstLine(dmiFile);
+}
+
+/** A small text file's content without NULs and surrounding blanks; undefined if unreadable or empty. */
+function firstLine(file: string): string | undefined {
   try {
     return readFileSync(file, "utf8").replace(/\0/g, "").trim() || undefined;
   } catch {

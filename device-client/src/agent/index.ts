@@ -9,12 +9,12 @@ export {
   type ScriptConfig,
 } from "./agent-config.js";
 export { type AgentLog, SILENT_LOG, STDERR_LOG } from "./agent-log.js";
-export { AGENT_VERSION, machineAttributes } from "./attributes.js";
+export { AGENT_VERSION, boardModel, machineAttributes } from "./attributes.js";
 export { CollectRound } from "./collect-round.js";
 export { buildCollectors, type CollectorPaths } from "./collectors/build-collectors.js";
 export type { CollectedMetrics, Collector } from "./collectors/collector.js";
 export { parseCollectorOutput } from "./collectors/collector-output.js";
-export { diskCollector, mountName } from "./collectors/disk.js";
+export { diskCollector, mountName, presentMounts } from "./collectors/disk.js";
 export { loadCollector } from "./collectors/load.js";
 export { memoryCollector, parseMeminfo } from "./collectors/memory.js";
 export { networkCollector, parseNetDev } from "./collectors/network.js";

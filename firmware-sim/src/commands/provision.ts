@@ -1,7 +1,9 @@
 import { Command, Option } from "commander";
 import { writeCredentials } from "../credentials-file.js";
+import { defaultCredentialsPath } from "../credentials-path.js";
 import { provisionDevices } from "../hub-api.js";
 import { apiBase, hubUrl, positiveInteger } from "../option-parsers.js";
+import { plural } from "../output/format.js";
 import { UsageError } from "../usage-error.js";
 
 interface ProvisionFlags {
@@ -15,7 +17,7 @@ interface ProvisionFlags {
 
 const EXAMPLES = `
 Examples:
-  # 100 devices sim-1 … sim-100 on a local hub, credentials in telehub-sim-credentials.json
+  # 100 devices sim-1 … sim-100 on a local hub, credentials in ~/.config/telehub/sim-credentials.json
   telehub-sim provision --count 100 --key thk_…
 
   # on another hub, another prefix and file
@@ -31,7 +33,7 @@ export function provisionCommand(): Command {
     .option("--prefix <prefix>", "device id prefix: <prefix>1, <prefix>2 …", "sim-")
     .option("--hub <url>", "hub URL", hubUrl, "http://127.0.0.1:8080")
     .addOption(new Option("--key <key>", "API key with the operator or admin role").env("TELEHUB_API_KEY"))
-    .option("--out <file>", "credentials file to write (mode 0600)", "telehub-sim-credentials.json")
+    .option("--out <file>", "credentials file to write (mode 0600)", defaultCredentialsPath())
     .option("--force", "overwrite an existing credentials file")
     .showHelpAfterError(`(telehub-sim provision --help lists every flag)`)
     .addHelpText("after", EXAMPLES)
@@ -43,7 +45,7 @@ export function provisionCommand(): Command {
       const devices = await provisionDevices(apiBase(flags.hub), flags.key, flags.prefix, flags.count);
       writeCredentials(flags.out, { hub: flags.hub, createdAt: new Date().toISOString(), devices }, true);
       process.stdout.write(
-        `created ${devices.length} devices (${flags.prefix}1 … ${flags.prefix}${devices.length}); credentials in ${flags.out}\n`,
+        `created ${plural(devices.length, "device")} (${flags.prefix}1 … ${flags.prefix}${devices.length}); credentials in ${flags.out}\n`,
       );
     });
 }

@@ -1,6 +1,8 @@
 import { Command, Option } from "commander";
 import { readCredentials } from "../credentials-file.js";
+import { defaultCredentialsPath } from "../credentials-path.js";
 import { apiBase, duration, hubUrl, nonNegativeInteger, positiveDuration, positiveInteger, positiveNumber } from "../option-parsers.js";
+import { plural } from "../output/format.js";
 import { LiveView } from "../output/live-view.js";
 import { summaryJson, summaryText } from "../output/summary.js";
 import { BUILT_IN_PROFILES, resolveProfile } from "../profiles/index.js";
@@ -54,7 +56,7 @@ export function runCommand(): Command {
   return new Command("run")
     .description("Simulate a fleet of devices sending telemetry through the real Telehub device client")
     .option("--hub <url>", "hub URL (default: the one in the credentials file)", hubUrl)
-    .option("--creds <file>", "credentials file written by `provision`", "telehub-sim-credentials.json")
+    .option("--creds <file>", "credentials file written by `provision`", defaultCredentialsPath())
     .option("--devices <n>", "devices to simulate (default: every device in the credentials file)", positiveInteger)
     .option("--rate <hz>", "readings per second per device", positiveNumber, 1)
     .option("--batch <k>", "readings per batch", positiveInteger, 10)
@@ -99,7 +101,13 @@ async function run(flags: RunFlags): Promise<number> {
   const durationMs = flags.readings === undefined ? (flags.duration ?? 60_000) : undefined;
   const isTTY = process.stderr.isTTY === true;
   const view = new LiveView(
-    { write: (text) => process.stderr.write(text), isTTY },
+    {
+      write: (text) => process.stderr.write(text),
+      isTTY,
+      get columns() {
+        return process.stderr.columns;
+      },
+    },
     flags.readings === undefined ? undefined : flags.readings * credentials.length,
   );
   const plan = {
@@ -141,7 +149,7 @@ async function run(flags: RunFlags): Promise<number> {
         to: Date.now() + flags.clockSkew + 60_000,
       })
     : undefined;
-  const title = `telehub-sim run: ${credentials.length} × ${profile.name}, ${flags.rate} readings/s each, batches of ${flags.batch}`;
+  const title = `telehub-sim run: ${credentials.length} × ${profile.name}, ${plural(flags.rate, "reading")}/s each, batches of ${flags.batch}`;
   process.stdout.write(
     flags.json
       ? summaryJson({ hub, devices: credentials.length, profile: profile.name, ...plan }, outcome, verification)

@@ -3,9 +3,9 @@ export function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "n/a";
 }
 
-/** Milliseconds as "12.3 ms". */
+/** Milliseconds as "12.3 ms"; "n/a" for NaN/∞ (no ack yet). */
 export function ms(n: number): string {
-  return `${fmt(n, 1)} ms`;
+  return Number.isFinite(n) ? `${fmt(n, 1)} ms` : "n/a";
 }
 
 /** A text progress bar `[#####.....]` for a fraction 0 … 1. */
@@ -20,4 +20,9 @@ export function refusalList(refused: Readonly<Record<string, number>>): string {
     .sort(([, a], [, b]) => b - a)
     .map(([code, n]) => `${code} ${fmt(n)}`)
     .join(", ");
+}
+
+/** "1 reading", "2 readings", "0.5 readings": `count` (up to 3 decimals) and `noun`, singular only for exactly 1. */
+export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count.toLocaleString("en-US", { maximumFractionDigits: 3 })} ${count === 1 ? noun : pluralNoun}`;
 }

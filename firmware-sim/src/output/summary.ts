@@ -1,6 +1,6 @@
 import type { RunOutcome } from "../run/simulation.js";
 import type { Verification } from "../run/verify.js";
-import { fmt, ms, refusalList } from "./format.js";
+import { fmt, ms, plural, refusalList } from "./format.js";
 
 /** The end-of-run report for people; `ramped`: the fleet connected with `--ramp`. */
 export function summaryText(title: string, outcome: RunOutcome, verification: Verification | undefined, ramped: boolean): string {
@@ -27,7 +27,7 @@ export function summaryText(title: string, outcome: RunOutcome, verification: Ve
   }
   if (outcome.errors.size > 0) {
     const [first] = outcome.errors;
-    lines.push(`  errors         ${outcome.errors.size} devices stopped, e.g. ${first?.[0]}: ${first?.[1]}`);
+    lines.push(`  errors         ${plural(outcome.errors.size, "device")} stopped, e.g. ${first?.[0]}: ${first?.[1]}`);
   }
   if (verification) {
     const v = verification;

@@ -4,6 +4,7 @@ import type { FaultCounts, FaultPlan } from "../faults/fault-plan.js";
 import type { Profile } from "../profiles/index.js";
 import { deviceRandom, seededRandom } from "../profiles/random.js";
 import { type FleetSnapshot, FleetStats } from "./fleet-stats.js";
+import { SendSchedule } from "./send-schedule.js";
 import { SimulatedDevice } from "./simulated-device.js";
 
 /** A run of the simulator, as the `run` command's flags describe it. */
@@ -83,14 +84,15 @@ export async function runSimulation(settings: RunSettings): Promise<RunOutcome> 
   const stats = new FleetStats(devices, startedAt);
   const startOffsetMs = devices.map((_, i) => (settings.rampPerSecond ? (i / settings.rampPerSecond) * 1000 : 0));
   const started = devices.map(() => false);
-  const target = settings.readingsPerDevice ?? Number.POSITIVE_INFINITY;
-  const due = (i: number, now: number): number => {
-    const since = now - startedAt - (startOffsetMs[i] as number);
-    // Phases spread over one period so a fleet at the same rate does not send in lockstep.
-    const phase = (i / devices.length) * (1000 / settings.rate);
-    return Math.min(target, since < 0 ? 0 : Math.floor(((since + (1000 / settings.rate - phase)) * settings.rate) / 1000));
-  };
-  const burst = (device: SimulatedDevice, readings: number): void => device.send(Math.min(readings, target - device.sent));
+  const schedule = new SendSchedule({
+    devices: devices.length,
+    rate: settings.rate,
+    startOffsetMs,
+    durationMs: settings.durationMs,
+    readingsPerDevice: settings.readingsPerDevice,
+  });
+  const burst = (device: SimulatedDevice, readings: number): void =>
+    device.send(Math.min(readings, schedule.total(devices.indexOf(device)) - device.sent));
   const injector = new FaultInjector(settings.faults, devices, random, burst);
   const tick = settings.onTick;
   const tickTimer = tick ? setInterval(() => tick(stats.snapshot()), settings.tickMs) : undefined;
@@ -104,9 +106,9 @@ export async function runSimulation(settings: RunSettings): Promise<RunOutcome> 
           started[i] = true;
           device.client.connect().catch(() => {});
         }
-        const missing = due(i, now) - device.sent;
+        const missing = schedule.due(i, now - startedAt) - device.sent;
         if (missing > 0) device.send(missing);
-        if (device.sent < target) finished = false;
+        if (device.sent < schedule.total(i)) finished = false;
       });
       const timeUp = settings.durationMs !== undefined && now - startedAt >= settings.durationMs;
       if (timeUp || (settings.readingsPerDevice !== undefined && finished)) {

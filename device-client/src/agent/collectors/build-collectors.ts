@@ -1,7 +1,7 @@
 import type { AgentConfig } from "../agent-config.js";
 import type { AgentLog } from "../agent-log.js";
 import type { Collector } from "./collector.js";
-import { diskCollector } from "./disk.js";
+import { diskCollector, presentMounts } from "./disk.js";
 import { loadCollector } from "./load.js";
 import { memoryCollector } from "./memory.js";
 import { networkCollector } from "./network.js";
@@ -18,7 +18,8 @@ export interface CollectorPaths {
 
 /**
  * The collectors the configuration enables, built-in first, then custom ones in file order.
- * A machine without thermal zones gets one log line and no thermal collector. A plugin that
+ * A machine without thermal zones gets one log line and no thermal collector; mount points
+ * that do not exist get one log line and are not measured. A plugin that
  * cannot be loaded is an error: the operator asked for it.
  */
 export async function buildCollectors(config: AgentConfig, log: AgentLog, paths: CollectorPaths = {}): Promise<Collector[]> {
@@ -31,7 +32,10 @@ export async function buildCollectors(config: AgentConfig, log: AgentLog, paths:
   }
   if (enabled.load) collectors.push(loadCollector());
   if (enabled.memory) collectors.push(memoryCollector(paths.procDir));
-  if (enabled.disk && config.disk.mounts.length > 0) collectors.push(diskCollector(config.disk.mounts));
+  if (enabled.disk) {
+    const mounts = await presentMounts(config.disk.mounts, log);
+    if (mounts.length > 0) collectors.push(diskCollector(mounts));
+  }
   if (enabled.network) collectors.push(networkCollector(config.network, paths.procDir));
   if (enabled.uptime) collectors.push(uptimeCollector());
   for (const [i, custom] of config.custom.entries()) {

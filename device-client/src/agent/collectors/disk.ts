@@ -1,4 +1,5 @@
 import { statfs } from "node:fs/promises";
+import type { AgentLog } from "../agent-log.js";
 import type { CollectedMetrics, Collector } from "./collector.js";
 import { metricPart } from "./collector.js";
 import { round2 } from "./memory.js";
@@ -7,6 +8,27 @@ import { round2 } from "./memory.js";
 export function mountName(mount: string): string {
   const trimmed = mount.replace(/^\/+|\/+$/g, "");
   return trimmed === "" ? "root" : metricPart(trimmed.replace(/\//g, "_"));
+}
+
+/**
+ * The mount points that exist on this machine, in order. Missing ones (the docs' example lists
+ * `/boot/firmware`, which only a Pi has) are left out with one info line at start instead of a
+ * warning every round; any other error (no permission, say) keeps the mount, so it is reported.
+ */
+export async function presentMounts(mounts: readonly string[], log: AgentLog): Promise<string[]> {
+  const present: string[] = [];
+  const missing: string[] = [];
+  for (const mount of mounts) {
+    try {
+      await statfs(mount);
+      present.push(mount);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") missing.push(mount);
+      else present.push(mount);
+    }
+  }
+  if (missing.length > 0) log.info(`disk: ${missing.join(", ")} not found on this machine; not measured`);
+  return present;
 }
 
 /**
