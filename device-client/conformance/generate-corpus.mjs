@@ -268,7 +268,7 @@ c(
 );
 c(
   "hello.replaces-attributes",
-  "§3.1 a hello replaces the recorded attributes (none without attrs); §3.7 a report merges into them",
+  "§3.1 a hello with attrs replaces the recorded attributes, one without keeps them; §3.7 a report merges into them",
   [],
   [
     send({ ...HELLO, attrs: { a: 1, ip: "10.0.0.7" } }),
@@ -278,7 +278,11 @@ c(
     { expect: { attributes: { a: 1, ip: "10.0.0.7", b: true } } },
     act("connect"),
     ...greet(),
-    { expect: { attributes: {} } },
+    { expect: { attributes: { a: 1, ip: "10.0.0.7", b: true } } },
+    act("connect"),
+    send({ ...HELLO, attrs: { d: 4 } }),
+    welcome(),
+    { expect: { attributes: { d: 4 } } },
   ],
 );
 c("hello.unknown-keys", "§2 unknown map keys are ignored", [], [send({ ...HELLO, zz: 1, extra: { nested: [1, 2] } }), welcome()]);

@@ -149,7 +149,7 @@ describe("sessions, commands and configuration", () => {
     }
   });
 
-  test("hello replaces the attributes (none without attrs); report merges into them", async () => {
+  test("a hello with attrs replaces the attributes, one without keeps them; report merges into them", async () => {
     const first = await opened("attrs", { attrs: { a: 1, b: 2 } });
     first.send({ t: "report", attrs: { b: 3, c: "x" } });
     await eventually(async () => (await running.hub.devices.get("attrs"))?.attributes.c === "x", "the report is recorded");
@@ -157,9 +157,11 @@ describe("sessions, commands and configuration", () => {
     first.close();
     const second = await opened("attrs", { attrs: { d: 4 } });
     assert.deepEqual((await running.hub.devices.get("attrs"))?.attributes, { d: 4 }, "recorded before the welcome");
+    second.send({ t: "report", attrs: { e: true } });
+    await eventually(async () => (await running.hub.devices.get("attrs"))?.attributes.e === true, "the second report is recorded");
     second.close();
     const third = await opened("attrs", {});
-    assert.deepEqual((await running.hub.devices.get("attrs"))?.attributes, {});
+    assert.deepEqual((await running.hub.devices.get("attrs"))?.attributes, { d: 4, e: true }, "a hello without attrs keeps them");
     third.close();
   });
 

@@ -42,7 +42,8 @@ export interface DeviceListQuery {
 export interface DeviceHello {
   firmware: string | null;
   model: string | null;
-  attributes: Record<string, MetricValue>;
+  /** The attributes the hello carried, replacing the recorded ones; null (a hello without `attrs`) keeps them. */
+  attributes: Record<string, MetricValue> | null;
   clockSkewMs: number | null;
   at: number;
 }

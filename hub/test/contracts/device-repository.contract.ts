@@ -82,6 +82,12 @@ export function deviceRepositoryContract(name: string, factory: { open(): Promis
         [alpha?.firmware, alpha?.model, alpha?.attributes, alpha?.clockSkewMs, alpha?.lastSeenAt],
         ["2.0", "esp32", { ip: "10.0.0.2", heap: 100, ok: true }, -42, 7_000],
       );
+      await repo.recordHello("alpha", { firmware: "2.0", model: "esp32", attributes: null, clockSkewMs: -42, at: 5_500 });
+      assert.deepEqual(
+        (await repo.get("alpha"))?.attributes,
+        { ip: "10.0.0.2", heap: 100, ok: true },
+        "a hello without attributes keeps them",
+      );
       const filtered = await repo.list({ limit: 10, offset: 0, sort: "id", order: "asc", model: "esp32", firmware: "2.0" });
       assert.deepEqual(
         filtered.items.map((d) => d.id),

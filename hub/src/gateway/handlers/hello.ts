@@ -21,7 +21,7 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
   await context.devices.recordHello(session.id, {
     firmware: hello.fw ?? null,
     model: hello.model ?? null,
-    attributes: hello.attrs ?? {},
+    attributes: hello.attrs ?? null,
     clockSkewMs,
     at: receivedAt,
   });

@@ -74,7 +74,7 @@ export class SqliteDeviceRepository implements DeviceRepository {
       ),
       delete: db.prepare("DELETE FROM devices WHERE id = ?"),
       hello: db.prepare(
-        "UPDATE devices SET firmware = @firmware, model = @model, attributes = @attributes, clock_skew_ms = @clockSkewMs, last_seen_at = @at WHERE id = @id",
+        "UPDATE devices SET firmware = @firmware, model = @model, attributes = COALESCE(@attributes, attributes), clock_skew_ms = @clockSkewMs, last_seen_at = @at WHERE id = @id",
       ),
       mergeAttributes: db.prepare(
         "UPDATE devices SET attributes = json_patch(attributes, ?), last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?",
@@ -188,7 +188,12 @@ export class SqliteDeviceRepository implements DeviceRepository {
     this.pendingHellos = [];
     try {
       this.db.transaction(() => {
-        for (const { id, hello } of group) this.statements.hello.run({ ...hello, id, attributes: JSON.stringify(hello.attributes) });
+        for (const { id, hello } of group)
+          this.statements.hello.run({
+            ...hello,
+            id,
+            attributes: hello.attributes === null ? null : JSON.stringify(hello.attributes),
+          });
       })();
     } catch (error) {
       for (const pending of group) pending.reject(error as Error);
