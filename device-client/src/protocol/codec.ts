@@ -19,6 +19,11 @@ const decoder = new Decoder({ useRecords: false, mapsAsObjects: true, int64AsNum
 /** The largest sequence number (and configuration version): 2^53 − 1. */
 export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
 
+/** A usable batch sequence number: an integer (an integral float counts) from 1 to {@link MAX_SEQUENCE}. */
+export function isSequence(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_SEQUENCE;
+}
+
 /**
  * Set on a batch whose bytes break a rule of docs/protocol.md §2 while its `seq` is usable:
  * the frame then holds only `t`, `seq` and `rs`, and `validateBatch` refuses it with
@@ -181,5 +186,5 @@ function decodeSequence(bytes: Uint8Array, range: ItemRange | undefined): number
   const head = bytes[range.start] as number;
   if (!(head >> 5 === 0 || head === 0xf9 || head === 0xfa || head === 0xfb)) return undefined;
   const value: unknown = decoder.decode(bytes.subarray(range.start, range.end));
-  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_SEQUENCE ? value : undefined;
+  return isSequence(value) ? value : undefined;
 }

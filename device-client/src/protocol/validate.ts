@@ -1,4 +1,4 @@
-import { MAX_SEQUENCE, WIRE_DEFECT } from "./codec.js";
+import { isSequence, WIRE_DEFECT } from "./codec.js";
 import { ProtocolError } from "./errors.js";
 import type {
   AckFrame,
@@ -51,6 +51,12 @@ export function validateHello(raw: Raw): HelloFrame {
   return raw as unknown as HelloFrame;
 }
 
+/** A batch's `seq`; without a usable one the batch cannot be answered: `TH_FRAME_MALFORMED`. */
+export function batchSequence(raw: Raw): number {
+  if (!isSequence(raw.seq)) throw new ProtocolError("TH_FRAME_MALFORMED", "batch: seq must be an integer from 1 to 2^53 − 1");
+  return raw.seq;
+}
+
 function rejectBatch(seq: number, why: string): never {
   throw new ProtocolError("TH_BATCH_INVALID", why, { seq });
 }
@@ -61,10 +67,7 @@ function rejectBatch(seq: number, why: string): never {
  * violation rejects the batch with `TH_BATCH_INVALID` and its `seq`.
  */
 export function validateBatch(raw: Raw, limits: ProtocolLimits): BatchFrame {
-  const seq = raw.seq;
-  if (!isCount(seq) || seq === 0 || seq > MAX_SEQUENCE) {
-    throw new ProtocolError("TH_FRAME_MALFORMED", "batch: seq must be an integer from 1 to 2^53 − 1");
-  }
+  const seq = batchSequence(raw);
   const defect = (raw as { [WIRE_DEFECT]?: string })[WIRE_DEFECT];
   if (defect !== undefined) rejectBatch(seq, `batch: ${defect}`);
   const readings = raw.r;

@@ -1,5 +1,5 @@
-import { ProtocolError } from "@telehub/device-client/protocol";
-import type { MetricEntry, MetricType, TelemetryBatch } from "../storage/telemetry-store.js";
+import { type MetricValue, ProtocolError } from "@telehub/device-client/protocol";
+import { type MetricEntry, type MetricType, metricTypeOf, type TelemetryBatch } from "../storage/telemetry-store.js";
 
 /** The limits a {@link MetricCatalogue} enforces (`ingest.*` in the hub's configuration). */
 export interface MetricCatalogueLimits {
@@ -50,8 +50,7 @@ export class MetricCatalogue {
     for (let i = 0; i < readings.length; i++) {
       const metrics = (readings[i] as TelemetryBatch["readings"][number]).metrics;
       for (const metric in metrics) {
-        // A validated value is a number, a boolean or a string: its `typeof` is its MetricType.
-        const type = typeof metrics[metric] as MetricType;
+        const type = metricTypeOf(metrics[metric] as MetricValue);
         const known = held?.get(metric) ?? fresh?.get(metric);
         if (known === type) continue;
         if (known !== undefined) {

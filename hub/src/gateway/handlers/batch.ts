@@ -1,4 +1,4 @@
-import { ProtocolError, validateBatch } from "@telehub/device-client/protocol";
+import { batchSequence, ProtocolError, validateBatch } from "@telehub/device-client/protocol";
 import { type PendingWrite, WriteCancelledError } from "../../ingest/batch-writer.js";
 import type { AppendOutcome, TelemetryBatch } from "../../storage/telemetry-store.js";
 import type { DeviceSession } from "../device-session.js";
@@ -12,13 +12,11 @@ export function handleBatch(session: DeviceSession, raw: Record<string, unknown>
   if (session.state !== "open") throw new ProtocolError("TH_PROTOCOL_VIOLATION", "batch before welcome");
   const { context } = session;
   const { config } = context;
-  const seq = raw.seq;
-  const seqKnown = typeof seq === "number" && Number.isSafeInteger(seq) && seq > 0;
 
   if (!session.rate.admit(session.frameBytes)) {
     session.strikes++;
     if (session.strikes > config.gateway.floodStrikes) throw new ProtocolError("TH_FLOOD");
-    if (!seqKnown) throw new ProtocolError("TH_FRAME_MALFORMED", "batch: seq must be an integer from 1 to 2^53 − 1");
+    const seq = batchSequence(raw);
     refuse(
       session,
       new ProtocolError("TH_RATE_LIMITED", session.rate.refusal("batch not stored"), {
@@ -30,7 +28,8 @@ export function handleBatch(session: DeviceSession, raw: Record<string, unknown>
   }
   session.strikes = 0;
 
-  if (seqKnown && session.refusedFrom !== null) {
+  const seq = batchSequence(raw);
+  if (session.refusedFrom !== null) {
     if (seq > session.refusedFrom && raw.rs !== true) {
       refuse(session, new ProtocolError("TH_RATE_LIMITED", "resend from the refused batch first", { seq, retryAfterMs: 50 }));
       return;
