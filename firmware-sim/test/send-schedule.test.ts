@@ -11,10 +11,13 @@ describe("send schedule", () => {
       totals.reduce((a, b) => a + b, 0),
       800,
     );
-    // Device 3 bursts 100 readings at 39 s: the simulator caps a burst at total − sent.
+    // Device 3 bursts 100 readings at 39 s: only what its total has left goes out.
     const sentBefore = schedule.due(3, 39_000);
-    const burst = Math.min(100, schedule.total(3) - sentBefore);
-    assert.equal(sentBefore + burst, schedule.total(3));
+    assert.equal(schedule.total(3), 40);
+    assert.equal(sentBefore, 39);
+    assert.equal(schedule.burst(3, sentBefore, 100), 1);
+    assert.equal(schedule.burst(3, schedule.total(3), 100), 0, "nothing once the total is sent");
+    assert.equal(schedule.burst(3, 10, 5), 5, "a burst within the total is sent whole");
     // After the end, what is due never passes the total.
     assert.equal(schedule.due(3, 41_000), schedule.total(3));
   });

@@ -32,6 +32,11 @@ export class SendSchedule {
     return this.totals[i] ?? 0;
   }
 
+  /** How many of the `asked` readings of a burst device `i` may send after `sent`: never past its total. */
+  burst(i: number, sent: number, asked: number): number {
+    return Math.max(0, Math.min(asked, this.total(i) - sent));
+  }
+
   /** Readings device `i` should have sent `sinceStartMs` after the run's start. */
   due(i: number, sinceStartMs: number): number {
     return Math.min(this.total(i), this.scheduled(i, sinceStartMs));
