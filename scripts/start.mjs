@@ -2,15 +2,19 @@
 // `npm start`: build everything (saying so: the first build takes a minute or two), then start
 // the demo (a hub and simulated devices, firmware-sim/src/demo.ts).
 import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("..", import.meta.url).pathname;
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const root = fileURLToPath(new URL("..", import.meta.url));
+// npm's own CLI script, run with this Node: no `npm.cmd` to spawn on Windows (Node refuses .cmd without a shell).
+const npmCli = process.env.npm_execpath;
 
 const buildStart = performance.now();
 console.log(
   "telehub: building (TypeScript for every package, then the dashboard): about 1 to 2 minutes the first time, seconds after that …",
 );
-const build = spawnSync(npm, ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
+const build = npmCli
+  ? spawnSync(process.execPath, [npmCli, "run", "build", "--silent"], { cwd: root, stdio: "inherit" })
+  : spawnSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit", shell: process.platform === "win32" });
 if (build.status !== 0) {
   console.error(`telehub: the build failed (exit code ${build.status ?? build.signal}); nothing was started`);
   process.exit(build.status ?? 1);
