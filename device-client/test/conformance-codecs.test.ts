@@ -22,6 +22,11 @@ const hasWideInteger = (value: Json): boolean =>
   ["seq", "v", "cfg"].some((key) => typeof value[key] === "number" && (value[key] as number) >= 2 ** 32);
 
 describe("the Node and Espruino codecs over the conformance corpus", () => {
+  test("the corpus has hub frames and decoded device frames to check", () => {
+    assert.ok(hubFrames().length > 10, `${hubFrames().length} hub frames`);
+    assert.ok(deviceFrames().filter((f) => f.value !== undefined).length > 100, "device frames with their decoded value");
+  });
+
   for (const frame of hubFrames()) {
     test(`hub frame ${frame.where}: both codecs decode it to the same value`, () => {
       assert.deepStrictEqual(decodeFrame(Buffer.from(frame.hex, "hex")), frame.value, "Node codec");

@@ -62,6 +62,39 @@ interface Corpus {
 
 const corpus = JSON.parse(readFileSync(new URL("../../../device-client/conformance/corpus.json", import.meta.url), "utf8")) as Corpus;
 
+// `value` (the decoded frame), `canonical` and `note` are for the codec tests and for readers.
+const STEP_KEYS = new Set(["send", "text", "expect", "do", "ms", "document", "conn", "value", "canonical", "note"]);
+const EXPECTATION_KEYS = new Set([
+  "hex",
+  "frame",
+  "absent",
+  "present",
+  "msgIncludes",
+  "containsHex",
+  "close",
+  "latest",
+  "ts",
+  "stored",
+  "command",
+  "config",
+  "attributes",
+  "value",
+]);
+
+/** A step that checks nothing, or a misspelt key, would pass silently: refuse the case instead. */
+function assertWellFormed(step: Step, at: string): void {
+  for (const key of Object.keys(step)) assert.ok(STEP_KEYS.has(key), `${at}: unknown step key ${key}`);
+  assert.ok(step.send !== undefined || step.expect !== undefined || step.do !== undefined, `${at}: a step that does nothing`);
+  if (!step.expect) return;
+  const keys = Object.keys(step.expect);
+  for (const key of keys) assert.ok(EXPECTATION_KEYS.has(key), `${at}: unknown expectation key ${key}`);
+  assert.ok(
+    keys.some((key) => !["ts", "absent", "present", "msgIncludes", "value"].includes(key)),
+    `${at}: an expectation that checks nothing on its own`,
+  );
+  if (step.expect.ts !== undefined) assert.ok(step.expect.latest, `${at}: ts is checked only with latest`);
+}
+
 /** Setups that leave the hub as it was: such cases share one hub. */
 const SHARED_SETUPS = new Set([
   undefined,
@@ -224,10 +257,16 @@ class CaseRun {
   async run(): Promise<void> {
     for (const [index, step] of this.one.steps.entries()) {
       const at = `step ${index + 1}`;
+      assertWellFormed(step, at);
       const connection = this.connections[step.conn ?? this.connections.length - 1] as Connection;
       if (step.send !== undefined) connection.ws.send(Buffer.from(this.substitute(step.send), "hex"), { binary: !step.text });
       else if (step.expect) await this.check(connection, step.expect, at);
       else if (step.do) await this.act(step);
+    }
+    // Whatever the hub sent and no step expected is a failure, on every connection.
+    for (const [i, connection] of this.connections.entries()) {
+      const left = connection.frames[0];
+      assert.equal(left, undefined, `connection ${i + 1}: an unexpected frame: ${left && JSON.stringify(decodeFrame(left))}`);
     }
     const last = this.connections.at(-1);
     if (!last || last.closed || this.one.upgrade?.refused || this.one.barrier === false) return;
@@ -239,9 +278,10 @@ class CaseRun {
 
   private async check(connection: Connection, expect: Expectation, at: string): Promise<void> {
     if (expect.close) {
+      const closed = await connection.close(`${at}: close ${expect.close.code}`);
       const frame = connection.frames[0];
       assert.equal(frame, undefined, `${at}: a frame before the close: ${frame && JSON.stringify(decodeFrame(frame))}`);
-      assert.deepEqual(await connection.close(`${at}: close ${expect.close.code}`), expect.close, `${at}: close code and reason`);
+      assert.deepEqual(closed, expect.close, `${at}: close code and reason`);
       return;
     }
     if (expect.hex !== undefined || expect.frame !== undefined) {
@@ -338,6 +378,8 @@ function sharedHubKey(one: CorpusCase): string | undefined {
 }
 
 // Cases are independent (a device each, hubs they share touched per device only): run a few at once.
+test("the corpus holds cases", () => assert.ok(corpus.cases.length > 100, `${corpus.cases.length} cases`));
+
 describe("the conformance corpus against a live hub", { concurrency: 4 }, () => {
   const shared = new Map<string, Promise<CaseHub>>();
   const own: CaseHub[] = [];

@@ -123,6 +123,7 @@ describe("InfluxDB store typing: a measurement per type, the store's own catalog
       raw.map((p) => p.metric),
       ["mode", "on", "temp"],
     );
+    assert.ok(http.statements.length > 0, "raw asked InfluxDB");
     assert.ok(
       http.statements.every((s) => !s.includes("*") && !s.includes("m0")),
       `raw names the device's fields only: ${http.statements.join("; ")}`,
