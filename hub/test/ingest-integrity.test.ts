@@ -21,16 +21,7 @@ async function connected(running: RunningHub, deviceId: string, token?: string):
 /** Send a batch and wait for its answer: the ack covering it, or the error frame about it. */
 async function answer(device: RawDevice, seq: number, r: Record<string, unknown>[]): Promise<Frame> {
   device.send({ t: "batch", seq, r } as Record<string, unknown>);
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const found = device.frames.find((f) => (f.t === "ack" && (f.seq as number) >= seq) || (f.t === "error" && f.seq === seq));
-    if (found) {
-      device.frames.splice(device.frames.indexOf(found), 1);
-      return found;
-    }
-    if (Date.now() > deadline) assert.fail(`no answer to batch ${seq}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  return device.answerTo(seq);
 }
 
 const values = async (running: RunningHub, deviceId: string): Promise<Record<string, unknown>> =>
@@ -376,6 +367,11 @@ describe("ingest limits in configuration", () => {
   });
 });
 
+/** A retryable refusal of batch 1: not stored, resend after `retry`. */
 function assertRefusedRetryable(frame: Frame): void {
-  assert.equal(frame.code, "TH_STORE_UNAVAILABLE", JSON.stringify(frame));
+  assert.deepEqual(
+    [frame.t, frame.code, frame.seq, typeof frame.retry],
+    ["error", "TH_STORE_UNAVAILABLE", 1, "number"],
+    JSON.stringify(frame),
+  );
 }

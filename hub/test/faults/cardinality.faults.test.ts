@@ -24,15 +24,7 @@ async function connect(hub: HubProcess, deviceId: string): Promise<RawDevice> {
 /** Send a batch and wait for the ack covering it or the error frame about it. */
 async function answer(device: RawDevice, seq: number, m: Record<string, number>): Promise<{ t: string } & Record<string, unknown>> {
   device.send({ t: "batch", seq, r: [{ ts: 1_700_000_000_000 + seq, m }] });
-  for (;;) {
-    const found = device.frames.find((f) => (f.t === "ack" && (f.seq as number) >= seq) || (f.t === "error" && f.seq === seq));
-    if (found) {
-      device.frames.splice(device.frames.indexOf(found), 1);
-      return found;
-    }
-    if (device.closeCode !== undefined) assert.fail(`closed with ${device.closeCode} ${device.closeReason}`);
-    await sleep(2);
-  }
+  return device.answerTo(seq);
 }
 
 async function latest(hub: HubProcess, deviceId: string): Promise<{ status: number; metrics: Record<string, unknown>; ms: number }> {

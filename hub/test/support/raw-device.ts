@@ -92,6 +92,18 @@ export class RawDevice {
     }
   }
 
+  /** Wait for the answer to batch `seq`: the ack covering it, or the error frame about it (taken from `frames`). */
+  async answerTo(seq: number, timeoutMs = 5_000): Promise<{ t: string } & Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.frames.findIndex((f) => (f.t === "ack" && (f.seq as number) >= seq) || (f.t === "error" && f.seq === seq));
+      if (index >= 0) return this.frames.splice(index, 1)[0] as { t: string } & Record<string, unknown>;
+      if (this.closeCode !== undefined)
+        throw new Error(`closed with ${this.closeCode} ${this.closeReason} while waiting for the answer to batch ${seq}`);
+      await this.waitForEvent(deadline - Date.now(), `the answer to batch ${seq}`);
+    }
+  }
+
   /** Wait for the connection to close; resolves with code and reason. */
   async closed(timeoutMs = 5_000): Promise<{ code: number; reason: string }> {
     const deadline = Date.now() + timeoutMs;
