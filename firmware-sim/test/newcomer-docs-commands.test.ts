@@ -28,11 +28,14 @@ async function startDemo(dataDir: string): Promise<{ child: ChildProcess; url: s
   });
   let url: string | undefined;
   let key: string | undefined;
+  // A demo that never finishes its banner is killed, which ends its output and this loop.
+  const silent = setTimeout(() => child.kill(), 60_000);
   for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
     url ??= /^Telehub is running at (\S+)/.exec(line)?.[1];
     key ??= /admin API key: (thk_\S+)/.exec(line)?.[1];
     if (line.includes("Ctrl-C stops everything")) break;
   }
+  clearTimeout(silent);
   if (!url || !key) throw new Error("the demo printed no URL or admin key");
   child.stdout?.resume();
   return { child, url, key };

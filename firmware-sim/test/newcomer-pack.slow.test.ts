@@ -72,7 +72,9 @@ describe("npm pack of each publishable package installs into an empty folder out
       assert.ok(tarball, `${name} was packed`);
       const listing = run("tar", ["tzf", tarball], scratch).stdout.split("\n");
       assert.ok(listing.includes("package/README.md"), `${name} has a README`);
-      assert.ok(listing.includes("package/dist/src/index.js") || name === "@telehub/firmware-sim", `${name} has its code`);
+      // firmware-sim is a command, not a library: its entry point is the CLI its bin imports.
+      const entry = name === "@telehub/firmware-sim" ? "package/dist/src/cli.js" : "package/dist/src/index.js";
+      assert.ok(listing.includes(entry), `${name} has its code (${entry})`);
       assert.deepEqual(
         listing.filter((f) => /^package\/(src|test|dist\/test)\//.test(f) || f.endsWith(".tsbuildinfo")),
         [],
@@ -116,10 +118,13 @@ describe("npm pack of each publishable package installs into an empty folder out
     try {
       let url: string | undefined;
       hub.stdout.resume();
+      // A hub that never says where it listens is killed, which ends its output and this loop.
+      const silent = setTimeout(() => hub.kill(), 60_000);
       for await (const line of createInterface({ input: hub.stderr })) {
         url = /^telehub-hub listening on (\S+)/.exec(line)?.[1];
         if (url) break;
       }
+      clearTimeout(silent);
       assert.ok(url, "the hub says where it listens");
       const ready = await fetch(`${url}/readyz`);
       assert.equal(ready.status, 200, "both stores answer: the native SQLite module loaded");
