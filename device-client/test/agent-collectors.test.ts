@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import {
   boardModel,
   buildCollectors,
+  CollectRound,
   diskCollector,
   findThermalZones,
   loadCollector,
@@ -53,14 +54,19 @@ describe("built-in collectors on this machine", () => {
   });
 
   test("disk: the root file system has a size, free space within it, and a used percentage", async () => {
-    const m = await diskCollector(["/"]).collect();
+    const m = await diskCollector("/").collect();
     assert.ok((m["disk.root.total_bytes"] as number) > 0);
     assert.ok((m["disk.root.free_bytes"] as number) <= (m["disk.root.total_bytes"] as number));
     assert.ok((m["disk.root.used_pct"] as number) >= 0 && (m["disk.root.used_pct"] as number) <= 100);
   });
 
-  test("a mount point that does not exist fails the disk collector with the path in the message", async () => {
-    await assert.rejects(diskCollector(["/no/such/mount"]).collect(), /no\/such\/mount/);
+  test("a mount point that does not exist fails its own disk collector, with the path in the message, and not the others'", async () => {
+    await assert.rejects(diskCollector("/no/such/mount").collect(), /no\/such\/mount/);
+    const log = recordingLog();
+    const merged = await new CollectRound([diskCollector("/"), diskCollector("/no/such/mount")], log).collect();
+    assert.ok((merged["disk.root.total_bytes"] as number) > 0, "the root's figures are still collected");
+    assert.equal(log.lines.length, 1);
+    assert.match(log.lines[0] as string, /^warn disk \/no\/such\/mount: .*no\/such\/mount/);
   });
 
   test("network: counters for at least one interface, and none for lo (excluded by default)", async () => {
@@ -109,7 +115,7 @@ describe("the thermal collector, against a fake sysfs folder (test double)", () 
       const collectors = await buildCollectors(config, log);
       assert.deepEqual(
         collectors.map((c) => c.name),
-        ["load", "memory", "disk", "network", "uptime"],
+        ["load", "memory", "disk /", "network", "uptime"],
       );
       assert.equal(log.lines.length, 1);
       assert.match(log.lines[0] ?? "", /^info thermal: no readable .*thermal_zone\*\/temp/);
@@ -123,8 +129,13 @@ describe("the thermal collector, against a fake sysfs folder (test double)", () 
       collectOnly: true,
     });
     const log = recordingLog();
-    const disk = (await buildCollectors(config, log)).find((c) => c.name === "disk");
-    assert.ok(disk, "the disk collector is built");
+    const collectors = await buildCollectors(config, log);
+    assert.deepEqual(
+      collectors.filter((c) => c.name.startsWith("disk")).map((c) => c.name),
+      ["disk /"],
+      "one disk collector per mount found",
+    );
+    const disk = collectors.find((c) => c.name === "disk /") as (typeof collectors)[number];
     assert.deepEqual(
       log.lines.filter((l) => l.includes("disk")),
       ["info disk: /no/such/mount not found on this machine; not measured"],
@@ -136,7 +147,7 @@ describe("the thermal collector, against a fake sysfs folder (test double)", () 
   test("only missing mount points: no disk collector", async () => {
     const config = parseAgentConfig({ disk: { mounts: ["/no/such/mount"] } }, "/etc/telehub/agent.json", { collectOnly: true });
     const collectors = await buildCollectors(config, recordingLog());
-    assert.ok(!collectors.some((c) => c.name === "disk"));
+    assert.ok(!collectors.some((c) => c.name.startsWith("disk")));
   });
 
   test("a collector turned off in the configuration is not built", async () => {

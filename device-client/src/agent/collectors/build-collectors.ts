@@ -33,8 +33,7 @@ export async function buildCollectors(config: AgentConfig, log: AgentLog, paths:
   if (enabled.load) collectors.push(loadCollector());
   if (enabled.memory) collectors.push(memoryCollector(paths.procDir));
   if (enabled.disk) {
-    const mounts = await presentMounts(config.disk.mounts, log);
-    if (mounts.length > 0) collectors.push(diskCollector(mounts));
+    for (const mount of await presentMounts(config.disk.mounts, log)) collectors.push(diskCollector(mount));
   }
   if (enabled.network) collectors.push(networkCollector(config.network, paths.procDir));
   if (enabled.uptime) collectors.push(uptimeCollector());

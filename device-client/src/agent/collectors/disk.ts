@@ -13,7 +13,7 @@ export function mountName(mount: string): string {
 /**
  * The mount points that exist on this machine, in order. Missing ones (the docs' example lists
  * `/boot/firmware`, which only a Pi has) are left out with one info line at start instead of a
- * warning every round; any other error (no permission, say) keeps the mount, so it is reported.
+ * warning; any other error (no permission, say) keeps the mount, so it is reported.
  */
 export async function presentMounts(mounts: readonly string[], log: AgentLog): Promise<string[]> {
   const present: string[] = [];
@@ -32,24 +32,24 @@ export async function presentMounts(mounts: readonly string[], log: AgentLog): P
 }
 
 /**
- * Space on each mount point: `disk.<name>.total_bytes`, `.free_bytes` (available to
- * unprivileged users, as `df` shows) and `.used_pct` (as `df` computes it).
+ * Space on one mount point: `disk.<name>.total_bytes`, `.free_bytes` (available to
+ * unprivileged users, as `df` shows) and `.used_pct` (as `df` computes it). One collector per
+ * mount, so a mount that fails (unplugged, no permission) costs only its own figures, and the
+ * collect round logs it once.
  */
-export function diskCollector(mounts: readonly string[]): Collector {
+export function diskCollector(mount: string): Collector {
+  const name = mountName(mount);
   return {
-    name: "disk",
+    name: `disk ${mount}`,
     async collect() {
+      const stats = await statfs(mount);
+      const total = stats.blocks * stats.bsize;
+      const used = (stats.blocks - stats.bfree) * stats.bsize;
+      const available = stats.bavail * stats.bsize;
       const metrics: CollectedMetrics = {};
-      for (const mount of mounts) {
-        const stats = await statfs(mount);
-        const total = stats.blocks * stats.bsize;
-        const used = (stats.blocks - stats.bfree) * stats.bsize;
-        const available = stats.bavail * stats.bsize;
-        const name = mountName(mount);
-        metrics[`disk.${name}.total_bytes`] = total;
-        metrics[`disk.${name}.free_bytes`] = available;
-        metrics[`disk.${name}.used_pct`] = used + available === 0 ? 0 : round2((used / (used + available)) * 100);
-      }
+      metrics[`disk.${name}.total_bytes`] = total;
+      metrics[`disk.${name}.free_bytes`] = available;
+      metrics[`disk.${name}.used_pct`] = used + available === 0 ? 0 : round2((used / (used + available)) * 100);
       return metrics;
     },
   };
