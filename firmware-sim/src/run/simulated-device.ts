@@ -31,6 +31,8 @@ export class SimulatedDevice {
   readonly client: TelehubClient;
   readonly link: DeviceLink;
   readonly deviceId: string;
+  /** Its place in the fleet (0-based). */
+  readonly index: number;
   /** Readings handed to the client so far. */
   sent = 0;
   private readonly model: DeviceModel;
@@ -40,6 +42,7 @@ export class SimulatedDevice {
 
   constructor(setup: DeviceSetup) {
     this.deviceId = setup.credentials.deviceId;
+    this.index = setup.index;
     this.model = setup.profile.create(setup.random, setup.index);
     this.numbered = setup.numbered;
     this.link = new DeviceLink(/^(https|wss):/.test(setup.hubUrl), setup.slowAckMs);

@@ -92,7 +92,7 @@ export async function runSimulation(settings: RunSettings): Promise<RunOutcome> 
     readingsPerDevice: settings.readingsPerDevice,
   });
   const burst = (device: SimulatedDevice, readings: number): void =>
-    device.send(schedule.burst(devices.indexOf(device), device.sent, readings));
+    device.send(schedule.burst(device.index, device.sent, readings));
   const injector = new FaultInjector(settings.faults, devices, random, burst);
   const tick = settings.onTick;
   const tickTimer = tick ? setInterval(() => tick(stats.snapshot()), settings.tickMs) : undefined;
