@@ -63,12 +63,14 @@ export function promptHidden(question: string): Promise<string> {
           resolve(typed);
           return;
         }
-        if (ch === "\u0003") {
+        if (ch === "\u0003" || ch === "\u0004") {
           done();
           reject(new Error("cancelled"));
           return;
         }
-        typed = ch === "\u007f" || ch === "\b" ? typed.slice(0, -1) : typed + ch;
+        if (ch === "\u007f" || ch === "\b") typed = typed.slice(0, -1);
+        else if (ch >= " ") typed += ch; // other control characters are no part of a token
+
       }
     };
     stdin.on("data", onData);
