@@ -70,7 +70,6 @@ export function promptHidden(question: string): Promise<string> {
         }
         if (ch === "\u007f" || ch === "\b") typed = typed.slice(0, -1);
         else if (ch >= " ") typed += ch; // other control characters are no part of a token
-
       }
     };
     stdin.on("data", onData);

@@ -91,8 +91,7 @@ export async function runSimulation(settings: RunSettings): Promise<RunOutcome> 
     durationMs: settings.durationMs,
     readingsPerDevice: settings.readingsPerDevice,
   });
-  const burst = (device: SimulatedDevice, readings: number): void =>
-    device.send(schedule.burst(device.index, device.sent, readings));
+  const burst = (device: SimulatedDevice, readings: number): void => device.send(schedule.burst(device.index, device.sent, readings));
   const injector = new FaultInjector(settings.faults, devices, random, burst);
   const tick = settings.onTick;
   const tickTimer = tick ? setInterval(() => tick(stats.snapshot()), settings.tickMs) : undefined;
