@@ -19,6 +19,7 @@ import { LIVE_PATH, LiveSocketServer } from "./live/live-socket-server.js";
 import { createLogger } from "./logger.js";
 import { HubMetrics } from "./metrics.js";
 import { WebhookNotifier } from "./notifications/webhook-notifier.js";
+import { ClientAddresses } from "./security/client-address.js";
 import { FailureThrottle } from "./security/failure-throttle.js";
 import type { ApiKeyRepository } from "./storage/api-key-repository.js";
 import type { DeviceRepository } from "./storage/device-repository.js";
@@ -147,10 +148,17 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const desiredConfig = new DesiredConfigService({ store: new SqliteDesiredConfigStore(metaDb), channel, bus, now });
   const audit = new SqliteAuditLog(metaDb);
   const live = new LiveHub(config.live, bus, metrics);
-  const authThrottle = new FailureThrottle(
-    { maxFailures: config.security.authFailuresPerMinute, windowMs: 60_000, blockMs: config.security.authBlockMs },
-    now,
-  );
+  const { security } = config;
+  const throttleOptions = {
+    maxFailures: security.authFailuresPerMinute,
+    maxFailuresPerAddress: security.authFailuresPerAddressPerMinute,
+    windowMs: 60_000,
+    blockMs: security.authBlockMs,
+  };
+  // Devices and API clients are counted apart: a flood of bad API keys does not lock devices out, nor the reverse.
+  const deviceThrottle = new FailureThrottle(throttleOptions, now);
+  const apiThrottle = new FailureThrottle(throttleOptions, now);
+  const clientAddresses = new ClientAddresses(security.trustProxy);
   const gateway = new DeviceGateway({
     config,
     devices,
@@ -163,9 +171,10 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     commands,
     desiredConfig,
     live,
-    authThrottle,
+    authThrottle: deviceThrottle,
+    clientAddresses,
   });
-  const liveSockets = new LiveSocketServer(live, apiKeys, log.child({ component: "live" }));
+  const liveSockets = new LiveSocketServer(live, apiKeys, log.child({ component: "live" }), { throttle: apiThrottle, clientAddresses });
   let generatedAdminKey: string | undefined;
   try {
     generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now);
@@ -192,7 +201,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       desiredConfig,
       audit,
       live,
-      authThrottle,
+      apiThrottle,
+      clientAddresses,
     });
     commands.start();
     webhooks?.start();

@@ -121,10 +121,20 @@ export interface HubConfig {
     sweepIntervalMs: number;
   };
   security: {
-    /** Failed authentications (device upgrades or API keys) from one address within a minute before it is refused for `authBlockMs`. Default 30. */
+    /**
+     * Failed authentications of one identity (a device id, an API key id) from one address within a minute before that
+     * identity is refused from that address for `authBlockMs`. Devices and API clients are counted apart. Default 30.
+     */
     authFailuresPerMinute: number;
-    /** How long an address that failed too often is refused (429) without its credentials being checked. Default 60,000 ms. */
+    /** Failed authentications of any identities from one address within a minute before the address is refused for every identity that has not authenticated from it before. Default 300. */
+    authFailuresPerAddressPerMinute: number;
+    /** How long a throttled identity (or a throttled address's unproved identities) is refused (429) without its credentials being checked. Default 60,000 ms. */
     authBlockMs: number;
+    /**
+     * Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers are believed: comma-separated addresses and CIDRs
+     * (`127.0.0.1, 10.0.0.0/8`). Empty (default): no proxy is trusted and the TCP peer is the client.
+     */
+    trustProxy: string;
     /** Longest grace period a token rotation may give the replaced token (`graceMs`). Default 604,800,000 ms (7 days). */
     maxTokenGraceMs: number;
   };
@@ -215,7 +225,13 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxArgsBytes: 16_384,
     sweepIntervalMs: 250,
   },
-  security: { authFailuresPerMinute: 30, authBlockMs: 60_000, maxTokenGraceMs: 604_800_000 },
+  security: {
+    authFailuresPerMinute: 30,
+    authFailuresPerAddressPerMinute: 300,
+    authBlockMs: 60_000,
+    trustProxy: "",
+    maxTokenGraceMs: 604_800_000,
+  },
   tls: { certFile: "", keyFile: "" },
   live: { publish: "accepted", flushIntervalMs: 0, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
   dashboard: { enabled: true, dir: "" },

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { parseTrustProxy } from "../security/client-address.js";
 import { CONFIG_CHOICES, DEFAULT_CONFIG, type HubConfig, type HubConfigInput } from "./hub-config.js";
 
 /** Numeric keys where 0 switches the limit off. */
@@ -114,5 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: HubC
     const fromOverrides = getPath(overrides, path);
     if (fromOverrides !== undefined) setPath(config, path, coerce(path, fromOverrides, defaultValue, "overrides"));
   }
-  return config as unknown as HubConfig;
+  const checked = config as unknown as HubConfig;
+  try {
+    parseTrustProxy(checked.security.trustProxy);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return checked;
 }

@@ -129,7 +129,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     const credentials = readDeviceCredentials(req, url);
     // A connected device that reconnects replaces its own session (the newest wins): it adds no connection.
     if (this.isFull(credentials?.deviceId)) return this.refuseFull(socket);
-    const remoteAddress = req.socket.remoteAddress ?? "unknown";
+    const remoteAddress = this.deps.clientAddresses.of(req);
     const replacesOwn = credentials !== undefined && this.sessions.get(credentials.deviceId)?.remoteAddress === remoteAddress;
     if (
       gateway.maxConnectionsPerAddress > 0 &&
@@ -147,17 +147,22 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     if (!offeredSubprotocols(req).includes(SUBPROTOCOL)) {
       return this.refuse(socket, "TH_SUBPROTOCOL_REQUIRED", `offer the WebSocket subprotocol ${SUBPROTOCOL}`);
     }
-    const blockedMs = this.deps.authThrottle.blockedFor(remoteAddress);
+    // Failures are counted per (device id, address): guessing one device's token does not lock out the others beside it.
+    const identity = credentials ? `device:${credentials.deviceId}` : "anonymous";
+    const blockedMs = this.deps.authThrottle.blockedFor(identity, remoteAddress);
     if (blockedMs > 0) {
       return this.refuse(
         socket,
         "TH_AUTH_THROTTLED",
-        "too many failed authentications from this address",
+        "too many failed authentications of this device from this address",
         429,
         Math.ceil(blockedMs / 1000),
       );
     }
-    if (!credentials) return this.refuse(socket, "TH_AUTH_MISSING", "send Authorization: Basic base64(deviceId:token)");
+    if (!credentials) {
+      this.deps.authThrottle.failed(identity, remoteAddress);
+      return this.refuse(socket, "TH_AUTH_MISSING", "send Authorization: Basic base64(deviceId:token)");
+    }
 
     this.handshakes++;
     this.deps.metrics.handshakesInProgress.set(this.handshakes);
@@ -165,7 +170,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     try {
       const authenticated = await authenticateDevice(this.deps.devices, credentials, this.deps.now());
       if ("failure" in authenticated) {
-        this.deps.authThrottle.failed(remoteAddress);
+        this.deps.authThrottle.failed(identity, remoteAddress);
         this.deps.log.warn(
           { deviceId: credentials.deviceId, remoteAddress, reason: authenticated.failure },
           "device authentication failed",
@@ -175,7 +180,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       const { device, validUntil } = authenticated;
       if (device.revokedAt !== null)
         return this.refuse(socket, "TH_AUTH_REVOKED", "this device's credentials were revoked; rotate its token");
-      this.deps.authThrottle.succeeded(remoteAddress);
+      this.deps.authThrottle.succeeded(identity, remoteAddress);
       if (socket.destroyed) return;
       // Others may have connected while this one authenticated.
       if (this.isFull(device.id)) return this.refuseFull(socket);

@@ -6,6 +6,7 @@ import type { BatchAdmission } from "../ingest/batch-admission.js";
 import type { BatchWriter } from "../ingest/batch-writer.js";
 import type { LiveFeed } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
+import type { ClientAddresses } from "../security/client-address.js";
 import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
@@ -28,8 +29,10 @@ export interface GatewayDeps {
   desiredConfig: DesiredConfigService;
   /** Where durable readings and presence changes go on to dashboards. */
   live: LiveFeed;
-  /** Backoff on repeated authentication failures per address. */
+  /** Backoff on repeated device authentication failures per (device id, address). */
   authThrottle: FailureThrottle;
+  /** The client address of an upgrade (trusted proxies' headers believed). */
+  clientAddresses: ClientAddresses;
 }
 
 /** What sessions and frame handlers share: the hub's parts and the gateway's callbacks. */

@@ -5,7 +5,11 @@
  */
 export const API_ERRORS = {
   TH_API_UNAUTHORIZED: { status: 401, description: "No API key, a malformed one, an unknown one, a wrong secret or a revoked key." },
-  TH_API_THROTTLED: { status: 429, description: "Too many failed authentications from this address; retry after `Retry-After` seconds." },
+  TH_API_THROTTLED: {
+    status: 429,
+    description:
+      "Too many failed authentications of this credential (or of many credentials) from this address; retry after `Retry-After` seconds.",
+  },
   TH_API_FORBIDDEN: { status: 403, description: "The key's role does not allow this request." },
   TH_API_NOT_FOUND: { status: 404, description: "The device or API key named in the path does not exist." },
   TH_API_ROUTE_NOT_FOUND: { status: 404, description: "No route matches this method and path." },

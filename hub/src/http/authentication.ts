@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { FailureThrottle } from "../security/failure-throttle.js";
 import { verifySecret } from "../security/secrets.js";
 import type { ApiKeyRecord, ApiKeyRepository, Role } from "../storage/api-key-repository.js";
 import { ApiError } from "./api-errors.js";
 import { parseApiKey } from "./api-key-format.js";
+import type { HttpApiDeps } from "./http-api-deps.js";
 
 /** Who may call a route: anyone (`public`), or a key with at least this role. */
 export type Access = "public" | Role;
@@ -37,30 +37,38 @@ export function callerOf(request: FastifyRequest): ApiKeyRecord {
  */
 export function installAuthentication(
   http: FastifyInstance,
-  apiKeys: ApiKeyRepository,
-  now: () => number,
-  throttle: FailureThrottle,
+  deps: Pick<HttpApiDeps, "apiKeys" | "now" | "apiThrottle" | "clientAddresses">,
 ): void {
+  const { apiKeys, now, apiThrottle: throttle, clientAddresses } = deps;
   const touchedAt = new Map<string, number>();
   http.addHook("onRequest", async (request, reply) => {
     // An unmatched route needs a valid key too (so routes cannot be probed) but no role.
     const access: Access = request.is404 ? "viewer" : (request.routeOptions.config.access ?? "admin");
     if (access === "public") return;
-    const blockedMs = throttle.blockedFor(request.ip);
+    const presented = presentedKey(request.headers.authorization);
+    // Failures are counted per (key id, address): a bad key does not lock out the good keys beside it.
+    const identity = typeof presented === "string" ? `key:${(parseApiKey(presented) as { id: string }).id}` : "anonymous";
+    const address = clientAddresses.of(request.raw);
+    const blockedMs = throttle.blockedFor(identity, address);
     if (blockedMs > 0) {
       reply.header("retry-after", String(Math.ceil(blockedMs / 1000)));
-      throw new ApiError("TH_API_THROTTLED", "too many failed authentications from this address", {
+      throw new ApiError("TH_API_THROTTLED", "too many failed authentications of this credential from this address", {
         retryAfterSeconds: Math.ceil(blockedMs / 1000),
       });
     }
-    let key: ApiKeyRecord;
-    try {
-      key = await authenticate(request.headers.authorization, apiKeys);
-    } catch (error) {
-      throttle.failed(request.ip);
-      throw error;
+    const key = typeof presented === "string" ? await verifyApiKey(apiKeys, presented) : undefined;
+    if (!key) {
+      throttle.failed(identity, address);
+      throw new ApiError(
+        "TH_API_UNAUTHORIZED",
+        presented === undefined
+          ? "send Authorization: Bearer <API key>"
+          : presented === null
+            ? "the Authorization header is not Bearer thk_<id>_<secret>"
+            : "unknown, wrong or revoked API key",
+      );
     }
-    throttle.succeeded(request.ip);
+    throttle.succeeded(identity, address);
     if (RANK[key.role] < RANK[access])
       throw new ApiError("TH_API_FORBIDDEN", `this request needs the ${access} role; the key has ${key.role}`);
     request.apiKey = key;
@@ -73,14 +81,11 @@ export function installAuthentication(
   });
 }
 
-async function authenticate(header: string | undefined, apiKeys: ApiKeyRepository): Promise<ApiKeyRecord> {
-  if (!header) throw new ApiError("TH_API_UNAUTHORIZED", "send Authorization: Bearer <API key>");
+/** The key string of a `Bearer thk_<id>_<secret>` header; undefined without a header, null if it is not one. */
+function presentedKey(header: string | undefined): string | null | undefined {
+  if (!header) return undefined;
   const match = /^Bearer +(\S+) *$/i.exec(header);
-  const parts = match ? parseApiKey(match[1] as string) : undefined;
-  if (!parts) throw new ApiError("TH_API_UNAUTHORIZED", "the Authorization header is not Bearer thk_<id>_<secret>");
-  const key = await verifyApiKey(apiKeys, match?.[1] as string);
-  if (!key) throw new ApiError("TH_API_UNAUTHORIZED", "unknown, wrong or revoked API key");
-  return key;
+  return match && parseApiKey(match[1] as string) ? (match[1] as string) : null;
 }
 
 /** The active key a presented API key string names, if its secret matches; undefined otherwise. */

@@ -7,6 +7,7 @@ import type { DevicePresence } from "../gateway/device-presence.js";
 import type { BatchAdmission } from "../ingest/batch-admission.js";
 import type { LiveHub } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
+import type { ClientAddresses } from "../security/client-address.js";
 import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { ApiKeyRepository } from "../storage/api-key-repository.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
@@ -29,6 +30,8 @@ export interface HttpApiDeps {
   desiredConfig: DesiredConfigService;
   audit: AuditLog;
   live: LiveHub;
-  /** Backoff on repeated authentication failures per address. */
-  authThrottle: FailureThrottle;
+  /** Backoff on repeated API authentication failures per (identity, address); not shared with devices. */
+  apiThrottle: FailureThrottle;
+  /** The client address of a request (trusted proxies' headers believed). */
+  clientAddresses: ClientAddresses;
 }

@@ -42,7 +42,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
 
   await http.register(async (root) => {
     installErrorHandler(root);
-    installAuthentication(root, deps.apiKeys, deps.now, deps.authThrottle);
+    installAuthentication(root, deps);
     registerHealthRoutes(root, deps);
     registerMetricsRoute(root, deps);
   });
@@ -51,7 +51,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
     async (api) => {
       installErrorHandler(api);
       installNotFoundHandler(api);
-      installAuthentication(api, deps.apiKeys, deps.now, deps.authThrottle);
+      installAuthentication(api, deps);
       refuseUnknownBodyFields(api);
       installAuditTrail(api, deps.audit, deps.now);
       registerOpenApiRoute(api);

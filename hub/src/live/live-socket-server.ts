@@ -3,7 +3,10 @@ import type { Duplex } from "node:stream";
 import type pino from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import { refuseUpgrade } from "../gateway/upgrade-refusal.js";
+import { parseApiKey } from "../http/api-key-format.js";
 import { verifyApiKey } from "../http/authentication.js";
+import type { ClientAddresses } from "../security/client-address.js";
+import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { ApiKeyRepository } from "../storage/api-key-repository.js";
 import type { LiveHub } from "./live-hub.js";
 import type { LiveSubscriber } from "./live-subscriber.js";
@@ -61,6 +64,7 @@ export class LiveSocketServer {
     private readonly live: LiveHub,
     private readonly apiKeys: ApiKeyRepository,
     private readonly log: pino.Logger,
+    private readonly guard: { throttle: FailureThrottle; clientAddresses: ClientAddresses },
   ) {
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -68,8 +72,21 @@ export class LiveSocketServer {
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const presented = presentedKey(req);
+    // Counted with the API's failures: the live channel is no side door for guessing keys.
+    const keyId = presented === undefined ? undefined : parseApiKey(presented)?.id;
+    const identity = keyId === undefined ? "anonymous" : `key:${keyId}`;
+    const address = this.guard.clientAddresses.of(req);
+    const blockedMs = this.guard.throttle.blockedFor(identity, address);
+    if (blockedMs > 0) {
+      const retryAfterS = Math.ceil(blockedMs / 1000);
+      return refuseUpgrade(socket, 429, undefined, "too many failed authentications of this credential from this address", retryAfterS);
+    }
     const key = presented === undefined ? undefined : await verifyApiKey(this.apiKeys, presented);
-    if (!key) return refuseUpgrade(socket, 401, undefined, "send an API key: Authorization: Bearer <key>, or the subprotocol bearer.<key>");
+    if (!key) {
+      this.guard.throttle.failed(identity, address);
+      return refuseUpgrade(socket, 401, undefined, "send an API key: Authorization: Bearer <key>, or the subprotocol bearer.<key>");
+    }
+    this.guard.throttle.succeeded(identity, address);
     const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
     if (!offered.includes(LIVE_SUBPROTOCOL))
       return refuseUpgrade(socket, 400, undefined, `offer the WebSocket subprotocol ${LIVE_SUBPROTOCOL}`);

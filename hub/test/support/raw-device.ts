@@ -34,9 +34,9 @@ export class RawDevice {
   static connect(
     wsUrl: string,
     credentials: { deviceId: string; token: string } | undefined,
-    options: { protocol?: string | null; query?: string; autoPong?: boolean } = {},
+    options: { protocol?: string | null; query?: string; autoPong?: boolean; headers?: Record<string, string> } = {},
   ): Promise<RawDevice | Refusal> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.deviceId}:${credentials.token}`).toString("base64")}`;
     const protocol = options.protocol === undefined ? SUBPROTOCOL : options.protocol;
     const ws = new WebSocket(`${wsUrl}${DEVICE_PATH}${options.query ?? ""}`, protocol === null ? [] : [protocol], {
