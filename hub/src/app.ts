@@ -20,6 +20,7 @@ import { createLogger } from "./logger.js";
 import { HubMetrics } from "./metrics.js";
 import { WebhookNotifier } from "./notifications/webhook-notifier.js";
 import { ClientAddresses } from "./security/client-address.js";
+import { warnAboutExposedPaths } from "./security/data-dir.js";
 import { FailureThrottle } from "./security/failure-throttle.js";
 import type { ApiKeyRepository } from "./storage/api-key-repository.js";
 import type { DeviceRepository } from "./storage/device-repository.js";
@@ -107,6 +108,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   // Checks its configuration: a refusal comes before any database is opened.
   const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
   const metaDb = openDatabase(join(config.dataDir, "meta.db"), META_MIGRATIONS, config.storage.sqliteSynchronous);
+  // Files that existed before keep their mode (docs/operations.md, "Files and permissions"): say so.
+  warnAboutExposedPaths(config.dataDir, log);
   let telemetry: TelemetryStore;
   const admission = new BatchAdmission(config.ingest);
   try {

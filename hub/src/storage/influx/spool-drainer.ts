@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type pino from "pino";
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../../security/data-dir.js";
 import { type InfluxHttp, InfluxRequestError } from "./influx-http.js";
 import type { InfluxStoreMetrics } from "./influx-store-metrics.js";
 import { pause } from "./pause.js";
@@ -159,8 +160,8 @@ export class SpoolDrainer {
    */
   private deadLetter(refused: readonly RefusedLine[]): void {
     const { deadLetterPath, metrics, log } = this.options;
-    mkdirSync(dirname(deadLetterPath), { recursive: true });
-    appendFileSync(deadLetterPath, refused.map((r) => `${r.line}\n`).join(""));
+    ensurePrivateDir(dirname(deadLetterPath));
+    appendFileSync(deadLetterPath, refused.map((r) => `${r.line}\n`).join(""), { mode: PRIVATE_FILE_MODE });
     this.deadLetteredPoints += refused.length;
     metrics.deadLettered(refused.length);
     log.error(

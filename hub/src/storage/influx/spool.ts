@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { ensurePrivateDir, ensurePrivateFile } from "../../security/data-dir.js";
 import { type Migration, openDatabase } from "../sqlite/open-database.js";
 import type { MetricEntry, MetricType } from "../telemetry-store.js";
 
@@ -55,7 +56,8 @@ const PAGE_SIZE = 65_536;
 /** Create the spool file with its page size (fixed once the file is written; set before WAL mode). */
 function createSpoolFile(path: string): void {
   if (existsSync(path)) return;
-  mkdirSync(dirname(path), { recursive: true });
+  ensurePrivateDir(dirname(path));
+  ensurePrivateFile(path);
   const db = new Database(path);
   db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma("journal_mode = WAL");

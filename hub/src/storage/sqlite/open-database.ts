@@ -1,6 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { ensurePrivateDir, ensurePrivateFile } from "../../security/data-dir.js";
 
 /** One schema step; `version`s are consecutive from 1 and never change once released. */
 export interface Migration {
@@ -15,9 +15,14 @@ export type SqliteSynchronous = "full" | "normal";
 /**
  * Open (or create) a SQLite database in WAL mode and bring its schema up to date. The
  * applied versions are kept in `schema_migrations`; each step runs in its own transaction.
+ * A new file (and its `-wal`, `-shm`, which take its mode) is readable by the hub's user only,
+ * in a folder created 0700.
  */
 export function openDatabase(path: string, migrations: readonly Migration[], synchronous: SqliteSynchronous = "full"): Database.Database {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") {
+    ensurePrivateDir(dirname(path));
+    ensurePrivateFile(path);
+  }
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
