@@ -1,15 +1,24 @@
-import { Admin, Resource } from "react-admin";
+import { Admin, CustomRoutes, Resource, reactRouterProvider } from "react-admin";
+import { AccountPage } from "./account/AccountPage";
 import apiKeys from "./api-keys";
-import { canOperate, isAdmin } from "./auth/credentials";
-import { KeyLoginPage } from "./auth/KeyLoginPage";
+import audit from "./audit";
+import { canOperate, currentIdentity, isAdmin } from "./auth/credentials";
+import { LoginPage } from "./auth/LoginPage";
 import { authProvider } from "./authProvider";
 import commands from "./commands";
 import { dataProvider } from "./dataProvider";
 import devices from "./devices";
 import { TelehubLayout } from "./layout";
 import { LiveProvider } from "./live/LiveContext";
+import users from "./users";
 
-/** Wires the resources; what each shows lives in its folder. Resources follow the key's role. */
+const { Route } = reactRouterProvider;
+
+/**
+ * Wires the resources; what each shows lives in its folder. Resources follow the role of the
+ * user (or key): users and the audit log for admins; API keys for admins (every key) and for
+ * users logged in with a password (their own keys), not for a non-admin logged in with a key.
+ */
 export function App() {
   return (
     <LiveProvider>
@@ -17,14 +26,19 @@ export function App() {
         title="Telehub"
         dataProvider={dataProvider}
         authProvider={authProvider}
-        loginPage={KeyLoginPage}
+        loginPage={LoginPage}
         layout={TelehubLayout}
         disableTelemetry
       >
+        <CustomRoutes>
+          <Route path="/account" element={<AccountPage />} />
+        </CustomRoutes>
         {(role: unknown) => [
           <Resource key="devices" name="devices" {...devices} create={canOperate(role) ? devices.create : undefined} />,
           <Resource key="commands" name="commands" {...commands} />,
-          isAdmin(role) ? <Resource key="api-keys" name="api-keys" {...apiKeys} /> : null,
+          isAdmin(role) ? <Resource key="users" name="users" {...users} /> : null,
+          isAdmin(role) || currentIdentity()?.kind === "session" ? <Resource key="api-keys" name="api-keys" {...apiKeys} /> : null,
+          isAdmin(role) ? <Resource key="audit" name="audit" {...audit} /> : null,
         ]}
       </Admin>
     </LiveProvider>

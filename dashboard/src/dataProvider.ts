@@ -12,7 +12,13 @@ import { hubFetch, queryString } from "./api";
  * - `commands`: list (`deviceId`, `state`; newest first; the hub sorts by creation only), one.
  * - `api-keys`: list (the hub answers all keys: paged here), create (without the secret),
  *   delete = revoke.
+ * - `users`: list (oldest first: no sort), one, create (an empty name left out), update (only the fields that changed,
+ *   so an unchanged role never meets the last-admin rule), delete.
+ * - `audit`: list (`actor`, `action`, `target`; newest first: no sort).
  */
+
+/** Lists the hub keeps in one order: no `sort` parameter is sent. */
+const UNSORTED = new Set(["users", "audit"]);
 
 type Page = { data: RaRecord[]; total?: number };
 
@@ -25,6 +31,7 @@ function listQuery(resource: string, params: GetListParams): string {
     const state = Array.isArray(filter.state) ? filter.state.join(",") : filter.state;
     return queryString({ ...paging, order, deviceId: filter.deviceId, state });
   }
+  if (UNSORTED.has(resource)) return queryString({ ...paging, ...filter });
   const sort = params.sort?.field ? `${params.sort.order === "DESC" ? "-" : ""}${params.sort.field}` : undefined;
   return queryString({ ...paging, sort, ...filter });
 }
@@ -50,13 +57,34 @@ async function getOne(resource: string, id: Identifier) {
  * keep the secret only in their own state (shown once).
  */
 async function create(resource: string, data: Record<string, unknown>) {
+  // The hub names a user after its username when no name is given (an empty one is refused).
+  if (resource === "users" && !data.name) data = { ...data, name: undefined };
   const { json } = await hubFetch<Record<string, RaRecord>>(`/${resource}`, { method: "POST", body: JSON.stringify(data) });
   if (resource === "devices") return { data: json.device as RaRecord };
   if (resource === "api-keys") return { data: json.apiKey as RaRecord };
   return { data: json as unknown as RaRecord };
 }
 
-async function update(resource: string, id: Identifier, data: Record<string, unknown>) {
+/** The user fields an admin may change (`PATCH /users/:id`), those that differ from `previous`. */
+function userChange(data: Record<string, unknown>, previous: Record<string, unknown> | undefined): Record<string, unknown> {
+  const change: Record<string, unknown> = {};
+  for (const field of ["name", "email", "role", "disabled"]) {
+    const value = data[field];
+    // An emptied name is left as it was: the hub refuses an empty one.
+    if (value === undefined || (field === "name" && value === "") || value === previous?.[field]) continue;
+    change[field] = value;
+  }
+  return change;
+}
+
+async function update(resource: string, id: Identifier, data: Record<string, unknown>, previous?: RaRecord) {
+  if (resource === "users") {
+    const path = `/users/${encodeURIComponent(String(id))}`;
+    const change = userChange(data, previous);
+    if (Object.keys(change).length === 0) return getOne(resource, id);
+    const { json } = await hubFetch<RaRecord>(path, { method: "PATCH", body: JSON.stringify(change) });
+    return { data: json };
+  }
   if (resource !== "devices") throw new Error(`${resource} cannot be edited`);
   const body = JSON.stringify({ name: data.name, labels: data.labels ?? {} });
   const { json } = await hubFetch<RaRecord>(`/devices/${encodeURIComponent(String(id))}`, { method: "PATCH", body });
@@ -74,7 +102,7 @@ export const dataProvider = {
   getMany: async (resource, { ids }) => ({ data: await Promise.all(ids.map(async (id) => (await getOne(resource, id)).data)) }),
   getManyReference: (resource, params) => getList(resource, { ...params, filter: { ...params.filter, [params.target]: params.id } }),
   create: (resource, { data }) => create(resource, data),
-  update: (resource, { id, data }) => update(resource, id, data),
+  update: (resource, { id, data, previousData }) => update(resource, id, data, previousData),
   updateMany: () => Promise.reject(new Error("bulk updates are not supported")),
   delete: (resource, { id, previousData }) => remove(resource, id, previousData),
   deleteMany: async (resource, { ids }) => {

@@ -1,18 +1,19 @@
 import type { ReactNode } from "react";
 import { AppBar, Layout, TitlePortal } from "react-admin";
+import { TelehubUserMenu } from "./account/UserMenuItems";
 import { LiveResync } from "./live/LiveResync";
 import { LiveStatusChip } from "./live/LiveStatusChip";
 
 function TelehubAppBar() {
   return (
-    <AppBar>
+    <AppBar userMenu={<TelehubUserMenu />}>
       <TitlePortal />
       <LiveStatusChip />
     </AppBar>
   );
 }
 
-/** react-admin's layout with the live channel's status in the app bar; reloads after missed live updates. */
+/** react-admin's layout with the live channel's status and the account menu in the app bar; reloads after missed live updates. */
 export function TelehubLayout({ children }: { children: ReactNode }) {
   return (
     <Layout appBar={TelehubAppBar}>

@@ -2,16 +2,25 @@ import { Alert, Box, Button, Card, CardContent, MenuItem, TextField } from "@mui
 import { useState } from "react";
 import { Link, Title } from "react-admin";
 import { hubFetch } from "../api";
+import type { Role } from "../auth/credentials";
+import { useIdentity } from "../auth/useIdentity";
 import { SecretOnce } from "../common/SecretOnce";
 import { useFormAction } from "../common/useFormAction";
+import { EXPIRY_CHOICES, expiryOf } from "./key-expiry";
 
-/** Create a key; the secret is shown once and kept only in this page's state. */
+const ROLES: Role[] = ["viewer", "operator", "admin"];
+
+/** Create a key (a role up to the caller's own, an optional expiry); the secret is shown once and kept only in this page's state. */
 export function ApiKeyCreate() {
+  const identity = useIdentity();
+  const roles = ROLES.slice(0, ROLES.indexOf(identity?.role ?? "viewer") + 1);
   const [name, setName] = useState("");
-  const [role, setRole] = useState("viewer");
+  const [role, setRole] = useState<Role>("viewer");
+  const [expiry, setExpiry] = useState("never");
   const [key, setKey] = useState<string | undefined>();
   const { submit, failure } = useFormAction(async () => {
-    const { json } = await hubFetch<{ key: string }>("/api-keys", { method: "POST", body: JSON.stringify({ name: name.trim(), role }) });
+    const body = { name: name.trim(), role, ...expiryOf(expiry, Date.now()) };
+    const { json } = await hubFetch<{ key: string }>("/api-keys", { method: "POST", body: JSON.stringify(body) });
     setKey(json.key);
   });
   return (
@@ -34,10 +43,29 @@ export function ApiKeyCreate() {
               onChange={(e) => setName(e.target.value)}
               slotProps={{ htmlInput: { maxLength: 128, "data-testid": "key-name" } }}
             />
-            <TextField select label="Role" value={role} onChange={(e) => setRole(e.target.value)}>
-              {["viewer", "operator", "admin"].map((r) => (
+            <TextField
+              select
+              label="Role"
+              value={role}
+              onChange={(e) => setRole(e.target.value as Role)}
+              helperText="At most your own role"
+            >
+              {roles.map((r) => (
                 <MenuItem key={r} value={r}>
                   {r}
+                </MenuItem>
+              ))}
+            </TextField>
+            <TextField
+              select
+              label="Expires"
+              value={expiry}
+              onChange={(e) => setExpiry(e.target.value)}
+              slotProps={{ htmlInput: { "data-testid": "key-expiry" } }}
+            >
+              {EXPIRY_CHOICES.map((choice) => (
+                <MenuItem key={choice.id} value={choice.id}>
+                  {choice.label}
                 </MenuItem>
               ))}
             </TextField>

@@ -1,4 +1,16 @@
-import { BooleanField, CreateButton, Datagrid, DateField, DeleteButton, List, TextField, TopToolbar, useRecordContext } from "react-admin";
+import { BooleanField, Datagrid, DateField, DeleteButton, FunctionField, List, TextField, useRecordContext } from "react-admin";
+import { CreateActions } from "../common/CreateActions";
+
+/** A key as `GET /api/v1/api-keys` lists it (never its secret). */
+interface ApiKeyView {
+  id: string;
+  name: string;
+  role: string;
+  ownerId: string | null;
+  ownerName?: string | null;
+  expiresAt: number | null;
+  revoked: boolean;
+}
 
 function RevokeButton() {
   const key = useRecordContext<{ revoked: boolean; name: string }>();
@@ -13,22 +25,20 @@ function RevokeButton() {
   );
 }
 
-/** API keys (admin): never their secrets; revoke (the hub keeps revoked keys in the list). */
+/** API keys (an admin sees all, others their own): never their secrets; revoke (the hub keeps revoked keys in the list). */
 export function ApiKeyList() {
   return (
-    <List
-      actions={
-        <TopToolbar>
-          <CreateButton />
-        </TopToolbar>
-      }
-      sort={{ field: "createdAt", order: "DESC" }}
-    >
+    <List actions={<CreateActions />} sort={{ field: "createdAt", order: "DESC" }}>
       <Datagrid bulkActionButtons={false} rowClick={false}>
         <TextField source="name" sortable={false} />
         <TextField source="id" sortable={false} />
         <TextField source="role" sortable={false} />
+        <FunctionField<ApiKeyView>
+          label="Owner"
+          render={(key) => key.ownerName ?? (key.ownerId === null ? "none (legacy)" : key.ownerId)}
+        />
         <DateField source="createdAt" showTime sortable={false} />
+        <DateField source="expiresAt" label="Expires" showTime emptyText="never" sortable={false} />
         <DateField source="lastUsedAt" showTime emptyText="never" sortable={false} />
         <BooleanField source="revoked" sortable={false} />
         <RevokeButton />

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from "react";
-import { onIdentityChange, storedIdentity } from "../auth/credentials";
+import { currentIdentity, onIdentityChange } from "../auth/credentials";
 import { LiveClient } from "./live-client";
 import type { LiveStatus, LiveUpdate } from "./live-types";
 
@@ -18,7 +18,11 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     return new LiveClient({
       webSocketUrl: `${scheme}://${location.host}/v1/live`,
       eventStreamUrl: "/api/v1/live",
-      key: () => storedIdentity()?.key,
+      credential: () => {
+        const identity = currentIdentity();
+        if (!identity) return undefined;
+        return identity.kind === "key" ? { kind: "key", key: identity.key } : { kind: "cookie" };
+      },
       transport: forcedTransport(),
       onStatus: (status) => {
         for (const listener of statusListeners) listener(status);

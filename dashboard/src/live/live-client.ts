@@ -1,6 +1,6 @@
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 import type { LiveStatus, LiveUpdate } from "./live-types.js";
-import { type LiveTransport, openEventStream, openWebSocket, type TransportEvents } from "./transports.js";
+import { type LiveCredential, type LiveTransport, openEventStream, openWebSocket, type TransportEvents } from "./transports.js";
 
 export type LiveListener = (update: LiveUpdate) => void;
 
@@ -12,8 +12,8 @@ export interface LiveClientOptions {
   webSocketUrl: string;
   /** `/api/v1/live` (Server-Sent Events). */
   eventStreamUrl: string;
-  /** The API key, read at each (re)connect; undefined: stay disconnected. */
-  key: () => string | undefined;
+  /** How to authenticate, read at each (re)connect: an API key or the session cookie; undefined: stay disconnected. */
+  credential: () => LiveCredential | undefined;
   /** `auto` (default): WebSocket, and SSE after `webSocketFailuresBeforeSse` failed attempts in a row. */
   transport?: "auto" | "websocket" | "sse";
   /** WebSocket attempts that never opened before switching to SSE for this page. Default 2. */
@@ -73,7 +73,7 @@ export class LiveClient {
     return this.status;
   }
 
-  /** Drop the connection and open a new one (with the key as it is now), e.g. after a login or logout. */
+  /** Drop the connection and open a new one (with the credential as it is now), e.g. after a login or logout. */
   restart(): void {
     this.transport?.close();
     this.transport = undefined;
@@ -109,9 +109,9 @@ export class LiveClient {
 
   private connect(): void {
     this.timer = undefined;
-    const key = this.options.key();
+    const credential = this.options.credential();
     const topics = [...this.counts.keys()];
-    if (this.stopped || key === undefined || topics.length === 0) {
+    if (this.stopped || credential === undefined || topics.length === 0) {
       this.setStatus("closed");
       return;
     }
@@ -140,8 +140,8 @@ export class LiveClient {
     };
     const transport =
       this.mode === "websocket"
-        ? openWebSocket(this.options.webSocketUrl, key, () => [...this.counts.keys()], events)
-        : openEventStream(this.options.eventStreamUrl, key, topics, events);
+        ? openWebSocket(this.options.webSocketUrl, credential, () => [...this.counts.keys()], events)
+        : openEventStream(this.options.eventStreamUrl, credential, topics, events);
     this.transport = transport;
   }
 

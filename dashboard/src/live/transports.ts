@@ -32,9 +32,19 @@ function lifeOf(events: TransportEvents) {
 /** Subprotocol of the live channel's WebSocket. */
 export const LIVE_SUBPROTOCOL = "telehub.live.v1";
 
-/** The WebSocket: the key travels as the subprotocol `bearer.<key>` (a browser cannot set headers). */
-export function openWebSocket(url: string, key: string, topics: () => string[], events: TransportEvents): LiveTransport {
-  const ws = new WebSocket(url, [LIVE_SUBPROTOCOL, `bearer.${key}`]);
+/**
+ * How a live connection authenticates: with an API key, or with the dashboard's session
+ * cookie, which the browser sends by itself to the hub's own origin (the page's origin).
+ */
+export type LiveCredential = { kind: "key"; key: string } | { kind: "cookie" };
+
+/**
+ * The WebSocket: a key travels as the subprotocol `bearer.<key>` (a browser cannot set
+ * headers); with a session the upgrade request carries the cookie and no key.
+ */
+export function openWebSocket(url: string, credential: LiveCredential, topics: () => string[], events: TransportEvents): LiveTransport {
+  const protocols = credential.kind === "key" ? [LIVE_SUBPROTOCOL, `bearer.${credential.key}`] : [LIVE_SUBPROTOCOL];
+  const ws = new WebSocket(url, protocols);
   const life = lifeOf(events);
   ws.onopen = () => {
     life.opened = true;
@@ -65,15 +75,20 @@ export function openWebSocket(url: string, key: string, topics: () => string[], 
 }
 
 /**
- * Server-Sent Events read with `fetch` (EventSource cannot send the `Authorization` header).
- * Topics are fixed per request, so a change of subscriptions reconnects.
+ * Server-Sent Events read with `fetch` (EventSource cannot send the `Authorization` header; a
+ * session's cookie goes along by itself). Topics are fixed per request, so a change of
+ * subscriptions reconnects.
  */
-export function openEventStream(url: string, key: string, topics: string[], events: TransportEvents): LiveTransport {
+export function openEventStream(url: string, credential: LiveCredential, topics: string[], events: TransportEvents): LiveTransport {
   const abort = new AbortController();
   const life = lifeOf(events);
   const run = async () => {
     const response = await fetch(`${url}?topics=${encodeURIComponent(topics.join(","))}`, {
-      headers: { Authorization: `Bearer ${key}`, Accept: "text/event-stream" },
+      headers: {
+        Accept: "text/event-stream",
+        ...(credential.kind === "key" && { Authorization: `Bearer ${credential.key}` }),
+      },
+      credentials: credential.kind === "key" ? "omit" : "same-origin",
       signal: abort.signal,
     });
     if (!response.ok || !response.body) throw new Error(`live stream answered ${response.status}`);

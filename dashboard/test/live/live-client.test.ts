@@ -63,7 +63,7 @@ describe("LiveClient against a real hub", { timeout: 60_000 }, () => {
     const created = new LiveClient({
       webSocketUrl: `ws://127.0.0.1:${proxy.port}${options.webSocketPath ?? "/v1/live"}`,
       eventStreamUrl: `http://127.0.0.1:${proxy.port}/api/v1/live`,
-      key: () => ADMIN_KEY,
+      credential: () => ({ kind: "key", key: ADMIN_KEY }),
       backoff: { baseMs: 20, capMs: 200 },
       onStatus: (status) => options.statuses?.push(status),
     });

@@ -1,0 +1,96 @@
+import { currentIdentity, replaceCsrfToken, type SessionIdentity, storeIdentity, type User } from "./credentials";
+
+/** The hub's answer to a login and to `GET /api/v1/session` (docs/api.md, "Sessions"). */
+interface SessionAnswer {
+  user: User;
+  csrfToken: string;
+  expiresAt: number;
+  idleExpiresAt: number;
+}
+
+const SESSION_URL = "/api/v1/session";
+
+/** What a refused login says; `wait N s` from `Retry-After` when the hub throttles. */
+export function loginRefusal(response: Response, wrongCredentials: string): Error {
+  if (response.status === 401) return new Error(wrongCredentials);
+  if (response.status === 429) {
+    const seconds = Number(response.headers.get("retry-after"));
+    const wait = Number.isFinite(seconds) && seconds > 0 ? `wait ${Math.ceil(seconds)} s` : "wait a minute";
+    return new Error(`Too many failed logins: ${wait}, then try again`);
+  }
+  return new Error(`The hub answered ${response.status}`);
+}
+
+function identityOf(answer: SessionAnswer): SessionIdentity {
+  return { kind: "session", user: answer.user, role: answer.user.role, csrfToken: answer.csrfToken };
+}
+
+/**
+ * Known to have no session (a 401 from the hub, or logged out here): the tab does not ask
+ * again until the next login, so a logged-out page does not send a request per component.
+ */
+let noSession = false;
+let resuming: Promise<SessionIdentity | undefined> | undefined;
+
+/** Remember that the cookie (if any) no longer names a session: after a logout or a 401. */
+export function markSessionEnded(): void {
+  noSession = true;
+}
+
+/** `POST /api/v1/session`: the hub sets the `HttpOnly` cookie; the tab keeps the user and CSRF token in memory. */
+export async function logInWithPassword(username: string, password: string): Promise<void> {
+  const response = await fetch(SESSION_URL, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw loginRefusal(response, "Wrong username or password");
+  noSession = false;
+  storeIdentity(identityOf((await response.json()) as SessionAnswer));
+}
+
+async function askForSession(): Promise<SessionAnswer | undefined> {
+  const response = await fetch(SESSION_URL, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (response.status === 401) return undefined;
+  if (!response.ok) throw new Error(`The hub answered ${response.status} when asked for the session`);
+  return (await response.json()) as SessionAnswer;
+}
+
+/**
+ * The session this browser already has (a new tab, a reload): `GET /api/v1/session` with the
+ * cookie. Concurrent callers share one request; undefined when there is none.
+ */
+export function resumeSession(): Promise<SessionIdentity | undefined> {
+  const identity = currentIdentity();
+  if (identity?.kind === "session") return Promise.resolve(identity);
+  if (identity || noSession) return Promise.resolve(undefined);
+  resuming ??= askForSession()
+    .then((answer) => {
+      if (!answer) {
+        noSession = true;
+        return undefined;
+      }
+      const resumed = identityOf(answer);
+      storeIdentity(resumed);
+      return resumed;
+    })
+    .finally(() => {
+      resuming = undefined;
+    });
+  return resuming;
+}
+
+/** Fetch the session's CSRF token again (after `403 TH_API_CSRF`); false when the session is gone. */
+export async function refreshCsrfToken(): Promise<boolean> {
+  const answer = await askForSession();
+  if (!answer) return false;
+  replaceCsrfToken(answer.csrfToken);
+  return true;
+}
+
+/** `DELETE /api/v1/session`: ends this session on the hub, which clears the cookie. Failures are ignored (logging out goes on). */
+export async function endSession(csrfToken: string): Promise<void> {
+  noSession = true;
+  await fetch(SESSION_URL, { method: "DELETE", credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken } }).catch(() => undefined);
+}
