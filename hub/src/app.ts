@@ -22,11 +22,13 @@ import { WebhookNotifier } from "./notifications/webhook-notifier.js";
 import { ClientAddresses } from "./security/client-address.js";
 import { warnAboutExposedPaths } from "./security/data-dir.js";
 import { FailureThrottle } from "./security/failure-throttle.js";
+import type { SecretFields } from "./security/secret-fields.js";
 import type { ApiKeyRepository } from "./storage/api-key-repository.js";
 import type { DeviceRepository } from "./storage/device-repository.js";
 import { influxStoreMetrics } from "./storage/influx/influx-store-metrics.js";
 import { InfluxTelemetryStore } from "./storage/influx/influx-telemetry-store.js";
 import { META_MIGRATIONS } from "./storage/sqlite/meta-migrations.js";
+import { openMetaSecrets } from "./storage/sqlite/meta-secrets.js";
 import { openDatabase } from "./storage/sqlite/open-database.js";
 import { SqliteApiKeyRepository } from "./storage/sqlite/sqlite-api-key-repository.js";
 import { SqliteAuditLog } from "./storage/sqlite/sqlite-audit-log.js";
@@ -108,6 +110,13 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   // Checks its configuration: a refusal comes before any database is opened.
   const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
   const metaDb = openDatabase(join(config.dataDir, "meta.db"), META_MIGRATIONS, config.storage.sqliteSynchronous);
+  let secrets: SecretFields;
+  try {
+    secrets = openMetaSecrets(metaDb, config, log, now);
+  } catch (error) {
+    metaDb.close();
+    throw error;
+  }
   // Files that existed before keep their mode (docs/operations.md, "Files and permissions"): say so.
   warnAboutExposedPaths(config.dataDir, log);
   let telemetry: TelemetryStore;
@@ -139,7 +148,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   ) as FastifyInstance;
   // The gateway is the channel to devices, and hands their command frames back to the services.
   const channel: DeviceChannel = { send: (deviceId, frame) => gateway.send(deviceId, frame) };
-  const commandStore = new SqliteCommandStore(metaDb);
+  const commandStore = new SqliteCommandStore(metaDb, secrets);
   const commands = new CommandService({
     store: commandStore,
     channel,
@@ -147,8 +156,15 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     config: config.commands,
     log: log.child({ component: "commands" }),
     now,
+    secrets: secrets.marking,
   });
-  const desiredConfig = new DesiredConfigService({ store: new SqliteDesiredConfigStore(metaDb), channel, bus, now });
+  const desiredConfig = new DesiredConfigService({
+    store: new SqliteDesiredConfigStore(metaDb, secrets),
+    channel,
+    bus,
+    now,
+    secrets: secrets.marking,
+  });
   const audit = new SqliteAuditLog(metaDb);
   const live = new LiveHub(config.live, bus, metrics);
   const { security } = config;
@@ -206,6 +222,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       live,
       apiThrottle,
       clientAddresses,
+      secrets: secrets.marking,
     });
     commands.start();
     webhooks?.start();

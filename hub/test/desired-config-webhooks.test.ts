@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { TelehubClient } from "@telehub/device-client";
 import type { DataValue } from "@telehub/device-client/protocol";
-import { verifyWebhookSignature } from "../src/notifications/webhook-signature.js";
+import { verifyWebhook } from "../src/notifications/webhook-signature.js";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
 import { startHub } from "./support/hub-fixture.js";
@@ -68,7 +68,7 @@ test("desired configuration changed while a device was offline reaches it when i
   }
 });
 
-test("command and configuration events reach the webhook, signed with HMAC-SHA256; failed deliveries are retried", async () => {
+test("command and configuration events reach the webhook, signed with HMAC-SHA256 over timestamp, delivery id and body; failed deliveries are retried", async () => {
   const secret = "webhook-test-secret";
   const received: { headers: IncomingMessage["headers"]; body: string }[] = [];
   let failFirst = true;
@@ -98,11 +98,12 @@ test("command and configuration events reach the webhook, signed with HMAC-SHA25
     await eventually(() => received.length >= 3, "three events delivered", 10_000);
     const types = received.map((r) => r.headers["x-telehub-event"]);
     assert.deepEqual(types, ["command.updated", "command.updated", "config.updated"], "in order, the refused first one retried");
+    const seen = new Map<string, number>();
     for (const { headers, body } of received) {
-      const signature = headers["x-telehub-signature"] as string;
-      assert.equal(signature, `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`);
-      assert.ok(verifyWebhookSignature(secret, body, signature));
-      assert.ok(!verifyWebhookSignature("wrong-secret", body, signature));
+      const signed = `${headers["x-telehub-timestamp"]}.${headers["x-telehub-delivery"]}.${body}`;
+      assert.equal(headers["x-telehub-signature"], `v1=${createHmac("sha256", secret).update(signed).digest("hex")}`);
+      assert.equal(verifyWebhook("wrong-secret", headers, body, seen), "invalid");
+      assert.equal(verifyWebhook(secret, headers, body, seen), "ok");
     }
     const events = received.map((r) => JSON.parse(r.body));
     assert.deepEqual(

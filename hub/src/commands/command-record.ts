@@ -1,4 +1,5 @@
 import type { DataValue } from "@telehub/device-client/protocol";
+import type { SecretMarking } from "../security/secret-marking.js";
 
 /**
  * A command's life: `queued` → `sent` → `delivered` (the device acknowledged receipt) →
@@ -42,6 +43,11 @@ export interface CommandRecord {
   createdBy: string | null;
   /** Every state the command went through, with its time. */
   transitions: { state: CommandState; at: number }[];
+}
+
+/** The command with the secret values of its `args` and `result` replaced by `[redacted]`. */
+export function redactedCommand(command: CommandRecord, secrets: SecretMarking): CommandRecord {
+  return { ...command, args: secrets.redact(command.args), result: command.result === null ? null : secrets.redact(command.result) };
 }
 
 export interface NewCommand {

@@ -3,8 +3,9 @@ import type { CommandResultFrame, DataValue } from "@telehub/device-client/proto
 import type pino from "pino";
 import type { HubConfig } from "../config/hub-config.js";
 import type { EventBus } from "../events/event-bus.js";
+import type { SecretMarking } from "../security/secret-marking.js";
 import { CommandRefusedError } from "./command-errors.js";
-import { type CommandRecord, type CommandState, FINAL_STATES } from "./command-record.js";
+import { type CommandRecord, type CommandState, FINAL_STATES, redactedCommand } from "./command-record.js";
 import type { CommandStore, CommandTransition } from "./command-store.js";
 import type { DeviceChannel } from "./device-channel.js";
 import { SerialQueue } from "./serial-queue.js";
@@ -27,13 +28,17 @@ export interface CommandServiceDeps {
   config: HubConfig["commands"];
   log: pino.Logger;
   now: () => number;
+  /** Which argument and result values are secret: they are redacted in every event. */
+  secrets: SecretMarking;
 }
 
 /**
  * Commands from the API to devices: stores each one before anything else, sends it when the
  * device is connected (now, or at its next connection), moves it through its states on the
  * device's receipt and result, and expires or times it out. Every change is published on the
- * event bus. Operations on one device run one at a time, so its commands leave in FIFO order.
+ * event bus, with secret values redacted (the bus feeds the live channel and webhooks). A final
+ * command's secret arguments are erased. Operations on one device run one at a time, so its
+ * commands leave in FIFO order.
  */
 export class CommandService {
   private readonly perDevice = new SerialQueue();
@@ -195,12 +200,13 @@ export class CommandService {
   }
 
   private async move(id: string, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
-    const updated = await this.deps.store.transition(id, from, to);
+    // Nothing sends a final command again: its secret arguments are not needed any more.
+    const updated = await this.deps.store.transition(id, from, FINAL_STATES.has(to.state) ? { ...to, eraseSecretArgs: true } : to);
     if (updated) this.publish(updated);
     return updated;
   }
 
   private publish(command: CommandRecord): void {
-    this.deps.bus.publish({ type: "command.updated", at: command.updatedAt, command });
+    this.deps.bus.publish({ type: "command.updated", at: command.updatedAt, command: redactedCommand(command, this.deps.secrets) });
   }
 }

@@ -10,9 +10,15 @@ export interface CommandTransition {
   error?: CommandRecord["error"];
   /** Count one more write to a device connection. */
   attempt?: boolean;
+  /** Replace the secret values of `args` by `[erased]` (the command is final: nothing will send them again). */
+  eraseSecretArgs?: boolean;
 }
 
-/** Durable commands (in the metadata database). Async so a server database can implement it. */
+/**
+ * Durable commands (in the metadata database). Async so a server database can implement it.
+ * Secret values of `args` and `result` (docs/api.md, "Secret values") are stored encrypted and
+ * read back in plain text.
+ */
 export interface CommandStore {
   /** Insert a command as `queued`. */
   create(command: NewCommand): Promise<CommandRecord>;

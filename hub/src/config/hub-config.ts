@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, type ProtocolLimits } from "@telehub/device-client/protocol";
+import { DEFAULT_SECRET_KEY_PATTERN } from "../security/secret-marking.js";
 
 /** Everything the hub can be configured with. `docs/configuration.md` lists each key, its environment variable and default. */
 export interface HubConfig {
@@ -137,6 +138,14 @@ export interface HubConfig {
     trustProxy: string;
     /** Longest grace period a token rotation may give the replaced token (`graceMs`). Default 604,800,000 ms (7 days). */
     maxTokenGraceMs: number;
+    /**
+     * Regular expression (source, matched case-insensitively against each object key) that marks the values of command
+     * `args`, command `result` and configuration documents as secret: encrypted in meta.db, `[redacted]` for viewers, in
+     * the audit log, webhooks and the live channel. Default `(password|passwd|passphrase|secret|token|api_?key|private_?key|psk|credentials?)$`.
+     */
+    secretKeyPattern: string;
+    /** Base64 of the 32-byte key that encrypts secret values in meta.db; empty (default): `<dataDir>/secrets.key`, generated at the first start. */
+    secretsKey: string;
   };
   tls: {
     /** PEM certificate (chain) file: with `keyFile`, the hub serves HTTPS and WSS on `port`. Default empty (plain HTTP; or terminate TLS in a reverse proxy). */
@@ -231,6 +240,8 @@ export const DEFAULT_CONFIG: HubConfig = {
     authBlockMs: 60_000,
     trustProxy: "",
     maxTokenGraceMs: 604_800_000,
+    secretKeyPattern: DEFAULT_SECRET_KEY_PATTERN,
+    secretsKey: "",
   },
   tls: { certFile: "", keyFile: "" },
   live: { publish: "accepted", flushIntervalMs: 0, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },

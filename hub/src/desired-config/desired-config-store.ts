@@ -15,7 +15,7 @@ export interface DeviceConfigRecord {
   reportedError: string | null;
 }
 
-/** Desired configuration documents (in the metadata database). */
+/** Desired configuration documents (in the metadata database); secret values are stored encrypted and read back in plain text. */
 export interface DesiredConfigStore {
   get(deviceId: string): Promise<DeviceConfigRecord | undefined>;
   /** Store a new document as the next version. */

@@ -1,4 +1,8 @@
-import { COMMAND_STATES, type CommandRecord } from "../commands/command-record.js";
+import type { FastifyRequest } from "fastify";
+import { COMMAND_STATES, type CommandRecord, redactedCommand } from "../commands/command-record.js";
+import type { SecretMarking } from "../security/secret-marking.js";
+import { callerOf } from "./authentication.js";
+import type { HttpApiDeps } from "./http-api-deps.js";
 import { NULLABLE_TIMESTAMP_SCHEMA, TIMESTAMP_SCHEMA } from "./shared-schemas.js";
 
 /** A command as the API shows it. */
@@ -24,14 +28,18 @@ export const COMMAND_SCHEMA = {
     id: { type: "string" },
     deviceId: { type: "string" },
     name: { type: "string" },
-    args: { type: "object", additionalProperties: true },
+    args: {
+      type: "object",
+      additionalProperties: true,
+      description: "Secret values (docs/api.md, Secret values) are `[redacted]` for viewers and `[erased]` once the command is final",
+    },
     state: { type: "string", enum: COMMAND_STATES },
     createdAt: TIMESTAMP_SCHEMA,
     updatedAt: TIMESTAMP_SCHEMA,
     expiresAt: { ...TIMESTAMP_SCHEMA, description: "Not delivered by then: expired" },
     timeoutMs: { type: "integer", description: "Time from delivery to result before the command times out" },
     attempts: { type: "integer", description: "Times it was written to a device connection" },
-    result: { description: "The device handler's return value (succeeded)" },
+    result: { description: "The device handler's return value (succeeded); secret values are `[redacted]` for viewers" },
     error: { type: ["object", "null"], properties: { code: { type: "string" }, message: { type: "string" } } },
     idempotencyKey: { type: ["string", "null"] },
     createdBy: { type: ["string", "null"], description: "API key id of the sender" },
@@ -45,10 +53,16 @@ export const COMMAND_SCHEMA = {
 
 export const COMMAND_REF = { $ref: "Command#" } as const;
 
-/** The API view of a command record. */
-export function commandView(command: CommandRecord): CommandRecord & { deliveredAt: number | null } {
-  return { ...command, deliveredAt: command.transitions.find((t) => t.state === "delivered")?.at ?? null };
+/** The API view of a command record; with `redact` (a viewer asks), secret values are `[redacted]`. */
+export function commandView(command: CommandRecord, redact?: SecretMarking): CommandRecord & { deliveredAt: number | null } {
+  const deliveredAt = command.transitions.find((t) => t.state === "delivered")?.at ?? null;
+  return { ...(redact ? redactedCommand(command, redact) : command), deliveredAt };
 }
 
 /** JSON-like arguments, result or document: any JSON object. */
 export const JSON_OBJECT_SCHEMA = { type: "object", additionalProperties: true } as const;
+
+/** Viewers read secret values as `[redacted]`; operators and admins, who could set them anyway, read them. */
+export function redactionFor(request: FastifyRequest, deps: Pick<HttpApiDeps, "secrets">): SecretMarking | undefined {
+  return callerOf(request).role === "viewer" ? deps.secrets : undefined;
+}

@@ -9,6 +9,7 @@ import type { LiveHub } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
 import type { ClientAddresses } from "../security/client-address.js";
 import type { FailureThrottle } from "../security/failure-throttle.js";
+import type { SecretMarking } from "../security/secret-marking.js";
 import type { ApiKeyRepository } from "../storage/api-key-repository.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
@@ -34,4 +35,6 @@ export interface HttpApiDeps {
   apiThrottle: FailureThrottle;
   /** The client address of a request (trusted proxies' headers believed). */
   clientAddresses: ClientAddresses;
+  /** Which command and configuration values are secret (redacted for viewers and in the audit log). */
+  secrets: SecretMarking;
 }

@@ -2,10 +2,13 @@ import { randomUUID } from "node:crypto";
 import type pino from "pino";
 import type { HubConfig } from "../config/hub-config.js";
 import type { EventBus, HubEvent } from "../events/event-bus.js";
-import { signWebhookBody } from "./webhook-signature.js";
+import { signWebhook } from "./webhook-signature.js";
 
 const MAX_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 60_000;
+
+/** What one attempt came to: delivered, worth another attempt, or failed for good. */
+type Attempt = "delivered" | "retry" | "give-up";
 
 interface Delivery {
   id: string;
@@ -15,10 +18,14 @@ interface Delivery {
 }
 
 /**
- * POSTs every hub event to the configured webhook URL, in order, signed with HMAC-SHA256
- * (`X-Telehub-Signature`). A failed delivery (network error or a non-2xx answer) is retried
- * with capped exponential backoff, at most 8 times; the queue is bounded (`maxQueued`, the
- * oldest dropped and logged first).
+ * POSTs every hub event to the configured webhook URL, in order. Each attempt is signed with
+ * HMAC-SHA256 over its timestamp, the delivery id and the body (`X-Telehub-Timestamp`,
+ * `X-Telehub-Delivery`, `X-Telehub-Signature`: see webhook-signature.ts), so a receiver can refuse
+ * replays. A failed attempt (network error or a non-2xx answer) is retried with capped
+ * exponential backoff, at most 8 times; the queue is bounded (`maxQueued`, the oldest dropped and
+ * logged first). Redirects are not followed (the signed POST would go to another address): a 3xx
+ * fails the delivery for good, logged with its `Location`. Event bodies carry no secret value
+ * (the services publish them redacted).
  */
 export class WebhookNotifier {
   private readonly queue: Delivery[] = [];
@@ -68,7 +75,8 @@ export class WebhookNotifier {
         });
         continue;
       }
-      if (await this.deliver(delivery)) {
+      const attempt = await this.deliver(delivery);
+      if (attempt === "delivered" || attempt === "give-up") {
         this.queue.shift();
         continue;
       }
@@ -89,7 +97,9 @@ export class WebhookNotifier {
     }
   }
 
-  private async deliver(delivery: Delivery): Promise<boolean> {
+  private async deliver(delivery: Delivery): Promise<Attempt> {
+    // A fresh timestamp per attempt (a retry must not look stale); the same delivery id, so a receiver can drop a repeat.
+    const timestamp = String(Math.floor(Date.now() / 1000));
     try {
       const response = await fetch(this.config.url, {
         method: "POST",
@@ -97,17 +107,27 @@ export class WebhookNotifier {
           "content-type": "application/json",
           "x-telehub-event": delivery.type,
           "x-telehub-delivery": delivery.id,
-          "x-telehub-signature": signWebhookBody(this.config.secret, delivery.body),
+          "x-telehub-timestamp": timestamp,
+          "x-telehub-signature": signWebhook(this.config.secret, timestamp, delivery.id, delivery.body),
         },
         body: delivery.body,
+        redirect: "manual",
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
       await response.body?.cancel();
-      if (response.ok) return true;
+      if (response.ok) return "delivered";
+      if (response.status >= 300 && response.status < 400) {
+        // Retrying would meet the same redirect; following it would send the signed POST elsewhere.
+        this.log.error(
+          { delivery: delivery.id, type: delivery.type, status: response.status, location: response.headers.get("location") },
+          "webhook answered with a redirect, which the hub does not follow: event dropped; set webhooks.url to the final address",
+        );
+        return "give-up";
+      }
       this.log.warn({ delivery: delivery.id, status: response.status }, "webhook answered with an error; will retry");
     } catch (error) {
       this.log.warn({ delivery: delivery.id, err: error }, "webhook unreachable; will retry");
     }
-    return false;
+    return "retry";
   }
 }

@@ -4,9 +4,9 @@ import { CommandRefusedError } from "../../commands/command-errors.js";
 import { COMMAND_STATES, type CommandState } from "../../commands/command-record.js";
 import { ApiError } from "../api-errors.js";
 import { callerOf } from "../authentication.js";
-import { COMMAND_REF, commandView, JSON_OBJECT_SCHEMA } from "../command-schemas.js";
+import { COMMAND_REF, commandView, JSON_OBJECT_SCHEMA, redactionFor } from "../command-schemas.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
-import { DEVICE_ID_PARAMS, errorResponses, pageOf, routeSchema } from "../shared-schemas.js";
+import { DEVICE_ID_PARAMS, errorResponses, PAGE_OFFSET_SCHEMA, pageOf, routeSchema } from "../shared-schemas.js";
 import { requireDevice } from "./device-lookup.js";
 
 type Args = { [key: string]: DataValue };
@@ -101,7 +101,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
         .catch((error: unknown) => {
           throw apiErrorOf(error);
         });
-      request.auditDetails = { commandId: outcome.command.id, name, created: outcome.created };
+      request.auditDetails = { commandId: outcome.command.id, name, args: deps.secrets.redact(args ?? {}), created: outcome.created };
       const wait = waitMs(request.query.wait);
       const command = wait > 0 ? ((await commands.waitForFinal(outcome.command.id, wait)) ?? outcome.command) : outcome.command;
       return reply.code(outcome.created ? 201 : 200).send(commandView(command));
@@ -126,7 +126,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
             from: { type: "integer", description: "created at or after (ms)" },
             to: { type: "integer", description: "created before (ms)" },
             limit: { type: "integer", minimum: 1, maximum: deps.config.api.maxPageSize },
-            offset: { type: "integer", minimum: 0 },
+            offset: PAGE_OFFSET_SCHEMA,
             order: { type: "string", enum: ["asc", "desc"] },
           },
         },
@@ -151,7 +151,8 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
         order: q.order ?? "desc",
       });
       reply.header("X-Total-Count", String(page.total));
-      return { data: page.items.map(commandView), total: page.total, limit, offset };
+      const redact = redactionFor(request, deps);
+      return { data: page.items.map((command) => commandView(command, redact)), total: page.total, limit, offset };
     },
   );
 
@@ -172,7 +173,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
       const wait = waitMs(request.query.wait);
       const command = wait > 0 ? await commands.waitForFinal(request.params.id, wait) : await deps.commandStore.get(request.params.id);
       if (!command) throw new ApiError("TH_API_NOT_FOUND", `no command ${request.params.id}`);
-      return commandView(command);
+      return commandView(command, redactionFor(request, deps));
     },
   );
 
@@ -268,7 +269,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
           results.push({ deviceId, status: apiError.statusCode, error: apiError.toBody().error });
         }
       }
-      request.auditDetails = { name, devices: targets.length };
+      request.auditDetails = { name, args: deps.secrets.redact(args ?? {}), devices: targets.length };
       return { results };
     },
   );

@@ -1,9 +1,10 @@
 import type { DataValue } from "@telehub/device-client/protocol";
 import type { FastifyInstance } from "fastify";
 import type { DeviceConfigRecord } from "../../desired-config/desired-config-store.js";
+import type { SecretMarking } from "../../security/secret-marking.js";
 import { ApiError } from "../api-errors.js";
 import { callerOf } from "../authentication.js";
-import { JSON_OBJECT_SCHEMA } from "../command-schemas.js";
+import { JSON_OBJECT_SCHEMA, redactionFor } from "../command-schemas.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
 import { DEVICE_ID_PARAMS, errorResponses, NULLABLE_TIMESTAMP_SCHEMA, routeSchema, TIMESTAMP_SCHEMA } from "../shared-schemas.js";
 import { requireDevice } from "./device-lookup.js";
@@ -17,7 +18,7 @@ const CONFIG_VIEW = {
       type: ["object", "null"],
       properties: {
         version: { type: "integer" },
-        document: JSON_OBJECT_SCHEMA,
+        document: { ...JSON_OBJECT_SCHEMA, description: "Secret values (docs/api.md, Secret values) are `[redacted]` for viewers" },
         updatedAt: TIMESTAMP_SCHEMA,
         updatedBy: { type: ["string", "null"] },
       },
@@ -34,11 +35,17 @@ const CONFIG_VIEW = {
   },
 } as const;
 
-function view(deviceId: string, config: DeviceConfigRecord | undefined) {
+/** The API view; with `redact` (a viewer asks), the document's secret values are `[redacted]`. */
+function view(deviceId: string, config: DeviceConfigRecord | undefined, redact?: SecretMarking) {
   return {
     deviceId,
     desired: config
-      ? { version: config.version, document: config.document, updatedAt: config.updatedAt, updatedBy: config.updatedBy }
+      ? {
+          version: config.version,
+          document: redact ? redact.redact(config.document) : config.document,
+          updatedAt: config.updatedAt,
+          updatedBy: config.updatedBy,
+        }
       : null,
     reported: {
       version: config?.reportedVersion ?? 0,
@@ -64,7 +71,7 @@ export function registerDesiredConfigRoutes(http: FastifyInstance, deps: HttpApi
     },
     async (request) => {
       await requireDevice(deps, request.params.id);
-      return view(request.params.id, await deps.desiredConfig.get(request.params.id));
+      return view(request.params.id, await deps.desiredConfig.get(request.params.id), redactionFor(request, deps));
     },
   );
 
@@ -92,7 +99,7 @@ export function registerDesiredConfigRoutes(http: FastifyInstance, deps: HttpApi
         );
       }
       const config = await deps.desiredConfig.set(request.params.id, request.body.document, callerOf(request).id);
-      request.auditDetails = { version: config.version };
+      request.auditDetails = { version: config.version, document: deps.secrets.redact(request.body.document) };
       return view(request.params.id, config);
     },
   );

@@ -88,4 +88,14 @@ export const META_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE devices ADD COLUMN previous_token_valid_until INTEGER;
     `,
   },
+  {
+    version: 5,
+    description: "the ids of the keys that encrypt secret values (a start with another key is refused)",
+    up: `
+      CREATE TABLE secret_keys (
+        id TEXT PRIMARY KEY,
+        recorded_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

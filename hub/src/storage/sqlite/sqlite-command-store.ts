@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { CommandListQuery, CommandRecord, CommandState, NewCommand } from "../../commands/command-record.js";
 import type { CommandStore, CommandTransition } from "../../commands/command-store.js";
+import type { SecretFields } from "../../security/secret-fields.js";
 
 interface CommandRow {
   id: string;
@@ -20,19 +21,19 @@ interface CommandRow {
   transitions: string;
 }
 
-function toRecord(row: CommandRow): CommandRecord {
+function toRecord(row: CommandRow, secrets: SecretFields): CommandRecord {
   return {
     id: row.id,
     deviceId: row.device_id,
     name: row.name,
-    args: JSON.parse(row.args) as CommandRecord["args"],
+    args: secrets.open(JSON.parse(row.args) as CommandRecord["args"]),
     state: row.state,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,
     timeoutMs: row.timeout_ms,
     attempts: row.attempts,
-    result: row.result === null ? null : (JSON.parse(row.result) as CommandRecord["result"]),
+    result: row.result === null ? null : secrets.open(JSON.parse(row.result) as NonNullable<CommandRecord["result"]>),
     error: row.error === null ? null : (JSON.parse(row.error) as CommandRecord["error"]),
     idempotencyKey: row.idempotency_key,
     createdBy: row.created_by,
@@ -40,11 +41,14 @@ function toRecord(row: CommandRow): CommandRecord {
   };
 }
 
-/** Commands in the embedded metadata database. */
+/** Commands in the embedded metadata database; secret values of `args` and `result` are stored encrypted. */
 export class SqliteCommandStore implements CommandStore {
   private readonly statements;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly secrets: SecretFields,
+  ) {
     this.statements = {
       insert: db.prepare(
         `INSERT INTO commands (id, device_id, name, args, state, created_at, updated_at, expires_at, timeout_ms, deadline, idempotency_key, created_by, transitions)
@@ -61,7 +65,7 @@ export class SqliteCommandStore implements CommandStore {
   async create(command: NewCommand): Promise<CommandRecord> {
     this.statements.insert.run({
       ...command,
-      args: JSON.stringify(command.args),
+      args: JSON.stringify(this.secrets.seal(command.args)),
       transitions: JSON.stringify([{ state: "queued", at: command.createdAt }]),
     });
     return (await this.get(command.id)) as CommandRecord;
@@ -69,12 +73,12 @@ export class SqliteCommandStore implements CommandStore {
 
   async get(id: string): Promise<CommandRecord | undefined> {
     const row = this.statements.get.get(id) as CommandRow | undefined;
-    return row && toRecord(row);
+    return row && toRecord(row, this.secrets);
   }
 
   async findByIdempotencyKey(deviceId: string, key: string): Promise<CommandRecord | undefined> {
     const row = this.statements.byKey.get(deviceId, key) as CommandRow | undefined;
-    return row && toRecord(row);
+    return row && toRecord(row, this.secrets);
   }
 
   async list(query: CommandListQuery): Promise<{ items: CommandRecord[]; total: number }> {
@@ -107,11 +111,11 @@ export class SqliteCommandStore implements CommandStore {
     const rows = this.db
       .prepare(`SELECT * FROM commands ${filter} ORDER BY created_at ${direction}, rowid ${direction} LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset) as CommandRow[];
-    return { items: rows.map(toRecord), total };
+    return { items: rows.map((row) => toRecord(row, this.secrets)), total };
   }
 
   async pendingFor(deviceId: string): Promise<CommandRecord[]> {
-    return (this.statements.pending.all(deviceId) as CommandRow[]).map(toRecord);
+    return (this.statements.pending.all(deviceId) as CommandRow[]).map((row) => toRecord(row, this.secrets));
   }
 
   async countPending(deviceId: string): Promise<number> {
@@ -132,19 +136,23 @@ export class SqliteCommandStore implements CommandStore {
       }
       if (to.result !== undefined) {
         sets.push("result = @result");
-        params.result = JSON.stringify(to.result);
+        params.result = JSON.stringify(to.result === null ? null : this.secrets.seal(to.result));
       }
       if (to.error !== undefined) {
         sets.push("error = @error");
         params.error = JSON.stringify(to.error);
       }
       if (to.attempt) sets.push("attempts = attempts + 1");
+      if (to.eraseSecretArgs) {
+        sets.push("args = @args");
+        params.args = JSON.stringify(this.secrets.erase(JSON.parse(row.args) as CommandRecord["args"]));
+      }
       this.db.prepare(`UPDATE commands SET ${sets.join(", ")} WHERE id = @id`).run(params);
-      return toRecord(this.statements.get.get(id) as CommandRow);
+      return toRecord(this.statements.get.get(id) as CommandRow, this.secrets);
     })();
   }
 
   async due(now: number, limit: number): Promise<CommandRecord[]> {
-    return (this.statements.due.all(now, limit) as CommandRow[]).map(toRecord);
+    return (this.statements.due.all(now, limit) as CommandRow[]).map((row) => toRecord(row, this.secrets));
   }
 }

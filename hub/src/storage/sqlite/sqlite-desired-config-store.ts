@@ -1,6 +1,7 @@
 import type { DataValue } from "@telehub/device-client/protocol";
 import type Database from "better-sqlite3";
 import type { DesiredConfigStore, DeviceConfigRecord } from "../../desired-config/desired-config-store.js";
+import type { SecretFields } from "../../security/secret-fields.js";
 
 interface ConfigRow {
   device_id: string;
@@ -13,11 +14,11 @@ interface ConfigRow {
   reported_error: string | null;
 }
 
-function toRecord(row: ConfigRow): DeviceConfigRecord {
+function toRecord(row: ConfigRow, secrets: SecretFields): DeviceConfigRecord {
   return {
     deviceId: row.device_id,
     version: row.version,
-    document: JSON.parse(row.document) as DeviceConfigRecord["document"],
+    document: secrets.open(JSON.parse(row.document) as DeviceConfigRecord["document"]),
     updatedAt: row.updated_at,
     updatedBy: row.updated_by,
     reportedVersion: row.reported_version,
@@ -26,11 +27,14 @@ function toRecord(row: ConfigRow): DeviceConfigRecord {
   };
 }
 
-/** Desired configuration in the embedded metadata database. */
+/** Desired configuration in the embedded metadata database; the document's secret values are stored encrypted. */
 export class SqliteDesiredConfigStore implements DesiredConfigStore {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly secrets: SecretFields,
+  ) {
     this.statements = {
       get: db.prepare("SELECT * FROM device_config WHERE device_id = ?"),
       upsert: db.prepare(
@@ -47,11 +51,11 @@ export class SqliteDesiredConfigStore implements DesiredConfigStore {
 
   async get(deviceId: string): Promise<DeviceConfigRecord | undefined> {
     const row = this.statements.get.get(deviceId) as ConfigRow | undefined;
-    return row && toRecord(row);
+    return row && toRecord(row, this.secrets);
   }
 
   async set(deviceId: string, document: { [key: string]: DataValue }, at: number, by: string | null): Promise<DeviceConfigRecord> {
-    this.statements.upsert.run({ deviceId, document: JSON.stringify(document), at, by });
+    this.statements.upsert.run({ deviceId, document: JSON.stringify(this.secrets.seal(document)), at, by });
     return (await this.get(deviceId)) as DeviceConfigRecord;
   }
 
