@@ -4,7 +4,8 @@
  * - a **user session**: the hub holds it in an `HttpOnly` cookie the page cannot read; the tab
  *   keeps only what `/api/v1/session` answered (the user, its role and the session's CSRF
  *   token) in memory. The CSRF token alone is no credential (the cookie is needed with it),
- *   yet it is not written anywhere: a new tab or a reload asks `GET /api/v1/session` again.
+ *   yet it is not written anywhere: a new tab or a reload asks `GET /api/v1/session` again
+ *   (when `localStorage` holds the flag that a password login happened: see `session-api.ts`).
  * - an **API key**: kept in `sessionStorage` as before accounts existed, so it is gone when
  *   the tab closes and never reaches another tab or long-lived storage.
  */

@@ -26,15 +26,29 @@ function identityOf(answer: SessionAnswer): SessionIdentity {
 }
 
 /**
+ * `localStorage` flag (never a secret: "1" or absent) that this browser logged in with a
+ * password and has not logged out since. The cookie is `HttpOnly`, so a new tab cannot see
+ * whether there is one: without the flag it shows the login page without asking the hub
+ * (whose `401` every browser logs as an error), with it it asks `GET /api/v1/session`.
+ */
+const SESSION_HINT_ITEM = "telehub.session";
+
+/**
  * Known to have no session (a 401 from the hub, or logged out here): the tab does not ask
  * again until the next login, so a logged-out page does not send a request per component.
  */
-let noSession = false;
+let noSession = localStorage.getItem(SESSION_HINT_ITEM) === null;
 let resuming: Promise<SessionIdentity | undefined> | undefined;
+
+function sessionStarted(): void {
+  noSession = false;
+  localStorage.setItem(SESSION_HINT_ITEM, "1");
+}
 
 /** Remember that the cookie (if any) no longer names a session: after a logout or a 401. */
 export function markSessionEnded(): void {
   noSession = true;
+  localStorage.removeItem(SESSION_HINT_ITEM);
 }
 
 /** `POST /api/v1/session`: the hub sets the `HttpOnly` cookie; the tab keeps the user and CSRF token in memory. */
@@ -46,7 +60,7 @@ export async function logInWithPassword(username: string, password: string): Pro
     body: JSON.stringify({ username, password }),
   });
   if (!response.ok) throw loginRefusal(response, "Wrong username or password");
-  noSession = false;
+  sessionStarted();
   storeIdentity(identityOf((await response.json()) as SessionAnswer));
 }
 
@@ -68,7 +82,7 @@ export function resumeSession(): Promise<SessionIdentity | undefined> {
   resuming ??= askForSession()
     .then((answer) => {
       if (!answer) {
-        noSession = true;
+        markSessionEnded();
         return undefined;
       }
       const resumed = identityOf(answer);
@@ -91,6 +105,6 @@ export async function refreshCsrfToken(): Promise<boolean> {
 
 /** `DELETE /api/v1/session`: ends this session on the hub, which clears the cookie. Failures are ignored (logging out goes on). */
 export async function endSession(csrfToken: string): Promise<void> {
-  noSession = true;
+  markSessionEnded();
   await fetch(SESSION_URL, { method: "DELETE", credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken } }).catch(() => undefined);
 }

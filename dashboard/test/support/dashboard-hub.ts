@@ -57,6 +57,19 @@ export class DashboardHub {
     return (json as { key: string }).key;
   }
 
+  /** Create a user through the API (with the admin key); answers its id. */
+  async createUser(user: {
+    username: string;
+    role: "viewer" | "operator" | "admin";
+    password: string;
+    name?: string;
+    email?: string;
+  }): Promise<string> {
+    const { status, json } = await this.api("POST", "/users", user);
+    if (status !== 201) throw new Error(`could not create user ${user.username}: ${JSON.stringify(json)}`);
+    return (json as { id: string }).id;
+  }
+
   async createDevice(id: string, name = id): Promise<string> {
     const { status, json } = await this.api("POST", "/devices", { id, name });
     if (status !== 201) throw new Error(`could not create device ${id}: ${JSON.stringify(json)}`);

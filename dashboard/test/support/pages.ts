@@ -48,6 +48,15 @@ export async function logIn(page: Page, hubUrl: string, key: string, hash = "#/d
   await page.waitForSelector(".RaList-main, .RaShow-main, .RaLayout-content");
 }
 
+/** Log in on the login page with a username and password; resolves once the page behind it is there. */
+export async function logInWithPassword(page: Page, hubUrl: string, username: string, password: string, hash = "#/devices"): Promise<void> {
+  await page.goto(`${hubUrl}/${hash}`);
+  await page.getByTestId("username").fill(username);
+  await page.getByTestId("password").fill(password);
+  await page.getByTestId("password-login").click();
+  await page.waitForSelector(".RaList-main, .RaShow-main, .RaLayout-content");
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = `${ARTIFACTS}${name}.png`;
