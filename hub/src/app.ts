@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEVICE_PATH } from "@telehub/device-client/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -6,12 +5,13 @@ import type pino from "pino";
 import { CommandService } from "./commands/command-service.js";
 import type { DeviceChannel } from "./commands/device-channel.js";
 import type { HubConfig } from "./config/hub-config.js";
-import { ConfigError } from "./config/load-config.js";
 import { DesiredConfigService } from "./desired-config/desired-config-service.js";
 import { InProcessEventBus } from "./events/event-bus.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
+import { answerFrameworkError } from "./http/error-handler.js";
 import { registerHttpApi } from "./http/register-http-api.js";
+import { tlsServerOptions } from "./http/tls-options.js";
 import { BatchAdmission } from "./ingest/batch-admission.js";
 import { BatchWriter } from "./ingest/batch-writer.js";
 import { LiveHub } from "./live/live-hub.js";
@@ -88,21 +88,9 @@ async function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: p
   return store;
 }
 
-/** The certificate and key to serve HTTPS/WSS with, or undefined for plain HTTP. */
-function readTls(tls: HubConfig["tls"]): { cert: Buffer; key: Buffer } | undefined {
-  if (!tls.certFile && !tls.keyFile) return undefined;
-  if (!tls.certFile || !tls.keyFile)
-    throw new ConfigError("tls.certFile and tls.keyFile (TELEHUB_TLS_CERT_FILE, TELEHUB_TLS_KEY_FILE) go together: set both, or neither");
-  try {
-    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
-  } catch (error) {
-    throw new ConfigError(`cannot read the TLS certificate or key: ${(error as Error).message}`);
-  }
-}
-
 /** Build a hub from a complete configuration (see `loadConfig`). */
 export async function buildApp(config: HubConfig, options: BuildOptions = {}): Promise<Hub> {
-  const tls = readTls(config.tls);
+  const tls = tlsServerOptions(config.tls);
   const log = options.logger ?? createLogger(config);
   const now = options.now ?? Date.now;
   const metrics = new HubMetrics();
@@ -143,8 +131,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   // With TLS Fastify's server is an https.Server; the instance is used the same way.
   const http = (
     tls
-      ? Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, https: tls })
-      : Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576 })
+      ? Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, frameworkErrors: answerFrameworkError, https: tls })
+      : Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, frameworkErrors: answerFrameworkError })
   ) as FastifyInstance;
   // The gateway is the channel to devices, and hands their command frames back to the services.
   const channel: DeviceChannel = { send: (deviceId, frame) => gateway.send(deviceId, frame) };

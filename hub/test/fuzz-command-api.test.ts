@@ -1,34 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { API_ERRORS, type ApiErrorCode } from "../src/http/api-errors.js";
+import { damagedPayload, fuzzedContentType, randomJsonValue } from "./support/fuzz-inputs.js";
 import { HttpTestHub } from "./support/http-test-hub.js";
 import { pick, prng, type Random } from "./support/prng.js";
 
 const SEED = Number(process.env.TELEHUB_FUZZ_SEED ?? 20261125);
 const REQUESTS = Number(process.env.TELEHUB_API_FUZZ_REQUESTS ?? 4_000);
-
-function randomValue(random: Random, depth = 0): unknown {
-  switch (Math.floor(random() * (depth > 2 ? 7 : 9))) {
-    case 0:
-      return Math.floor(random() * 2 ** 32) - 2 ** 31;
-    case 1:
-      return pick(random, [1e308, -1, 0.5, 2 ** 53 + 1, -(2 ** 63)]);
-    case 2:
-      return random() < 0.5;
-    case 3:
-      return pick(random, ["", "x".repeat(Math.floor(random() * 100)), "\u0000\uffff\ud800", "../../etc/passwd", "<script>", "a b"]);
-    case 4:
-      return null;
-    case 5:
-      return "y".repeat(pick(random, [65, 20_000, 300_000]));
-    case 6:
-      return pick(random, ["__proto__", "constructor", "prototype"]);
-    case 7:
-      return Array.from({ length: Math.floor(random() * 4) }, () => randomValue(random, depth + 1));
-    default:
-      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, (_, i) => [`k${i}`, randomValue(random, depth + 1)]));
-  }
-}
 
 /** A valid body for one of the command and configuration routes. */
 function validBody(random: Random, route: string): Record<string, unknown> {
@@ -52,10 +30,10 @@ function mutatedBody(random: Random, route: string): { payload: string; contentT
         delete body[pick(random, keys)];
         break;
       case 1:
-        body[pick(random, keys)] = randomValue(random);
+        body[pick(random, keys)] = randomJsonValue(random);
         break;
       case 2:
-        body[pick(random, ["extra", "__proto__", "constructor", "status", "deviceId", "id"])] = randomValue(random);
+        body[pick(random, ["extra", "__proto__", "constructor", "status", "deviceId", "id"])] = randomJsonValue(random);
         break;
       case 3:
         body.args = DEEP;
@@ -68,32 +46,8 @@ function mutatedBody(random: Random, route: string): { payload: string; contentT
     }
   }
   // Nesting 5,000 deep is spliced in as text: JSON.stringify itself would overflow the stack.
-  let payload = JSON.stringify(body).replace(JSON.stringify(DEEP), `${"[".repeat(5_000)}${"]".repeat(5_000)}`);
-  switch (Math.floor(random() * 8)) {
-    case 0:
-      payload = payload.slice(0, Math.floor(random() * payload.length));
-      break;
-    case 1: {
-      const at = Math.floor(random() * payload.length);
-      payload = payload.slice(0, at) + String.fromCharCode(Math.floor(random() * 256)) + payload.slice(at + 1);
-      break;
-    }
-    case 2:
-      payload = pick(random, ["", "null", "[]", "42", '"text"', "{", "}", "{}", '{"__proto__":{"polluted":true}}']);
-      break;
-    default:
-      break;
-  }
-  const contentType = pick(random, [
-    "application/json",
-    "application/json",
-    "application/json",
-    "application/json; charset=utf-8",
-    "text/plain",
-    "application/x-www-form-urlencoded",
-    undefined,
-  ]);
-  return { payload, contentType };
+  const payload = JSON.stringify(body).replace(JSON.stringify(DEEP), `${"[".repeat(5_000)}${"]".repeat(5_000)}`);
+  return { payload: damagedPayload(random, payload), contentType: fuzzedContentType(random) };
 }
 
 const ROUTES = {

@@ -104,6 +104,8 @@ export interface HubConfig {
     publicMetrics: boolean;
     /** Comma-separated origins (`https://dash.example.com`) whose browser pages may call the API (CORS); empty: none. Default empty. */
     corsOrigins: string;
+    /** Deepest nesting of arrays and objects in a JSON body (`{}` is 1); deeper is refused with `TH_API_MALFORMED_BODY`. Default 32. */
+    maxJsonDepth: number;
   };
   commands: {
     /** Commands a device may have queued or sent at once; more get 429. Default 100. */
@@ -152,6 +154,17 @@ export interface HubConfig {
     certFile: string;
     /** PEM private key file of the certificate. Default empty. */
     keyFile: string;
+    /** Oldest TLS version served: `TLSv1.2` (default) or `TLSv1.3`. */
+    minVersion: "TLSv1.2" | "TLSv1.3";
+    /**
+     * OpenSSL cipher list for TLS 1.2: by default the ECDHE AEAD suites of Mozilla's "intermediate" profile (forward
+     * secrecy, no CBC, no SHA-1, no DHE). TLS 1.3 always uses Node's default suites.
+     */
+    ciphers: string;
+    /** `Strict-Transport-Security: max-age` sent on every HTTPS answer, in seconds; 0: no header. Default 31,536,000 (1 year). */
+    hstsMaxAgeS: number;
+    /** Add `includeSubDomains` to that header (every subdomain must then serve HTTPS). Default false. */
+    hstsIncludeSubDomains: boolean;
   };
   live: {
     /**
@@ -224,7 +237,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     clockSkewWarnMs: 60_000,
   },
   ingest: { maxBatchesPerCommit: 512, maxMetricsPerDevice: 256, maxSeries: 1_000_000, maxFutureMs: 86_400_000, maxPastMs: 31_536_000_000 },
-  api: { defaultPageSize: 25, maxPageSize: 1_000, maxRawPoints: 10_000, maxHistoryPoints: 2_000, publicMetrics: false, corsOrigins: "" },
+  api: { defaultPageSize: 25, maxPageSize: 1_000, maxRawPoints: 10_000, maxHistoryPoints: 2_000, publicMetrics: false, corsOrigins: "", maxJsonDepth: 32 },
   commands: {
     maxQueuedPerDevice: 100,
     defaultTtlMs: 86_400_000,
@@ -243,7 +256,21 @@ export const DEFAULT_CONFIG: HubConfig = {
     secretKeyPattern: DEFAULT_SECRET_KEY_PATTERN,
     secretsKey: "",
   },
-  tls: { certFile: "", keyFile: "" },
+  tls: {
+    certFile: "",
+    keyFile: "",
+    minVersion: "TLSv1.2",
+    ciphers: [
+      "ECDHE-ECDSA-AES128-GCM-SHA256",
+      "ECDHE-RSA-AES128-GCM-SHA256",
+      "ECDHE-ECDSA-AES256-GCM-SHA384",
+      "ECDHE-RSA-AES256-GCM-SHA384",
+      "ECDHE-ECDSA-CHACHA20-POLY1305",
+      "ECDHE-RSA-CHACHA20-POLY1305",
+    ].join(":"),
+    hstsMaxAgeS: 31_536_000,
+    hstsIncludeSubDomains: false,
+  },
   live: { publish: "accepted", flushIntervalMs: 0, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
   dashboard: { enabled: true, dir: "" },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
@@ -256,6 +283,7 @@ export const CONFIG_CHOICES: Record<string, readonly string[]> = {
   "influx.precision": ["ms", "us", "ns"],
   "storage.sqliteSynchronous": ["full", "normal"],
   "live.publish": ["accepted", "durable"],
+  "tls.minVersion": ["TLSv1.2", "TLSv1.3"],
 };
 
 /** A partial configuration, as a file or a test gives it. */

@@ -5,6 +5,7 @@ import { installAuthentication } from "./authentication.js";
 import { COMMAND_SCHEMA } from "./command-schemas.js";
 import { installCors } from "./cors.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
+import { refuseNonFiniteParameters } from "./finite-numbers.js";
 import type { HttpApiDeps } from "./http-api-deps.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
 import { registerApiKeyRoutes } from "./routes/api-key-routes.js";
@@ -18,8 +19,10 @@ import { registerLiveRoutes } from "./routes/live-routes.js";
 import { registerMeRoute } from "./routes/me-route.js";
 import { registerMetricsRoute } from "./routes/metrics-route.js";
 import { registerTelemetryRoutes } from "./routes/telemetry-routes.js";
+import { installJsonBodyParser } from "./json-body-parser.js";
 import { installSecurityHeaders } from "./security-headers.js";
 import { addSharedSchemas } from "./shared-schemas.js";
+import { hstsHeader } from "./tls-options.js";
 import { refuseUnknownBodyFields } from "./unknown-body-fields.js";
 
 /** Prefix of the versioned API. */
@@ -35,7 +38,9 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
   await registerOpenApi(http);
   addSharedSchemas(http);
   http.addSchema(COMMAND_SCHEMA);
-  installSecurityHeaders(http);
+  installSecurityHeaders(http, hstsHeader(deps.config.tls));
+  installJsonBodyParser(http, deps.config.api.maxJsonDepth);
+  refuseNonFiniteParameters(http);
   installCors(http, deps.config.api.corsOrigins);
   http.decorateRequest("apiKey", null);
   http.decorateRequest("auditDetails", null);

@@ -8,6 +8,9 @@ export const METRIC_VALUE_SCHEMA = { anyOf: [{ type: "number" }, { type: "boolea
 export const TIMESTAMP_SCHEMA = { type: "integer", description: "ms since the Unix epoch" } as const;
 export const NULLABLE_TIMESTAMP_SCHEMA = { type: ["integer", "null"], description: "ms since the Unix epoch, or null" } as const;
 
+/** `offset` of a paged list: at most 2^53 − 1, beyond which a number is no longer an exact integer (nor a bindable one). */
+export const PAGE_OFFSET_SCHEMA = { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
 /** A device id as operators and devices write it. */
 export const DEVICE_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$";
 

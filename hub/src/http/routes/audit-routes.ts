@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { HttpApiDeps } from "../http-api-deps.js";
-import { errorResponses, pageOf, routeSchema, TIMESTAMP_SCHEMA } from "../shared-schemas.js";
+import { errorResponses, PAGE_OFFSET_SCHEMA, pageOf, routeSchema, TIMESTAMP_SCHEMA } from "../shared-schemas.js";
 
 /** The audit log: who (which API key) sent, cancelled or changed what, and when. */
 export function registerAuditRoutes(http: FastifyInstance, deps: HttpApiDeps): void {
@@ -18,7 +18,7 @@ export function registerAuditRoutes(http: FastifyInstance, deps: HttpApiDeps): v
             action: { type: "string", description: "e.g. command.send, command.cancel, config.set, device.create" },
             target: { type: "string", description: "device or command id" },
             limit: { type: "integer", minimum: 1, maximum: deps.config.api.maxPageSize },
-            offset: { type: "integer", minimum: 0 },
+            offset: PAGE_OFFSET_SCHEMA,
           },
         },
         response: {

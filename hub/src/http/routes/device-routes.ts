@@ -3,7 +3,16 @@ import { generateId, generateSecret, hashSecret } from "../../security/secrets.j
 import { type DeviceListQuery, type DeviceSortField, DuplicateDeviceError } from "../../storage/device-repository.js";
 import { ApiError } from "../api-errors.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
-import { DEVICE_ID_PARAMS, DEVICE_ID_PATTERN, DEVICE_REF, errorResponses, LABELS_SCHEMA, pageOf, routeSchema } from "../shared-schemas.js";
+import {
+  DEVICE_ID_PARAMS,
+  DEVICE_ID_PATTERN,
+  DEVICE_REF,
+  errorResponses,
+  LABELS_SCHEMA,
+  PAGE_OFFSET_SCHEMA,
+  pageOf,
+  routeSchema,
+} from "../shared-schemas.js";
 import { requireDevice, viewOf } from "./device-lookup.js";
 
 const SORT_FIELDS: readonly DeviceSortField[] = ["id", "name", "createdAt", "lastSeenAt", "firmware", "model"];
@@ -49,7 +58,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
           type: "object",
           properties: {
             limit: { type: "integer", minimum: 1, maximum: api.maxPageSize, default: Math.min(api.defaultPageSize, api.maxPageSize) },
-            offset: { type: "integer", minimum: 0, default: 0 },
+            offset: { ...PAGE_OFFSET_SCHEMA, default: 0 },
             sort: { type: "string", enum: SORT_FIELDS.flatMap((field) => [field, `-${field}`]), default: "id" },
             q: { type: "string", maxLength: 200, description: "Case-insensitive substring of id or name" },
             connected: { type: "boolean", description: "Only devices with (true) or without (false) a live session" },

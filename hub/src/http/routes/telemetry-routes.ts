@@ -1,5 +1,6 @@
+import { METRIC_NAME_PATTERN } from "@telehub/device-client/protocol";
 import type { FastifyInstance } from "fastify";
-import { DEFAULT_HISTORY_POINTS, resolveBucketMs, resolveWindow } from "../history-window.js";
+import { DEFAULT_HISTORY_POINTS, MAX_QUERY_TIME_MS, QUERY_TIME_SCHEMA, resolveBucketMs, resolveWindow } from "../history-window.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
 import {
   DEVICE_ID_PARAMS,
@@ -12,10 +13,11 @@ import {
 import { requireDevice } from "./device-lookup.js";
 
 type IdParams = { id: string };
-const METRIC_SCHEMA = { type: "string", minLength: 1, maxLength: 256 } as const;
+/** A metric name by the protocol's rule (docs/protocol.md §3.3), so that no other text reaches a store's query. */
+const METRIC_SCHEMA = { type: "string", minLength: 1, maxLength: 256, pattern: METRIC_NAME_PATTERN.source } as const;
 const WINDOW_PROPERTIES = {
-  from: { ...TIMESTAMP_SCHEMA, description: "Start (inclusive), ms since the epoch; default `to` − 1 h" },
-  to: { ...TIMESTAMP_SCHEMA, description: "End (exclusive), ms since the epoch; default now" },
+  from: { ...QUERY_TIME_SCHEMA, description: `Start (inclusive), ms since the epoch, 0 to ${MAX_QUERY_TIME_MS}; default \`to\` − 1 h` },
+  to: { ...QUERY_TIME_SCHEMA, description: `End (exclusive), ms since the epoch, 0 to ${MAX_QUERY_TIME_MS}; default now` },
 } as const;
 
 interface HistoryQuerystring {
@@ -105,7 +107,7 @@ export function registerTelemetryRoutes(http: FastifyInstance, deps: HttpApiDeps
               maximum: api.maxHistoryPoints,
               description: `Most buckets wanted (e.g. the chart's width in pixels); default ${Math.min(DEFAULT_HISTORY_POINTS, api.maxHistoryPoints)}`,
             },
-            bucketMs: { type: "integer", minimum: 1, description: "Bucket width in ms; overrides points" },
+            bucketMs: { type: "integer", minimum: 1, maximum: MAX_QUERY_TIME_MS, description: "Bucket width in ms; overrides points" },
           },
         },
         response: {
