@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { parseApiKey } from "../src/http/api-key-format.js";
 import { verifySecret } from "../src/security/secrets.js";
 import { errorOf, HttpTestHub, T0 } from "./support/http-test-hub.js";
@@ -19,10 +21,14 @@ describe("HTTP API keys", () => {
     const { apiKey, key } = response.json() as { apiKey: Record<string, unknown>; key: string };
     const parts = parseApiKey(key);
     assert.ok(parts, `key ${key} has the key format`);
+    const owner = (await t.request("GET", "/api/v1/me")).json().user;
     assert.deepEqual(apiKey, {
       id: parts.id,
       name: "grafana",
       role: "viewer",
+      ownerId: owner.id,
+      ownerName: "admin",
+      expiresAt: null,
       createdAt: T0,
       lastUsedAt: null,
       revoked: false,
@@ -43,7 +49,18 @@ describe("HTTP API keys", () => {
     assert.ok(!response.body.includes("sha256:"));
     assert.ok(!response.body.includes(parseApiKey(t.adminKey)?.secret as string));
     for (const key of data)
-      assert.deepEqual(Object.keys(key).sort(), ["createdAt", "id", "lastUsedAt", "name", "revoked", "revokedAt", "role"]);
+      assert.deepEqual(Object.keys(key).sort(), [
+        "createdAt",
+        "expiresAt",
+        "id",
+        "lastUsedAt",
+        "name",
+        "ownerId",
+        "ownerName",
+        "revoked",
+        "revokedAt",
+        "role",
+      ]);
   });
 
   it("refuses a bad body with 400 TH_API_VALIDATION", async () => {
@@ -81,8 +98,14 @@ describe("HTTP API keys", () => {
     assert.deepEqual(errorOf(await t.request("DELETE", "/api/v1/api-keys/nope")), { status: 400, code: "TH_API_VALIDATION" });
   });
 
-  it("refuses to revoke the last active admin key with 409 TH_API_LAST_ADMIN_KEY", async () => {
+  it("refuses to revoke the last active admin key with 409 TH_API_LAST_ADMIN_KEY when no admin user could log in instead", async () => {
     const adminId = parseApiKey(t.adminKey)?.id as string;
+    // An admin user is a way in too. With none active (here: disabled behind the hub's back, the keys made legacy, as if
+    // they predated accounts), the last admin key must stay.
+    const db = new Database(join(t.dataDir, "meta.db"));
+    db.prepare("UPDATE users SET disabled_at = ? WHERE role = 'admin'").run(T0);
+    db.prepare("UPDATE api_keys SET owner_id = NULL").run();
+    db.close();
     assert.deepEqual(errorOf(await t.request("DELETE", `/api/v1/api-keys/${adminId}`)), { status: 409, code: "TH_API_LAST_ADMIN_KEY" });
     assert.equal((await t.request("GET", "/api/v1/me")).statusCode, 200);
 
@@ -95,5 +118,21 @@ describe("HTTP API keys", () => {
     assert.deepEqual(both.map((r) => r.statusCode).sort(), [204, 409], "two concurrent revocations cannot remove both admins");
     const activeAdmins = (await t.hub.apiKeys.list()).filter((k) => k.role === "admin" && k.revokedAt === null);
     assert.equal(activeAdmins.length, 1);
+  });
+
+  it("revokes the last admin key while an admin user can log in", async () => {
+    const other = await HttpTestHub.start();
+    try {
+      const adminId = parseApiKey(other.adminKey)?.id as string;
+      assert.equal((await other.request("DELETE", `/api/v1/api-keys/${adminId}`)).statusCode, 204);
+      const login = await other.hub.http.inject({
+        method: "POST",
+        url: "/api/v1/session",
+        payload: { username: "admin", password: other.hub.generatedAdminPassword },
+      });
+      assert.equal(login.statusCode, 200, "the admin user is still a way in");
+    } finally {
+      await other.close();
+    }
   });
 });

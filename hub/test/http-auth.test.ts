@@ -62,7 +62,8 @@ describe("HTTP API authentication and roles", () => {
   });
 
   it("serves the public routes without a key", async () => {
-    for (const route of API_ROUTE_CASES.filter((r) => r.access === "public")) {
+    // POST /session is the login: its answers are in accounts-sessions.test.ts.
+    for (const route of API_ROUTE_CASES.filter((r) => r.access === "public" && r.method === "GET")) {
       const response = await t.request(route.method, route.url, { key: null });
       assert.equal(response.statusCode, 200, `${route.method} ${route.url}`);
     }
@@ -70,16 +71,16 @@ describe("HTTP API authentication and roles", () => {
 
   it("answers 403 TH_API_FORBIDDEN to a viewer on every write route", async () => {
     const writes = API_ROUTE_CASES.filter((route) => route.access === "operator" || route.access === "admin");
-    assert.equal(writes.length, 13);
+    assert.equal(writes.length, 16);
     for (const route of writes) {
       const response = await t.request(route.method, route.url, { key: viewerKey, body: route.body });
       assert.deepEqual(errorOf(response), { status: 403, code: "TH_API_FORBIDDEN" }, `${route.method} ${route.url}`);
     }
   });
 
-  it("answers 403 TH_API_FORBIDDEN to an operator on every admin route (API keys, audit)", async () => {
+  it("answers 403 TH_API_FORBIDDEN to an operator on every admin route (users, audit)", async () => {
     const keyRoutes = API_ROUTE_CASES.filter((route) => route.access === "admin");
-    assert.equal(keyRoutes.length, 4);
+    assert.equal(keyRoutes.length, 7);
     for (const route of keyRoutes) {
       const response = await t.request(route.method, route.url, { key: operatorKey, body: route.body });
       assert.deepEqual(errorOf(response), { status: 403, code: "TH_API_FORBIDDEN" }, `${route.method} ${route.url}`);
@@ -89,7 +90,14 @@ describe("HTTP API authentication and roles", () => {
   it("lets a viewer read", async () => {
     for (const route of API_ROUTE_CASES.filter(
       // The live stream never ends, so it is read in live-channel.test.ts instead.
-      (r) => r.access === "viewer" && !r.url.includes("case-device") && !r.url.includes("case-command") && !r.url.includes("/live"),
+      // GET /session needs a session cookie: a key gets 404 (accounts-sessions.test.ts).
+      (r) =>
+        r.access === "viewer" &&
+        r.method === "GET" &&
+        !r.url.includes("case-device") &&
+        !r.url.includes("case-command") &&
+        !r.url.includes("/live") &&
+        r.path !== "/api/v1/session",
     )) {
       const response = await t.request(route.method, route.url, { key: viewerKey });
       assert.equal(response.statusCode, 200, `${route.method} ${route.url}: ${response.body}`);
@@ -101,9 +109,13 @@ describe("HTTP API authentication and roles", () => {
     assert.equal(response.statusCode, 200);
   });
 
-  it("GET /me names the calling key", async () => {
+  it("GET /me names the calling key and the user that owns it", async () => {
     const response = await t.request("GET", "/api/v1/me", { key: operatorKey });
-    assert.deepEqual(response.json(), { id: parseApiKey(operatorKey)?.id, name: "operator key", role: "operator" });
+    const me = response.json();
+    const id = parseApiKey(operatorKey)?.id;
+    assert.deepEqual([me.id, me.name, me.role, me.kind], [id, "operator key", "operator", "key"]);
+    assert.equal(me.user.username, "admin", "the key was made with the admin user's key, so that user owns it");
+    assert.deepEqual(me.key, { id, name: "operator key", ownerId: me.user.id });
   });
 
   it("records lastUsedAt at most once a minute per key", async () => {

@@ -28,12 +28,16 @@ describe("admin key bootstrap", () => {
     const key = first.adminKey;
     assert.ok(parseApiKey(key));
     const me = await first.request("GET", "/api/v1/me", { key });
-    assert.deepEqual(me.json(), { id: parseApiKey(key)?.id, name: INITIAL_ADMIN_KEY_NAME, role: "admin" });
+    const body = me.json();
+    assert.deepEqual([body.id, body.name, body.role, body.kind], [parseApiKey(key)?.id, INITIAL_ADMIN_KEY_NAME, "admin", "key"]);
+    assert.equal(body.user.username, "admin", "the first key belongs to the first admin user");
+    assert.ok(first.hub.generatedAdminPassword, "the first admin user's password is generated and shown once");
     await first.close();
 
     const second = await HttpTestHub.start({ dataDir });
     try {
       assert.equal(second.hub.generatedAdminKey, undefined);
+      assert.equal(second.hub.generatedAdminPassword, undefined);
       assert.equal((await second.hub.apiKeys.list()).length, 1);
       assert.equal((await second.request("GET", "/api/v1/me", { key })).statusCode, 200, "the first key survives the restart");
     } finally {

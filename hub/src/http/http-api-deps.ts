@@ -1,3 +1,4 @@
+import type { Accounts } from "../accounts/accounts.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { CommandService } from "../commands/command-service.js";
 import type { CommandStore } from "../commands/command-store.js";
@@ -11,6 +12,7 @@ import type { ClientAddresses } from "../security/client-address.js";
 import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { SecretMarking } from "../security/secret-marking.js";
 import type { ApiKeyRepository } from "../storage/api-key-repository.js";
+import type { ApiAuthenticator } from "./authentication.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
 
@@ -37,4 +39,8 @@ export interface HttpApiDeps {
   clientAddresses: ClientAddresses;
   /** Which command and configuration values are secret (redacted for viewers and in the audit log). */
   secrets: SecretMarking;
+  /** Who a request is: API key or session cookie. */
+  authenticator: ApiAuthenticator;
+  /** Users, sessions, password checks. */
+  accounts: Accounts;
 }

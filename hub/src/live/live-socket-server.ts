@@ -3,11 +3,8 @@ import type { Duplex } from "node:stream";
 import type pino from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import { refuseUpgrade } from "../gateway/upgrade-refusal.js";
-import { parseApiKey } from "../http/api-key-format.js";
-import { verifyApiKey } from "../http/authentication.js";
-import type { ClientAddresses } from "../security/client-address.js";
-import type { FailureThrottle } from "../security/failure-throttle.js";
-import type { ApiKeyRepository } from "../storage/api-key-repository.js";
+import type { Caller } from "../accounts/caller.js";
+import { type ApiAuthenticator, AuthenticationError } from "../http/authentication.js";
 import type { LiveHub } from "./live-hub.js";
 import type { LiveSubscriber } from "./live-subscriber.js";
 import { TOPIC_PATTERN } from "./live-update.js";
@@ -20,11 +17,25 @@ export const LIVE_PATH = "/v1/live";
 const HEARTBEAT_MS = 30_000;
 
 /** A browser cannot set headers on a WebSocket: it may offer its key as the subprotocol `bearer.<key>` instead. */
-function presentedKey(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (header?.startsWith("Bearer ")) return header.slice(7).trim();
+function offeredKey(req: IncomingMessage): string | undefined {
   const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
   return offered.find((p) => p.startsWith("bearer."))?.slice(7);
+}
+
+/**
+ * Whether a cookie-authenticated upgrade comes from the hub's own pages: browsers send the cookie
+ * with a WebSocket opened by any site, so the `Origin` must name the host the request went to
+ * (cross-site WebSocket hijacking).
+ */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  const host = req.headers.host;
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 type ClientMessage = { type: "subscribe" | "unsubscribe"; topics: string[] };
@@ -46,7 +57,7 @@ function parseMessage(data: string): ClientMessage | string {
 
 /**
  * The dashboard's live channel over WebSocket (`/v1/live`, subprotocol `telehub.live.v1`):
- * authenticated like the API (any role), JSON text messages. The client subscribes to topics;
+ * authenticated like the API (any role: a key, or the session cookie from the hub's own origin), JSON text messages. The client subscribes to topics;
  * the hub sends one `update` per flush interval with what changed.
  */
 export class LiveSocketServer {
@@ -62,36 +73,30 @@ export class LiveSocketServer {
 
   constructor(
     private readonly live: LiveHub,
-    private readonly apiKeys: ApiKeyRepository,
+    private readonly authenticator: ApiAuthenticator,
     private readonly log: pino.Logger,
-    private readonly guard: { throttle: FailureThrottle; clientAddresses: ClientAddresses },
   ) {
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const presented = presentedKey(req);
-    // Counted with the API's failures: the live channel is no side door for guessing keys.
-    const keyId = presented === undefined ? undefined : parseApiKey(presented)?.id;
-    const identity = keyId === undefined ? "anonymous" : `key:${keyId}`;
-    const address = this.guard.clientAddresses.of(req);
-    const blockedMs = this.guard.throttle.blockedFor(identity, address);
-    if (blockedMs > 0) {
-      const retryAfterS = Math.ceil(blockedMs / 1000);
-      return refuseUpgrade(socket, 429, undefined, "too many failed authentications of this credential from this address", retryAfterS);
+    let caller: Caller;
+    try {
+      // Counted with the API's failures: the live channel is no side door for guessing keys.
+      caller = await this.authenticator.authenticate(req, offeredKey(req));
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) throw error;
+      if (error.status === 429) return refuseUpgrade(socket, 429, undefined, error.message, Math.ceil(error.retryAfterMs / 1000));
+      return refuseUpgrade(socket, 401, undefined, "send an API key (Authorization: Bearer <key>, or the subprotocol bearer.<key>), or log in");
     }
-    const key = presented === undefined ? undefined : await verifyApiKey(this.apiKeys, presented);
-    if (!key) {
-      this.guard.throttle.failed(identity, address);
-      return refuseUpgrade(socket, 401, undefined, "send an API key: Authorization: Bearer <key>, or the subprotocol bearer.<key>");
-    }
-    this.guard.throttle.succeeded(identity, address);
+    if (caller.session && !sameOrigin(req))
+      return refuseUpgrade(socket, 403, undefined, "a live connection with the session cookie must come from the hub's own pages (Origin)");
     const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
     if (!offered.includes(LIVE_SUBPROTOCOL))
       return refuseUpgrade(socket, 400, undefined, `offer the WebSocket subprotocol ${LIVE_SUBPROTOCOL}`);
     if (socket.destroyed) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, key.id));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, caller.key?.id ?? caller.id));
   }
 
   /** Stop accepting and pinging; the open connections are ended by `LiveHub.close()` through their sinks. */

@@ -13,6 +13,10 @@ export interface ApiRouteCase {
 /** Device and key ids the cases name (they need not exist: authentication comes first). */
 export const CASE_DEVICE_ID = "case-device";
 export const CASE_KEY_ID = "0123456789abcdef";
+export const CASE_USER_ID = "fedcba9876543210";
+/** A username and password the cases send (no such user exists unless a test makes one). */
+export const CASE_USERNAME = "case-user";
+export const CASE_PASSWORD = "case-password-long-enough";
 
 /**
  * Every route of the hub's HTTP API. The OpenAPI test checks this list against the document
@@ -41,9 +45,44 @@ export const API_ROUTE_CASES: readonly ApiRouteCase[] = [
   { method: "GET", path: "/api/v1/devices/{id}/latest", url: `/api/v1/devices/${CASE_DEVICE_ID}/latest`, access: "viewer" },
   { method: "GET", path: "/api/v1/devices/{id}/telemetry", url: `/api/v1/devices/${CASE_DEVICE_ID}/telemetry?metric=t`, access: "viewer" },
   { method: "GET", path: "/api/v1/devices/{id}/telemetry/raw", url: `/api/v1/devices/${CASE_DEVICE_ID}/telemetry/raw`, access: "viewer" },
-  { method: "GET", path: "/api/v1/api-keys", url: "/api/v1/api-keys", access: "admin" },
-  { method: "POST", path: "/api/v1/api-keys", url: "/api/v1/api-keys", access: "admin", body: { name: "k", role: "viewer" } },
-  { method: "DELETE", path: "/api/v1/api-keys/{id}", url: `/api/v1/api-keys/${CASE_KEY_ID}`, access: "admin" },
+  { method: "GET", path: "/api/v1/api-keys", url: "/api/v1/api-keys", access: "viewer" },
+  { method: "POST", path: "/api/v1/api-keys", url: "/api/v1/api-keys", access: "viewer", body: { name: "k", role: "viewer" } },
+  { method: "DELETE", path: "/api/v1/api-keys/{id}", url: `/api/v1/api-keys/${CASE_KEY_ID}`, access: "viewer" },
+  {
+    method: "POST",
+    path: "/api/v1/session",
+    url: "/api/v1/session",
+    access: "public",
+    body: { username: CASE_USERNAME, password: CASE_PASSWORD },
+  },
+  { method: "GET", path: "/api/v1/session", url: "/api/v1/session", access: "viewer" },
+  { method: "DELETE", path: "/api/v1/session", url: "/api/v1/session", access: "viewer" },
+  { method: "DELETE", path: "/api/v1/sessions", url: "/api/v1/sessions", access: "viewer" },
+  {
+    method: "POST",
+    path: "/api/v1/me/password",
+    url: "/api/v1/me/password",
+    access: "viewer",
+    body: { currentPassword: CASE_PASSWORD, newPassword: `${CASE_PASSWORD}-new` },
+  },
+  { method: "GET", path: "/api/v1/users", url: "/api/v1/users", access: "admin" },
+  {
+    method: "POST",
+    path: "/api/v1/users",
+    url: "/api/v1/users",
+    access: "admin",
+    body: { username: CASE_USERNAME, role: "viewer", password: CASE_PASSWORD },
+  },
+  { method: "GET", path: "/api/v1/users/{id}", url: `/api/v1/users/${CASE_USER_ID}`, access: "admin" },
+  { method: "PATCH", path: "/api/v1/users/{id}", url: `/api/v1/users/${CASE_USER_ID}`, access: "admin", body: { name: "renamed" } },
+  {
+    method: "POST",
+    path: "/api/v1/users/{id}/password",
+    url: `/api/v1/users/${CASE_USER_ID}/password`,
+    access: "admin",
+    body: { password: CASE_PASSWORD },
+  },
+  { method: "DELETE", path: "/api/v1/users/{id}", url: `/api/v1/users/${CASE_USER_ID}`, access: "admin" },
   {
     method: "POST",
     path: "/api/v1/devices/{id}/commands",

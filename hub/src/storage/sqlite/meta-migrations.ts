@@ -89,6 +89,39 @@ export const META_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 4,
+    description: "operator accounts: users, sessions, key owners and expiry, audit actor names",
+    up: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        password_changed_at INTEGER NOT NULL,
+        last_login_at INTEGER,
+        disabled_at INTEGER,
+        deleted_at INTEGER
+      );
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        csrf_token TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE INDEX sessions_user ON sessions (user_id);
+      ALTER TABLE api_keys ADD COLUMN owner_id TEXT REFERENCES users (id);
+      ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+      ALTER TABLE audit_log ADD COLUMN actor_name TEXT;
+      ALTER TABLE audit_log ADD COLUMN owner TEXT;
+    `,
+  },
+  {
     version: 5,
     description: "the ids of the keys that encrypt secret values (a start with another key is refused)",
     up: `

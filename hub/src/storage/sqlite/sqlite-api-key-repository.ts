@@ -1,11 +1,13 @@
 import type Database from "better-sqlite3";
-import type { ApiKeyRecord, ApiKeyRepository, Role } from "../api-key-repository.js";
+import type { ApiKeyRecord, ApiKeyRepository, NewApiKey, Role } from "../api-key-repository.js";
 
 interface ApiKeyRow {
   id: string;
   name: string;
   role: Role;
   secret_hash: string;
+  owner_id: string | null;
+  expires_at: number | null;
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
@@ -17,6 +19,8 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
     name: row.name,
     role: row.role,
     secretHash: row.secret_hash,
+    ownerId: row.owner_id,
+    expiresAt: row.expires_at,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
@@ -27,18 +31,22 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
 export class SqliteApiKeyRepository implements ApiKeyRepository {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.statements = {
-      insert: db.prepare("INSERT INTO api_keys (id, name, role, secret_hash, created_at) VALUES (@id, @name, @role, @secretHash, @at)"),
+      insert: db.prepare(
+        "INSERT INTO api_keys (id, name, role, secret_hash, owner_id, expires_at, created_at) VALUES (@id, @name, @role, @secretHash, @ownerId, @expiresAt, @at)",
+      ),
       get: db.prepare("SELECT * FROM api_keys WHERE id = ?"),
       list: db.prepare("SELECT * FROM api_keys ORDER BY created_at, id"),
       revoke: db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+      ownedActive: db.prepare("SELECT id FROM api_keys WHERE owner_id = ? AND revoked_at IS NULL").pluck(),
+      revokeOwned: db.prepare("UPDATE api_keys SET revoked_at = ? WHERE owner_id = ? AND revoked_at IS NULL"),
       countActive: db.prepare("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL").pluck(),
       touch: db.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?"),
     };
   }
 
-  async create(key: { id: string; name: string; role: Role; secretHash: string; at: number }): Promise<ApiKeyRecord> {
+  async create(key: NewApiKey): Promise<ApiKeyRecord> {
     this.statements.insert.run(key);
     return (await this.get(key.id)) as ApiKeyRecord;
   }
@@ -54,6 +62,14 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
 
   async revoke(id: string, at: number): Promise<boolean> {
     return this.statements.revoke.run(at, id).changes > 0;
+  }
+
+  async revokeForOwner(ownerId: string, at: number): Promise<string[]> {
+    return this.db.transaction(() => {
+      const ids = this.statements.ownedActive.all(ownerId) as string[];
+      this.statements.revokeOwned.run(at, ownerId);
+      return ids;
+    })();
   }
 
   async countActive(): Promise<number> {

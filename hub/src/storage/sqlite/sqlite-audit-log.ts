@@ -1,16 +1,29 @@
 import type Database from "better-sqlite3";
 import type { AuditEntry, AuditLog, AuditQuery } from "../../audit/audit-log.js";
 
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  actor_name: string | null;
+  owner: string | null;
+  action: string;
+  target: string;
+  details: string;
+}
+
 /** The audit log in the embedded metadata database. */
 export class SqliteAuditLog implements AuditLog {
   private readonly insert;
 
   constructor(private readonly db: Database.Database) {
-    this.insert = db.prepare("INSERT INTO audit_log (at, actor, action, target, details) VALUES (@at, @actor, @action, @target, @details)");
+    this.insert = db.prepare(
+      "INSERT INTO audit_log (at, actor, actor_name, owner, action, target, details) VALUES (@at, @actor, @actorName, @owner, @action, @target, @details)",
+    );
   }
 
-  async record(entry: Omit<AuditEntry, "id">): Promise<void> {
-    this.insert.run({ ...entry, details: JSON.stringify(entry.details) });
+  async record(entry: Parameters<AuditLog["record"]>[0]): Promise<void> {
+    this.insert.run({ ...entry, actorName: entry.actorName ?? null, owner: entry.owner ?? null, details: JSON.stringify(entry.details) });
   }
 
   async list(query: AuditQuery): Promise<{ items: AuditEntry[]; total: number }> {
@@ -30,7 +43,19 @@ export class SqliteAuditLog implements AuditLog {
       .get(...params) as number;
     const rows = this.db
       .prepare(`SELECT * FROM audit_log ${filter} ORDER BY id DESC LIMIT ? OFFSET ?`)
-      .all(...params, query.limit, query.offset) as (Omit<AuditEntry, "details"> & { details: string })[];
-    return { items: rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> })), total };
+      .all(...params, query.limit, query.offset) as AuditRow[];
+    return {
+      items: rows.map((row) => ({
+        id: row.id,
+        at: row.at,
+        actor: row.actor,
+        actorName: row.actor_name,
+        owner: row.owner,
+        action: row.action,
+        target: row.target,
+        details: JSON.parse(row.details) as Record<string, unknown>,
+      })),
+      total,
+    };
   }
 }
