@@ -8,6 +8,9 @@ import type { HubConfig } from "./config/hub-config.js";
 import { DesiredConfigService } from "./desired-config/desired-config-service.js";
 import { InProcessEventBus } from "./events/event-bus.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
+import { Accounts } from "./accounts/accounts.js";
+import { bootstrapAdminUser } from "./accounts/bootstrap-admin-user.js";
+import { ApiAuthenticator } from "./http/authentication.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
 import { answerFrameworkError } from "./http/error-handler.js";
 import { registerHttpApi } from "./http/register-http-api.js";
@@ -35,8 +38,10 @@ import { SqliteAuditLog } from "./storage/sqlite/sqlite-audit-log.js";
 import { SqliteCommandStore } from "./storage/sqlite/sqlite-command-store.js";
 import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config-store.js";
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
+import { SqliteSessionRepository } from "./storage/sqlite/sqlite-session-repository.js";
 import { sqliteStoreMetrics } from "./storage/sqlite/sqlite-store-metrics.js";
 import { loggedReports, SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
+import { SqliteUserRepository } from "./storage/sqlite/sqlite-user-repository.js";
 import type { TelemetryStore } from "./storage/telemetry-store.js";
 import type { StoreRecipe } from "./storage/worker/store-recipe.js";
 import { WorkerTelemetryStore } from "./storage/worker/worker-telemetry-store.js";
@@ -54,6 +59,8 @@ export interface Hub {
   readonly log: pino.Logger;
   /** The admin key generated at this start (no key existed and none was configured); shown once. */
   readonly generatedAdminKey: string | undefined;
+  /** The password of user `admin` generated at the first start (no user existed and none was configured); shown once. */
+  readonly generatedAdminPassword: string | undefined;
   /** Start listening on `config.host:config.port`; resolves with the base URL. */
   listen(): Promise<string>;
   /** Graceful shutdown: refuse new devices, flush pending writes, close sessions with 1001, close the stores. */
@@ -181,10 +188,27 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     authThrottle: deviceThrottle,
     clientAddresses,
   });
-  const liveSockets = new LiveSocketServer(live, apiKeys, log.child({ component: "live" }), { throttle: apiThrottle, clientAddresses });
+  const users = new SqliteUserRepository(metaDb);
+  const accounts = new Accounts({
+    users,
+    sessions: new SqliteSessionRepository(metaDb),
+    apiKeys,
+    settings: security,
+    apiThrottle,
+    // A disabled or deleted user's live connections, and those of the user's revoked keys, are closed.
+    closeLive: (owners) => {
+      for (const owner of owners) if (owner.startsWith("key:")) live.closeForKey(owner.slice(4));
+    },
+    now,
+  });
+  const authenticator = new ApiAuthenticator({ apiKeys, users, sessions: accounts.sessions, throttle: apiThrottle, addresses: clientAddresses, now });
+  const liveSockets = new LiveSocketServer(live, authenticator, log.child({ component: "live" }));
   let generatedAdminKey: string | undefined;
+  let generatedAdminPassword: string | undefined;
   try {
-    generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now);
+    const firstAdmin = await bootstrapAdminUser(users, config.adminPassword, now);
+    generatedAdminPassword = firstAdmin.generatedPassword;
+    generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now, firstAdmin.user?.id ?? null);
     routeUpgrades(
       http.server,
       {
@@ -211,6 +235,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       apiThrottle,
       clientAddresses,
       secrets: secrets.marking,
+      authenticator,
+      accounts,
     });
     commands.start();
     webhooks?.start();
@@ -237,6 +263,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     metrics,
     log,
     generatedAdminKey,
+    generatedAdminPassword,
     async listen() {
       await http.listen({ host: config.host, port: config.port });
       const address = http.server.address();

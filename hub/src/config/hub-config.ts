@@ -11,6 +11,11 @@ export interface HubConfig {
   dataDir: string;
   /** Initial admin API key, used only when no key exists yet; if empty one is generated and printed once. */
   adminKey: string;
+  /**
+   * Password of the first admin user (`admin`), used only at the first start (no user exists yet); if empty one is
+   * generated and printed once. At least 12 characters, at most 1,024 bytes.
+   */
+  adminPassword: string;
   /** pino log level. Default `info`. */
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   storage: {
@@ -148,6 +153,17 @@ export interface HubConfig {
     secretKeyPattern: string;
     /** Base64 of the 32-byte key that encrypts secret values in meta.db; empty (default): `<dataDir>/secrets.key`, generated at the first start. */
     secretsKey: string;
+    /** A dashboard session unused this long ends (its `lastSeenAt` is kept to the minute). Default 43,200,000 ms (12 h). */
+    sessionIdleMs: number;
+    /** A dashboard session ends this long after login, used or not. Default 604,800,000 ms (7 days). */
+    sessionMaxMs: number;
+    /**
+     * Failed logins (or password checks) of one account within 15 minutes, over all addresses, before the account is
+     * refused for `loginBlockMs` from every address it has not logged in from before. Default 10.
+     */
+    loginFailuresPerAccount: number;
+    /** How long an account that failed too often is refused (429). Default 900,000 ms (15 min). */
+    loginBlockMs: number;
   };
   tls: {
     /** PEM certificate (chain) file: with `keyFile`, the hub serves HTTPS and WSS on `port`. Default empty (plain HTTP; or terminate TLS in a reverse proxy). */
@@ -205,6 +221,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   port: 8080,
   dataDir: "./data",
   adminKey: "",
+  adminPassword: "",
   logLevel: "info",
   storage: { telemetry: "sqlite", sqliteSynchronous: "full", worker: false },
   influx: {
@@ -255,6 +272,10 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxTokenGraceMs: 604_800_000,
     secretKeyPattern: DEFAULT_SECRET_KEY_PATTERN,
     secretsKey: "",
+    sessionIdleMs: 43_200_000,
+    sessionMaxMs: 604_800_000,
+    loginFailuresPerAccount: 10,
+    loginBlockMs: 900_000,
   },
   tls: {
     certFile: "",

@@ -4,19 +4,32 @@
  * Every error body is `{ "error": { "code", "message", "details"? } }`.
  */
 export const API_ERRORS = {
-  TH_API_UNAUTHORIZED: { status: 401, description: "No API key, a malformed one, an unknown one, a wrong secret or a revoked key." },
+  TH_API_UNAUTHORIZED: {
+    status: 401,
+    description:
+      "No credential, a malformed API key, an unknown one, a wrong secret, a revoked or expired key, a key of a disabled or deleted user, an ended or expired session, or (login) a wrong username or password.",
+  },
   TH_API_THROTTLED: {
     status: 429,
     description:
       "Too many failed authentications of this credential (or of many credentials) from this address; retry after `Retry-After` seconds.",
   },
-  TH_API_FORBIDDEN: { status: 403, description: "The key's role does not allow this request." },
+  TH_API_FORBIDDEN: {
+    status: 403,
+    description: "The caller's role does not allow this request, or a key would get a role above its creator's.",
+  },
+  TH_API_CSRF: {
+    status: 403,
+    description: "A POST, PUT, PATCH or DELETE authenticated by the session cookie lacks the session's `X-CSRF-Token` header, or it is wrong.",
+  },
   TH_API_NOT_FOUND: { status: 404, description: "The device or API key named in the path does not exist." },
   TH_API_ROUTE_NOT_FOUND: { status: 404, description: "No route matches this method and path." },
   TH_API_VALIDATION: { status: 400, description: "A path parameter, query parameter or body field broke the route's schema or a limit." },
   TH_API_MALFORMED_BODY: { status: 400, description: "The body is not valid JSON, is empty where JSON was announced, or nests deeper than `api.maxJsonDepth`." },
   TH_API_CONFLICT: { status: 409, description: "The request conflicts with the current state, e.g. a device id that is taken." },
-  TH_API_LAST_ADMIN_KEY: { status: 409, description: "Revoking this key would leave no active admin key." },
+  TH_API_LAST_ADMIN_KEY: { status: 409, description: "Revoking this key would leave no active admin key and no active admin user." },
+  TH_API_LAST_ADMIN: { status: 409, description: "Deleting, disabling or demoting this user would leave no active admin user." },
+  TH_API_WRONG_PASSWORD: { status: 400, description: "`currentPassword` of a password change is not the user's password." },
   TH_API_COMMAND_NOT_CANCELLABLE: {
     status: 409,
     description: "The command already reached the device or is final; only queued or sent commands can be cancelled.",

@@ -18,7 +18,9 @@ import { registerHealthRoutes } from "./routes/health-routes.js";
 import { registerLiveRoutes } from "./routes/live-routes.js";
 import { registerMeRoute } from "./routes/me-route.js";
 import { registerMetricsRoute } from "./routes/metrics-route.js";
+import { registerSessionRoutes } from "./routes/session-routes.js";
 import { registerTelemetryRoutes } from "./routes/telemetry-routes.js";
+import { registerUserRoutes } from "./routes/user-routes.js";
 import { installJsonBodyParser } from "./json-body-parser.js";
 import { installSecurityHeaders } from "./security-headers.js";
 import { addSharedSchemas } from "./shared-schemas.js";
@@ -42,7 +44,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
   installJsonBodyParser(http, deps.config.api.maxJsonDepth);
   refuseNonFiniteParameters(http);
   installCors(http, deps.config.api.corsOrigins);
-  http.decorateRequest("apiKey", null);
+  http.decorateRequest("caller", null);
   http.decorateRequest("auditDetails", null);
 
   await http.register(async (root) => {
@@ -60,7 +62,9 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
       refuseUnknownBodyFields(api);
       installAuditTrail(api, deps.audit, deps.now);
       registerOpenApiRoute(api);
-      registerMeRoute(api);
+      registerMeRoute(api, deps);
+      registerSessionRoutes(api, deps);
+      registerUserRoutes(api, deps);
       registerDeviceRoutes(api, deps);
       registerDeviceCredentialRoutes(api, deps);
       registerTelemetryRoutes(api, deps);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifySchema } from "fastify";
+import { USER_SCHEMA } from "../accounts/user-view.js";
 import { API_ERROR_SCHEMA } from "./api-errors.js";
 
 /** A telemetry or attribute value: number, boolean or string, kept as its own JSON type. */
@@ -67,11 +68,14 @@ const DEVICE_SCHEMA = {
 const API_KEY_SCHEMA = {
   $id: "ApiKey",
   type: "object",
-  required: ["id", "name", "role", "createdAt", "lastUsedAt", "revoked", "revokedAt"],
+  required: ["id", "name", "role", "ownerId", "ownerName", "expiresAt", "createdAt", "lastUsedAt", "revoked", "revokedAt"],
   properties: {
     id: { type: "string" },
     name: { type: "string" },
     role: { type: "string", enum: ["viewer", "operator", "admin"] },
+    ownerId: { type: ["string", "null"], description: "The user the key acts for; null for a key made before operator accounts" },
+    ownerName: { type: ["string", "null"], description: "The owner's username" },
+    expiresAt: { ...NULLABLE_TIMESTAMP_SCHEMA, description: "The key is refused from then on; null: never expires" },
     createdAt: TIMESTAMP_SCHEMA,
     lastUsedAt: { ...NULLABLE_TIMESTAMP_SCHEMA, description: "Last authenticated request, to the minute" },
     revoked: { type: "boolean" },
@@ -88,6 +92,7 @@ export function addSharedSchemas(http: FastifyInstance): void {
   http.addSchema(API_ERROR_SCHEMA);
   http.addSchema(DEVICE_SCHEMA);
   http.addSchema(API_KEY_SCHEMA);
+  http.addSchema(USER_SCHEMA);
 }
 
 /** Response schemas for the error statuses a route can answer, plus those every authenticated route can. */
