@@ -64,23 +64,18 @@ describe("TLS defaults: modern suites only, HSTS (openssl s_client against the h
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("TLS 1.2 without forward secrecy (AES128-SHA: RSA key exchange, CBC, SHA-1) is refused", async () => {
-    const result = await handshake(port, ["-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0"]);
-    assert.equal(result.ok, false, result.output);
-    assert.match(result.output, REFUSED_BY_SERVER);
-  });
-
-  test("TLS 1.2 with an ECDHE suite in CBC mode (ECDHE-RSA-AES128-SHA) is refused", async () => {
-    const result = await handshake(port, ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA:@SECLEVEL=0"]);
-    assert.equal(result.ok, false, result.output);
-    assert.match(result.output, REFUSED_BY_SERVER);
-  });
-
-  test("TLS 1.1 is refused", async () => {
-    const result = await handshake(port, ["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
-    assert.equal(result.ok, false, result.output);
-    assert.match(result.output, REFUSED_BY_SERVER);
-  });
+  const refusals: [string, string[]][] = [
+    ["TLS 1.2 without forward secrecy (AES128-SHA: RSA key exchange, CBC, SHA-1)", ["-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0"]],
+    ["TLS 1.2 with an ECDHE suite in CBC mode (ECDHE-RSA-AES128-SHA)", ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA:@SECLEVEL=0"]],
+    ["TLS 1.1", ["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"]],
+  ];
+  for (const [what, args] of refusals) {
+    test(`${what} is refused`, async () => {
+      const result = await handshake(port, args);
+      assert.equal(result.ok, false, result.output);
+      assert.match(result.output, REFUSED_BY_SERVER);
+    });
+  }
 
   test("TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256 is accepted", async () => {
     const result = await handshake(port, ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"]);
