@@ -2,6 +2,10 @@
 export interface DemoBannerFacts {
   /** The hub's base URL, `http://127.0.0.1:8080`. */
   url: string;
+  /** Where it really listens (`listeningDescription`): `http://127.0.0.1:8080 (this machine only)`. */
+  listening: string;
+  /** It listens on every interface (other machines can connect). */
+  allInterfaces: boolean;
   /** The admin API key; undefined when one existed before and this process does not know it. */
   adminKey: string | undefined;
   devices: number;
@@ -21,6 +25,10 @@ export function demoBanner(f: DemoBannerFacts): string {
   return [
     "",
     `Telehub is running at ${f.url}`,
+    `  listening on ${f.listening}`,
+    f.allInterfaces
+      ? "  reachable from other machines on your networks (TELEHUB_HOST); without it npm start listens on 127.0.0.1 only"
+      : "  other machines cannot reach it: for a Pi or an ESP32 on your network, start with TELEHUB_HOST=0.0.0.0 npm start",
     `  dashboard: ${f.url}/  (log in with the admin API key)`,
     `  admin API key: ${keyLine}`,
     `  ${f.devices} simulated thermostats (demo-1 … demo-${f.devices}) send a reading every ${f.intervalMs} ms`,

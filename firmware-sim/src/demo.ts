@@ -4,9 +4,10 @@
  * through the real Node device client. Prints the URL and the admin key.
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { TelehubClient } from "@telehub/device-client";
-import { buildApp, ConfigError, type Hub, loadConfig } from "@telehub/hub";
+import { buildApp, ConfigError, type Hub, listeningDescription, listensOnAllInterfaces, loadConfig } from "@telehub/hub";
 import { generateSecret, hashSecret } from "@telehub/hub/secrets";
 import { demoBanner } from "./demo-banner.js";
 import { deviceRandom } from "./profiles/random.js";
@@ -50,8 +51,9 @@ async function demoCredentials(hub: Hub): Promise<{ deviceId: string; token: str
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    // The hub's JSON logs would bury the banner: warnings only, unless asked otherwise.
-    config = loadConfig(process.env, process.env.TELEHUB_LOG_LEVEL ? {} : { logLevel: "warn" });
+    // The hub's JSON logs would bury the banner: warnings only, unless asked otherwise. A demo
+    // (with its admin key in a file) is for this machine: 127.0.0.1 unless TELEHUB_HOST says otherwise.
+    config = loadConfig({ TELEHUB_HOST: "127.0.0.1", ...process.env }, process.env.TELEHUB_LOG_LEVEL ? {} : { logLevel: "warn" });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`telehub: ${error.message}`);
@@ -88,7 +90,18 @@ async function main(): Promise<void> {
     });
   }, INTERVAL_MS);
 
-  process.stdout.write(demoBanner({ url, adminKey, devices: clients.length, intervalMs: INTERVAL_MS, dataDir: config.dataDir }));
+  const address = hub.http.server.address() as AddressInfo;
+  process.stdout.write(
+    demoBanner({
+      url,
+      listening: listeningDescription(url, address),
+      allInterfaces: listensOnAllInterfaces(address),
+      adminKey,
+      devices: clients.length,
+      intervalMs: INTERVAL_MS,
+      dataDir: config.dataDir,
+    }),
+  );
 
   let stopping = false;
   const stop = async (): Promise<void> => {

@@ -4,7 +4,15 @@ import { describe, it } from "node:test";
 import { demoBanner } from "../src/demo-banner.js";
 
 const root = new URL("../../../", import.meta.url);
-const facts = { url: "http://127.0.0.1:8080", adminKey: "thk_0123456789abcdef_secret", devices: 5, intervalMs: 1_000, dataDir: "./data" };
+const facts = {
+  url: "http://127.0.0.1:8080",
+  listening: "http://127.0.0.1:8080 (this machine only)",
+  allInterfaces: false,
+  adminKey: "thk_0123456789abcdef_secret",
+  devices: 5,
+  intervalMs: 1_000,
+  dataDir: "./data",
+};
 
 describe("the npm start banner", () => {
   it("says where the dashboard is, how to log in, and sets HUB and KEY for the commands it shows", () => {
@@ -23,6 +31,20 @@ describe("the npm start banner", () => {
       assert.ok(named.includes(doc), `names ${doc}`);
     }
     for (const doc of named) assert.ok(existsSync(new URL(doc, root)), `${doc} exists`);
+  });
+
+  it("says where the hub listens: this machine only (and how to open it), or all interfaces", () => {
+    const local = demoBanner(facts);
+    assert.match(local, /\n {2}listening on http:\/\/127\.0\.0\.1:8080 \(this machine only\)\n/);
+    assert.match(local, /TELEHUB_HOST=0\.0\.0\.0 npm start/);
+    const open = demoBanner({
+      ...facts,
+      listening: "http://0.0.0.0:8080 (all interfaces; from this machine: http://127.0.0.1:8080)",
+      allInterfaces: true,
+    });
+    assert.match(open, /listening on http:\/\/0\.0\.0\.0:8080 \(all interfaces; from this machine: http:\/\/127\.0\.0\.1:8080\)\n/);
+    assert.match(open, /reachable from other machines/);
+    assert.match(open, /export HUB=http:\/\/127\.0\.0\.1:8080 /, "the commands use the URL that works from this machine");
   });
 
   it("a key made before this start is not known: the banner says so and the export line has a placeholder", () => {

@@ -4,4 +4,5 @@ export type { CommandRecord, CommandState } from "./commands/command-record.js";
 export * from "./config/hub-config.js";
 export * from "./config/load-config.js";
 export type { DeviceView } from "./http/device-view.js";
+export { listeningDescription, listensOnAllInterfaces } from "./http/listen-address.js";
 export type { LivePresence, LiveUpdate, LiveValue } from "./live/live-update.js";

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+import type { AddressInfo } from "node:net";
 import { buildApp } from "./app.js";
 import type { HubConfig } from "./config/hub-config.js";
 import { ConfigError, loadConfig } from "./config/load-config.js";
+import { listeningDescription } from "./http/listen-address.js";
 
 /** Start a hub from the environment (see docs/configuration.md) and stop it cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -17,9 +19,11 @@ async function main(): Promise<void> {
   }
   const hub = await buildApp(config);
   const url = await hub.listen();
-  hub.log.info({ url, dataDir: config.dataDir, telemetry: hub.telemetry.kind }, "hub listening");
-  // Also on stderr, plain, whatever the log level: for people, and for spawnHub() to find the port.
-  process.stderr.write(`telehub-hub listening on ${url}\n`);
+  const listening = listeningDescription(url, hub.http.server.address() as AddressInfo);
+  hub.log.info({ url, listening, dataDir: config.dataDir, telemetry: hub.telemetry.kind }, "hub listening");
+  // Also on stderr, plain, whatever the log level: for people, and for spawnHub() to find the
+  // port (the first word after "on" is a URL that works from this machine, or the bound one).
+  process.stderr.write(`telehub-hub listening on ${listening}\n`);
   if (hub.generatedAdminKey) {
     process.stdout.write(`\nTelehub admin API key (shown once, store it now):\n  ${hub.generatedAdminKey}\n\n`);
   }
