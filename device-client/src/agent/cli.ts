@@ -8,6 +8,7 @@ import { CollectRound } from "./collect-round.js";
 import { buildCollectors } from "./collectors/build-collectors.js";
 import { AgentConfigError } from "./config-error.js";
 import { TelehubAgent } from "./telehub-agent.js";
+import { warnIfTokenExposed } from "./token-file-mode.js";
 
 const HELP = `Usage: telehub-agent [options]
 
@@ -56,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (values.once) return await once(values.config);
     const config = loadAgentConfig(values.config ?? DEFAULT_CONFIG_FILE);
+    warnIfTokenExposed(config, STDERR_LOG);
     if (values["print-config"]) {
       process.stdout.write(`${JSON.stringify(printable(config), null, 2)}\n`);
       return 0;
