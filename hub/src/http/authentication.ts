@@ -106,9 +106,11 @@ export class ApiAuthenticator {
       this.deps.throttle.failed("anonymous", address);
       throw new AuthenticationError(401, "log in, or send Authorization: Bearer <API key>");
     }
-    this.refuseIfThrottled("session", address);
+    // A live session is served even from a throttled address: its 256-bit id cannot have been guessed, and
+    // the (session, address) pair is shared by every cookie from that address. Only failures wait.
     const open = await this.deps.sessions.resolve(sessionId);
     if (!open) {
+      this.refuseIfThrottled("session", address);
       this.deps.throttle.failed("session", address);
       throw new AuthenticationError(401, "the session ended or expired: log in again");
     }
