@@ -65,7 +65,9 @@ describe("configuration", () => {
       const row = docs.split("\n").find((line) => line.startsWith(`| \`${path}\``));
       assert.ok(row, `docs/configuration.md has no row for ${path}`);
       assert.ok(row.includes(`\`${envNameOf(path)}\``), `${path}: variable ${envNameOf(path)} not shown`);
-      if (defaultValue !== "") assert.ok(row.includes(`\`${defaultValue}\``), `${path}: default ${defaultValue} not shown`);
+      // A \| in a table cell is a | (security.secretKeyPattern's default has several).
+      const cells = row.replaceAll("\\|", "|");
+      if (defaultValue !== "") assert.ok(cells.includes(`\`${defaultValue}\``), `${path}: default ${defaultValue} not shown`);
     }
   });
 });
