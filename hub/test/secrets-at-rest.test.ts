@@ -168,3 +168,29 @@ test("the first start of this version encrypts the secret values an earlier hub 
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("giving up a lost key (docs/operations.md, Secrets): the values it encrypted read as [unreadable], new ones work", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "telehub-secrets-lost-"));
+  try {
+    let running = await startHub({ adminKey: TEST_ADMIN_KEY }, dataDir);
+    await running.provision("lost-1");
+    await callApi(running.hub, "PUT", "/api/v1/devices/lost-1/config", { document: { psk: CONFIG_SECRET, led: true } });
+    await running.stop();
+    unlinkSync(join(dataDir, "secrets.key"));
+    const db = new Database(join(dataDir, "meta.db"));
+    db.exec("DELETE FROM secret_keys");
+    db.close();
+
+    running = await startHub({ adminKey: TEST_ADMIN_KEY }, dataDir);
+    const lost = await callApi(running.hub, "GET", "/api/v1/devices/lost-1/config");
+    assert.deepEqual(lost.body.desired.document, { psk: "[unreadable]", led: true });
+    await callApi(running.hub, "PUT", "/api/v1/devices/lost-1/config", { document: { psk: WIFI_PASSWORD, led: true } });
+    assert.deepEqual((await callApi(running.hub, "GET", "/api/v1/devices/lost-1/config")).body.desired.document, {
+      psk: WIFI_PASSWORD,
+      led: true,
+    });
+    await running.stop();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

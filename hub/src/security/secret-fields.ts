@@ -26,6 +26,14 @@ export class SecretFields {
   }
 
   /**
+   * For stored JSON that an earlier version wrote: every secret value that is not encrypted yet
+   * is; an envelope stays as it is (sealing it again would hide it inside a second envelope).
+   */
+  sealPlain<T extends DataValue>(value: T): T {
+    return this.marking.map(value, (secret) => (SecretCipher.isEnvelope(secret) ? secret : this.sealOne(secret))) as T;
+  }
+
+  /**
    * Every envelope decrypted. One the key cannot open reads as {@link UNREADABLE}: the start
    * refuses a key other than the one recorded in meta.db, so that only happens after an operator
    * gave up a lost key, or to an altered value.
@@ -44,15 +52,15 @@ export class SecretFields {
     ) as T;
   }
 
+  private sealOne(value: DataValue): string {
+    return this.cipher.seal(value);
+  }
+
   private openOne(envelope: string): DataValue {
     try {
       return this.cipher.open(envelope);
     } catch {
       return UNREADABLE;
     }
-  }
-
-  private sealOne(value: DataValue): string {
-    return this.cipher.seal(value);
   }
 }

@@ -46,7 +46,7 @@ function sealStoredSecrets(db: Database.Database, fields: SecretFields): number 
   let changed = 0;
   const reseal = (raw: string | null): string | null => {
     if (raw === null) return null;
-    const sealed = JSON.stringify(fields.seal(JSON.parse(raw) as DataValue));
+    const sealed = JSON.stringify(fields.sealPlain(JSON.parse(raw) as DataValue));
     return sealed === raw ? null : sealed;
   };
   const updateCommand = db.prepare("UPDATE commands SET args = ?, result = ? WHERE id = ?");
