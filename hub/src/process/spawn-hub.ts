@@ -34,6 +34,8 @@ export interface SpawnHubOptions {
   env?: Record<string, string>;
   /** Admin key to start with (a fixed test key by default). */
   adminKey?: string;
+  /** Receives everything the process writes, stdout (its JSON log) and stderr, as it comes; stdout is discarded without it. */
+  onOutput?: (text: string) => void;
 }
 
 /** The admin key spawned hubs get unless told otherwise. */
@@ -56,8 +58,13 @@ export async function spawnHub(options: SpawnHubOptions = {}): Promise<HubProces
       TELEHUB_INGEST_MAX_PAST_MS: "0",
       ...options.env,
     },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", options.onOutput ? "pipe" : "ignore", "pipe"],
   });
+  const { onOutput } = options;
+  if (onOutput) {
+    child.stdout?.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
+  }
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
