@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { type HubProcess, removeDataDir, spawnHub } from "../src/process/spawn-hub.js";
 import { eventually } from "./support/eventually.js";
 import { isRefusal, RawDevice } from "./support/raw-device.js";
+import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";
 
 /**
  * Every secret of a full run at `logLevel: debug`: whatever authenticates, and whatever is marked
@@ -34,8 +33,7 @@ describe("a full run at debug level logs no secret", () => {
     ["the webhook secret", WEBHOOK_SECRET],
     ["a wrong device token", WRONG_DEVICE_TOKEN],
   ]);
-  const deliveries: string[] = [];
-  let receiver: Server;
+  let receiver: WebhookReceiver;
   let hub: HubProcess;
 
   const api = async (
@@ -58,23 +56,13 @@ describe("a full run at debug level logs no secret", () => {
   };
 
   before(async () => {
-    receiver = createServer((request, response) => {
-      let body = "";
-      request.on("data", (chunk) => {
-        body += chunk;
-      });
-      request.on("end", () => {
-        deliveries.push(body);
-        response.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    receiver = await startWebhookReceiver();
     hub = await spawnHub({
       adminKey: ADMIN_KEY,
       env: {
         TELEHUB_LOG_LEVEL: "debug",
         TELEHUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        TELEHUB_WEBHOOKS_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        TELEHUB_WEBHOOKS_URL: receiver.url,
         TELEHUB_WEBHOOKS_SECRET: WEBHOOK_SECRET,
       },
       onOutput: (text) => output.push(text),
@@ -83,7 +71,7 @@ describe("a full run at debug level logs no secret", () => {
   after(async () => {
     await hub?.stop();
     if (hub) removeDataDir(hub);
-    receiver?.close();
+    await receiver?.close();
   });
 
   test("devices, keys, logins, a secret command, a secret configuration and webhooks, then the whole output is scanned", async () => {
@@ -149,7 +137,7 @@ describe("a full run at debug level logs no secret", () => {
     const desired = await device.next("config");
     device.send({ t: "config_ack", v: desired.v as number, ok: true });
     await eventually(
-      () => deliveries.some((body) => body.includes("config.")) && deliveries.some((body) => body.includes('"succeeded"')),
+      () => receiver.bodies.some((body) => body.includes("config.")) && receiver.bodies.some((body) => body.includes('"succeeded"')),
       "the webhook got the command's outcome and the configuration",
       10_000,
     );
@@ -166,7 +154,7 @@ describe("a full run at debug level logs no secret", () => {
       assert.ok(value.length >= 16, `${what} is long enough to be found only where it leaked (${value})`);
       assert.ok(!everything.includes(value), `${what} appears in the hub's output: …${excerpt(everything, value)}…`);
     }
-    for (const body of deliveries) {
+    for (const body of receiver.bodies) {
       for (const value of [WIFI_PASSWORD, CONFIG_TOKEN, RESULT_SECRET]) assert.ok(!body.includes(value), `a webhook carried ${value}`);
     }
   });
