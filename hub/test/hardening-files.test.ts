@@ -85,7 +85,7 @@ describe("files and permissions", () => {
     });
     assertPrivate(dataDir);
     assert.deepEqual(
-      lines.filter((line) => String(line.msg).includes("mode")),
+      lines.filter((line) => line.fix !== undefined),
       [],
       "a private folder raises no warning",
     );
