@@ -101,7 +101,7 @@ test("secret values are encrypted in meta.db, delivered in plain text after a re
     const otherKey = randomBytes(32).toString("base64");
     await assert.rejects(
       startHub({ adminKey: TEST_ADMIN_KEY, security: { secretsKey: otherKey } }, dataDir),
-      /meta\.db holds secret values encrypted with secrets key [0-9a-f]{16}, but the key from security\.secretsKey \(TELEHUB_SECURITY_SECRETS_KEY\) is [0-9a-f]{16}/,
+      /meta\.db belongs with secrets key [0-9a-f]{16} \(its secret values are encrypted with it\), but the key from security\.secretsKey \(TELEHUB_SECURITY_SECRETS_KEY\) is [0-9a-f]{16}/,
     );
     // The same key given in the configuration instead of the file works; without either, the start is refused.
     const sameKey = readFileSync(keyFile, "utf8").trim();

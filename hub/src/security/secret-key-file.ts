@@ -21,7 +21,7 @@ function decodeKey(text: string, source: string): Buffer {
 /**
  * The key that encrypts secret values in meta.db: `security.secretsKey` when set, else
  * `<dataDir>/secrets.key`, generated (mode 0600) at the first start. Refuses, with a message that
- * says what to do, a key other than the one meta.db's values were encrypted with
+ * says what to do, a key other than the one meta.db recorded at its first start
  * (`recordedKeyIds`), and a missing key file when meta.db already has one recorded.
  */
 export function loadSecretsKey(configured: string, dataDir: string, recordedKeyIds: readonly string[], log: pino.Logger): Buffer {
@@ -36,7 +36,7 @@ export function loadSecretsKey(configured: string, dataDir: string, recordedKeyI
     key = decodeKey(readFileSync(path, "utf8"), path);
   } else if (recordedKeyIds.length > 0) {
     throw new ConfigError(
-      `meta.db holds secret values encrypted with secrets key ${recordedKeyIds.join(", ")}, but there is no key: security.secretsKey (TELEHUB_SECURITY_SECRETS_KEY) is empty and ${path} is missing. Restore the secrets.key backed up with meta.db, or set the key the values were encrypted with.`,
+      `meta.db belongs with secrets key ${recordedKeyIds.join(", ")} (its secret values are encrypted with it), but there is no key: security.secretsKey (TELEHUB_SECURITY_SECRETS_KEY) is empty and ${path} is missing. Restore the secrets.key backed up with meta.db, or set that key.`,
     );
   } else {
     source = path;
@@ -51,7 +51,7 @@ export function loadSecretsKey(configured: string, dataDir: string, recordedKeyI
   const others = recordedKeyIds.filter((id) => id !== keyId);
   if (others.length > 0) {
     throw new ConfigError(
-      `meta.db holds secret values encrypted with secrets key ${others.join(", ")}, but the key from ${source} is ${keyId}: start with the key those values were encrypted with (the secrets.key backed up with meta.db, or the same TELEHUB_SECURITY_SECRETS_KEY)`,
+      `meta.db belongs with secrets key ${others.join(", ")} (its secret values are encrypted with it), but the key from ${source} is ${keyId}: start with that key (the secrets.key backed up with meta.db, or the same TELEHUB_SECURITY_SECRETS_KEY)`,
     );
   }
   return key;
