@@ -5,6 +5,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { DEFAULT_CONFIG } from "../src/config/hub-config.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
 import { requireBinary } from "./support/require-binary.js";
 import { selfSignedCertificate } from "./support/self-signed-certificate.js";
@@ -68,6 +69,7 @@ describe("TLS defaults: modern suites only, HSTS (openssl s_client against the h
     ["TLS 1.2 without forward secrecy (AES128-SHA: RSA key exchange, CBC, SHA-1)", ["-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0"]],
     ["TLS 1.2 with an ECDHE suite in CBC mode (ECDHE-RSA-AES128-SHA)", ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA:@SECLEVEL=0"]],
     ["TLS 1.1", ["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"]],
+    ["TLS 1.2 with DHE (not in the default list)", ["-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"]],
   ];
   for (const [what, args] of refusals) {
     test(`${what} is refused`, async () => {
@@ -124,6 +126,18 @@ describe("TLS defaults: modern suites only, HSTS (openssl s_client against the h
       assert.equal(headers["strict-transport-security"], undefined);
     } finally {
       await strict.dispose();
+    }
+  });
+
+  test("DHE-RSA AEAD suites added to tls.ciphers are served (for TLS stacks without ECDHE, such as Espruino's own mbedtls)", async () => {
+    const ciphers = `${DEFAULT_CONFIG.tls.ciphers}:DHE-RSA-AES128-GCM-SHA256`;
+    const widened = await startHub({ tls: { ...selfSignedCertificate(dir), ciphers } });
+    try {
+      const result = await handshake(Number(new URL(widened.url).port), ["-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"]);
+      assert.equal(result.ok, true, result.output);
+      assert.match(result.output, /Cipher is DHE-RSA-AES128-GCM-SHA256/);
+    } finally {
+      await widened.dispose();
     }
   });
 });

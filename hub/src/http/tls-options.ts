@@ -10,6 +10,7 @@ export interface TlsServerOptions {
   minVersion: "TLSv1.2" | "TLSv1.3";
   ciphers: string;
   honorCipherOrder: true;
+  dhparam: "auto";
 }
 
 /** Node's default TLS 1.3 suites (`TLS_AES_256_GCM_SHA384:…`): named in the cipher string so that setting the 1.2 list keeps them. */
@@ -33,7 +34,9 @@ export function tlsServerOptions(tls: HubConfig["tls"]): TlsServerOptions | unde
     throw new ConfigError(`cannot read the TLS certificate or key: ${(error as Error).message}`);
   }
   const ciphers = [TLS13_SUITES, tls.ciphers].filter((list) => list !== "").join(":");
-  return { ...files, minVersion: tls.minVersion, ciphers, honorCipherOrder: true };
+  // "auto": OpenSSL's built-in DH groups, so that DHE suites work if `tls.ciphers` names them
+  // (Espruino's own mbedtls has no ECDHE); without it Node silently drops every DHE suite.
+  return { ...files, minVersion: tls.minVersion, ciphers, honorCipherOrder: true, dhparam: "auto" };
 }
 
 /** The `Strict-Transport-Security` value for a hub serving HTTPS, or undefined (plain HTTP, or `tls.hstsMaxAgeS` 0). */
