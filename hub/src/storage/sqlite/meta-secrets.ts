@@ -41,7 +41,25 @@ export function openMetaSecrets(db: Database.Database, config: HubConfig, log: p
   return fields;
 }
 
-/** Seal what an earlier version stored in plain text (read whole: SQLite cannot update a table being iterated); answers how many rows changed. */
+/** Rows read at a time by the upgrade pass (SQLite cannot update a table while a statement iterates it). */
+const PAGE_ROWS = 1_000;
+
+type CommandRow = { rowid: number; state: CommandState; args: string; result: string | null };
+type ConfigRow = { rowid: number; device_id: string; document: string };
+
+/** Every row of a table, a page at a time by rowid, so a large table is never held whole. */
+function* pages<T extends { rowid: number }>(db: Database.Database, select: string): Generator<T> {
+  const page = db.prepare(`${select} WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS}`);
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after) as T[];
+    yield* rows;
+    if (rows.length < PAGE_ROWS) return;
+    after = (rows[rows.length - 1] as T).rowid;
+  }
+}
+
+/** Seal what an earlier version stored in plain text; answers how many rows changed. */
 function sealStoredSecrets(db: Database.Database, fields: SecretFields): number {
   let changed = 0;
   const reseal = (raw: string | null): string | null => {
@@ -49,25 +67,19 @@ function sealStoredSecrets(db: Database.Database, fields: SecretFields): number 
     const sealed = JSON.stringify(fields.sealPlain(JSON.parse(raw) as DataValue));
     return sealed === raw ? null : sealed;
   };
-  const updateCommand = db.prepare("UPDATE commands SET args = ?, result = ? WHERE id = ?");
-  for (const row of db.prepare("SELECT id, state, args, result FROM commands").all() as {
-    id: string;
-    state: CommandState;
-    args: string;
-    result: string | null;
-  }[]) {
-    const parsedArgs = JSON.parse(row.args) as DataValue;
-    const args = FINAL_STATES.has(row.state) ? JSON.stringify(fields.erase(parsedArgs)) : reseal(row.args);
+  const updateCommand = db.prepare("UPDATE commands SET args = ?, result = ? WHERE rowid = ?");
+  for (const row of pages<CommandRow>(db, "SELECT rowid, state, args, result FROM commands")) {
+    const args = FINAL_STATES.has(row.state) ? JSON.stringify(fields.erase(JSON.parse(row.args) as DataValue)) : reseal(row.args);
     const result = reseal(row.result);
     if ((args === null || args === row.args) && result === null) continue;
-    updateCommand.run(args ?? row.args, result ?? row.result, row.id);
+    updateCommand.run(args ?? row.args, result ?? row.result, row.rowid);
     changed++;
   }
-  const updateConfig = db.prepare("UPDATE device_config SET document = ? WHERE device_id = ?");
-  for (const row of db.prepare("SELECT device_id, document FROM device_config").all() as { device_id: string; document: string }[]) {
+  const updateConfig = db.prepare("UPDATE device_config SET document = ? WHERE rowid = ?");
+  for (const row of pages<ConfigRow>(db, "SELECT rowid, device_id, document FROM device_config")) {
     const document = reseal(row.document);
     if (document === null) continue;
-    updateConfig.run(document, row.device_id);
+    updateConfig.run(document, row.rowid);
     changed++;
   }
   return changed;
