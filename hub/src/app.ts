@@ -12,6 +12,7 @@ import { Accounts } from "./accounts/accounts.js";
 import { bootstrapAdminUser } from "./accounts/bootstrap-admin-user.js";
 import { ApiAuthenticator } from "./http/authentication.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
+import { ConnectionLimits } from "./http/connection-limits.js";
 import { answerFrameworkError } from "./http/error-handler.js";
 import { registerHttpApi } from "./http/register-http-api.js";
 import { tlsServerOptions } from "./http/tls-options.js";
@@ -138,9 +139,11 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   // With TLS Fastify's server is an https.Server; the instance is used the same way.
   const http = (
     tls
-      ? Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, frameworkErrors: answerFrameworkError, https: tls })
+      ? Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, frameworkErrors: answerFrameworkError, https: { ...tls, handshakeTimeout: config.http.headersTimeoutMs } })
       : Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, frameworkErrors: answerFrameworkError })
   ) as FastifyInstance;
+  // Before anything listens: the per-address cap and the header timeouts hold from the first connection.
+  const connectionLimits = new ConnectionLimits(http.server, config.http, () => metrics.httpConnectionsRefused.inc());
   // The gateway is the channel to devices, and hands their command frames back to the services.
   const channel: DeviceChannel = { send: (deviceId, frame) => gateway.send(deviceId, frame) };
   const commandStore = new SqliteCommandStore(metaDb, secrets);
@@ -187,6 +190,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     live,
     authThrottle: deviceThrottle,
     clientAddresses,
+    connectionAccepted: (socket) => connectionLimits.release(socket),
   });
   const users = new SqliteUserRepository(metaDb);
   const accounts = new Accounts({

@@ -108,6 +108,12 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly httpConnectionsRefused = new Counter({
+    name: "telehub_http_connections_refused_total",
+    help: "TCP connections closed at once because their peer address held http.maxConnectionsPerAddress",
+    registers: [this.registry],
+  });
+
   readonly liveSubscribers = new Gauge({
     name: "telehub_live_subscribers",
     help: "Dashboard live connections (WebSocket and SSE)",

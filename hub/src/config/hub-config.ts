@@ -71,6 +71,13 @@ export interface HubConfig {
     helloTimeoutMs: number;
     /** Admission control: handshakes (upgrade to welcome) in progress at once; more get HTTP 503. Default 64. */
     maxConcurrentHandshakes: number;
+    /**
+     * Handshakes in progress from one client address at once (a share of `maxConcurrentHandshakes`); more get HTTP 503
+     * `TH_HUB_BUSY`. 0: no limit. Default 8.
+     */
+    maxHandshakesPerAddress: number;
+    /** A closed connection's peer has this long to answer the close frame before its socket is destroyed. Default 5,000 ms. */
+    closeTimeoutMs: number;
     /** Device connections at once; more get HTTP 503. Default 10,000. */
     maxDevices: number;
     /** Device connections from one address at once; 0: no limit (devices behind one NAT share an address). Default 0. */
@@ -165,6 +172,18 @@ export interface HubConfig {
     /** How long an account that failed too often is refused (429). Default 900,000 ms (15 min). */
     loginBlockMs: number;
   };
+  /** Limits on the HTTP server's TCP connections (the API, the dashboard, and every WebSocket before it is accepted). */
+  http: {
+    /**
+     * TCP connections from one peer address at once, accepted device sessions not counted (`gateway.maxConnectionsPerAddress`
+     * governs those); more are closed at once. The peer is the TCP peer, a reverse proxy's address behind one. 0: no limit. Default 256.
+     */
+    maxConnectionsPerAddress: number;
+    /** A request's headers (and, with TLS, the TLS handshake before them) must arrive within this time, or the connection is closed. Default 10,000 ms. */
+    headersTimeoutMs: number;
+    /** A whole request (headers and body) must arrive within this time (never less than `headersTimeoutMs`). Default 30,000 ms. */
+    requestTimeoutMs: number;
+  };
   tls: {
     /** PEM certificate (chain) file: with `keyFile`, the hub serves HTTPS and WSS on `port`. Default empty (plain HTTP; or terminate TLS in a reverse proxy). */
     certFile: string;
@@ -196,6 +215,8 @@ export interface HubConfig {
     maxQueuedEvents: number;
     /** Live connections (WebSocket and SSE) at once; more get 503. Default 1,000. */
     maxSubscribers: number;
+    /** Live connections one API key, or one user (sessions and the user's keys together), may hold at once; more get 429. Default 20. */
+    maxSubscribersPerCaller: number;
   };
   dashboard: {
     /** Serve the operator dashboard (the built single-page app) at `/`. Default true. */
@@ -246,6 +267,8 @@ export const DEFAULT_CONFIG: HubConfig = {
     heartbeatIntervalMs: 15_000,
     helloTimeoutMs: 10_000,
     maxConcurrentHandshakes: 64,
+    maxHandshakesPerAddress: 8,
+    closeTimeoutMs: 5_000,
     maxDevices: 10_000,
     maxConnectionsPerAddress: 0,
     floodStrikes: 50,
@@ -277,6 +300,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     loginFailuresPerAccount: 10,
     loginBlockMs: 900_000,
   },
+  http: { maxConnectionsPerAddress: 256, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 },
   tls: {
     certFile: "",
     keyFile: "",
@@ -292,7 +316,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     hstsMaxAgeS: 31_536_000,
     hstsIncludeSubDomains: false,
   },
-  live: { publish: "accepted", flushIntervalMs: 0, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000 },
+  live: { publish: "accepted", flushIntervalMs: 0, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000, maxSubscribersPerCaller: 20 },
   dashboard: { enabled: true, dir: "" },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
 };

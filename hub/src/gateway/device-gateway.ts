@@ -9,6 +9,7 @@ import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials
 import type { DevicePresence, PresenceInfo } from "./device-presence.js";
 import { DeviceSession } from "./device-session.js";
 import type { GatewayContext, GatewayDeps } from "./gateway-context.js";
+import { HandshakeSlots } from "./handshake-slots.js";
 import { HeartbeatSchedule } from "./heartbeat-schedule.js";
 import { refuseUpgrade, statusOf } from "./upgrade-refusal.js";
 
@@ -30,7 +31,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   /** Sessions that were replaced and may still be finishing their writes. */
   private readonly replaced = new Map<DeviceSession, DeviceSession>();
   private readonly context: GatewayContext;
-  private handshakes = 0;
+  private readonly handshakes: HandshakeSlots;
   private stopping = false;
   private readonly heartbeats: HeartbeatSchedule<DeviceSession>;
   private lastSeenTimer: NodeJS.Timeout | undefined;
@@ -47,13 +48,14 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       clientTracking: false,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
+    this.handshakes = new HandshakeSlots(
+      { maxConcurrent: config.gateway.maxConcurrentHandshakes, maxPerAddress: config.gateway.maxHandshakesPerAddress },
+      (inProgress) => deps.metrics.handshakesInProgress.set(inProgress),
+    );
     this.context = {
       ...deps,
       replacedSession: (session) => this.replaced.get(session),
-      onHandshakeDone: () => {
-        this.handshakes--;
-        deps.metrics.handshakesInProgress.set(this.handshakes);
-      },
+      onHandshakeDone: (session) => this.handshakes.release(session.remoteAddress),
       onSessionClosed: (session) => this.onSessionClosed(session),
     };
     this.heartbeats = new HeartbeatSchedule(config.gateway.heartbeatIntervalMs, (session) => this.heartbeat(session));
@@ -124,8 +126,6 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     const { gateway } = this.deps.config;
     if (this.stopping) return this.refuse(socket, "TH_HUB_STOPPING", "the hub is shutting down", 503, 5);
-    if (this.handshakes >= gateway.maxConcurrentHandshakes)
-      return this.refuse(socket, "TH_HUB_BUSY", "too many devices are connecting; retry with backoff", 503, 1);
     const credentials = readDeviceCredentials(req, url);
     // A connected device that reconnects replaces its own session (the newest wins): it adds no connection.
     if (this.isFull(credentials?.deviceId)) return this.refuseFull(socket);
@@ -164,8 +164,19 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       return this.refuse(socket, "TH_AUTH_MISSING", "send Authorization: Basic base64(deviceId:token)");
     }
 
-    this.handshakes++;
-    this.deps.metrics.handshakesInProgress.set(this.handshakes);
+    // Held until the welcome, or until the session is closed without one (docs/protocol.md §1.2).
+    const noSlot = this.handshakes.take(remoteAddress);
+    if (noSlot === "hub") return this.refuse(socket, "TH_HUB_BUSY", "too many devices are connecting; retry with backoff", 503, 1);
+    if (noSlot === "address") {
+      const { maxHandshakesPerAddress } = gateway;
+      return this.refuse(
+        socket,
+        "TH_HUB_BUSY",
+        `this address has ${maxHandshakesPerAddress} handshakes in progress; retry with backoff`,
+        503,
+        1,
+      );
+    }
     let accepted = false;
     try {
       const authenticated = await authenticateDevice(this.deps.devices, credentials, this.deps.now());
@@ -184,16 +195,15 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       if (socket.destroyed) return;
       // Others may have connected while this one authenticated.
       if (this.isFull(device.id)) return this.refuseFull(socket);
-      accepted = true;
+      // ws calls back at once, or not at all when it answers the upgrade with an error itself.
       this.wss.handleUpgrade(req, socket, head, (ws) => {
+        accepted = true;
+        this.deps.connectionAccepted?.(socket);
         const session = this.openSession(ws, device, remoteAddress);
         if (validUntil !== undefined) session.expireCredentialAt(validUntil);
       });
     } finally {
-      if (!accepted) {
-        this.handshakes--;
-        this.deps.metrics.handshakesInProgress.set(this.handshakes);
-      }
+      if (!accepted) this.handshakes.release(remoteAddress);
     }
   }
 

@@ -20,9 +20,7 @@ const BINARY = { binary: true } as const;
 
 /** The longest delay `setTimeout` takes. */
 const MAX_TIMER_MS = 2_147_483_647;
-/** How long a closing peer has to answer the close frame before its socket is destroyed. */
-const CLOSE_HANDSHAKE_MS = 5_000;
-/** The same for a peer closed for not answering pings: it is likely gone (docs/protocol.md §5). */
+/** How long a peer closed for not answering pings has to answer the close frame: it is likely gone (docs/protocol.md §5). */
 const HEARTBEAT_CLOSE_MS = 1_000;
 
 /** Where a session is in its life: waiting for `hello`, answering it, streaming, or gone. */
@@ -160,21 +158,29 @@ export class DeviceSession {
     });
   }
 
-  /** Close the connection with the catalogue code's close code; the code is the reason. */
+  /**
+   * Close the connection with the catalogue code's close code; the code is the reason. A session
+   * closed before its welcome frees its handshake slot now, not when the peer answers.
+   */
   closeWith(code: ProtocolErrorCode): void {
     if (this.state === "closed") return;
     const closeCode = closeCodeOf(code) ?? 1011;
     this.ws.close(closeCode, code);
+    this.endHandshake();
     // A peer that never answers the close handshake is cut off.
-    setTimeout(() => this.ws.terminate(), code === "TH_HEARTBEAT_TIMEOUT" ? HEARTBEAT_CLOSE_MS : CLOSE_HANDSHAKE_MS).unref();
+    const { closeTimeoutMs } = this.context.config.gateway;
+    setTimeout(
+      () => this.ws.terminate(),
+      code === "TH_HEARTBEAT_TIMEOUT" ? Math.min(HEARTBEAT_CLOSE_MS, closeTimeoutMs) : closeTimeoutMs,
+    ).unref();
   }
 
-  /** The welcome was sent: this connection no longer counts against admission control. */
+  /** The welcome was sent, or the session is closing without one: this connection no longer counts against admission control. */
   endHandshake(): void {
     if (!this.handshakeOpen) return;
     this.handshakeOpen = false;
     clearTimeout(this.helloTimer);
-    this.context.onHandshakeDone();
+    this.context.onHandshakeDone(this);
   }
 
   /** A pong: the answer to the outstanding ping, and a sign of life. */

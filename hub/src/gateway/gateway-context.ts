@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import type pino from "pino";
 import type { CommandService } from "../commands/command-service.js";
 import type { HubConfig } from "../config/hub-config.js";
@@ -33,12 +34,15 @@ export interface GatewayDeps {
   authThrottle: FailureThrottle;
   /** The client address of an upgrade (trusted proxies' headers believed). */
   clientAddresses: ClientAddresses;
+  /** Told of each accepted upgrade's socket: from then on `gateway.maxConnectionsPerAddress` counts it, not `http.maxConnectionsPerAddress`. */
+  connectionAccepted?: (socket: Duplex) => void;
 }
 
 /** What sessions and frame handlers share: the hub's parts and the gateway's callbacks. */
 export interface GatewayContext extends GatewayDeps {
   /** The session this one replaced (same device), if it is still finishing its writes. */
   replacedSession(session: DeviceSession): DeviceSession | undefined;
-  onHandshakeDone(): void;
+  /** The session's handshake is over (welcomed, or closed without a welcome): its admission slot is free. */
+  onHandshakeDone(session: DeviceSession): void;
   onSessionClosed(session: DeviceSession): void;
 }

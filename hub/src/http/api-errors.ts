@@ -41,6 +41,10 @@ export const API_ERRORS = {
   TH_API_PAYLOAD_TOO_LARGE: { status: 413, description: "The body exceeds the hub's body limit." },
   TH_API_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: "The body's Content-Type is not `application/json`." },
   TH_API_LIVE_FULL: { status: 503, description: "The hub holds `live.maxSubscribers` live connections; retry later." },
+  TH_API_LIVE_CALLER_FULL: {
+    status: 429,
+    description: "This API key, or its user, holds `live.maxSubscribersPerCaller` live connections; close one first.",
+  },
   TH_API_STORE_UNAVAILABLE: { status: 503, description: "The metadata or telemetry store cannot be reached; retry later." },
   TH_API_INTERNAL: { status: 500, description: "The hub met an unexpected condition; it is logged with the request id." },
 } as const satisfies Record<string, { status: number; description: string }>;

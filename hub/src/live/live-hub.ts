@@ -2,7 +2,7 @@ import type { MetricValue } from "@telehub/device-client/protocol";
 import type { EventBus } from "../events/event-bus.js";
 import type { HubMetrics } from "../metrics.js";
 import type { StoredReading } from "../storage/telemetry-store.js";
-import type { LiveSink } from "./live-subscriber.js";
+import type { LiveCloseCode, LiveSink } from "./live-subscriber.js";
 import { LiveSubscriber } from "./live-subscriber.js";
 
 /** What the gateway tells the live channel: readings and presence changes. */
@@ -20,7 +20,12 @@ export interface LiveHubOptions {
   maxBufferedBytes: number;
   maxQueuedEvents: number;
   maxSubscribers: number;
+  /** Connections one owner (`key:<id>`, `user:<id>`) may hold at once. */
+  maxSubscribersPerCaller: number;
 }
+
+/** Why `attach` refused a connection: the hub holds `maxSubscribers`, or one of its owners holds `maxSubscribersPerCaller`. */
+export type LiveRefusal = "hub-full" | "caller-full";
 
 /**
  * The live fan-out to dashboards (in-process; several hubs would share a bus behind the same
@@ -28,8 +33,10 @@ export interface LiveHubOptions {
  * so that a slow browser never makes the hub's memory grow.
  */
 export class LiveHub implements LiveFeed {
-  /** Each connection, with the API key it authenticated with. */
-  private readonly subscribers = new Map<LiveSubscriber, string>();
+  /** Each connection, with its owners (the API key, the user). */
+  private readonly subscribers = new Map<LiveSubscriber, readonly string[]>();
+  /** Connections per owner. */
+  private readonly perOwner = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private flushScheduled = false;
@@ -50,26 +57,44 @@ export class LiveHub implements LiveFeed {
     });
   }
 
-  /** A new connection opened with the API key `keyId`, or undefined when `maxSubscribers` are connected. */
-  attach(sink: LiveSink, keyId: string): LiveSubscriber | undefined {
-    if (this.subscribers.size >= this.options.maxSubscribers) return undefined;
+  /**
+   * A new connection counted against each of its `owners` (`key:<id>` for an API key, `user:<id>` for a
+   * user: a session, or the owner of a key), or why not: the hub holds `maxSubscribers`, or an owner
+   * holds `maxSubscribersPerCaller`, so that one key or user cannot take every dashboard's place.
+   */
+  attach(sink: LiveSink, owners: readonly string[]): LiveSubscriber | LiveRefusal {
+    if (this.subscribers.size >= this.options.maxSubscribers) return "hub-full";
+    if (owners.some((owner) => (this.perOwner.get(owner) ?? 0) >= this.options.maxSubscribersPerCaller)) return "caller-full";
     const subscriber = new LiveSubscriber(sink, this.options, this.now);
-    this.subscribers.set(subscriber, keyId);
+    this.subscribers.set(subscriber, owners);
+    for (const owner of owners) this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
     this.metrics.liveSubscribers.set(this.subscribers.size);
     return subscriber;
   }
 
   detach(subscriber: LiveSubscriber): void {
+    const owners = this.subscribers.get(subscriber);
+    if (!owners) return;
     this.subscribers.delete(subscriber);
+    for (const owner of owners) {
+      const left = (this.perOwner.get(owner) ?? 1) - 1;
+      if (left > 0) this.perOwner.set(owner, left);
+      else this.perOwner.delete(owner);
+    }
     this.metrics.liveSubscribers.set(this.subscribers.size);
   }
 
   /** Close every connection opened with the API key `keyId` (it was revoked); answers how many. */
   closeForKey(keyId: string): number {
-    const closing = [...this.subscribers].filter(([, id]) => id === keyId).map(([subscriber]) => subscriber);
+    return this.closeFor(`key:${keyId}`, "TH_API_KEY_REVOKED");
+  }
+
+  /** Close every connection `owner` (`key:<id>`, `user:<id>`) holds, the sink told `code`; answers how many. */
+  closeFor(owner: string, code: LiveCloseCode): number {
+    const closing = [...this.subscribers].filter(([, owners]) => owners.includes(owner)).map(([subscriber]) => subscriber);
     for (const subscriber of closing) {
       this.detach(subscriber);
-      subscriber.sink.close("TH_API_KEY_REVOKED");
+      subscriber.sink.close(code);
     }
     return closing.length;
   }

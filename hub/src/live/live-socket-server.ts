@@ -2,8 +2,8 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type pino from "pino";
 import { WebSocket, WebSocketServer } from "ws";
+import { type Caller, liveOwnersOf } from "../accounts/caller.js";
 import { refuseUpgrade } from "../gateway/upgrade-refusal.js";
-import type { Caller } from "../accounts/caller.js";
 import { type ApiAuthenticator, AuthenticationError } from "../http/authentication.js";
 import type { LiveHub } from "./live-hub.js";
 import type { LiveSubscriber } from "./live-subscriber.js";
@@ -88,7 +88,12 @@ export class LiveSocketServer {
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
       if (error.status === 429) return refuseUpgrade(socket, 429, undefined, error.message, Math.ceil(error.retryAfterMs / 1000));
-      return refuseUpgrade(socket, 401, undefined, "send an API key (Authorization: Bearer <key>, or the subprotocol bearer.<key>), or log in");
+      return refuseUpgrade(
+        socket,
+        401,
+        undefined,
+        "send an API key (Authorization: Bearer <key>, or the subprotocol bearer.<key>), or log in",
+      );
     }
     if (caller.session && !sameOrigin(req))
       return refuseUpgrade(socket, 403, undefined, "a live connection with the session cookie must come from the hub's own pages (Origin)");
@@ -96,7 +101,7 @@ export class LiveSocketServer {
     if (!offered.includes(LIVE_SUBPROTOCOL))
       return refuseUpgrade(socket, 400, undefined, `offer the WebSocket subprotocol ${LIVE_SUBPROTOCOL}`);
     if (socket.destroyed) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, caller.key?.id ?? caller.id));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, liveOwnersOf(caller)));
   }
 
   /** Stop accepting and pinging; the open connections are ended by `LiveHub.close()` through their sinks. */
@@ -105,7 +110,8 @@ export class LiveSocketServer {
     this.wss.close();
   }
 
-  private open(ws: WebSocket, keyId: string): void {
+  /** @param owners who the connection counts against (`live.maxSubscribersPerCaller`): `key:<id>`, `user:<id>`. */
+  private open(ws: WebSocket, owners: readonly string[]): void {
     const subscriber = this.live.attach(
       {
         bufferedBytes: () => ws.bufferedAmount,
@@ -119,10 +125,10 @@ export class LiveSocketServer {
           else ws.close(1008, code);
         },
       },
-      keyId,
+      owners,
     );
-    if (!subscriber) {
-      ws.close(1013, "TH_API_LIVE_FULL");
+    if (typeof subscriber === "string") {
+      ws.close(1013, subscriber === "hub-full" ? "TH_API_LIVE_FULL" : "TH_API_LIVE_CALLER_FULL");
       return;
     }
     const health = { alive: true };
@@ -135,7 +141,7 @@ export class LiveSocketServer {
       this.sockets.delete(ws);
       this.live.detach(subscriber);
     });
-    ws.on("error", (error) => this.log.debug({ err: error, keyId }, "live socket error"));
+    ws.on("error", (error) => this.log.debug({ err: error, owners }, "live socket error"));
   }
 
   private onMessage(ws: WebSocket, subscriber: LiveSubscriber, data: string): void {

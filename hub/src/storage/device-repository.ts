@@ -55,6 +55,12 @@ export interface PreviousToken {
   validUntil: number;
 }
 
+/** What authenticating a device checks: its token's hash, and the one a rotation replaced (if any). */
+export interface DeviceTokenHashes {
+  tokenHash: string;
+  previous: PreviousToken | undefined;
+}
+
 /** Device registry. Async so that a server database can implement it. */
 export interface DeviceRepository {
   /** Create a device; rejects with `DuplicateDeviceError` if the id is taken. */
@@ -69,6 +75,11 @@ export interface DeviceRepository {
   setTokenHash(id: string, tokenHash: string, at: number, previousValidUntil?: number): Promise<boolean>;
   /** The token a rotation replaced, while its grace period may still run; undefined if there is none. */
   previousToken(id: string): Promise<PreviousToken | undefined>;
+  /**
+   * A device's token hashes, in one read that costs the same whether the device exists or not
+   * (authentication must not tell an unknown id from a wrong token by its time); undefined if there is none.
+   */
+  tokenHashes(id: string): Promise<DeviceTokenHashes | undefined>;
   /** Mark revoked (a token in its grace period stops too); a revoked device cannot connect until its token is rotated. */
   revoke(id: string, at: number): Promise<boolean>;
   delete(id: string): Promise<boolean>;

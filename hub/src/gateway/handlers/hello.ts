@@ -1,4 +1,5 @@
 import { PROTOCOL_VERSION, ProtocolError, toWireLimits, validateHello } from "@telehub/device-client/protocol";
+import { WebSocket } from "ws";
 import type { DeviceSession } from "../device-session.js";
 
 /** `hello` → record what the device reports, then `welcome` with hub time, its last durable seq and the limits. */
@@ -26,7 +27,8 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
     at: receivedAt,
   });
   const seq = await context.telemetry.lastSequence(session.id);
-  if (session.state !== "greeting") return;
+  // Closed meanwhile (hello timeout, replaced by a newer connection): no welcome.
+  if (session.state !== "greeting" || session.ws.readyState !== WebSocket.OPEN) return;
   session.ackedSeq = seq;
   session.send({
     t: "welcome",

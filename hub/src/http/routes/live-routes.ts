@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
+import { liveOwnersOf } from "../../accounts/caller.js";
 import { TOPIC_PATTERN } from "../../live/live-update.js";
 import { ApiError } from "../api-errors.js";
 import { callerOf } from "../authentication.js";
@@ -42,9 +43,11 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
             else raw.end(`event: closed\ndata: ${JSON.stringify({ code })}\n\n`, () => raw.destroy());
           },
         },
-        callerOf(request).id,
+        liveOwnersOf(callerOf(request)),
       );
-      if (!subscriber) throw new ApiError("TH_API_LIVE_FULL", "the hub holds live.maxSubscribers live connections");
+      if (subscriber === "hub-full") throw new ApiError("TH_API_LIVE_FULL", "the hub holds live.maxSubscribers live connections");
+      if (subscriber === "caller-full")
+        throw new ApiError("TH_API_LIVE_CALLER_FULL", "this caller holds live.maxSubscribersPerCaller live connections; close one");
       subscriber.subscribe(topics);
       reply.hijack();
       // Hijacked: the headers set so far (CORS, security) must be written here.

@@ -6,6 +6,7 @@ import {
   type DeviceRecord,
   type DeviceRepository,
   type DeviceSortField,
+  type DeviceTokenHashes,
   DuplicateDeviceError,
   type PreviousToken,
 } from "../device-repository.js";
@@ -54,6 +55,8 @@ function toRecord(row: DeviceRow): DeviceRecord {
 /** The device registry in the embedded metadata database. */
 export class SqliteDeviceRepository implements DeviceRepository {
   private readonly statements;
+  /** The row `tokenHashes` reads for an unknown id: the newest device's when the repository was opened or last created one. */
+  private decoyRowid: number | bigint = 0;
   private pendingHellos: { id: string; hello: DeviceHello; resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(private readonly db: Database.Database) {
@@ -69,6 +72,14 @@ export class SqliteDeviceRepository implements DeviceRepository {
         "UPDATE devices SET previous_token_hash = token_hash, previous_token_valid_until = ?, token_hash = ?, revoked_at = NULL, updated_at = ? WHERE id = ?",
       ),
       previousToken: db.prepare("SELECT previous_token_hash, previous_token_valid_until FROM devices WHERE id = ?"),
+      // An unknown id reads a stand-in row (`@decoy`, any device's rowid) instead: the same index search and
+      // table read either way, so the time does not tell whether the device exists.
+      tokenHashes: db.prepare(
+        `SELECT id = @id AS found, token_hash, previous_token_hash IS NOT NULL AS has_previous,
+           COALESCE(previous_token_hash, token_hash) AS previous_token_hash, COALESCE(previous_token_valid_until, 0) AS previous_token_valid_until
+         FROM devices WHERE rowid = COALESCE((SELECT rowid FROM devices WHERE id = @id), @decoy)`,
+      ),
+      lastRowid: db.prepare("SELECT MAX(rowid) FROM devices").pluck(),
       revoke: db.prepare(
         "UPDATE devices SET revoked_at = ?, previous_token_hash = NULL, previous_token_valid_until = NULL, updated_at = ? WHERE id = ? AND revoked_at IS NULL",
       ),
@@ -81,11 +92,12 @@ export class SqliteDeviceRepository implements DeviceRepository {
       ),
       touch: db.prepare("UPDATE devices SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?"),
     };
+    this.decoyRowid = (this.statements.lastRowid.get() as number | null) ?? 0;
   }
 
   async create(device: { id: string; name: string; tokenHash: string; labels: Record<string, string>; at: number }): Promise<DeviceRecord> {
     try {
-      this.statements.insert.run({ ...device, labels: JSON.stringify(device.labels) });
+      this.decoyRowid = this.statements.insert.run({ ...device, labels: JSON.stringify(device.labels) }).lastInsertRowid;
     } catch (error) {
       if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new DuplicateDeviceError(device.id);
       throw error;
@@ -161,6 +173,19 @@ export class SqliteDeviceRepository implements DeviceRepository {
       | undefined;
     if (!row?.previous_token_hash || row.previous_token_valid_until === null) return undefined;
     return { tokenHash: row.previous_token_hash, validUntil: row.previous_token_valid_until };
+  }
+
+  async tokenHashes(id: string): Promise<DeviceTokenHashes | undefined> {
+    const row = this.statements.tokenHashes.get({ id, decoy: this.decoyRowid }) as
+      | { found: number; token_hash: string; has_previous: number; previous_token_hash: string; previous_token_valid_until: number }
+      | undefined;
+    if (!row) return undefined;
+    // Built for the stand-in row too, and then dropped: the same work either way.
+    const hashes: DeviceTokenHashes = {
+      tokenHash: row.token_hash,
+      previous: row.has_previous === 1 ? { tokenHash: row.previous_token_hash, validUntil: row.previous_token_valid_until } : undefined,
+    };
+    return row.found === 1 ? hashes : undefined;
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
