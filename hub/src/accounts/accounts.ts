@@ -28,13 +28,14 @@ export class Accounts {
     settings: AccountSettings;
     /** The API's authentication throttle (logins count there per account and address). */
     apiThrottle: FailureThrottle;
-    /** Close the live connections of these owners (`user:<id>`, `key:<id>`). */
+    /** Close the live connections of these owners (see `liveOwnersOf`). */
     closeLive: (owners: readonly string[]) => void;
     now: () => number;
   }) {
     const { settings, now } = options;
     this.users = options.users;
-    this.sessions = new Sessions(options.sessions, options.users, { idleMs: settings.sessionIdleMs, maxMs: settings.sessionMaxMs }, now);
+    const limits = { idleMs: settings.sessionIdleMs, maxMs: settings.sessionMaxMs };
+    this.sessions = new Sessions(options.sessions, options.users, limits, now, options.closeLive);
     const accountThrottle = new FailureThrottle(
       {
         maxFailures: settings.loginFailuresPerAccount,

@@ -30,10 +30,16 @@ export function ownerOf(caller: Caller): string | null {
   return caller.kind === "key" && caller.user ? `user:${caller.user.username}` : null;
 }
 
-/** The identities a live connection counts against: the user and, for a key, the key. */
+/**
+ * Who a live connection belongs to: it counts against each (`live.maxSubscribersPerCaller`) and is
+ * closed when one ends. `user:<id>` (a user's sessions and keys together), `key:<id>`; for a
+ * session also `session:<id hash>` (logout) and `user-sessions:<user id>` (all the user's sessions
+ * ended: log out everywhere, password change or reset).
+ */
 export function liveOwnersOf(caller: Caller): string[] {
   const owners: string[] = [];
   if (caller.user) owners.push(`user:${caller.user.id}`);
   if (caller.key) owners.push(`key:${caller.key.id}`);
+  if (caller.session) owners.push(`session:${caller.session.idHash}`, `user-sessions:${caller.session.userId}`);
   return owners;
 }

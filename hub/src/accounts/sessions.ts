@@ -50,6 +50,8 @@ export class Sessions {
     private readonly users: UserRepository,
     private readonly limits: SessionLimits,
     private readonly now: () => number,
+    /** Close the live connections of these owners (`session:<id hash>`, `user-sessions:<user id>`): their sessions ended. */
+    private readonly closeLive: (owners: readonly string[]) => void = () => {},
   ) {}
 
   /** Start a session for a user; answers the cookie's id (shown only now) and the session. */
@@ -88,11 +90,14 @@ export class Sessions {
   /** End one session (logout). */
   async end(record: SessionRecord): Promise<void> {
     await this.sessions.revoke(record.idHash, this.now());
+    this.closeLive([`session:${record.idHash}`]);
   }
 
-  /** End every session of a user, except the one with id hash `keep`; answers how many ended. */
-  async endAllFor(userId: string, keep?: string): Promise<number> {
-    return this.sessions.revokeForUser(userId, this.now(), keep);
+  /** End every session of a user; answers how many ended. */
+  async endAllFor(userId: string): Promise<number> {
+    const ended = await this.sessions.revokeForUser(userId, this.now());
+    this.closeLive([`user-sessions:${userId}`]);
+    return ended;
   }
 
   /** A session and its user as a client sees them (the expiry times). */

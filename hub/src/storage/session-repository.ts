@@ -18,8 +18,8 @@ export interface SessionRepository {
   get(idHash: string): Promise<SessionRecord | undefined>;
   touch(idHash: string, at: number): Promise<void>;
   revoke(idHash: string, at: number): Promise<void>;
-  /** Revoke every session of a user except `keep` (a session id hash); answers how many ended. */
-  revokeForUser(userId: string, at: number, keep?: string): Promise<number>;
+  /** Revoke every session of a user; answers how many ended. */
+  revokeForUser(userId: string, at: number): Promise<number>;
   /** Forget sessions that ended before `before` (expired or revoked). */
   prune(before: number): Promise<void>;
 }

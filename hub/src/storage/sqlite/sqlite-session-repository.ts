@@ -36,7 +36,7 @@ export class SqliteSessionRepository implements SessionRepository {
       get: db.prepare("SELECT * FROM sessions WHERE id_hash = ?"),
       touch: db.prepare("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?"),
       revoke: db.prepare("UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL"),
-      revokeForUser: db.prepare("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id_hash <> ? AND revoked_at IS NULL"),
+      revokeForUser: db.prepare("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
       prune: db.prepare("DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?"),
     };
   }
@@ -58,8 +58,8 @@ export class SqliteSessionRepository implements SessionRepository {
     this.statements.revoke.run(at, idHash);
   }
 
-  async revokeForUser(userId: string, at: number, keep = ""): Promise<number> {
-    return this.statements.revokeForUser.run(at, userId, keep).changes;
+  async revokeForUser(userId: string, at: number): Promise<number> {
+    return this.statements.revokeForUser.run(at, userId).changes;
   }
 
   async prune(before: number): Promise<void> {
