@@ -149,6 +149,10 @@ test("the first start of this version encrypts the secret values an earlier hub 
     );
     insert.run("c-waiting", JSON.stringify({ psk: WIFI_PASSWORD }), "queued", null);
     insert.run("c-done", JSON.stringify({ psk: TOKEN }), "succeeded", JSON.stringify({ apiKey: RESULT_SECRET }));
+    // More than one page of the upgrade pass (1,000 rows), so the last page is reached too.
+    db.transaction(() => {
+      for (let i = 0; i < 2_100; i++) insert.run(`c-bulk-${i}`, JSON.stringify({ psk: `bulk-plain-secret-${i}` }), "queued", null);
+    })();
     db.prepare("INSERT INTO device_config (device_id, version, document, updated_at) VALUES ('old-1', 1, ?, 1)").run(
       JSON.stringify({ secret: CONFIG_SECRET }),
     );
@@ -162,7 +166,7 @@ test("the first start of this version encrypts the secret values an earlier hub 
     assert.deepEqual((await callApi(running.hub, "GET", "/api/v1/devices/old-1/config")).body.desired.document, { secret: CONFIG_SECRET });
     await running.stop();
     const contents = metaDbContents(dataDir);
-    for (const secret of [WIFI_PASSWORD, RESULT_SECRET, CONFIG_SECRET])
+    for (const secret of [WIFI_PASSWORD, RESULT_SECRET, CONFIG_SECRET, "bulk-plain-secret"])
       assert.ok(!contents.includes(secret), `meta.db still holds ${secret}`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
