@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { TelehubClient } from "@telehub/device-client";
@@ -10,6 +8,7 @@ import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
 import { LiveClient } from "./support/live-client.js";
+import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";
 
 const FAST = { initialMs: 20, maxMs: 200 };
 // Every secret value the test uses; none may appear where the test looks, except where a role may read it.
@@ -30,26 +29,15 @@ function assertNoSecret(text: string, where: string): void {
 
 describe("secret values: shown to operators, redacted for viewers, the audit log, webhooks, the live channel and the logs", () => {
   let running: RunningHub;
-  let receiver: Server;
+  let receiver: WebhookReceiver;
   let viewerKey: string;
   let live: LiveClient;
   const client: { current?: TelehubClient } = {};
-  const webhookBodies: string[] = [];
   const logLines: string[] = [];
   const deviceGot: { args: Record<string, DataValue>[]; config: Record<string, DataValue>[] } = { args: [], config: [] };
 
   before(async () => {
-    receiver = createServer((request, response) => {
-      let body = "";
-      request.on("data", (chunk) => {
-        body += chunk;
-      });
-      request.on("end", () => {
-        webhookBodies.push(body);
-        response.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    receiver = await startWebhookReceiver();
     const sink = new Writable({
       write(chunk, _encoding, done) {
         logLines.push(chunk.toString());
@@ -60,7 +48,7 @@ describe("secret values: shown to operators, redacted for viewers, the audit log
       {
         adminKey: TEST_ADMIN_KEY,
         logLevel: "trace",
-        webhooks: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, secret: "hook-secret" },
+        webhooks: { url: receiver.url, secret: "hook-secret" },
       },
       undefined,
       { logger: createLogger({ logLevel: "trace" }, sink) },
@@ -87,7 +75,7 @@ describe("secret values: shown to operators, redacted for viewers, the audit log
     live.ws.close();
     await client.current?.close({ flush: false });
     await running.dispose();
-    await new Promise((resolve) => receiver.close(resolve));
+    await receiver.close();
   });
 
   test("a device receives its secret arguments and configuration in plain text", async () => {
@@ -155,11 +143,11 @@ describe("secret values: shown to operators, redacted for viewers, the audit log
 
   test("webhook bodies carry secrets [redacted]", async () => {
     await eventually(
-      () => webhookBodies.some((b) => b.includes('"succeeded"')) && webhookBodies.some((b) => b.includes("config.updated")),
+      () => receiver.bodies.some((b) => b.includes('"succeeded"')) && receiver.bodies.some((b) => b.includes("config.updated")),
       "the command's outcome and the configuration reached the webhook",
     );
-    assertNoSecret(webhookBodies.join("\n"), "a webhook body");
-    const events = webhookBodies.map((b) => JSON.parse(b));
+    assertNoSecret(receiver.bodies.join("\n"), "a webhook body");
+    const events = receiver.bodies.map((b) => JSON.parse(b));
     for (const event of events.filter((e) => e.type === "command.updated")) assert.deepEqual(event.data.command.args, REDACTED_ARGS);
     assert.deepEqual(events.find((e) => e.type === "config.updated").data.config.document, REDACTED_DOCUMENT);
   });
