@@ -24,6 +24,9 @@ export const BENCH_HUB_ENV = {
   TELEHUB_LIMITS_MAX_FRAMES_PER_SECOND: "100000",
   TELEHUB_LIMITS_FRAME_BURST: "100000",
   TELEHUB_GATEWAY_MAX_CONCURRENT_HANDSHAKES: "256",
+  // Every bench client connects from loopback: one address, which the per-address caps would throttle.
+  TELEHUB_GATEWAY_MAX_HANDSHAKES_PER_ADDRESS: "0",
+  TELEHUB_HTTP_MAX_CONNECTIONS_PER_ADDRESS: "0",
   TELEHUB_LOG_LEVEL: "warn",
 };
 
