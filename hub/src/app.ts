@@ -10,6 +10,7 @@ import { InProcessEventBus } from "./events/event-bus.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
 import { Accounts } from "./accounts/accounts.js";
 import { bootstrapAdminUser } from "./accounts/bootstrap-admin-user.js";
+import { liveCloseCodeOf } from "./accounts/caller.js";
 import { ApiAuthenticator } from "./http/authentication.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
 import { ConnectionLimits } from "./http/connection-limits.js";
@@ -199,9 +200,9 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     apiKeys,
     settings: security,
     apiThrottle,
-    // A disabled or deleted user's live connections, and those of the user's revoked keys, are closed.
+    // Ended sessions', disabled or deleted users' and their revoked keys' live connections are closed.
     closeLive: (owners) => {
-      for (const owner of owners) if (owner.startsWith("key:")) live.closeForKey(owner.slice(4));
+      for (const owner of owners) live.closeFor(owner, liveCloseCodeOf(owner));
     },
     now,
   });

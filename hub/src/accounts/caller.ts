@@ -1,3 +1,4 @@
+import type { LiveCloseCode } from "../live/live-subscriber.js";
 import type { ApiKeyRecord, Role } from "../storage/api-key-repository.js";
 import type { SessionRecord } from "../storage/session-repository.js";
 import type { UserRecord } from "../storage/user-repository.js";
@@ -42,4 +43,11 @@ export function liveOwnersOf(caller: Caller): string[] {
   if (caller.key) owners.push(`key:${caller.key.id}`);
   if (caller.session) owners.push(`session:${caller.session.idHash}`, `user-sessions:${caller.session.userId}`);
   return owners;
+}
+
+/** Why the live connections of an owner (see {@link liveOwnersOf}) are closed: the key was revoked, the user disabled or deleted, or the session ended. */
+export function liveCloseCodeOf(owner: string): LiveCloseCode {
+  if (owner.startsWith("key:")) return "TH_API_KEY_REVOKED";
+  if (owner.startsWith("user:")) return "TH_API_USER_DISABLED";
+  return "TH_API_SESSION_ENDED";
 }

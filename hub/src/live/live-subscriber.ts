@@ -15,7 +15,7 @@ export interface LiveSink {
 }
 
 /** Why the hub ends a live connection. */
-export type LiveCloseCode = "TH_API_KEY_REVOKED" | "TH_HUB_STOPPING";
+export type LiveCloseCode = "TH_API_KEY_REVOKED" | "TH_API_SESSION_ENDED" | "TH_API_USER_DISABLED" | "TH_HUB_STOPPING";
 
 /**
  * One dashboard connection: its topics and what is waiting for it. Telemetry coalesces (the
