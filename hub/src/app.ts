@@ -2,15 +2,15 @@ import { join } from "node:path";
 import { DEVICE_PATH } from "@telehub/device-client/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type pino from "pino";
+import { Accounts } from "./accounts/accounts.js";
+import { bootstrapAdminUser } from "./accounts/bootstrap-admin-user.js";
+import { liveCloseCodeOf } from "./accounts/caller.js";
 import { CommandService } from "./commands/command-service.js";
 import type { DeviceChannel } from "./commands/device-channel.js";
 import type { HubConfig } from "./config/hub-config.js";
 import { DesiredConfigService } from "./desired-config/desired-config-service.js";
 import { InProcessEventBus } from "./events/event-bus.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
-import { Accounts } from "./accounts/accounts.js";
-import { bootstrapAdminUser } from "./accounts/bootstrap-admin-user.js";
-import { liveCloseCodeOf } from "./accounts/caller.js";
 import { ApiAuthenticator } from "./http/authentication.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
 import { ConnectionLimits } from "./http/connection-limits.js";
@@ -206,7 +206,14 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     },
     now,
   });
-  const authenticator = new ApiAuthenticator({ apiKeys, users, sessions: accounts.sessions, throttle: apiThrottle, addresses: clientAddresses, now });
+  const authenticator = new ApiAuthenticator({
+    apiKeys,
+    users,
+    sessions: accounts.sessions,
+    throttle: apiThrottle,
+    addresses: clientAddresses,
+    now,
+  });
   const liveSockets = new LiveSocketServer(live, authenticator, log.child({ component: "live" }));
   let generatedAdminKey: string | undefined;
   let generatedAdminPassword: string | undefined;

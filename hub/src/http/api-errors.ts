@@ -20,7 +20,8 @@ export const API_ERRORS = {
   },
   TH_API_CSRF: {
     status: 403,
-    description: "A POST, PUT, PATCH or DELETE authenticated by the session cookie lacks the session's `X-CSRF-Token` header, or it is wrong.",
+    description:
+      "A POST, PUT, PATCH or DELETE authenticated by the session cookie lacks the session's `X-CSRF-Token` header, or it is wrong.",
   },
   TH_API_NOT_FOUND: { status: 404, description: "The device or API key named in the path does not exist." },
   TH_API_ROUTE_NOT_FOUND: { status: 404, description: "No route matches this method and path." },

@@ -12,9 +12,9 @@ import type { ClientAddresses } from "../security/client-address.js";
 import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { SecretMarking } from "../security/secret-marking.js";
 import type { ApiKeyRepository } from "../storage/api-key-repository.js";
-import type { ApiAuthenticator } from "./authentication.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
+import type { ApiAuthenticator } from "./authentication.js";
 
 /** What the HTTP API needs from the rest of the hub. */
 export interface HttpApiDeps {
