@@ -22,7 +22,7 @@ export function summaryText(title: string, outcome: RunOutcome, verification: Ve
   if (busy > 0 && !ramped) {
     lines.push(
       `  hint           the hub turned ${fmt(busy)} connection attempts away while busy with other handshakes (TH_HUB_BUSY, ` +
-        "its gateway.maxConcurrentHandshakes); the devices retried with backoff. --ramp <devices/s> connects a fleet gradually",
+        "its gateway.maxConcurrentHandshakes, or gateway.maxHandshakesPerAddress from this one address); the devices retried with backoff. --ramp <devices/s> connects a fleet gradually",
     );
   }
   if (outcome.errors.size > 0) {
