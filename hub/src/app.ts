@@ -140,7 +140,12 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   // With TLS Fastify's server is an https.Server; the instance is used the same way.
   const http = (
     tls
-      ? Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, frameworkErrors: answerFrameworkError, https: { ...tls, handshakeTimeout: config.http.headersTimeoutMs } })
+      ? Fastify({
+          loggerInstance: log as FastifyBaseLogger,
+          bodyLimit: 1_048_576,
+          frameworkErrors: answerFrameworkError,
+          https: { ...tls, handshakeTimeout: config.http.headersTimeoutMs },
+        })
       : Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, frameworkErrors: answerFrameworkError })
   ) as FastifyInstance;
   // Before anything listens: the per-address cap and the header timeouts hold from the first connection.
