@@ -13,8 +13,8 @@ export function UserCreate() {
       <SimpleForm>
         <TextInput
           source="username"
-          validate={[required(), regex(USERNAME_PATTERN, "Lowercase letters, digits, . _ - (at most 64)")]}
-          helperText="Lowercase letters, digits, . _ - ; used to log in"
+          validate={[required(), regex(USERNAME_PATTERN, "Letters, digits, . _ - (at most 64), starting with a letter or digit")]}
+          helperText="Letters, digits, . _ - ; stored lowercase; used to log in"
           slotProps={{ htmlInput: { "data-testid": "user-username", autoCapitalize: "none" } }}
         />
         <TextInput source="name" validate={[maxLength(128)]} slotProps={{ htmlInput: { "data-testid": "user-name" } }} />
