@@ -1,7 +1,7 @@
 import type { AuthProvider } from "react-admin";
 import { API_URL } from "./api";
 import { currentIdentity, forgetIdentity, type Role, storeIdentity } from "./auth/credentials";
-import { endSession, logInWithPassword, loginRefusal, markSessionEnded, resumeSession } from "./auth/session-api";
+import { endSession, logInWithPassword, loginRefusal, markSessionEnded, resumeSession, stopResuming } from "./auth/session-api";
 
 /** What the login page sends: a username and password (a session), or an API key. */
 export type LoginParams = { username: string; password: string } | { apiKey: string };
@@ -42,6 +42,7 @@ export const authProvider: AuthProvider = {
     const was = currentIdentity();
     forgetIdentity();
     if (was?.kind === "session") await endSession(was.csrfToken);
+    else stopResuming();
   },
   async checkAuth() {
     // No message: the login page says what to do.

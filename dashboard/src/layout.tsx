@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { AppBar, Layout, TitlePortal } from "react-admin";
 import { TelehubUserMenu } from "./account/UserMenuItems";
+import { CredentialWatch } from "./auth/CredentialWatch";
 import { LiveResync } from "./live/LiveResync";
 import { LiveStatusChip } from "./live/LiveStatusChip";
 
@@ -13,11 +14,15 @@ function TelehubAppBar() {
   );
 }
 
-/** react-admin's layout with the live channel's status and the account menu in the app bar; reloads after missed live updates. */
+/**
+ * react-admin's layout with the live channel's status and the account menu in the app bar;
+ * reloads after missed live updates; shows the login page as soon as the live channel says the login ended.
+ */
 export function TelehubLayout({ children }: { children: ReactNode }) {
   return (
     <Layout appBar={TelehubAppBar}>
       <LiveResync />
+      <CredentialWatch />
       {children}
     </Layout>
   );

@@ -2,7 +2,7 @@ import { Alert, Box, Button, TextField } from "@mui/material";
 import { useState } from "react";
 import { hubFetch } from "../api";
 import { replaceCsrfToken } from "../auth/credentials";
-import { refreshCsrfToken } from "../auth/session-api";
+import { refreshCsrfToken, rotating } from "../auth/session-api";
 import { useFormAction } from "../common/useFormAction";
 import { useNewPassword } from "./useNewPassword";
 
@@ -16,12 +16,14 @@ export function ChangePasswordForm() {
   const [changed, setChanged] = useState(false);
   const { submit, busy, failure } = useFormAction(async () => {
     setChanged(false);
-    const { json } = await hubFetch<{ csrfToken?: string } | undefined>("/me/password", {
-      method: "POST",
-      body: JSON.stringify({ currentPassword: current, newPassword: password }),
+    await rotating(async () => {
+      const { json } = await hubFetch<{ csrfToken?: string } | undefined>("/me/password", {
+        method: "POST",
+        body: JSON.stringify({ currentPassword: current, newPassword: password }),
+      });
+      if (json?.csrfToken) replaceCsrfToken(json.csrfToken);
+      else await refreshCsrfToken();
     });
-    if (json?.csrfToken) replaceCsrfToken(json.csrfToken);
-    else await refreshCsrfToken();
     setCurrent("");
     reset();
     setChanged(true);

@@ -51,6 +51,32 @@ export function markSessionEnded(): void {
   localStorage.removeItem(SESSION_HINT_ITEM);
 }
 
+let rotation: Promise<unknown> | undefined;
+
+/**
+ * Run `change` (a password change), during which the hub ends this session and answers a new
+ * cookie: whoever wants to know whether the session still holds waits for it (`rotated()`).
+ */
+export async function rotating<T>(change: () => Promise<T>): Promise<T> {
+  const running = change();
+  rotation = running;
+  try {
+    return await running;
+  } finally {
+    if (rotation === running) rotation = undefined;
+  }
+}
+
+/** Resolves once no password change is under way (the session's cookie is the one to ask with). */
+export async function rotated(): Promise<void> {
+  await rotation?.catch(() => undefined);
+}
+
+/** This tab logged out of a key: it does not pick up another tab's session until it logs in again. */
+export function stopResuming(): void {
+  noSession = true;
+}
+
 /** `POST /api/v1/session`: the hub sets the `HttpOnly` cookie; the tab keeps the user and CSRF token in memory. */
 export async function logInWithPassword(username: string, password: string): Promise<void> {
   const response = await fetch(SESSION_URL, {

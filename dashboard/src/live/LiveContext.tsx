@@ -27,6 +27,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       onStatus: (status) => {
         for (const listener of statusListeners) listener(status);
       },
+      onClosedByHub: (reason) => {
+        for (const listener of closedByHubListeners) listener(reason);
+      },
     });
   }, []);
   useEffect(() => {
@@ -41,6 +44,20 @@ export function LiveProvider({ children }: { children: ReactNode }) {
 }
 
 const statusListeners = new Set<(status: LiveStatus) => void>();
+const closedByHubListeners = new Set<(reason: string) => void>();
+
+/** Call `listener` with the reason each time the hub closes the live connection and says why (e.g. `TH_API_SESSION_ENDED`). */
+export function useLiveClosedByHub(listener: (reason: string) => void): void {
+  const current = useRef(listener);
+  current.current = listener;
+  useEffect(() => {
+    const forward = (reason: string) => current.current(reason);
+    closedByHubListeners.add(forward);
+    return () => {
+      closedByHubListeners.delete(forward);
+    };
+  }, []);
+}
 
 function useLiveClient(): LiveClient {
   const client = useContext(LiveContext);

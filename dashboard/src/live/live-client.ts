@@ -21,6 +21,8 @@ export interface LiveClientOptions {
   backoff?: BackoffOptions;
   random?: () => number;
   onStatus?: (status: LiveStatus) => void;
+  /** The hub closed the connection and said why (e.g. `TH_API_SESSION_ENDED`); the client reconnects as after any loss. */
+  onClosedByHub?: (reason: string) => void;
 }
 
 /**
@@ -127,9 +129,10 @@ export class LiveClient {
         delivered = true;
         for (const listener of this.listeners) listener(update);
       },
-      closed: (opened) => {
+      closed: (opened, reason) => {
         if (this.transport !== transport) return;
         this.transport = undefined;
+        if (reason) this.options.onClosedByHub?.(reason);
         if (!opened && this.mode === "websocket" && this.options.transport !== "websocket") {
           this.webSocketFailures++;
           if (this.webSocketFailures >= (this.options.webSocketFailuresBeforeSse ?? 2)) this.mode = "sse";

@@ -4,8 +4,12 @@ import type { LiveUpdate } from "./live-types.js";
 export interface TransportEvents {
   open(): void;
   update(update: LiveUpdate): void;
-  /** The connection ended (or never started); `opened`: it had been open. */
-  closed(opened: boolean): void;
+  /**
+   * The connection ended (or never started); `opened`: it had been open. `reason`: why the hub
+   * closed it, when it said (a WebSocket close reason, or the code of an SSE `closed` event,
+   * e.g. `TH_API_SESSION_ENDED`).
+   */
+  closed(opened: boolean, reason?: string): void;
 }
 
 /** One connection to the live channel. */
@@ -20,10 +24,10 @@ function lifeOf(events: TransportEvents) {
   const life = {
     opened: false,
     ended: false,
-    end: () => {
+    end: (reason?: string) => {
       if (life.ended) return;
       life.ended = true;
-      events.closed(life.opened);
+      events.closed(life.opened, reason || undefined);
     },
   };
   return life;
@@ -59,7 +63,7 @@ export function openWebSocket(url: string, credential: LiveCredential, topics: (
     if (parsed.type === "update") events.update(parsed as LiveUpdate);
   };
   ws.onerror = () => ws.close();
-  ws.onclose = life.end;
+  ws.onclose = (event) => life.end(event.reason);
   return {
     resubscribe(added, removed) {
       if (ws.readyState !== WebSocket.OPEN) return true;
@@ -82,6 +86,7 @@ export function openWebSocket(url: string, credential: LiveCredential, topics: (
 export function openEventStream(url: string, credential: LiveCredential, topics: string[], events: TransportEvents): LiveTransport {
   const abort = new AbortController();
   const life = lifeOf(events);
+  let closedBecause: string | undefined;
   const run = async () => {
     const response = await fetch(`${url}?topics=${encodeURIComponent(topics.join(","))}`, {
       headers: {
@@ -116,8 +121,12 @@ export function openEventStream(url: string, credential: LiveCredential, topics:
       else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
     }
     if (event === "update" && data.length > 0) events.update(JSON.parse(data.join("\n")) as LiveUpdate);
+    if (event === "closed" && data.length > 0) closedBecause = (JSON.parse(data.join("\n")) as { code?: string }).code;
   };
-  run().then(life.end, life.end);
+  run().then(
+    () => life.end(closedBecause),
+    () => life.end(closedBecause),
+  );
   return {
     resubscribe: () => false,
     close() {
