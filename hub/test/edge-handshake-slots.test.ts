@@ -230,6 +230,25 @@ describe("handshake slots under attack", () => {
     }
   });
 
+  test("a refused upgrade whose client never closes its side is cut off after gateway.closeTimeoutMs", async () => {
+    const running = await startHub({ gateway: { closeTimeoutMs: 300 } });
+    // Half-open: the client keeps its side open after the hub's answer and end.
+    const socket = connect({ port: portOf(running), host: "127.0.0.1", allowHalfOpen: true });
+    try {
+      socket.on("error", () => undefined);
+      socket.resume();
+      await once(socket, "connect");
+      socket.write(deviceUpgradeRequest({ deviceId: "nobody", token: "wrong" }));
+      await once(socket, "end");
+      const connections = (): Promise<number> =>
+        new Promise((resolve) => running.hub.http.server.getConnections((_error, count) => resolve(count)));
+      await waitForAsync(async () => (await connections()) === 0, 10_000, "the hub to drop the refused connection");
+    } finally {
+      socket.destroy();
+      await running.dispose();
+    }
+  });
+
   test("beyond gateway.maxHandshakesPerAddress handshakes from one address, the next gets 503 TH_HUB_BUSY; another address still gets in", async () => {
     const running = await startHub({ gateway: { maxHandshakesPerAddress: 2, helloTimeoutMs: 60_000 } });
     const peers: SilentPeer[] = [];
@@ -252,6 +271,14 @@ describe("handshake slots under attack", () => {
     }
   });
 });
+
+async function waitForAsync(done: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 async function waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -218,7 +218,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
 
   private refuse(socket: Duplex, code: ProtocolErrorCode, message: string, status = statusOf(code), retryAfterS?: number): void {
     this.deps.metrics.rejected.inc({ code });
-    refuseUpgrade(socket, status, code, message, retryAfterS);
+    refuseUpgrade(socket, status, code, message, retryAfterS, this.deps.config.gateway.closeTimeoutMs);
   }
 
   private openSession(ws: import("ws").WebSocket, device: DeviceRecord, remoteAddress: string): DeviceSession {

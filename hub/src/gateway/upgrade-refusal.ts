@@ -2,9 +2,14 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { PROTOCOL_ERRORS, type ProtocolErrorCode } from "@telehub/device-client/protocol";
 
+/** How long a refused client has to close its side of the connection, unless the caller says otherwise (`gateway.closeTimeoutMs`). */
+const REFUSED_LINGER_MS = 5_000;
+
 /**
  * Answer a WebSocket upgrade with an HTTP error instead of accepting it. The code travels in
  * the `X-Telehub-Error` header (readable by clients that cannot parse a body) and the JSON body.
+ * The hub then ends its side; a client that never closes its own is cut off after `lingerMs`
+ * (no HTTP timeout applies to a socket once it asked for an upgrade).
  */
 export function refuseUpgrade(
   socket: Duplex,
@@ -12,6 +17,7 @@ export function refuseUpgrade(
   code: ProtocolErrorCode | undefined,
   message: string,
   retryAfterS?: number,
+  lingerMs = REFUSED_LINGER_MS,
 ): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: { code: code ?? "TH_NOT_FOUND", message } });
@@ -24,6 +30,7 @@ export function refuseUpgrade(
   if (code) headers.push(`X-Telehub-Error: ${code}`);
   if (retryAfterS !== undefined) headers.push(`Retry-After: ${retryAfterS}`);
   socket.end(`${headers.join("\r\n")}\r\n\r\n${body}`);
+  setTimeout(() => socket.destroy(), lingerMs).unref();
 }
 
 /** HTTP status of an upgrade-time catalogue code. */
