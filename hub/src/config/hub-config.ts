@@ -316,7 +316,14 @@ export const DEFAULT_CONFIG: HubConfig = {
     hstsMaxAgeS: 31_536_000,
     hstsIncludeSubDomains: false,
   },
-  live: { publish: "accepted", flushIntervalMs: 0, maxBufferedBytes: 1_048_576, maxQueuedEvents: 1_000, maxSubscribers: 1_000, maxSubscribersPerCaller: 20 },
+  live: {
+    publish: "accepted",
+    flushIntervalMs: 0,
+    maxBufferedBytes: 1_048_576,
+    maxQueuedEvents: 1_000,
+    maxSubscribers: 1_000,
+    maxSubscribersPerCaller: 20,
+  },
   dashboard: { enabled: true, dir: "" },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
 };

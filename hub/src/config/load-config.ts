@@ -3,7 +3,14 @@ import { parseTrustProxy } from "../security/client-address.js";
 import { CONFIG_CHOICES, DEFAULT_CONFIG, type HubConfig, type HubConfigInput } from "./hub-config.js";
 
 /** Numeric keys where 0 switches the limit off. */
-const ZERO_MEANS_OFF: ReadonlySet<string> = new Set(["gateway.maxConnectionsPerAddress", "gateway.maxHandshakesPerAddress", "http.maxConnectionsPerAddress", "ingest.maxFutureMs", "ingest.maxPastMs", "tls.hstsMaxAgeS"]);
+const ZERO_MEANS_OFF: ReadonlySet<string> = new Set([
+  "gateway.maxConnectionsPerAddress",
+  "gateway.maxHandshakesPerAddress",
+  "http.maxConnectionsPerAddress",
+  "ingest.maxFutureMs",
+  "ingest.maxPastMs",
+  "tls.hstsMaxAgeS",
+]);
 
 /** A configuration value that cannot be used; the message names the key and what it takes. */
 export class ConfigError extends Error {
