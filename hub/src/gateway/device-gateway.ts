@@ -164,7 +164,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       return this.refuse(socket, "TH_AUTH_MISSING", "send Authorization: Basic base64(deviceId:token)");
     }
 
-    // Held until the welcome, or until the session is closed without one (docs/protocol.md §1.2).
+    // Held until the welcome, or until the session is closed without one (docs/protocol.md §6).
     const noSlot = this.handshakes.take(remoteAddress);
     if (noSlot === "hub") return this.refuse(socket, "TH_HUB_BUSY", "too many devices are connecting; retry with backoff", 503, 1);
     if (noSlot === "address") {

@@ -21,8 +21,10 @@ export interface ConnectionLimitOptions {
  */
 export class ConnectionLimits {
   private readonly perAddress = new Map<string, number>();
-  /** Counted connections by `address port`, which names the TLS socket of a TCP connection too. */
-  private readonly counted = new Map<string, string>();
+  /** Each counted connection, with its peer address. */
+  private readonly counted = new Map<Socket, string>();
+  /** Counted connections by `address port`, which names the TLS socket over a TCP connection too. */
+  private readonly byKey = new Map<string, Socket>();
 
   constructor(
     server: Server,
@@ -44,11 +46,8 @@ export class ConnectionLimits {
 
   /** Stop counting a connection: an accepted device session, which `gateway.maxConnectionsPerAddress` limits instead. */
   release(socket: Duplex): void {
-    const key = keyOf(socket as Socket);
-    const address = this.counted.get(key);
-    if (address === undefined) return;
-    this.counted.delete(key);
-    this.uncount(address);
+    const tcp = this.byKey.get(keyOf(socket as Socket));
+    if (tcp !== undefined) this.uncount(tcp);
   }
 
   private admit(socket: Socket): void {
@@ -62,15 +61,20 @@ export class ConnectionLimits {
     }
     const key = keyOf(socket);
     this.perAddress.set(address, this.held(address) + 1);
-    this.counted.set(key, address);
+    this.counted.set(socket, address);
+    this.byKey.set(key, socket);
     socket.once("close", () => {
-      if (this.counted.get(key) !== address) return;
-      this.counted.delete(key);
-      this.uncount(address);
+      this.uncount(socket);
+      // Unless a newer connection from the same address and port came before this one's close event.
+      if (this.byKey.get(key) === socket) this.byKey.delete(key);
     });
   }
 
-  private uncount(address: string): void {
+  /** Stop counting a connection (once). */
+  private uncount(socket: Socket): void {
+    const address = this.counted.get(socket);
+    if (address === undefined) return;
+    this.counted.delete(socket);
     const left = this.held(address) - 1;
     if (left > 0) this.perAddress.set(address, left);
     else this.perAddress.delete(address);
