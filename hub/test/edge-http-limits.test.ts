@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
 import { isRefusal, RawDevice } from "./support/raw-device.js";
+import { selfSignedCertificate } from "./support/self-signed-certificate.js";
 
 // Issue #17, finding 10: 3,000 slow connections from one address were held until Node's 60 s
 // header timeout. http.maxConnectionsPerAddress caps them per TCP peer; http.headersTimeoutMs
@@ -136,5 +140,25 @@ test("a connection whose headers do not arrive within http.headersTimeoutMs is c
     slow?.destroy();
     silent.destroy();
     await running.dispose();
+  }
+});
+
+test("with TLS, a connection that never completes the TLS handshake is closed after http.headersTimeoutMs", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "telehub-edge-tls-"));
+  const running = await startHub({ tls: selfSignedCertificate(dir), http: { headersTimeoutMs: 500 } });
+  const silent = connect({ port: portOf(running), host: "127.0.0.1" });
+  silent.on("error", () => undefined);
+  silent.resume();
+  let closed = false;
+  silent.on("close", () => {
+    closed = true;
+  });
+  try {
+    // Node's own TLS handshake timeout is 120 s.
+    await eventually(() => closed, "the silent TLS connection is closed", 15_000);
+  } finally {
+    silent.destroy();
+    await running.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
