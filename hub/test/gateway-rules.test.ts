@@ -277,14 +277,13 @@ describe("authentication edges", () => {
     assert.deepEqual(await upgrade(`${DEVICE_PATH}/`, { authorization: basic("auth", token) }), { status: 404, code: undefined });
   });
 
-  test("failed API keys from the address count against device upgrades too: 429 TH_AUTH_THROTTLED with the right token", async () => {
+  test("failed API keys from the address are counted apart: the device still connects", async () => {
     for (let i = 0; i < 3; i++) {
       const answer = await callApi(running.hub, "GET", "/api/v1/devices", undefined, "thk_bad_key");
       assert.equal(answer.status, 401);
     }
-    const refused = await RawDevice.connect(running.wsUrl, { deviceId: "auth", token });
-    assert.ok(isRefusal(refused));
-    assert.deepEqual([refused.status, refused.code], [429, "TH_AUTH_THROTTLED"]);
-    assert.ok(Number(refused.retryAfter) > 0);
+    const device = await RawDevice.connect(running.wsUrl, { deviceId: "auth", token });
+    assert.ok(!isRefusal(device), "API failures never throttle a device");
+    device.ws.terminate();
   });
 });
