@@ -30,7 +30,10 @@ function openWithKey(running: RunningHub, key: string): Promise<{ ws: WebSocket;
   });
 }
 
-test("live connections end with their session: logout closes that session's, log out everywhere all of the user's; disabling a user closes its keys' too", async () => {
+// A connection that is not closed hangs its wait: the file's deadline turns that into a failure, not a stall.
+test("live connections end with their session: logout closes that session's, log out everywhere all of the user's; disabling a user closes its keys' too", {
+  timeout: 60_000,
+}, async () => {
   const running = await startHub({ adminKey: TEST_ADMIN_KEY });
   try {
     const gina = await createUser(running.hub, TEST_ADMIN_KEY, "gina", "viewer");
