@@ -27,6 +27,11 @@ async function main(): Promise<void> {
   if (hub.generatedAdminKey) {
     process.stdout.write(`\nTelehub admin API key (shown once, store it now):\n  ${hub.generatedAdminKey}\n\n`);
   }
+  if (hub.generatedAdminPassword) {
+    process.stdout.write(
+      `\nTelehub admin password for user "admin" (shown once; log in and change it):\n  ${hub.generatedAdminPassword}\n\n`,
+    );
+  }
   const stop = async (signal: string): Promise<void> => {
     hub.log.info({ signal }, "shutting down");
     await hub.close();
