@@ -73,7 +73,7 @@ export interface HubConfig {
     maxConcurrentHandshakes: number;
     /**
      * Handshakes in progress from one client address at once (a share of `maxConcurrentHandshakes`); more get HTTP 503
-     * `TH_HUB_BUSY`. 0: no limit. Default 8.
+     * `TH_HUB_BUSY`. 0: no limit. Default 16.
      */
     maxHandshakesPerAddress: number;
     /** A closed connection's peer has this long to answer the close frame before its socket is destroyed. Default 5,000 ms. */
@@ -267,7 +267,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     heartbeatIntervalMs: 15_000,
     helloTimeoutMs: 10_000,
     maxConcurrentHandshakes: 64,
-    maxHandshakesPerAddress: 8,
+    maxHandshakesPerAddress: 16,
     closeTimeoutMs: 5_000,
     maxDevices: 10_000,
     maxConnectionsPerAddress: 0,
@@ -277,7 +277,15 @@ export const DEFAULT_CONFIG: HubConfig = {
     clockSkewWarnMs: 60_000,
   },
   ingest: { maxBatchesPerCommit: 512, maxMetricsPerDevice: 256, maxSeries: 1_000_000, maxFutureMs: 86_400_000, maxPastMs: 31_536_000_000 },
-  api: { defaultPageSize: 25, maxPageSize: 1_000, maxRawPoints: 10_000, maxHistoryPoints: 2_000, publicMetrics: false, corsOrigins: "", maxJsonDepth: 32 },
+  api: {
+    defaultPageSize: 25,
+    maxPageSize: 1_000,
+    maxRawPoints: 10_000,
+    maxHistoryPoints: 2_000,
+    publicMetrics: false,
+    corsOrigins: "",
+    maxJsonDepth: 32,
+  },
   commands: {
     maxQueuedPerDevice: 100,
     defaultTtlMs: 86_400_000,
