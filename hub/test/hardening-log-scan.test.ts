@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import WebSocket from "ws";
 import { type HubProcess, removeDataDir, spawnHub } from "../src/process/spawn-hub.js";
 import { eventually } from "./support/eventually.js";
 import { isRefusal, RawDevice } from "./support/raw-device.js";
@@ -98,6 +99,12 @@ describe("a full run at debug level logs no secret", () => {
     assert.equal((await api("GET", "/api/v1/devices", { key: `thk_${keyId}_not-the-secret-LOGSCAN-9` })).status, 401);
     secrets.set("a wrong API key's secret", "not-the-secret-LOGSCAN-9");
 
+    // The live channel with a key as a browser offers it (a subprotocol), and with a wrong one.
+    const live = await openLive(hub.url, viewerKey);
+    assert.equal(live, "open", "the live channel takes the viewer key");
+    assert.equal(await openLive(hub.url, `thk_${keyId}_live-wrong-secret-LOGSCAN-10`), "refused");
+    secrets.set("a wrong key offered to the live channel", "live-wrong-secret-LOGSCAN-10");
+
     // A user made with a password; logins that work and one that does not; a session used with its CSRF token.
     const user = await api("POST", "/api/v1/users", { body: { username: "scan-operator", role: "operator", password: OPERATOR_PASSWORD } });
     assert.equal(user.status, 201, JSON.stringify(user.body));
@@ -159,6 +166,26 @@ describe("a full run at debug level logs no secret", () => {
     }
   });
 });
+
+/** Open the live WebSocket with `key` offered as the browser does (`bearer.<key>`), subscribe, close. */
+function openLive(hubUrl: string, key: string): Promise<"open" | "refused"> {
+  const ws = new WebSocket(`${hubUrl.replace(/^http/, "ws")}/v1/live`, ["telehub.live.v1", `bearer.${key}`]);
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => {
+      ws.send(JSON.stringify({ type: "subscribe", topics: ["commands:*"] }));
+      ws.once("message", () => {
+        ws.close();
+        resolve("open");
+      });
+    });
+    ws.once("unexpected-response", (_request, response) => {
+      response.resume();
+      ws.terminate();
+      resolve(response.statusCode === 401 ? "refused" : "open");
+    });
+    ws.once("error", reject);
+  });
+}
 
 /** The secret part of an API key `thk_<16 hex id>_<secret>` (the secret may hold `_`). */
 function secretOf(key: string): string {
