@@ -8,6 +8,8 @@ export interface DemoBannerFacts {
   allInterfaces: boolean;
   /** The admin API key; undefined when one existed before and this process does not know it. */
   adminKey: string | undefined;
+  /** The password of the first admin user (`admin`); undefined when it existed before and this process does not know it. */
+  adminPassword: string | undefined;
   devices: number;
   intervalMs: number;
   dataDir: string;
@@ -29,7 +31,8 @@ export function demoBanner(f: DemoBannerFacts): string {
     f.allInterfaces
       ? "  reachable from other machines on your networks (TELEHUB_HOST); without it npm start listens on 127.0.0.1 only"
       : "  other machines cannot reach it: for a Pi or an ESP32 on your network, start with TELEHUB_HOST=0.0.0.0 npm start",
-    `  dashboard: ${f.url}/  (log in with the admin API key)`,
+    `  dashboard: ${f.url}/  (log in as admin with the password below, or with the admin API key)`,
+    `  admin password: ${f.adminPassword ?? "(the admin user already existed: use the password printed when it was created, or set TELEHUB_ADMIN_PASSWORD on a fresh data folder)"}`,
     `  admin API key: ${keyLine}`,
     `  ${f.devices} simulated thermostats (demo-1 … demo-${f.devices}) send a reading every ${f.intervalMs} ms`,
     `  data: ${f.dataDir} (embedded SQLite)`,

@@ -16,14 +16,17 @@ import { thermostat } from "./profiles/thermostat.js";
 const DEVICE_COUNT = Number(process.env.TELEHUB_DEMO_DEVICES ?? 5);
 const INTERVAL_MS = Number(process.env.TELEHUB_DEMO_INTERVAL_MS ?? 1_000);
 
-/** The admin key to show: generated now (saved for the next demo start), saved earlier, or unknown. */
-function adminKeyToShow(hub: Hub, keyFile: string): string | undefined {
-  if (hub.generatedAdminKey) {
-    writeFileSync(keyFile, `${hub.generatedAdminKey}\n`, { mode: 0o600 });
-    chmodSync(keyFile, 0o600);
-    return hub.generatedAdminKey;
+/**
+ * A first-start secret to show: generated now (saved, readable by this user only, for the next
+ * demo start), saved earlier, or unknown.
+ */
+function secretToShow(generated: string | undefined, file: string): string | undefined {
+  if (generated) {
+    writeFileSync(file, `${generated}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return generated;
   }
-  if (existsSync(keyFile)) return readFileSync(keyFile, "utf8").trim();
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
   return undefined;
 }
 
@@ -73,7 +76,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const adminKey = adminKeyToShow(hub, join(config.dataDir, "demo-admin-key.txt"));
+  const adminKey = secretToShow(hub.generatedAdminKey, join(config.dataDir, "demo-admin-key.txt"));
+  const adminPassword = secretToShow(hub.generatedAdminPassword, join(config.dataDir, "demo-admin-password.txt"));
   const clients = (await demoCredentials(hub)).map(
     ({ deviceId, token }) => new TelehubClient({ url, deviceId, token, firmware: "demo-1.0.0", model: thermostat.model }),
   );
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
       listening: listeningDescription(url, address),
       allInterfaces: listensOnAllInterfaces(address),
       adminKey,
+      adminPassword,
       devices: clients.length,
       intervalMs: INTERVAL_MS,
       dataDir: config.dataDir,

@@ -9,6 +9,7 @@ const facts = {
   listening: "http://127.0.0.1:8080 (this machine only)",
   allInterfaces: false,
   adminKey: "thk_0123456789abcdef_secret",
+  adminPassword: "correct-horse-battery",
   devices: 5,
   intervalMs: 1_000,
   dataDir: "./data",
@@ -17,7 +18,11 @@ const facts = {
 describe("the npm start banner", () => {
   it("says where the dashboard is, how to log in, and sets HUB and KEY for the commands it shows", () => {
     const banner = demoBanner(facts);
-    assert.match(banner, /dashboard: http:\/\/127\.0\.0\.1:8080\/ {2}\(log in with the admin API key\)/);
+    assert.match(
+      banner,
+      /dashboard: http:\/\/127\.0\.0\.1:8080\/ {2}\(log in as admin with the password below, or with the admin API key\)/,
+    );
+    assert.match(banner, /admin password: correct-horse-battery\n/);
     assert.match(banner, /admin API key: thk_0123456789abcdef_secret/);
     assert.match(banner, /export HUB=http:\/\/127\.0\.0\.1:8080 KEY=thk_0123456789abcdef_secret\n/);
     assert.match(banner, /"name":"set_setpoint".*\$HUB\/api\/v1\/devices\/demo-1\/commands/);
@@ -51,5 +56,11 @@ describe("the npm start banner", () => {
     const banner = demoBanner({ ...facts, adminKey: undefined });
     assert.match(banner, /admin API key: \(an admin key already existed/);
     assert.match(banner, /KEY=<your admin key>/);
+  });
+
+  it("a password set before this start is not known either: the banner says where it came from", () => {
+    const banner = demoBanner({ ...facts, adminPassword: undefined });
+    assert.match(banner, /admin password: \(the admin user already existed/);
+    assert.doesNotMatch(banner, /correct-horse-battery/);
   });
 });

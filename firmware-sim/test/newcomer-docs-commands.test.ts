@@ -21,31 +21,33 @@ const DEMO = fileURLToPath(new URL("../src/demo.js", import.meta.url));
 const DOCUMENTS = ["README.md", "docs/api.md", "docs/raspberry-pi.md"];
 
 /** `npm start`'s demo on a free port, in a fresh data folder; resolves with its banner's URL and key. */
-async function startDemo(dataDir: string): Promise<{ child: ChildProcess; url: string; key: string }> {
+async function startDemo(dataDir: string): Promise<{ child: ChildProcess; url: string; key: string; password: string }> {
   const child = spawn(process.execPath, [DEMO], {
     env: { ...process.env, TELEHUB_HOST: "127.0.0.1", TELEHUB_PORT: "0", TELEHUB_DATA_DIR: dataDir, TELEHUB_ADMIN_KEY: "" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let url: string | undefined;
   let key: string | undefined;
+  let password: string | undefined;
   // A demo that never finishes its banner is killed, which ends its output and this loop.
   const silent = setTimeout(() => child.kill(), 60_000);
   for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
     url ??= /^Telehub is running at (\S+)/.exec(line)?.[1];
     key ??= /admin API key: (thk_\S+)/.exec(line)?.[1];
+    password ??= /admin password: (\S+)$/.exec(line)?.[1];
     if (line.includes("Ctrl-C stops everything")) break;
   }
   clearTimeout(silent);
-  if (!url || !key) throw new Error("the demo printed no URL or admin key");
+  if (!url || !key || !password) throw new Error("the demo printed no URL, admin key or admin password");
   child.stdout?.resume();
-  return { child, url, key };
+  return { child, url, key, password };
 }
 
 /**
  * Run one command with bash as a reader would, `curl` failing on an HTTP error (exit 22) so an
  * answer like 404 counts as a failure. `NAME=$(…)` commands hand `NAME` on to the next ones.
  */
-function runCommand(doc: DocCommand, env: Record<string, string>): { ok: boolean; detail: string } {
+function runCommand(doc: DocCommand, env: Record<string, string>, cwd: string): { ok: boolean; detail: string } {
   const assigned = /^([A-Z_]+)=\$\(/.exec(doc.command)?.[1];
   const script = [
     "set -o pipefail",
@@ -53,7 +55,7 @@ function runCommand(doc: DocCommand, env: Record<string, string>): { ok: boolean
     doc.command,
     assigned ? `printf '\\n%s=%s' ${assigned} "$${assigned}"` : "",
   ].join("\n");
-  const result = spawnSync("bash", ["-c", script], { env: { ...process.env, ...env }, encoding: "utf8" });
+  const result = spawnSync("bash", ["-c", script], { env: { ...process.env, ...env }, encoding: "utf8", cwd });
   if (assigned) {
     const value = new RegExp(`\\n${assigned}=(.*)$`).exec(result.stdout)?.[1] ?? "";
     env[assigned] = value;
@@ -84,16 +86,19 @@ describe("every hub command in the README and docs runs as printed, in order, ag
   });
 
   it("each one exits 0 (no HTTP error)", () => {
-    const env: Record<string, string> = { HUB: demo.url, KEY: demo.key };
+    const env: Record<string, string> = { HUB: demo.url, KEY: demo.key, PASSWORD: demo.password };
+    // Files the commands write (a cookie jar) land in a folder of the test's own, not the checkout.
+    const cwd = mkdtempSync(join(tmpdir(), "telehub-docs-cwd-"));
     const failures: string[] = [];
     let ran = 0;
     for (const file of DOCUMENTS) {
       for (const doc of hubCommands(readFileSync(new URL(file, ROOT), "utf8"), file)) {
-        const { ok, detail } = runCommand(doc, env);
+        const { ok, detail } = runCommand(doc, env, cwd);
         ran++;
         if (!ok) failures.push(`${doc.where}: ${doc.command}\n  ${detail}`);
       }
     }
+    rmSync(cwd, { recursive: true, force: true });
     assert.deepEqual(failures, [], `${failures.length} of ${ran} commands failed`);
     assert.ok(ran >= 30, `ran ${ran} commands`);
   });

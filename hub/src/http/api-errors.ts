@@ -26,7 +26,10 @@ export const API_ERRORS = {
   TH_API_NOT_FOUND: { status: 404, description: "The device or API key named in the path does not exist." },
   TH_API_ROUTE_NOT_FOUND: { status: 404, description: "No route matches this method and path." },
   TH_API_VALIDATION: { status: 400, description: "A path parameter, query parameter or body field broke the route's schema or a limit." },
-  TH_API_MALFORMED_BODY: { status: 400, description: "The body is not valid JSON, is empty where JSON was announced, or nests deeper than `api.maxJsonDepth`." },
+  TH_API_MALFORMED_BODY: {
+    status: 400,
+    description: "The body is not valid JSON, is empty where JSON was announced, or nests deeper than `api.maxJsonDepth`.",
+  },
   TH_API_CONFLICT: { status: 409, description: "The request conflicts with the current state, e.g. a device id that is taken." },
   TH_API_LAST_ADMIN_KEY: { status: 409, description: "Revoking this key would leave no active admin key and no active admin user." },
   TH_API_LAST_ADMIN: { status: 409, description: "Deleting, disabling or demoting this user would leave no active admin user." },

@@ -118,7 +118,10 @@ export function deviceRepositoryContract(name: string, factory: { open(): Promis
       assert.equal(await repo.previousToken("beta"), undefined);
       await repo.setTokenHash("beta", "sha256:fourth", 22_000, 30_000);
       assert.deepEqual(await repo.previousToken("beta"), { tokenHash: "sha256:third", validUntil: 30_000 });
-      assert.deepEqual(await repo.tokenHashes("beta"), { tokenHash: "sha256:fourth", previous: { tokenHash: "sha256:third", validUntil: 30_000 } });
+      assert.deepEqual(await repo.tokenHashes("beta"), {
+        tokenHash: "sha256:fourth",
+        previous: { tokenHash: "sha256:third", validUntil: 30_000 },
+      });
       await repo.revoke("beta", 23_000);
       assert.equal(await repo.previousToken("beta"), undefined);
       assert.deepEqual(await repo.tokenHashes("beta"), { tokenHash: "sha256:fourth", previous: undefined });
