@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import type { AddressInfo } from "node:net";
-import { buildApp } from "./app.js";
+import { buildApp, type Hub } from "./app.js";
 import type { HubConfig } from "./config/hub-config.js";
 import { ConfigError, loadConfig } from "./config/load-config.js";
 import { listeningDescription } from "./http/listen-address.js";
@@ -8,8 +8,11 @@ import { listeningDescription } from "./http/listen-address.js";
 /** Start a hub from the environment (see docs/configuration.md) and stop it cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   let config: HubConfig;
+  let hub: Hub;
   try {
     config = loadConfig();
+    // buildApp refuses what only shows with the data folder: a secrets key meta.db does not belong with, unreadable TLS files.
+    hub = await buildApp(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`telehub-hub: ${error.message}`);
@@ -17,7 +20,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const hub = await buildApp(config);
   const url = await hub.listen();
   const listening = listeningDescription(url, hub.http.server.address() as AddressInfo);
   hub.log.info({ url, listening, dataDir: config.dataDir, telemetry: hub.telemetry.kind }, "hub listening");
