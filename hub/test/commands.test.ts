@@ -182,7 +182,8 @@ describe("commands to devices", () => {
     assert.equal(audit.status, 200);
     assert.equal(audit.body.total, 1);
     const [entry] = audit.body.data;
-    assert.equal(entry.actor, "abababababababab");
+    assert.equal(entry.actor, "key:abababababababab");
+    assert.equal(entry.owner, "user:admin", "the bootstrap admin key belongs to the first admin user");
     assert.equal(entry.details.status, 200);
     const sends = await callApi(running.hub, "GET", "/api/v1/audit?action=command.send&target=idem-1");
     assert.equal(sends.body.total, 2);
