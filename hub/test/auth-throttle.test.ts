@@ -167,19 +167,30 @@ test("failed keys on the live WebSocket count with the API's: after them the key
   const running = await startHub({ adminKey: TEST_ADMIN_KEY, security: { authFailuresPerMinute: 3 } });
   try {
     const bad = `thk_${"4".repeat(16)}_${"v".repeat(40)}`;
-    for (let i = 0; i < 3; i++) {
-      const status = await new Promise<number>((resolve, reject) => {
-        const ws = new WebSocket(`${running.wsUrl}/v1/live`, ["telehub.live.v1", `bearer.${bad}`]);
-        ws.once("unexpected-response", (_req, res) => {
-          resolve(res.statusCode ?? 0);
-          res.resume();
-          ws.terminate();
-        });
-        ws.once("open", () => reject(new Error("a bad key opened the live channel")));
-        ws.on("error", () => {});
-      });
-      assert.equal(status, 401);
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      answers.push(
+        await new Promise<string>((resolve, reject) => {
+          const ws = new WebSocket(`${running.wsUrl}/v1/live`, ["telehub.live.v1", `bearer.${bad}`]);
+          ws.once("unexpected-response", (_req, res) => {
+            // The API's codes, in the header and the body, like every other API answer.
+            let body = "";
+            res.on("data", (chunk: Buffer) => {
+              body += chunk.toString();
+            });
+            res.on("end", () => {
+              resolve(
+                `${res.statusCode} ${res.headers["x-telehub-error"]} ${(JSON.parse(body) as { error: { code: string } }).error.code}`,
+              );
+              ws.terminate();
+            });
+          });
+          ws.once("open", () => reject(new Error("a bad key opened the live channel")));
+          ws.on("error", () => {});
+        }),
+      );
     }
+    assert.deepEqual(answers, [...Array(3).fill("401 TH_API_UNAUTHORIZED TH_API_UNAUTHORIZED"), "429 TH_API_THROTTLED TH_API_THROTTLED"]);
     assert.equal((await callApi(running.hub, "GET", "/api/v1/live?topics=presence:*", undefined, bad)).status, 429);
   } finally {
     await running.dispose();

@@ -1,20 +1,21 @@
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { PROTOCOL_ERRORS, type ProtocolErrorCode } from "@telehub/device-client/protocol";
+import type { ApiErrorCode } from "../http/api-errors.js";
 
 /** How long a refused client has to close its side of the connection, unless the caller says otherwise (`gateway.closeTimeoutMs`). */
 const REFUSED_LINGER_MS = 5_000;
 
 /**
  * Answer a WebSocket upgrade with an HTTP error instead of accepting it. The code travels in
- * the `X-Telehub-Error` header (readable by clients that cannot parse a body) and the JSON body.
- * The hub then ends its side; a client that never closes its own is cut off after `lingerMs`
+ * the `X-Telehub-Error` header (readable by clients that cannot parse a body) and the JSON body:
+ * a protocol code for devices, an API code for the dashboard's live channel. The hub then ends its side; a client that never closes its own is cut off after `lingerMs`
  * (no HTTP timeout applies to a socket once it asked for an upgrade).
  */
 export function refuseUpgrade(
   socket: Duplex,
   status: number,
-  code: ProtocolErrorCode | undefined,
+  code: ProtocolErrorCode | ApiErrorCode | undefined,
   message: string,
   retryAfterS?: number,
   lingerMs = REFUSED_LINGER_MS,

@@ -87,19 +87,24 @@ export class LiveSocketServer {
       caller = await this.authenticator.authenticate(req, offeredKey(req));
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
-      if (error.status === 429) return refuseUpgrade(socket, 429, undefined, error.message, Math.ceil(error.retryAfterMs / 1000));
+      if (error.status === 429) return refuseUpgrade(socket, 429, "TH_API_THROTTLED", error.message, Math.ceil(error.retryAfterMs / 1000));
       return refuseUpgrade(
         socket,
         401,
-        undefined,
+        "TH_API_UNAUTHORIZED",
         "send an API key (Authorization: Bearer <key>, or the subprotocol bearer.<key>), or log in",
       );
     }
     if (caller.session && !sameOrigin(req))
-      return refuseUpgrade(socket, 403, undefined, "a live connection with the session cookie must come from the hub's own pages (Origin)");
+      return refuseUpgrade(
+        socket,
+        403,
+        "TH_API_FORBIDDEN",
+        "a live connection with the session cookie must come from the hub's own pages (Origin)",
+      );
     const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
     if (!offered.includes(LIVE_SUBPROTOCOL))
-      return refuseUpgrade(socket, 400, undefined, `offer the WebSocket subprotocol ${LIVE_SUBPROTOCOL}`);
+      return refuseUpgrade(socket, 400, "TH_API_VALIDATION", `offer the WebSocket subprotocol ${LIVE_SUBPROTOCOL}`);
     if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, liveOwnersOf(caller)));
   }
