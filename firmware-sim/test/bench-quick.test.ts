@@ -57,3 +57,14 @@ it("npm run bench --quick runs every scenario and each produces numbers (no spee
   assert.ok((live.nodeRelay as { received: number }).received > 0, "the Node relay forwarded readings");
   assert.ok((report.commands as { succeeded: number }).succeeded > 0, "commands succeeded");
 });
+
+it("npm run bench -- --help explains the flags and runs nothing; an unknown argument is refused with the same text", async () => {
+  const help = await runScript(BENCH, ["--help"], { timeoutMs: 20_000 });
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: npm run bench/);
+  assert.match(help.stdout, /--only +a comma-separated list of: ingest, /);
+  assert.doesNotMatch(help.stderr, /bench +\d+ s:/, "no scenario started");
+  const stray = await runScript(BENCH, ["--quik"], { timeoutMs: 20_000 });
+  assert.equal(stray.code, 2);
+  assert.match(stray.stderr, /unknown argument "--quik"[\s\S]*Usage: npm run bench/);
+});

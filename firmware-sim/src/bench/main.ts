@@ -13,6 +13,26 @@ import { benchSettings } from "./settings.js";
 import { type Row, renderTable } from "./table.js";
 
 const args = process.argv.slice(2);
+const KNOWN_FLAGS = new Set(["--quick", "--json", "--only", "--help", "-h"]);
+const stray = args.find((arg, i) => !KNOWN_FLAGS.has(arg) && args[i - 1] !== "--only");
+if (args.includes("--help") || args.includes("-h") || stray !== undefined) {
+  const usage = [
+    "Usage: npm run bench [-- --quick] [-- --json] [-- --only <scenario,…>]",
+    "",
+    "Runs every benchmark scenario (about 4 minutes) and prints each figure beside a baseline measured in the same run.",
+    "  --quick   a tiny configuration (seconds), to check the harness, not to measure",
+    "  --json    the measurements as JSON instead of the table",
+    `  --only    a comma-separated list of: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+    "",
+    "What each figure means and the results so far: docs/benchmarks.md",
+  ].join("\n");
+  if (stray !== undefined) {
+    process.stderr.write(`bench: unknown argument ${JSON.stringify(stray)}\n\n${usage}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
 const quick = args.includes("--quick");
 const json = args.includes("--json");
 const onlyIndex = args.indexOf("--only");
