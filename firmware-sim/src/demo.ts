@@ -53,10 +53,13 @@ async function demoCredentials(hub: Hub): Promise<{ deviceId: string; token: str
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let hub: Hub;
   try {
     // The hub's JSON logs would bury the banner: warnings only, unless asked otherwise. A demo
     // (with its admin key in a file) is for this machine: 127.0.0.1 unless TELEHUB_HOST says otherwise.
     config = loadConfig({ TELEHUB_HOST: "127.0.0.1", ...process.env }, process.env.TELEHUB_LOG_LEVEL ? {} : { logLevel: "warn" });
+    // Some refusals show only once the data folder is opened (a secrets key meta.db does not belong with).
+    hub = await buildApp(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`telehub: ${error.message}`);
@@ -64,7 +67,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const hub = await buildApp(config);
   let url: string;
   try {
     url = await hub.listen();
