@@ -18,11 +18,6 @@ export class ClientAddresses {
     this.trusted = parseTrustProxy(trustProxy);
   }
 
-  /** Whether proxies are trusted at all. */
-  get trustsProxies(): boolean {
-    return this.trusted !== undefined;
-  }
-
   /** The client address of a request or WebSocket upgrade. */
   of(req: IncomingMessage): string {
     const peer = normalize(req.socket.remoteAddress ?? "") ?? "unknown";
