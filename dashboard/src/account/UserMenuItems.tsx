@@ -28,12 +28,29 @@ const AccountItem = forwardRef<HTMLLIElement>(function AccountItem(_props, ref) 
   );
 });
 
-/** "Log out everywhere": `DELETE /api/v1/sessions` ends every session of the user, this one included. */
-const LogOutEverywhereItem = forwardRef<HTMLLIElement>(function LogOutEverywhereItem(_props, ref) {
+/** The menu item that asks to log out everywhere; the question lives outside the menu, which closes. */
+const LogOutEverywhereItem = forwardRef<HTMLLIElement, { onAsk: () => void }>(function LogOutEverywhereItem({ onAsk }, ref) {
   const menu = useUserMenu();
+  return (
+    <MenuItem
+      ref={ref}
+      onClick={() => {
+        menu?.onClose();
+        onAsk();
+      }}
+    >
+      <ListItemIcon>
+        <PhonelinkEraseIcon fontSize="small" />
+      </ListItemIcon>
+      <ListItemText>Log out everywhere</ListItemText>
+    </MenuItem>
+  );
+});
+
+/** "Log out everywhere?": `DELETE /api/v1/sessions` ends every session of the user, this one included. */
+function LogOutEverywhereConfirm({ isOpen, onClose }: { isOpen: boolean; onClose: () => void }) {
   const logout = useLogout();
   const notify = useNotify();
-  const [asking, setAsking] = useState(false);
   const confirm = async () => {
     try {
       await hubFetch("/sessions", { method: "DELETE" });
@@ -41,8 +58,7 @@ const LogOutEverywhereItem = forwardRef<HTMLLIElement>(function LogOutEverywhere
       notify((error as Error).message, { type: "error" });
       return;
     } finally {
-      setAsking(false);
-      menu?.onClose();
+      onClose();
     }
     // The hub has ended this session too: log out without asking it again.
     forgetIdentity();
@@ -50,36 +66,33 @@ const LogOutEverywhereItem = forwardRef<HTMLLIElement>(function LogOutEverywhere
     await logout();
   };
   return (
-    <>
-      <MenuItem ref={ref} onClick={() => setAsking(true)}>
-        <ListItemIcon>
-          <PhonelinkEraseIcon fontSize="small" />
-        </ListItemIcon>
-        <ListItemText>Log out everywhere</ListItemText>
-      </MenuItem>
-      <Confirm
-        isOpen={asking}
-        title="Log out everywhere?"
-        content="This ends your sessions in every browser and tab, this one included."
-        confirm="Log out everywhere"
-        onConfirm={confirm}
-        onClose={() => {
-          setAsking(false);
-          menu?.onClose();
-        }}
-      />
-    </>
+    <Confirm
+      isOpen={isOpen}
+      title="Log out everywhere?"
+      content="This ends your sessions in every browser and tab, this one included."
+      confirm="Log out everywhere"
+      onConfirm={confirm}
+      onClose={onClose}
+    />
   );
-});
+}
 
-/** The user menu: Account and Log out everywhere for a user session, then Logout. */
+/**
+ * The user menu: Account and Log out everywhere for a user session, then Logout. The confirmation
+ * is rendered beside the menu, not in it, so closing the menu (or a re-render of its items) cannot
+ * take the open question away.
+ */
 export function TelehubUserMenu() {
   const identity = useIdentity();
+  const [asking, setAsking] = useState(false);
   return (
-    <UserMenu>
-      <AccountItem />
-      {identity?.kind === "session" && <LogOutEverywhereItem />}
-      <Logout />
-    </UserMenu>
+    <>
+      <UserMenu>
+        <AccountItem />
+        {identity?.kind === "session" && <LogOutEverywhereItem onAsk={() => setAsking(true)} />}
+        <Logout />
+      </UserMenu>
+      <LogOutEverywhereConfirm isOpen={asking} onClose={() => setAsking(false)} />
+    </>
   );
 }

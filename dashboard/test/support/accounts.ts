@@ -48,5 +48,7 @@ export function storagesOf(page: Page): Promise<string> {
 /** Open the user menu (top right) and pick an item. */
 export async function openUserMenuItem(page: Page, item: string): Promise<void> {
   await page.getByRole("button", { name: "Profile" }).click();
-  await page.getByRole("menuitem", { name: item }).click();
+  const entry = page.getByRole("menuitem", { name: item });
+  await entry.waitFor({ state: "visible" });
+  await entry.click();
 }
