@@ -6,3 +6,12 @@ export * from "./config/load-config.js";
 export type { DeviceView } from "./http/device-view.js";
 export { listeningDescription, listensOnAllInterfaces } from "./http/listen-address.js";
 export type { LivePresence, LiveUpdate, LiveValue } from "./live/live-update.js";
+export type {
+  DeviceProfile,
+  MetricKind,
+  ProfileChart,
+  ProfileCommand,
+  ProfileDefinition,
+  ProfileMetric,
+  ProfileVersionInfo,
+} from "./profiles/profile.js";

@@ -32,6 +32,8 @@ export interface HelloFrame {
   attrs?: Record<string, MetricValue>;
   /** Version of the desired configuration the device has applied (0 or absent: none). */
   cfg?: number;
+  /** The names of the commands the device handles (each by `COMMAND_NAME_PATTERN`, at most `MAX_HELLO_COMMANDS` of them). */
+  cmds?: string[];
 }
 
 /** Limits as carried in `welcome.lim`. */

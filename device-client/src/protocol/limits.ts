@@ -41,3 +41,10 @@ export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = {
 
 /** Metric names: ASCII letters, digits and `_ . - /`, starting with a letter or digit. */
 export const METRIC_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.\-/]*$/;
+
+/** Command names (`cmd.name`, `hello.cmds`): ASCII letters, digits and `_ . : -`, starting with a letter or digit; at most {@link MAX_COMMAND_NAME_LENGTH} characters. */
+export const COMMAND_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+/** The longest command name. */
+export const MAX_COMMAND_NAME_LENGTH = 64;
+/** The most command names one `hello.cmds` lists. */
+export const MAX_HELLO_COMMANDS = 64;

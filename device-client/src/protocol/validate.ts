@@ -16,7 +16,7 @@ import type {
   ReportFrame,
   WelcomeFrame,
 } from "./frames.js";
-import { METRIC_NAME_PATTERN, type ProtocolLimits } from "./limits.js";
+import { COMMAND_NAME_PATTERN, MAX_COMMAND_NAME_LENGTH, MAX_HELLO_COMMANDS, METRIC_NAME_PATTERN, type ProtocolLimits } from "./limits.js";
 
 type Raw = Record<string, unknown>;
 
@@ -33,6 +33,8 @@ function isScalarMap(v: unknown): v is Record<string, MetricValue> {
   return true;
 }
 
+const isCommandName = (v: unknown): boolean => typeof v === "string" && v.length <= MAX_COMMAND_NAME_LENGTH && COMMAND_NAME_PATTERN.test(v);
+
 /** Check a `hello` frame's fields; throws `TH_PROTOCOL_VIOLATION` when a field has the wrong type. */
 export function validateHello(raw: Raw): HelloFrame {
   const ok =
@@ -42,11 +44,12 @@ export function validateHello(raw: Raw): HelloFrame {
     (raw.time === undefined || isTimestamp(raw.time)) &&
     (raw.caps === undefined || (Array.isArray(raw.caps) && raw.caps.every((c) => typeof c === "string"))) &&
     (raw.attrs === undefined || isScalarMap(raw.attrs)) &&
-    (raw.cfg === undefined || isCount(raw.cfg));
+    (raw.cfg === undefined || isCount(raw.cfg)) &&
+    (raw.cmds === undefined || (Array.isArray(raw.cmds) && raw.cmds.length <= MAX_HELLO_COMMANDS && raw.cmds.every(isCommandName)));
   if (!ok)
     throw new ProtocolError(
       "TH_PROTOCOL_VIOLATION",
-      "hello: v must be an integer; fw, model strings; time a timestamp; caps strings; attrs a flat map",
+      `hello: v must be an integer; fw, model strings; time a timestamp; caps strings; attrs a flat map; cmds at most ${MAX_HELLO_COMMANDS} command names`,
     );
   return raw as unknown as HelloFrame;
 }

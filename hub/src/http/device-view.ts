@@ -19,6 +19,10 @@ export interface DeviceView {
   clockSkewFlagged: boolean;
   revoked: boolean;
   revokedAt: number | null;
+  /** The device's profile; null if it has none. */
+  profileId: string | null;
+  /** The command names the device's last `hello` listed (`cmds`); [] if it listed none. */
+  reportedCommands: string[];
 }
 
 /**
@@ -43,5 +47,7 @@ export function toDeviceView(record: DeviceRecord, presence: PresenceInfo | unde
     clockSkewFlagged: record.clockSkewMs !== null && Math.abs(record.clockSkewMs) > clockSkewWarnMs,
     revoked: record.revokedAt !== null,
     revokedAt: record.revokedAt,
+    profileId: record.profileId,
+    reportedCommands: record.reportedCommands,
   };
 }

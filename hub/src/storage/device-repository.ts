@@ -19,6 +19,10 @@ export interface DeviceRecord {
   /** Device clock minus hub clock at the last `hello`, ms; null if the device sent no time. */
   clockSkewMs: number | null;
   revokedAt: number | null;
+  /** The device's profile (`/profiles/:id`); null if it has none. */
+  profileId: string | null;
+  /** The command names the device's last `hello` listed (`cmds`); [] if it listed none. */
+  reportedCommands: string[];
 }
 
 export type DeviceSortField = "id" | "name" | "createdAt" | "lastSeenAt" | "firmware" | "model";
@@ -45,6 +49,8 @@ export interface DeviceHello {
   /** The attributes the hello carried, replacing the recorded ones; null (a hello without `attrs`) keeps them. */
   attributes: Record<string, MetricValue> | null;
   clockSkewMs: number | null;
+  /** The command names the hello listed (`cmds`), replacing the recorded ones; absent: it listed none. */
+  commands?: string[];
   at: number;
 }
 

@@ -24,6 +24,7 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
     model: hello.model ?? null,
     attributes: hello.attrs ?? null,
     clockSkewMs,
+    commands: hello.cmds ?? [],
     at: receivedAt,
   });
   const seq = await context.telemetry.lastSequence(session.id);

@@ -1,6 +1,6 @@
 import type { Migration } from "./open-database.js";
 
-/** Schema of the metadata database (`meta.db`): devices and operators' API keys. */
+/** Schema of the metadata database (`meta.db`): devices, operators' API keys, commands, configuration, profiles. */
 export const META_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -129,6 +129,32 @@ export const META_MIGRATIONS: readonly Migration[] = [
         id TEXT PRIMARY KEY,
         recorded_at INTEGER NOT NULL
       );
+    `,
+  },
+  {
+    version: 6,
+    description: "device profiles with their history; a device's profile and the commands its hello reported",
+    up: `
+      CREATE TABLE profiles (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        built_in INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT
+      );
+      CREATE TABLE profile_versions (
+        profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT,
+        PRIMARY KEY (profile_id, version)
+      );
+      ALTER TABLE devices ADD COLUMN profile_id TEXT REFERENCES profiles (id);
+      ALTER TABLE devices ADD COLUMN reported_commands TEXT NOT NULL DEFAULT '[]';
+      CREATE INDEX devices_profile_id ON devices (profile_id);
     `,
   },
 ];

@@ -24,6 +24,8 @@ interface DeviceRow {
   labels: string;
   clock_skew_ms: number | null;
   revoked_at: number | null;
+  profile_id: string | null;
+  reported_commands: string;
 }
 
 const SORT_COLUMNS: Record<DeviceSortField, string> = {
@@ -49,6 +51,8 @@ function toRecord(row: DeviceRow): DeviceRecord {
     labels: JSON.parse(row.labels) as DeviceRecord["labels"],
     clockSkewMs: row.clock_skew_ms,
     revokedAt: row.revoked_at,
+    profileId: row.profile_id,
+    reportedCommands: JSON.parse(row.reported_commands) as string[],
   };
 }
 
@@ -85,7 +89,7 @@ export class SqliteDeviceRepository implements DeviceRepository {
       ),
       delete: db.prepare("DELETE FROM devices WHERE id = ?"),
       hello: db.prepare(
-        "UPDATE devices SET firmware = @firmware, model = @model, attributes = COALESCE(@attributes, attributes), clock_skew_ms = @clockSkewMs, last_seen_at = @at WHERE id = @id",
+        "UPDATE devices SET firmware = @firmware, model = @model, attributes = COALESCE(@attributes, attributes), clock_skew_ms = @clockSkewMs, reported_commands = @commands, last_seen_at = @at WHERE id = @id",
       ),
       mergeAttributes: db.prepare(
         "UPDATE devices SET attributes = json_patch(attributes, ?), last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?",
@@ -218,6 +222,7 @@ export class SqliteDeviceRepository implements DeviceRepository {
             ...hello,
             id,
             attributes: hello.attributes === null ? null : JSON.stringify(hello.attributes),
+            commands: JSON.stringify(hello.commands ?? []),
           });
       })();
     } catch (error) {
