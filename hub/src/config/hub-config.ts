@@ -112,6 +112,8 @@ export interface HubConfig {
     maxRawPoints: number;
     /** Most buckets one history query returns. Default 2,000. */
     maxHistoryPoints: number;
+    /** Most rows one telemetry export (`/devices/:id/telemetry/export`) streams; past it the export ends with a truncation marker. Default 1,000,000. */
+    maxExportRows: number;
     /** Serve `/metrics` without an API key (for a Prometheus on a private network). Default false. */
     publicMetrics: boolean;
     /** Comma-separated origins (`https://dash.example.com`) whose browser pages may call the API (CORS); empty: none. Default empty. */
@@ -217,6 +219,8 @@ export interface HubConfig {
     maxSubscribers: number;
     /** Live connections one API key, or one user (sessions and the user's keys together), may hold at once; more get 429. Default 20. */
     maxSubscribersPerCaller: number;
+    /** A connected device whose newest reading is older than this counts as stale (`/fleet/summary`, `state=stale`). Default 60,000 ms. */
+    staleAfterMs: number;
   };
   dashboard: {
     /** Serve the operator dashboard (the built single-page app) at `/`. Default true. */
@@ -282,6 +286,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxPageSize: 1_000,
     maxRawPoints: 10_000,
     maxHistoryPoints: 2_000,
+    maxExportRows: 1_000_000,
     publicMetrics: false,
     corsOrigins: "",
     maxJsonDepth: 32,
@@ -331,6 +336,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxQueuedEvents: 1_000,
     maxSubscribers: 1_000,
     maxSubscribersPerCaller: 20,
+    staleAfterMs: 60_000,
   },
   dashboard: { enabled: true, dir: "" },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
