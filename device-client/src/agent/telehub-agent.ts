@@ -38,6 +38,9 @@ export type TelehubAgentEvents = {
   fatal: [TelehubClientError];
 };
 
+/** The commands the agent answers (reported in `hello.cmds`). */
+export const AGENT_COMMANDS = ["ping", "set_interval", "run_script", "reboot"] as const;
+
 /**
  * The Raspberry Pi agent: collects metrics every interval and streams them through a
  * {@link TelehubClient} whose buffer is a file in `stateDir`, so readings taken while the hub
@@ -83,6 +86,7 @@ export class TelehubAgent extends EventEmitter<TelehubAgentEvents> {
       firmware: `telehub-agent ${AGENT_VERSION}`,
       ...(model !== undefined && { model }),
       attributes: { ...machineAttributes(), interval_s: intervalS },
+      commands: AGENT_COMMANDS,
       configVersion: state.current.configVersion ?? 0,
       wsOptions: config.caFile ? { ca: readFileSync(config.caFile) } : {},
       ...options.client,

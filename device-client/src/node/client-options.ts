@@ -1,5 +1,5 @@
 import type { ClientOptions } from "ws";
-import type { MetricValue } from "../protocol/index.js";
+import { COMMAND_NAME_PATTERN, MAX_COMMAND_NAME_LENGTH, MAX_HELLO_COMMANDS, type MetricValue } from "../protocol/index.js";
 import { type BackoffOptions, checkBackoff, DEFAULT_BACKOFF } from "./backoff.js";
 import type { OfflineBuffer } from "./buffer/offline-buffer.js";
 import type { CredentialsMode } from "./hub-url.js";
@@ -18,6 +18,11 @@ export interface TelehubClientOptions {
   model?: string;
   /** Attributes reported in `hello.attrs` (flat name → scalar). Default: omitted. */
   attributes?: Record<string, MetricValue>;
+  /**
+   * The names of the commands the device handles, reported in `hello.cmds` so that the hub's console can
+   * offer them (at most 64, each 1–64 characters of A-Z a-z 0-9 `_ . : -`). Default: omitted.
+   */
+  commands?: readonly string[];
   /**
    * Where closed batches wait for their ack. Default `new MemoryBuffer({ maxReadings: 10_000 })`.
    * A buffer passed in is not closed by `close()` (its owner closes it); the default one is.
@@ -52,9 +57,9 @@ export interface TelehubClientOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<TelehubClientOptions, "firmware" | "model" | "attributes" | "buffer" | "backoff" | "configVersion">
+  Omit<TelehubClientOptions, "firmware" | "model" | "attributes" | "commands" | "buffer" | "backoff" | "configVersion">
 > &
-  Pick<TelehubClientOptions, "firmware" | "model" | "attributes"> & { backoff: BackoffOptions };
+  Pick<TelehubClientOptions, "firmware" | "model" | "attributes" | "commands"> & { backoff: BackoffOptions };
 
 /** Fill in defaults and check ranges; throws `TypeError`/`RangeError` naming the bad option. */
 export function resolveOptions(options: TelehubClientOptions): ResolvedOptions {
@@ -68,6 +73,7 @@ export function resolveOptions(options: TelehubClientOptions): ResolvedOptions {
     firmware: options.firmware,
     model: options.model,
     attributes: options.attributes,
+    commands: options.commands,
     maxBatchReadings: options.maxBatchReadings ?? 50,
     batchIntervalMs: options.batchIntervalMs ?? 1_000,
     backoff: checkBackoff({ ...DEFAULT_BACKOFF, ...options.backoff }),
@@ -79,6 +85,7 @@ export function resolveOptions(options: TelehubClientOptions): ResolvedOptions {
     now: options.now ?? Date.now,
     clockCorrectionThresholdMs: options.clockCorrectionThresholdMs ?? 1_000,
   };
+  if (resolved.commands !== undefined) checkCommands(resolved.commands);
   positive("maxBatchReadings", resolved.maxBatchReadings, true);
   positive("batchIntervalMs", resolved.batchIntervalMs);
   positive("connectTimeoutMs", resolved.connectTimeoutMs);
@@ -90,6 +97,16 @@ export function resolveOptions(options: TelehubClientOptions): ResolvedOptions {
     throw new RangeError(`credentials must be "header" or "query", got ${String(resolved.credentials)}`);
   }
   return resolved;
+}
+
+function checkCommands(commands: readonly string[]): void {
+  if (!Array.isArray(commands)) throw new TypeError("commands must be an array of command names");
+  if (commands.length > MAX_HELLO_COMMANDS) throw new RangeError(`commands lists ${commands.length} names; at most ${MAX_HELLO_COMMANDS}`);
+  for (const name of commands) {
+    if (typeof name !== "string" || name.length > MAX_COMMAND_NAME_LENGTH || !COMMAND_NAME_PATTERN.test(name)) {
+      throw new RangeError(`commands: ${JSON.stringify(name)} is not a command name (1–64 characters of A-Z a-z 0-9 _ . : -)`);
+    }
+  }
 }
 
 function positive(name: string, value: number, integer = false): void {

@@ -232,6 +232,7 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
         ...(options.model !== undefined && { model: options.model }),
         caps: ["batch"],
         ...(options.attributes !== undefined && { attrs: options.attributes }),
+        ...(options.commands !== undefined && { cmds: [...options.commands] }),
         // Always said, 0 included: a device that lost its configuration gets it again.
         cfg: this.config.appliedVersion,
       },

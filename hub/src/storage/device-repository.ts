@@ -70,10 +70,25 @@ export interface DeviceTokenHashes {
 /** Device registry. Async so that a server database can implement it. */
 export interface DeviceRepository {
   /** Create a device; rejects with `DuplicateDeviceError` if the id is taken. */
-  create(device: { id: string; name: string; tokenHash: string; labels: Record<string, string>; at: number }): Promise<DeviceRecord>;
+  create(device: {
+    id: string;
+    name: string;
+    tokenHash: string;
+    labels: Record<string, string>;
+    /** Rejects with `UnknownProfileError` when no such profile exists. Default: none. */
+    profileId?: string | null;
+    at: number;
+  }): Promise<DeviceRecord>;
   get(id: string): Promise<DeviceRecord | undefined>;
   list(query: DeviceListQuery): Promise<{ items: DeviceRecord[]; total: number }>;
-  update(id: string, patch: { name?: string; labels?: Record<string, string> }, at: number): Promise<DeviceRecord | undefined>;
+  /** `profileId` null takes the profile away; an unknown one rejects with `UnknownProfileError`. */
+  update(
+    id: string,
+    patch: { name?: string; labels?: Record<string, string>; profileId?: string | null },
+    at: number,
+  ): Promise<DeviceRecord | undefined>;
+  /** Give the device this profile if it has none (auto-assignment at `hello`); false if it had one (or is gone). */
+  assignProfileIfNone(id: string, profileId: string, at: number): Promise<boolean>;
   /**
    * Replace the token (and reinstate a revoked device). With `previousValidUntil` the token
    * replaced keeps working until then (a rotation's grace period); without, it stops at once.

@@ -31,6 +31,8 @@ export function deviceRepositoryContract(name: string, factory: { open(): Promis
         labels: { site: "north" },
         clockSkewMs: null,
         revokedAt: null,
+        profileId: null,
+        reportedCommands: [],
       });
       await assert.rejects(repo.create({ ...base, id: "epsilon", name: "again", at: 3_000 }), DuplicateDeviceError);
       assert.equal(await repo.get("nobody"), undefined);

@@ -10,6 +10,7 @@ import {
   DuplicateDeviceError,
   type PreviousToken,
 } from "../device-repository.js";
+import { UnknownProfileError } from "../profile-repository.js";
 
 interface DeviceRow {
   id: string;
@@ -36,6 +37,10 @@ const SORT_COLUMNS: Record<DeviceSortField, string> = {
   firmware: "firmware",
   model: "model",
 };
+
+function isForeignKeyError(error: unknown): boolean {
+  return (error as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+}
 
 function toRecord(row: DeviceRow): DeviceRecord {
   return {
@@ -66,8 +71,9 @@ export class SqliteDeviceRepository implements DeviceRepository {
   constructor(private readonly db: Database.Database) {
     this.statements = {
       insert: db.prepare(
-        "INSERT INTO devices (id, name, token_hash, created_at, updated_at, labels) VALUES (@id, @name, @tokenHash, @at, @at, @labels)",
+        "INSERT INTO devices (id, name, token_hash, created_at, updated_at, labels, profile_id) VALUES (@id, @name, @tokenHash, @at, @at, @labels, @profileId)",
       ),
+      assignProfile: db.prepare("UPDATE devices SET profile_id = ?, updated_at = ? WHERE id = ? AND profile_id IS NULL"),
       get: db.prepare("SELECT * FROM devices WHERE id = ?"),
       setToken: db.prepare(
         "UPDATE devices SET token_hash = ?, previous_token_hash = NULL, previous_token_valid_until = NULL, revoked_at = NULL, updated_at = ? WHERE id = ?",
@@ -99,11 +105,23 @@ export class SqliteDeviceRepository implements DeviceRepository {
     this.decoyRowid = (this.statements.lastRowid.get() as number | null) ?? 0;
   }
 
-  async create(device: { id: string; name: string; tokenHash: string; labels: Record<string, string>; at: number }): Promise<DeviceRecord> {
+  async create(device: {
+    id: string;
+    name: string;
+    tokenHash: string;
+    labels: Record<string, string>;
+    profileId?: string | null;
+    at: number;
+  }): Promise<DeviceRecord> {
     try {
-      this.decoyRowid = this.statements.insert.run({ ...device, labels: JSON.stringify(device.labels) }).lastInsertRowid;
+      this.decoyRowid = this.statements.insert.run({
+        ...device,
+        labels: JSON.stringify(device.labels),
+        profileId: device.profileId ?? null,
+      }).lastInsertRowid;
     } catch (error) {
       if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new DuplicateDeviceError(device.id);
+      if (isForeignKeyError(error)) throw new UnknownProfileError(device.profileId ?? "");
       throw error;
     }
     return (await this.get(device.id)) as DeviceRecord;
@@ -150,7 +168,11 @@ export class SqliteDeviceRepository implements DeviceRepository {
     return { items: rows.map(toRecord), total };
   }
 
-  async update(id: string, patch: { name?: string; labels?: Record<string, string> }, at: number): Promise<DeviceRecord | undefined> {
+  async update(
+    id: string,
+    patch: { name?: string; labels?: Record<string, string>; profileId?: string | null },
+    at: number,
+  ): Promise<DeviceRecord | undefined> {
     const sets: string[] = ["updated_at = ?"];
     const params: unknown[] = [at];
     if (patch.name !== undefined) {
@@ -161,8 +183,27 @@ export class SqliteDeviceRepository implements DeviceRepository {
       sets.push("labels = ?");
       params.push(JSON.stringify(patch.labels));
     }
-    const result = this.db.prepare(`UPDATE devices SET ${sets.join(", ")} WHERE id = ?`).run(...params, id);
-    return result.changes > 0 ? this.get(id) : undefined;
+    if (patch.profileId !== undefined) {
+      sets.push("profile_id = ?");
+      params.push(patch.profileId);
+    }
+    let changes: number;
+    try {
+      changes = this.db.prepare(`UPDATE devices SET ${sets.join(", ")} WHERE id = ?`).run(...params, id).changes;
+    } catch (error) {
+      if (isForeignKeyError(error)) throw new UnknownProfileError(patch.profileId ?? "");
+      throw error;
+    }
+    return changes > 0 ? this.get(id) : undefined;
+  }
+
+  async assignProfileIfNone(id: string, profileId: string, at: number): Promise<boolean> {
+    try {
+      return this.statements.assignProfile.run(profileId, at, id).changes > 0;
+    } catch (error) {
+      if (isForeignKeyError(error)) throw new UnknownProfileError(profileId);
+      throw error;
+    }
   }
 
   async setTokenHash(id: string, tokenHash: string, at: number, previousValidUntil?: number): Promise<boolean> {
