@@ -67,18 +67,21 @@ export interface DeviceTokenHashes {
   previous: PreviousToken | undefined;
 }
 
+/** What a new device is made of; `at` becomes its `createdAt`. */
+export interface NewDevice {
+  id: string;
+  name: string;
+  tokenHash: string;
+  labels: Record<string, string>;
+  /** Its profile; an unknown one rejects with `UnknownProfileError`. Default: none. */
+  profileId?: string | null;
+  at: number;
+}
+
 /** Device registry. Async so that a server database can implement it. */
 export interface DeviceRepository {
   /** Create a device; rejects with `DuplicateDeviceError` if the id is taken. */
-  create(device: {
-    id: string;
-    name: string;
-    tokenHash: string;
-    labels: Record<string, string>;
-    /** Rejects with `UnknownProfileError` when no such profile exists. Default: none. */
-    profileId?: string | null;
-    at: number;
-  }): Promise<DeviceRecord>;
+  create(device: NewDevice): Promise<DeviceRecord>;
   get(id: string): Promise<DeviceRecord | undefined>;
   list(query: DeviceListQuery): Promise<{ items: DeviceRecord[]; total: number }>;
   /** `profileId` null takes the profile away; an unknown one rejects with `UnknownProfileError`. */

@@ -8,6 +8,7 @@ import {
   type DeviceSortField,
   type DeviceTokenHashes,
   DuplicateDeviceError,
+  type NewDevice,
   type PreviousToken,
 } from "../device-repository.js";
 import { UnknownProfileError } from "../profile-repository.js";
@@ -105,14 +106,7 @@ export class SqliteDeviceRepository implements DeviceRepository {
     this.decoyRowid = (this.statements.lastRowid.get() as number | null) ?? 0;
   }
 
-  async create(device: {
-    id: string;
-    name: string;
-    tokenHash: string;
-    labels: Record<string, string>;
-    profileId?: string | null;
-    at: number;
-  }): Promise<DeviceRecord> {
+  async create(device: NewDevice): Promise<DeviceRecord> {
     try {
       this.decoyRowid = this.statements.insert.run({
         ...device,
