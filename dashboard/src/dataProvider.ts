@@ -7,8 +7,8 @@ import { hubFetch, queryString } from "./api";
  * `X-Total-Count`). ra-data-simple-rest speaks `range`/`Content-Range` instead, so this small
  * provider maps the few calls the dashboard makes:
  *
- * - `devices`: list (sort, `q`, `connected`), one, create (without the token: see `create`),
- *   update (`name`, `labels`), delete.
+ * - `devices`: list (sort, `q`, `connected`, `state`, `label`, `profileId`, `firmware`), one,
+ *   create (without the token: see `create`), update (`name`, `labels`, `profileId`), delete.
  * - `commands`: list (`deviceId`, `state`; newest first; the hub sorts by creation only), one.
  * - `api-keys`: list (the hub answers all keys: paged here), create (without the secret),
  *   delete = revoke.
@@ -86,7 +86,9 @@ async function update(resource: string, id: Identifier, data: Record<string, unk
     return { data: json };
   }
   if (resource !== "devices") throw new Error(`${resource} cannot be edited`);
-  const body = JSON.stringify({ name: data.name, labels: data.labels ?? {} });
+  // The profile only when it changed: setting one may also set the desired configuration (docs/api.md).
+  const profileChanged = "profileId" in data && data.profileId !== previous?.profileId;
+  const body = JSON.stringify({ name: data.name, labels: data.labels ?? {}, ...(profileChanged && { profileId: data.profileId }) });
   const { json } = await hubFetch<RaRecord>(`/devices/${encodeURIComponent(String(id))}`, { method: "PATCH", body });
   return { data: json };
 }

@@ -1,16 +1,32 @@
+import { type Theme, useMediaQuery } from "@mui/material";
 import type { ReactNode } from "react";
-import { AppBar, Layout, TitlePortal } from "react-admin";
+import { AppBar, Layout, Menu, TitlePortal } from "react-admin";
 import { TelehubUserMenu } from "./account/UserMenuItems";
 import { CredentialWatch } from "./auth/CredentialWatch";
 import { LiveResync } from "./live/LiveResync";
 import { LiveStatusChip } from "./live/LiveStatusChip";
 
+/**
+ * The title, the live status, the refresh button and the user menu. On a phone the live status
+ * is an icon (its text in the title) and the title is cut with an ellipsis, so nothing collides at 390 px.
+ */
 function TelehubAppBar() {
+  const phone = useMediaQuery((theme: Theme) => theme.breakpoints.down("sm"));
   return (
     <AppBar userMenu={<TelehubUserMenu />}>
-      <TitlePortal />
-      <LiveStatusChip />
+      <TitlePortal sx={{ minWidth: 0, fontSize: { xs: "1rem", sm: undefined } }} />
+      <LiveStatusChip compact={phone} />
     </AppBar>
+  );
+}
+
+/** The menu: the fleet overview (home) first, then the resources. */
+function TelehubMenu() {
+  return (
+    <Menu>
+      <Menu.DashboardItem primaryText="Fleet" />
+      <Menu.ResourceItems />
+    </Menu>
   );
 }
 
@@ -20,7 +36,7 @@ function TelehubAppBar() {
  */
 export function TelehubLayout({ children }: { children: ReactNode }) {
   return (
-    <Layout appBar={TelehubAppBar}>
+    <Layout appBar={TelehubAppBar} menu={TelehubMenu}>
       <LiveResync />
       <CredentialWatch />
       {children}

@@ -1,8 +1,12 @@
 import { Chip, Tooltip } from "@mui/material";
 import { useRecordContext } from "react-admin";
+import type { FleetDevice } from "../fleet/fleet-types";
+import { metricText } from "../fleet/metric-text";
+import { useProfiles } from "../fleet/useProfiles";
 import type { MetricValue } from "../live/live-types";
 import type { Device, DeviceLiveState } from "./device-types";
 import { useDeviceLive } from "./FleetLiveContext";
+import { LabelChips } from "./labels/LabelChips";
 import { ago, freshnessOf } from "./time-format";
 import { useNow } from "./useNow";
 
@@ -57,18 +61,46 @@ export function FreshnessField(_props: ColumnProps) {
   return <FreshnessChip lastReadingAt={live?.lastReadingAt} />;
 }
 
-export function LiveValuesField(_props: ColumnProps) {
+/** The device's profile by name ("–" without one). */
+export function ProfileField(_props: ColumnProps) {
+  const device = useRecordContext<FleetDevice>();
+  const { profiles } = useProfiles();
+  if (!device?.profileId) return <span>–</span>;
+  const profile = profiles.get(device.profileId);
+  return (
+    <Chip
+      size="small"
+      label={profile?.name ?? device.profileId}
+      title={device.profileId}
+      data-testid="profile"
+      data-profile={device.profileId}
+    />
+  );
+}
+
+export function LabelsField(_props: ColumnProps) {
   const device = useRecordContext<Device>();
+  return device ? <LabelChips labels={device.labels} max={4} /> : null;
+}
+
+/** The newest values (up to 6, by name), with the unit and decimals of the device's profile where it lists the metric. */
+export function LiveValuesField(_props: ColumnProps) {
+  const device = useRecordContext<FleetDevice>();
   const live = useDeviceLive(String(device?.id));
+  const { profiles } = useProfiles();
+  const profile = device?.profileId ? profiles.get(device.profileId) : undefined;
   const entries = Object.entries(live?.values ?? {}).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0) return <span>–</span>;
   return (
     <span data-testid="live-values">
-      {entries.slice(0, 6).map(([metric, { value }]) => (
-        <span key={metric} style={{ marginRight: 12 }}>
-          {metric}: <b data-metric={metric}>{formatValue(value)}</b>
-        </span>
-      ))}
+      {entries.slice(0, 6).map(([metric, { value }]) => {
+        const spec = profile?.metrics.find((candidate) => candidate.name === metric);
+        return (
+          <span key={metric} style={{ marginRight: 12, whiteSpace: "nowrap" }}>
+            {spec?.displayName ?? metric}: <b data-metric={metric}>{metricText(value, spec?.unit, spec?.decimals)}</b>
+          </span>
+        );
+      })}
     </span>
   );
 }

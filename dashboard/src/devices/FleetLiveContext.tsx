@@ -1,11 +1,15 @@
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from "react";
 import { useListContext } from "react-admin";
-import { hubFetch } from "../api";
+import { hubFetch, queryString } from "../api";
+import type { FleetLatest } from "../fleet/fleet-types";
 import { useLive } from "../live/LiveContext";
 import type { LiveUpdate } from "../live/live-types";
 import type { DeviceLiveState, Latest } from "./device-types";
 
 const FleetLive = createContext<Record<string, DeviceLiveState>>({});
+
+/** `GET /fleet/latest` takes at most this many ids a call. */
+const LATEST_IDS_PER_CALL = 200;
 
 /** Fold a live update into the per-device state (newest device timestamp wins). */
 export function applyUpdate(states: Record<string, DeviceLiveState>, update: LiveUpdate, only?: ReadonlySet<string>) {
@@ -41,24 +45,52 @@ export function stateOfLatest(latest: Latest): DeviceLiveState {
   return { values, lastReadingAt: latest.lastReadingAt };
 }
 
-/**
- * Live state of the devices on the list's current page: their `/latest` once, then the live
- * channel's telemetry for exactly those devices (one topic each) and everyone's presence.
- */
-export function FleetLiveProvider({ children }: { children: ReactNode }) {
-  const { data } = useListContext();
-  const ids = useMemo(() => (data ?? []).map((record) => String(record.id)), [data]);
-  const idKey = ids.join(",");
-  const [states, setStates] = useState<Record<string, DeviceLiveState>>({});
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `idKey` stands for `ids`.
-  useEffect(() => {
-    let cancelled = false;
-    void Promise.all(
+/** State seeded from one device's entry of `GET /fleet/latest` (its newest reading among the metrics asked). */
+export function stateOfFleetLatest(values: FleetLatest["data"][string] | undefined): DeviceLiveState {
+  const entries = Object.values(values ?? {});
+  return { values: { ...values }, lastReadingAt: entries.length === 0 ? null : Math.max(...entries.map((entry) => entry.ts)) };
+}
+
+async function seedOf(ids: readonly string[], metrics: readonly string[] | undefined): Promise<[string, DeviceLiveState][]> {
+  if (!metrics) {
+    return Promise.all(
       ids.map(async (id) => {
         const { json } = await hubFetch<Latest>(`/devices/${encodeURIComponent(id)}/latest`);
-        return [id, stateOfLatest(json)] as const;
+        return [id, stateOfLatest(json)] as [string, DeviceLiveState];
       }),
-    ).then(
+    );
+  }
+  if (metrics.length === 0) return [];
+  const seeded: [string, DeviceLiveState][] = [];
+  for (let start = 0; start < ids.length; start += LATEST_IDS_PER_CALL) {
+    const chunk = ids.slice(start, start + LATEST_IDS_PER_CALL);
+    const { json } = await hubFetch<FleetLatest>(`/fleet/latest${queryString({ ids: chunk.join(","), metrics: metrics.join(",") })}`);
+    for (const id of chunk) seeded.push([id, stateOfFleetLatest(json.data[id])]);
+  }
+  return seeded;
+}
+
+/**
+ * Live state of the given devices: their newest values once (`GET /devices/:id/latest` each, or
+ * one `GET /fleet/latest` for the given `metrics`), then the live channel's telemetry for exactly
+ * those devices (one topic each) and everyone's presence.
+ */
+export function FleetLiveProvider({
+  ids,
+  metrics,
+  children,
+}: {
+  ids: readonly string[];
+  metrics?: readonly string[];
+  children: ReactNode;
+}) {
+  const idKey = ids.join(",");
+  const metricKey = metrics?.join(",");
+  const [states, setStates] = useState<Record<string, DeviceLiveState>>({});
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `idKey` and `metricKey` stand for `ids` and `metrics`.
+  useEffect(() => {
+    let cancelled = false;
+    void seedOf(ids, metrics).then(
       (entries) => {
         if (cancelled) return;
         setStates((current) => {
@@ -75,14 +107,23 @@ export function FleetLiveProvider({ children }: { children: ReactNode }) {
     return () => {
       cancelled = true;
     };
-  }, [idKey]);
-  const visible = useMemo(() => new Set(ids), [ids]);
-  const topics = useMemo(() => ["presence:*", ...ids.map((id) => `telemetry:${id}`)], [ids]);
+  }, [idKey, metricKey]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `idKey` stands for `ids`.
+  const visible = useMemo(() => new Set(ids), [idKey]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `idKey` stands for `ids`.
+  const topics = useMemo(() => ["presence:*", ...ids.map((id) => `telemetry:${id}`)], [idKey]);
   useLive(topics, (update) => setStates((current) => applyUpdate(current, update, visible)));
   return <FleetLive.Provider value={states}>{children}</FleetLive.Provider>;
 }
 
-/** The live state of one device on the list page. */
+/** `FleetLiveProvider` for the devices on a react-admin list's current page. */
+export function ListFleetLiveProvider({ children }: { children: ReactNode }) {
+  const { data } = useListContext();
+  const ids = useMemo(() => (data ?? []).map((record) => String(record.id)), [data]);
+  return <FleetLiveProvider ids={ids}>{children}</FleetLiveProvider>;
+}
+
+/** The live state of one device under a `FleetLiveProvider`. */
 export function useDeviceLive(id: string): DeviceLiveState | undefined {
   return useContext(FleetLive)[id];
 }

@@ -1,8 +1,9 @@
+import SensorsIcon from "@mui/icons-material/Sensors";
 import { Chip } from "@mui/material";
 import { useLiveStatus } from "./LiveContext";
 
-/** The live channel's state in the app bar: transport and whether it is connected. */
-export function LiveStatusChip() {
+/** The live channel's state in the app bar: transport and whether it is connected; `compact` (a phone): an icon, the text as its title. */
+export function LiveStatusChip({ compact = false }: { compact?: boolean }) {
   const status = useLiveStatus();
   const color = status.state === "open" ? "success" : status.state === "connecting" ? "warning" : "default";
   const label =
@@ -13,11 +14,14 @@ export function LiveStatusChip() {
     <Chip
       size="small"
       color={color}
-      label={label}
+      label={compact ? undefined : label}
+      icon={compact ? <SensorsIcon fontSize="small" /> : undefined}
+      title={compact ? label : undefined}
+      aria-label={compact ? label : undefined}
       data-testid="live-status"
       data-state={status.state}
       data-transport={status.transport}
-      sx={{ mr: 1 }}
+      sx={compact ? { mr: 0.5, "& .MuiChip-icon": { mx: 0.75 }, "& .MuiChip-label": { display: "none" } } : { mr: 1 }}
     />
   );
 }

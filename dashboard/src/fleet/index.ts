@@ -1,0 +1,2 @@
+/** The fleet overview: the dashboard's home page (`<Admin dashboard>`). */
+export { FleetOverview } from "./FleetOverview";
