@@ -1,11 +1,12 @@
 import { Box, Card, CardContent, MenuItem, TextField, ToggleButton, ToggleButtonGroup, Typography } from "@mui/material";
-import { useEffect, useState } from "react";
-import { LineChart } from "../charts/LineChart";
-import { useElementWidth } from "../charts/useElementWidth";
-import { chartPointsOf, fetchHistory, type History } from "./history";
+import { useMemo, useState } from "react";
+import type { TimeRange } from "../time/time-range";
+import { DeviceChart } from "./chart/DeviceChart";
+import { specForUnprofiled } from "./chart/metric-spec";
+import type { DeviceLiveState } from "./device-types";
 
 const RANGES = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 } as const;
-type Range = keyof typeof RANGES | "custom";
+type Choice = keyof typeof RANGES | "custom";
 
 /** `datetime-local` value of a time, in the browser's zone. */
 function localInput(ts: number): string {
@@ -15,32 +16,24 @@ function localInput(ts: number): string {
 
 /**
  * History of one metric over a chosen range, downsampled by the hub to the chart's width in
- * pixels (`points=width`), so the browser never receives more than it can draw.
+ * pixels, so the browser never receives more than it can draw.
  */
-export function HistoryPanel({ deviceId, metrics }: { deviceId: string; metrics: string[] }) {
+export function HistoryPanel({ deviceId, metrics, live }: { deviceId: string; metrics: string[]; live?: DeviceLiveState }) {
   const [metric, setMetric] = useState<string>("");
-  const [range, setRange] = useState<Range>("hour");
+  const [choice, setChoice] = useState<Choice>("hour");
   const [customFrom, setCustomFrom] = useState(() => localInput(Date.now() - RANGES.day));
   const [customTo, setCustomTo] = useState(() => localInput(Date.now()));
-  const [history, setHistory] = useState<History | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  const [ref, width] = useElementWidth<HTMLDivElement>();
   const shown = metric || metrics[0] || "";
-  useEffect(() => {
-    if (!shown || width <= 0) return;
-    const to = range === "custom" ? new Date(customTo).getTime() : Date.now();
-    const from = range === "custom" ? new Date(customFrom).getTime() : to - RANGES[range];
-    if (!(from < to)) return setError("The start must be before the end");
-    let cancelled = false;
-    setError(undefined);
-    fetchHistory(deviceId, shown, from, to, width).then(
-      (answer) => !cancelled && setHistory(answer),
-      (failure: Error) => !cancelled && setError(failure.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [deviceId, shown, range, customFrom, customTo, width]);
+  const range = useMemo<TimeRange | string>(() => {
+    if (choice !== "custom") return { kind: "relative", lastMs: RANGES[choice] };
+    const from = new Date(customFrom).getTime();
+    const to = new Date(customTo).getTime();
+    return from < to ? { kind: "absolute", from, to } : "The start must be before the end";
+  }, [choice, customFrom, customTo]);
+  const sample = live?.values[shown]?.value;
+  const sampleKind = typeof sample;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the spec follows the metric and the type of its values
+  const specs = useMemo(() => [specForUnprofiled(shown, sample)], [shown, sampleKind]);
   return (
     <Card>
       <CardContent>
@@ -53,13 +46,13 @@ export function HistoryPanel({ deviceId, metrics }: { deviceId: string; metrics:
               </MenuItem>
             ))}
           </TextField>
-          <ToggleButtonGroup size="small" exclusive value={range} onChange={(_e, value: Range | null) => value && setRange(value)}>
+          <ToggleButtonGroup size="small" exclusive value={choice} onChange={(_e, value: Choice | null) => value && setChoice(value)}>
             <ToggleButton value="hour">Last hour</ToggleButton>
             <ToggleButton value="day">Last day</ToggleButton>
             <ToggleButton value="week">Last week</ToggleButton>
             <ToggleButton value="custom">Custom</ToggleButton>
           </ToggleButtonGroup>
-          {range === "custom" && (
+          {choice === "custom" && (
             <>
               <TextField
                 size="small"
@@ -72,22 +65,20 @@ export function HistoryPanel({ deviceId, metrics }: { deviceId: string; metrics:
             </>
           )}
         </Box>
-        <Box ref={ref} sx={{ width: "100%" }} data-testid="history-chart">
-          {error && <Typography color="error">{error}</Typography>}
+        <Box sx={{ width: "100%" }} data-testid="history-chart">
+          {typeof range === "string" && <Typography color="error">{range}</Typography>}
           {!shown && <Typography color="text.secondary">No metrics yet.</Typography>}
-          {history && width > 0 && (
-            <>
-              <LineChart
-                label={`${history.metric} history`}
-                points={chartPointsOf(history)}
-                width={width}
-                from={history.from}
-                to={history.to}
-              />
-              <Typography variant="caption" color="text.secondary">
-                {history.data.length} {history.data.length === 1 ? "bucket" : "buckets"} of {Math.round(history.bucketMs / 1000)} s
-              </Typography>
-            </>
+          {shown && typeof range !== "string" && (
+            <DeviceChart
+              key={shown}
+              deviceId={deviceId}
+              title={shown}
+              metrics={specs}
+              range={range}
+              timeZone="local"
+              live={live}
+              refreshKey={0}
+            />
           )}
         </Box>
       </CardContent>

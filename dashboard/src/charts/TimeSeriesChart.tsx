@@ -1,0 +1,187 @@
+import { Box, Button, Typography } from "@mui/material";
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { useChartColors } from "./chart-colors";
+import { isolatedIndices, withGaps } from "./gaps";
+import { colorOf, type SeriesSpec, type TimeSeriesData } from "./series";
+import type { ChartTimeZone } from "./time-format";
+import { alignedData, type ChartShape, chartOptions } from "./uplot-options";
+import { useElementWidth } from "./useElementWidth";
+
+export interface TimeSeriesChartProps {
+  title: string;
+  series: SeriesSpec[];
+  data: TimeSeriesData;
+  /** Height of the plot with its axes, in CSS pixels; default 200. */
+  height?: number;
+  timeZone: ChartTimeZone;
+  /** The history's bucket width: a hole wider than two buckets (and three median spacings) is a gap. */
+  bucketMs?: number;
+  /** The user zoomed to `[from, to]` (drag across the plot). */
+  onZoom?: (from: number, to: number) => void;
+  /** The user pressed "Reset zoom" (or double-clicked the plot). */
+  onResetZoom?: () => void;
+  /** The time window shown when not zoomed; default the data's extent. */
+  range?: { from: number; to: number };
+  /** Shown beside the title (a badge). */
+  adornment?: ReactNode;
+}
+
+type Window = { from: number; to: number };
+
+/**
+ * A time-series chart drawn by uPlot: lines with gaps where data stopped, min–max bands, a
+ * tooltip with time and values with units, drag-to-zoom with a "Reset zoom" button, axes in the
+ * theme's colours. New data is handed to the same uPlot instance at most once per animation
+ * frame; the instance is rebuilt only when the series, theme, time zone or size change.
+ *
+ * The root (`data-testid="chart"`) publishes what it draws for tests and tools: `data-x-min`,
+ * `data-x-max` (the time window, ms), `data-points`, `data-y-labels` (JSON), `data-axis-color`,
+ * `data-series-colors` (JSON), `data-zoomed`.
+ */
+export function TimeSeriesChart(props: TimeSeriesChartProps) {
+  const { title, series, data, height = 200, timeZone, bucketMs, range, onZoom, onResetZoom, adornment } = props;
+  const colors = useChartColors();
+  const [boxRef, width] = useElementWidth<HTMLDivElement>();
+  const rootRef = useRef<HTMLDivElement>(null);
+  const plotRef = useRef<uPlot | null>(null);
+  const zoomRef = useRef<Window | null>(null);
+  const [zoomed, setZoomed] = useState(false);
+  const isolatedRef = useRef<(number[] | undefined)[]>([]);
+  const callbacks = useRef({ onZoom, onResetZoom });
+  callbacks.current = { onZoom, onResetZoom };
+
+  const banded = useMemo(
+    () => series.map((_s, i) => (data.min?.[i]?.some((v) => typeof v === "number") ?? false) && data.max?.[i] !== undefined),
+    [series, data.min, data.max],
+  );
+  const shapeKey = JSON.stringify([series, banded, colors, timeZone, height]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt on the key, not on each new array
+  const shape = useMemo<ChartShape>(() => ({ series, banded, colors, timeZone, width: 0, height }), [shapeKey]);
+  const aligned = useMemo(() => {
+    const gapped = withGaps(data, bucketMs);
+    const columns = alignedData(shape, gapped);
+    isolatedRef.current = columns.map((column, i) => (i === 0 ? undefined : isolatedIndices(column as (number | null | undefined)[])));
+    return columns;
+  }, [data, bucketMs, shape]);
+
+  // The window to show: the zoom, else the range, else the data's extent.
+  const windowOf = useCallback((): Window | undefined => zoomRef.current ?? range, [range]);
+  const pending = useRef<{ frame: number | null; apply: () => void }>({ frame: null, apply: () => undefined });
+  const schedule = useCallback((apply: () => void) => {
+    pending.current.apply = apply;
+    if (pending.current.frame !== null) return;
+    pending.current.frame = requestAnimationFrame(() => {
+      pending.current.frame = null;
+      pending.current.apply();
+    });
+  }, []);
+
+  const show = useCallback((u: uPlot, columns: uPlot.AlignedData, window: Window | undefined) => {
+    u.batch(() => {
+      u.setData(columns, true);
+      if (window && window.to > window.from) u.setScale("x", { min: window.from, max: window.to });
+    });
+  }, []);
+
+  const resetZoom = useCallback(() => {
+    zoomRef.current = null;
+    setZoomed(false);
+    const u = plotRef.current;
+    if (u) show(u, u.data, range);
+    callbacks.current.onResetZoom?.();
+  }, [range, show]);
+
+  // Build (and rebuild) the uPlot instance.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: data reaches a built chart through setData below
+  useEffect(() => {
+    const target = boxRef.current;
+    if (!target || width <= 0) return;
+    const options = chartOptions(
+      { ...shape, width },
+      {
+        isolated: () => isolatedRef.current,
+        onSelect: (from, to) => {
+          zoomRef.current = { from, to };
+          setZoomed(true);
+          callbacks.current.onZoom?.(from, to);
+        },
+        onDraw: (u, yLabels) => {
+          const root = rootRef.current;
+          if (!root) return;
+          root.dataset.xMin = String(Math.round(u.scales.x?.min ?? 0));
+          root.dataset.xMax = String(Math.round(u.scales.x?.max ?? 0));
+          root.dataset.points = String(u.data[0].length);
+          root.dataset.yLabels = JSON.stringify(yLabels);
+        },
+      },
+    );
+    const u = new uPlot(options, [[]], target);
+    plotRef.current = u;
+    show(u, aligned, windowOf());
+    const onDoubleClick = () => resetZoom();
+    u.over.addEventListener("dblclick", onDoubleClick);
+    return () => {
+      u.over.removeEventListener("dblclick", onDoubleClick);
+      u.destroy();
+      plotRef.current = null;
+    };
+  }, [shape, width > 0]);
+
+  useEffect(() => {
+    if (width > 0) plotRef.current?.setSize({ width, height });
+  }, [width, height]);
+
+  // New data or a moving range: at most one setData per animation frame.
+  useEffect(() => {
+    schedule(() => {
+      const u = plotRef.current;
+      if (u) show(u, aligned, windowOf());
+    });
+  }, [aligned, windowOf, schedule, show]);
+
+  useEffect(
+    () => () => {
+      if (pending.current.frame !== null) cancelAnimationFrame(pending.current.frame);
+    },
+    [],
+  );
+
+  return (
+    <Box
+      ref={rootRef}
+      data-testid="chart"
+      data-chart-title={title}
+      data-chart-kind="time-series"
+      data-axis-color={colors.axis}
+      data-series-colors={JSON.stringify(series.map((s, i) => colorOf(s, i)))}
+      data-zoomed={zoomed ? "true" : "false"}
+      sx={{ width: "100%", minWidth: 0 }}
+    >
+      <Box sx={{ display: "flex", alignItems: "center", gap: 1, minHeight: 30, flexWrap: "wrap" }}>
+        <Typography variant="subtitle2" component="h3">
+          {title}
+        </Typography>
+        {adornment}
+        {series.length > 1 && (
+          <Box sx={{ display: "flex", gap: 1.5, flexWrap: "wrap" }}>
+            {series.map((s, i) => (
+              <Typography key={s.key} variant="caption" color="text.secondary" sx={{ display: "flex", alignItems: "center", gap: 0.5 }}>
+                <Box component="span" sx={{ width: 10, height: 3, bgcolor: colorOf(s, i), display: "inline-block" }} />
+                {s.label}
+              </Typography>
+            ))}
+          </Box>
+        )}
+        <Box sx={{ flex: 1 }} />
+        {zoomed && (
+          <Button size="small" onClick={resetZoom}>
+            Reset zoom
+          </Button>
+        )}
+      </Box>
+      <Box ref={boxRef} sx={{ width: "100%", minHeight: height }} />
+    </Box>
+  );
+}
