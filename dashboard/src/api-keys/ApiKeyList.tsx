@@ -1,5 +1,6 @@
-import { BooleanField, Datagrid, DateField, DeleteButton, FunctionField, List, TextField, useRecordContext } from "react-admin";
+import { Datagrid, DateField, DeleteButton, FunctionField, List, TextField, useRecordContext } from "react-admin";
 import { CreateActions } from "../common/CreateActions";
+import { KeyStatusField } from "./KeyStatusField";
 
 /** A key as `GET /api/v1/api-keys` lists it (never its secret). */
 interface ApiKeyView {
@@ -10,6 +11,7 @@ interface ApiKeyView {
   ownerName?: string | null;
   expiresAt: number | null;
   revoked: boolean;
+  revokedAt: number | null;
 }
 
 function RevokeButton() {
@@ -40,7 +42,7 @@ export function ApiKeyList() {
         <DateField source="createdAt" showTime sortable={false} />
         <DateField source="expiresAt" label="Expires" showTime emptyText="never" sortable={false} />
         <DateField source="lastUsedAt" showTime emptyText="never" sortable={false} />
-        <BooleanField source="revoked" sortable={false} />
+        <KeyStatusField label="Status" />
         <RevokeButton />
       </Datagrid>
     </List>

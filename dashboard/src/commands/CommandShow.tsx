@@ -27,6 +27,9 @@ type Command = {
   result: unknown;
   error: { code: string; message: string } | null;
   transitions: { state: string; at: number }[];
+  /** The sender's key id (null: the hub itself); `createdByName` is the user's or key's name, shown instead when known. */
+  createdBy: string | null;
+  createdByName?: string | null;
 };
 
 function CancelButton() {
@@ -93,7 +96,10 @@ export function CommandShow() {
         <DateField source="expiresAt" showTime />
         <NumberField source="timeoutMs" />
         <NumberField source="attempts" />
-        <TextField source="createdBy" emptyText="–" />
+        <FunctionField
+          label="Created by"
+          render={(c: Command) => <span data-testid="command-created-by">{c.createdByName ?? c.createdBy ?? "–"}</span>}
+        />
       </SimpleShowLayout>
     </Show>
   );

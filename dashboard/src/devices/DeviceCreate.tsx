@@ -1,6 +1,6 @@
-import { Alert, Box, Button, Card, CardContent, TextField, Typography } from "@mui/material";
+import { Alert, Box, Button, Card, CardContent, MenuItem, TextField, Typography } from "@mui/material";
 import { useState } from "react";
-import { Link, Title } from "react-admin";
+import { Link, Title, useGetList } from "react-admin";
 import { hubFetch } from "../api";
 import { useFormAction } from "../common/useFormAction";
 import { DeviceCredentials } from "./DeviceCredentials";
@@ -22,6 +22,31 @@ function Provisioned({ created }: { created: Created }) {
   );
 }
 
+/** Pick a profile, or none: the hub then gives the device the first profile whose patterns match its hello. */
+function ProfilePicker({ value, onChange }: { value: string; onChange: (id: string) => void }) {
+  const { data: profiles = [] } = useGetList<{ id: string; name: string }>("profiles", {
+    pagination: { page: 1, perPage: 1000 },
+    sort: { field: "id", order: "ASC" },
+  });
+  return (
+    <TextField
+      select
+      label="Profile (optional)"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      helperText="None: at its first hello the device gets the first profile whose model or firmware patterns match"
+      slotProps={{ htmlInput: { "data-testid": "device-profile" } }}
+    >
+      <MenuItem value="">none</MenuItem>
+      {profiles.map((profile) => (
+        <MenuItem key={profile.id} value={profile.id}>
+          {profile.name} ({profile.id})
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+}
+
 /**
  * Register a device. Not react-admin's `<Create>`: its cache would keep the answer (with the
  * token) after the page is left; here the token lives only in this component's state.
@@ -29,9 +54,10 @@ function Provisioned({ created }: { created: Created }) {
 export function DeviceCreate() {
   const [id, setId] = useState("");
   const [name, setName] = useState("");
+  const [profileId, setProfileId] = useState("");
   const [created, setCreated] = useState<Created | undefined>();
   const { submit, busy, failure } = useFormAction(async () => {
-    const body = { ...(id.trim() && { id: id.trim() }), ...(name.trim() && { name: name.trim() }) };
+    const body = { ...(id.trim() && { id: id.trim() }), ...(name.trim() && { name: name.trim() }), ...(profileId && { profileId }) };
     const { json } = await hubFetch<Created>("/devices", { method: "POST", body: JSON.stringify(body) });
     setCreated(json);
   });
@@ -55,6 +81,7 @@ export function DeviceCreate() {
               onChange={(e) => setName(e.target.value)}
               slotProps={{ htmlInput: { maxLength: 128 } }}
             />
+            <ProfilePicker value={profileId} onChange={setProfileId} />
             {failure && <Alert severity="error">{failure}</Alert>}
             <Button type="submit" variant="contained" disabled={busy} data-testid="device-create">
               Create
