@@ -15,6 +15,7 @@ import { registerCommandRoutes } from "./routes/command-routes.js";
 import { registerDesiredConfigRoutes } from "./routes/desired-config-routes.js";
 import { registerDeviceCredentialRoutes } from "./routes/device-credential-routes.js";
 import { registerDeviceRoutes } from "./routes/device-routes.js";
+import { registerExportRoutes } from "./routes/export-routes.js";
 import { registerHealthRoutes } from "./routes/health-routes.js";
 import { registerLiveRoutes } from "./routes/live-routes.js";
 import { registerMeRoute } from "./routes/me-route.js";
@@ -68,6 +69,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
       registerDeviceRoutes(api, deps);
       registerDeviceCredentialRoutes(api, deps);
       registerTelemetryRoutes(api, deps);
+      registerExportRoutes(api, deps);
       registerApiKeyRoutes(api, deps);
       registerCommandRoutes(api, deps);
       registerDesiredConfigRoutes(api, deps);

@@ -71,9 +71,18 @@ export interface HistoryBucket {
 export interface RawQuery {
   deviceId: string;
   metric?: string;
+  /** Only these metrics (with `metric`, both apply); absent: every metric. */
+  metrics?: readonly string[];
   from: number;
   to: number;
   limit: number;
+}
+
+/** The metrics a raw query selects: a list (perhaps empty), or undefined for every metric. */
+export function selectedMetrics(query: Pick<RawQuery, "metric" | "metrics">): readonly string[] | undefined {
+  if (query.metric === undefined) return query.metrics;
+  if (query.metrics === undefined) return [query.metric];
+  return query.metrics.includes(query.metric) ? [query.metric] : [];
 }
 
 export interface RawPoint {
@@ -107,8 +116,13 @@ export interface TelemetryStore {
   latest(deviceId: string): Promise<LatestValue[]>;
   /** Aggregates per bucket over `[from, to)`, oldest first; empty buckets are left out. */
   history(query: HistoryQuery): Promise<HistoryBucket[]>;
-  /** Raw values over `[from, to)`, oldest first, at most `limit`. */
+  /** Raw values over `[from, to)`, oldest first (then by metric name), at most `limit`. */
   raw(query: RawQuery): Promise<RawPoint[]>;
+  /**
+   * How many values `raw` would return for the query without its limit, counted up to `limit`
+   * (the answer is at most `limit`): the cheap pre-count of an export.
+   */
+  countRaw(query: RawQuery): Promise<number>;
   /** Number of stored values (one per metric per reading), for a device or all. */
   countValues(deviceId?: string): Promise<number>;
   /** Remove a device's telemetry and sequence state. */

@@ -100,6 +100,24 @@ export function telemetryStoreContract(
       assert.equal(everyMetric.length, 5);
     });
 
+    test("raw with a metric list, and countRaw: the values raw would return, counted up to the limit", async () => {
+      const some = await store.raw({ deviceId: "a", metrics: ["on", "temp"], from: 0, to: 10_000, limit: 100 });
+      assert.deepEqual(
+        some.map((p) => [p.ts, p.metric]),
+        [
+          [1_000, "on"],
+          [1_000, "temp"],
+          [2_000, "temp"],
+        ],
+      );
+      assert.deepEqual(await store.raw({ deviceId: "a", metrics: [], from: 0, to: 10_000, limit: 100 }), []);
+      assert.equal(await store.countRaw({ deviceId: "a", from: 0, to: 10_000, limit: 100 }), 5);
+      assert.equal(await store.countRaw({ deviceId: "a", metrics: ["on", "temp"], from: 0, to: 10_000, limit: 100 }), 3);
+      assert.equal(await store.countRaw({ deviceId: "a", from: 0, to: 10_000, limit: 2 }), 2);
+      assert.equal(await store.countRaw({ deviceId: "a", from: 1_500, to: 10_000, limit: 100 }), 1);
+      assert.equal(await store.countRaw({ deviceId: "nobody", from: 0, to: 10_000, limit: 100 }), 0);
+    });
+
     test("metricTypes: each (device, metric) with the type newMetrics gave, or else the type of its first value", async () => {
       const typed = batch("types", 1, [{ ts: 1_000, metrics: { t: 1, flag: true, label: "x" } }]);
       typed.newMetrics = [

@@ -2,17 +2,18 @@ import { join } from "node:path";
 import type { MetricValue } from "@telehub/device-client/protocol";
 import type pino from "pino";
 import type { HubConfig } from "../../config/hub-config.js";
-import type {
-  AppendOutcome,
-  HistoryBucket,
-  HistoryQuery,
-  LatestValue,
-  MetricEntry,
-  MetricType,
-  RawPoint,
-  RawQuery,
-  TelemetryBatch,
-  TelemetryStore,
+import {
+  type AppendOutcome,
+  type HistoryBucket,
+  type HistoryQuery,
+  type LatestValue,
+  type MetricEntry,
+  type MetricType,
+  type RawPoint,
+  type RawQuery,
+  selectedMetrics,
+  type TelemetryBatch,
+  type TelemetryStore,
 } from "../telemetry-store.js";
 import { CatalogueBackfill } from "./catalogue-backfill.js";
 import { InfluxHttp, type InfluxSeries } from "./influx-http.js";
@@ -24,6 +25,7 @@ import {
   historyQuery,
   latestStatement,
   measurementSource,
+  rawCountStatement,
   rawStatement,
 } from "./influxql.js";
 import { KnownMetrics, type NewMetrics } from "./known-metrics.js";
@@ -191,18 +193,36 @@ export class InfluxTelemetryStore implements TelemetryStore {
     }));
   }
 
-  /** One statement per type the device has metrics of (only the asked metric's type when one is named), merged by time. */
-  async raw(query: RawQuery): Promise<RawPoint[]> {
+  /** The device's metrics a raw query selects, by type; and the types that have any. */
+  private rawFields(query: RawQuery): { byType: Record<MetricType, string[]>; types: MetricType[] } {
+    const selected = selectedMetrics(query);
     const byType: Record<MetricType, string[]> = { number: [], boolean: [], string: [] };
     for (const [metric, type] of this.known.of(query.deviceId))
-      if (query.metric === undefined || metric === query.metric) byType[type].push(metric);
-    const types = METRIC_TYPES.filter((type) => byType[type].length > 0);
+      if (selected === undefined || selected.includes(metric)) byType[type].push(metric);
+    return { byType, types: METRIC_TYPES.filter((type) => byType[type].length > 0) };
+  }
+
+  /** One statement per type the device has metrics of (only the asked metrics' types when some are named), merged by time. */
+  async raw(query: RawQuery): Promise<RawPoint[]> {
+    const { byType, types } = this.rawFields(query);
     if (types.length === 0) return [];
     const results = await this.query(types.map((type) => rawStatement(this.sources[type], query, byType[type])).join("; "));
     return mergeRawPoints(
       types.map((_, i) => rowsOf(results[i])),
       query.limit,
     );
+  }
+
+  /** `count()` of each selected field in the window, summed (InfluxDB has no cheaper capped count). */
+  async countRaw(query: RawQuery): Promise<number> {
+    const { byType, types } = this.rawFields(query);
+    if (types.length === 0) return 0;
+    const results = await this.query(types.map((type) => rawCountStatement(this.sources[type], query, byType[type])).join("; "));
+    let count = 0;
+    for (const series of results) {
+      for (const row of rowsOf(series)) for (const [column, value] of Object.entries(row)) if (column !== "time") count += Number(value);
+    }
+    return Math.min(count, query.limit);
   }
 
   async countValues(deviceId?: string): Promise<number> {

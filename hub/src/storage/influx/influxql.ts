@@ -47,6 +47,12 @@ export function rawStatement(source: string, query: RawQuery, metrics: readonly 
   );
 }
 
+/** How many values of the named fields a device has in a window: one `count()` column per field. */
+export function rawCountStatement(source: string, query: RawQuery, metrics: readonly string[]): string {
+  const counts = metrics.map((metric, i) => `count(${quoteIdentifier(metric)}) AS "c${i}"`).join(", ");
+  return `SELECT ${counts} FROM ${source} WHERE ${deviceIs(query.deviceId)} AND ${timeWithin(query.from, query.to)}`;
+}
+
 /** `count(*)` per field, of one device or all. */
 export function countStatement(source: string, deviceId?: string): string {
   const where = deviceId === undefined ? "" : ` WHERE ${deviceIs(deviceId)}`;

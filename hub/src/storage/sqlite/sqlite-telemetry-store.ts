@@ -1,17 +1,18 @@
 import type { MetricValue } from "@telehub/device-client/protocol";
 import type Database from "better-sqlite3";
 import type pino from "pino";
-import type {
-  AppendOutcome,
-  HistoryBucket,
-  HistoryQuery,
-  LatestValue,
-  MetricEntry,
-  MetricType,
-  RawPoint,
-  RawQuery,
-  TelemetryBatch,
-  TelemetryStore,
+import {
+  type AppendOutcome,
+  type HistoryBucket,
+  type HistoryQuery,
+  type LatestValue,
+  type MetricEntry,
+  type MetricType,
+  type RawPoint,
+  type RawQuery,
+  selectedMetrics,
+  type TelemetryBatch,
+  type TelemetryStore,
 } from "../telemetry-store.js";
 import { openDatabase, type SqliteSynchronous } from "./open-database.js";
 import { ReadingLog, type ReadingLogEvents, type ReadingLogPacing } from "./reading-log.js";
@@ -145,6 +146,24 @@ export class SqliteTelemetryStore implements TelemetryStore {
         `SELECT r.ts, s.metric, r.value, r.type FROM readings r JOIN series s ON s.id = r.series_id
           WHERE s.device_id = @device AND r.ts >= @from AND r.ts < @to ORDER BY r.ts, s.metric LIMIT @limit`,
       ),
+      rawSome: db.prepare(
+        `SELECT r.ts, s.metric, r.value, r.type FROM readings r JOIN series s ON s.id = r.series_id
+          WHERE s.device_id = @device AND s.metric IN (SELECT value FROM json_each(@metrics)) AND r.ts >= @from AND r.ts < @to
+          ORDER BY r.ts, s.metric LIMIT @limit`,
+      ),
+      // Counted up to @limit: an export asks whether a window holds more than it may send, not how much more.
+      countRawAll: db
+        .prepare(
+          `SELECT COUNT(*) FROM (SELECT 1 FROM readings r JOIN series s ON s.id = r.series_id
+            WHERE s.device_id = @device AND r.ts >= @from AND r.ts < @to LIMIT @limit)`,
+        )
+        .pluck(),
+      countRawSome: db
+        .prepare(
+          `SELECT COUNT(*) FROM (SELECT 1 FROM readings r JOIN series s ON s.id = r.series_id
+            WHERE s.device_id = @device AND s.metric IN (SELECT value FROM json_each(@metrics)) AND r.ts >= @from AND r.ts < @to LIMIT @limit)`,
+        )
+        .pluck(),
       countAll: db.prepare("SELECT COUNT(*) FROM readings").pluck(),
       countDevice: db.prepare("SELECT COUNT(*) FROM readings r JOIN series s ON s.id = r.series_id WHERE s.device_id = ?").pluck(),
       deleteReadings: db.prepare("DELETE FROM readings WHERE series_id IN (SELECT id FROM series WHERE device_id = ?)"),
@@ -276,10 +295,21 @@ export class SqliteTelemetryStore implements TelemetryStore {
 
   async raw(query: RawQuery): Promise<RawPoint[]> {
     this.log.mergeDevice(query.deviceId);
-    const params = { device: query.deviceId, metric: query.metric, from: query.from, to: query.to, limit: query.limit };
-    const statement = query.metric === undefined ? this.statements.rawAll : this.statements.rawOne;
-    const rows = statement.all(params) as { ts: number; metric: string; value: StoredValue; type: number }[];
+    const metrics = selectedMetrics(query);
+    const params = { device: query.deviceId, from: query.from, to: query.to, limit: query.limit };
+    let rows: { ts: number; metric: string; value: StoredValue; type: number }[];
+    if (metrics === undefined) rows = this.statements.rawAll.all(params) as typeof rows;
+    else if (metrics.length === 1) rows = this.statements.rawOne.all({ ...params, metric: metrics[0] }) as typeof rows;
+    else rows = this.statements.rawSome.all({ ...params, metrics: JSON.stringify(metrics) }) as typeof rows;
     return rows.map((row) => ({ ts: row.ts, metric: row.metric, value: fromColumn(row.value, row.type) }));
+  }
+
+  async countRaw(query: RawQuery): Promise<number> {
+    this.log.mergeDevice(query.deviceId);
+    const metrics = selectedMetrics(query);
+    const params = { device: query.deviceId, from: query.from, to: query.to, limit: query.limit };
+    if (metrics === undefined) return this.statements.countRawAll.get(params) as number;
+    return this.statements.countRawSome.get({ ...params, metrics: JSON.stringify(metrics) }) as number;
   }
 
   /** Counting every value merges the whole log first, in one go (about 0.5 s for 200,000 values): for tests and tools. */

@@ -73,6 +73,9 @@ export class WorkerTelemetryStore implements TelemetryStore {
   raw(query: RawQuery): Promise<RawPoint[]> {
     return this.call("raw", query) as Promise<RawPoint[]>;
   }
+  countRaw(query: RawQuery): Promise<number> {
+    return this.call("countRaw", query) as Promise<number>;
+  }
   countValues(deviceId?: string): Promise<number> {
     return this.call("countValues", deviceId) as Promise<number>;
   }
