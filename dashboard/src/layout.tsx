@@ -31,12 +31,24 @@ function TelehubMenu() {
 }
 
 /**
+ * On a phone the page is as wide as the screen (react-admin's layout grows to fit its widest
+ * content): a table too wide for it scrolls sideways inside its card instead of the whole page.
+ */
+const PHONE_WIDTH = (theme: Theme) => ({
+  [theme.breakpoints.down("sm")]: {
+    minWidth: 0,
+    "& .RaLayout-content, & .RaList-main, & .RaList-content": { minWidth: 0 },
+    "& .RaDatagrid-tableWrapper": { overflowX: "auto" },
+  },
+});
+
+/**
  * react-admin's layout with the live channel's status and the account menu in the app bar;
  * reloads after missed live updates; shows the login page as soon as the live channel says the login ended.
  */
 export function TelehubLayout({ children }: { children: ReactNode }) {
   return (
-    <Layout appBar={TelehubAppBar} menu={TelehubMenu}>
+    <Layout appBar={TelehubAppBar} menu={TelehubMenu} sx={PHONE_WIDTH}>
       <LiveResync />
       <CredentialWatch />
       {children}

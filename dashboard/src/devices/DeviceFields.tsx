@@ -1,4 +1,4 @@
-import { Chip, Tooltip } from "@mui/material";
+import { Chip, Tooltip, Typography } from "@mui/material";
 import { useRecordContext } from "react-admin";
 import type { FleetDevice } from "../fleet/fleet-types";
 import { metricText } from "../fleet/metric-text";
@@ -61,11 +61,14 @@ export function FreshnessField(_props: ColumnProps) {
   return <FreshnessChip lastReadingAt={live?.lastReadingAt} />;
 }
 
+/** Columns that may show nothing instead of "–" (the cards of the phone layout). */
+type OptionalProps = ColumnProps & { hideEmpty?: boolean };
+
 /** The device's profile by name ("–" without one). */
-export function ProfileField(_props: ColumnProps) {
+export function ProfileField({ hideEmpty }: OptionalProps) {
   const device = useRecordContext<FleetDevice>();
   const { profiles } = useProfiles();
-  if (!device?.profileId) return <span>–</span>;
+  if (!device?.profileId) return hideEmpty ? null : <span>–</span>;
   const profile = profiles.get(device.profileId);
   return (
     <Chip
@@ -78,9 +81,20 @@ export function ProfileField(_props: ColumnProps) {
   );
 }
 
-export function LabelsField(_props: ColumnProps) {
+export function LabelsField({ hideEmpty }: OptionalProps) {
   const device = useRecordContext<Device>();
-  return device ? <LabelChips labels={device.labels} max={4} /> : null;
+  if (!device || (hideEmpty && Object.keys(device.labels).length === 0)) return null;
+  return <LabelChips labels={device.labels} max={4} />;
+}
+
+/** The device's id on a line of its own, broken anywhere (ids can be long). */
+export function DeviceIdLine() {
+  const device = useRecordContext<Device>();
+  return (
+    <Typography variant="caption" component="span" sx={{ overflowWrap: "anywhere", display: "block" }} data-testid="device-id">
+      {device?.id}
+    </Typography>
+  );
 }
 
 /** The newest values (up to 6, by name), with the unit and decimals of the device's profile where it lists the metric. */

@@ -14,7 +14,7 @@ import {
 import { canOperate } from "../auth/credentials";
 import { BulkCommandButton } from "../fleet/BulkCommandButton";
 import { deviceListFilters } from "../fleet/FleetFilterInputs";
-import { FreshnessField, LabelsField, LastSeenField, LiveValuesField, PresenceField, ProfileField } from "./DeviceFields";
+import { DeviceIdLine, FreshnessField, LabelsField, LastSeenField, LiveValuesField, PresenceField, ProfileField } from "./DeviceFields";
 import { ListFleetLiveProvider } from "./FleetLiveContext";
 
 function ListActions() {
@@ -34,18 +34,17 @@ function DeviceCards() {
     <SimpleList
       rowClick="show"
       primaryText={(device) => device.name}
-      tertiaryText={(device) => String(device.id)}
       secondaryText={
         <Stack spacing={0.5} component="span" sx={{ mt: 0.5 }}>
+          <DeviceIdLine />
           <Stack direction="row" spacing={0.5} component="span" useFlexGap sx={{ flexWrap: "wrap" }}>
             <PresenceField />
             <FreshnessField />
-            <ProfileField />
+            <ProfileField hideEmpty />
           </Stack>
-          <LabelsField />
+          <LabelsField hideEmpty />
         </Stack>
       }
-      data-testid="device-cards"
     />
   );
 }
