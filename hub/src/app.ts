@@ -24,6 +24,8 @@ import { LIVE_PATH, LiveSocketServer } from "./live/live-socket-server.js";
 import { createLogger } from "./logger.js";
 import { HubMetrics } from "./metrics.js";
 import { WebhookNotifier } from "./notifications/webhook-notifier.js";
+import { BUILT_IN_PROFILES } from "./profiles/builtin/index.js";
+import { ProfileService } from "./profiles/profile-service.js";
 import { ClientAddresses } from "./security/client-address.js";
 import { warnAboutExposedPaths } from "./security/data-dir.js";
 import { FailureThrottle } from "./security/failure-throttle.js";
@@ -40,6 +42,7 @@ import { SqliteAuditLog } from "./storage/sqlite/sqlite-audit-log.js";
 import { SqliteCommandStore } from "./storage/sqlite/sqlite-command-store.js";
 import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config-store.js";
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
+import { SqliteProfileRepository } from "./storage/sqlite/sqlite-profile-repository.js";
 import { SqliteSessionRepository } from "./storage/sqlite/sqlite-session-repository.js";
 import { sqliteStoreMetrics } from "./storage/sqlite/sqlite-store-metrics.js";
 import { loggedReports, SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
@@ -169,6 +172,15 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     now,
     secrets: secrets.marking,
   });
+  const profiles = new ProfileService({
+    repository: new SqliteProfileRepository(metaDb, secrets),
+    devices,
+    desiredConfig,
+    builtIns: BUILT_IN_PROFILES,
+    maxConfigBytes: config.commands.maxArgsBytes,
+    now,
+    log: log.child({ component: "profiles" }),
+  });
   const audit = new SqliteAuditLog(metaDb);
   const live = new LiveHub(config.live, bus, metrics);
   const { security } = config;
@@ -193,6 +205,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     now,
     commands,
     desiredConfig,
+    profiles,
     live,
     authThrottle: deviceThrottle,
     clientAddresses,
@@ -226,6 +239,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     const firstAdmin = await bootstrapAdminUser(users, config.adminPassword, now);
     generatedAdminPassword = firstAdmin.generatedPassword;
     generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now, firstAdmin.user?.id ?? null);
+    // Before the first hello: auto-assignment matches against them.
+    await profiles.seedBuiltIns();
     routeUpgrades(
       http.server,
       {
@@ -254,6 +269,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       secrets: secrets.marking,
       authenticator,
       accounts,
+      profiles,
     });
     commands.start();
     webhooks?.start();

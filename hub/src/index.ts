@@ -6,6 +6,8 @@ export * from "./config/load-config.js";
 export type { DeviceView } from "./http/device-view.js";
 export { listeningDescription, listensOnAllInterfaces } from "./http/listen-address.js";
 export type { LivePresence, LiveUpdate, LiveValue } from "./live/live-update.js";
+/** The profiles the hub ships (seeded at start when absent). */
+export { BUILT_IN_PROFILES } from "./profiles/builtin/index.js";
 export type {
   DeviceProfile,
   MetricKind,

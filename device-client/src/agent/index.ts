@@ -24,4 +24,4 @@ export { findThermalZones, parseMillidegrees, thermalCollector } from "./collect
 export { uptimeCollector } from "./collectors/uptime.js";
 export { AgentConfigError } from "./config-error.js";
 export { type ProcessOutcome, runProcess } from "./run-process.js";
-export { TelehubAgent, type TelehubAgentEvents, type TelehubAgentOptions } from "./telehub-agent.js";
+export { AGENT_COMMANDS, TelehubAgent, type TelehubAgentEvents, type TelehubAgentOptions } from "./telehub-agent.js";

@@ -7,6 +7,7 @@ import type { BatchAdmission } from "../ingest/batch-admission.js";
 import type { BatchWriter } from "../ingest/batch-writer.js";
 import type { LiveFeed } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
+import type { HelloProfiles } from "../profiles/profile-service.js";
 import type { ClientAddresses } from "../security/client-address.js";
 import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   commands: CommandService;
   /** Where configuration acknowledgements go, and what sends a newer configuration when a device connects. */
   desiredConfig: DesiredConfigService;
+  /** What gives a device without a profile one at its hello (by model or firmware). */
+  profiles: HelloProfiles;
   /** Where durable readings and presence changes go on to dashboards. */
   live: LiveFeed;
   /** Backoff on repeated device authentication failures per (device id, address). */

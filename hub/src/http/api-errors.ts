@@ -23,7 +23,7 @@ export const API_ERRORS = {
     description:
       "A POST, PUT, PATCH or DELETE authenticated by the session cookie lacks the session's `X-CSRF-Token` header, or it is wrong.",
   },
-  TH_API_NOT_FOUND: { status: 404, description: "The device or API key named in the path does not exist." },
+  TH_API_NOT_FOUND: { status: 404, description: "The device, API key, profile (or profile version) named in the path does not exist." },
   TH_API_ROUTE_NOT_FOUND: { status: 404, description: "No route matches this method and path." },
   TH_API_VALIDATION: { status: 400, description: "A path parameter, query parameter or body field broke the route's schema or a limit." },
   TH_API_MALFORMED_BODY: {
@@ -38,6 +38,22 @@ export const API_ERRORS = {
     status: 409,
     description: "The command already reached the device or is final; only queued or sent commands can be cancelled.",
   },
+  TH_API_COMMAND_ARGS_INVALID: {
+    status: 400,
+    description:
+      "The command's `args` do not fit the `args` schema the device's profile gives the command; the message has the first error.",
+  },
+  TH_API_PROFILE_INVALID: {
+    status: 400,
+    description:
+      "The profile breaks a rule between its fields (a chart metric not in `metrics`, a name listed twice, a kind that does not fit the type, an `args` schema ajv cannot compile, …); the message names the field.",
+  },
+  TH_API_PROFILE_UNKNOWN: { status: 400, description: "The `profileId` given to a device names no profile." },
+  TH_API_PROFILE_VERSION_CONFLICT: {
+    status: 409,
+    description: "The `version` of a profile update is not the profile's current version: someone changed it since it was read.",
+  },
+  TH_API_PROFILE_IN_USE: { status: 409, description: "Devices have this profile; give them another (or none) before deleting it." },
   TH_API_COMMAND_QUEUE_FULL: {
     status: 429,
     description: "The device has `commands.maxQueuedPerDevice` commands waiting; retry once some are delivered.",

@@ -8,6 +8,7 @@ import type { DevicePresence } from "../gateway/device-presence.js";
 import type { BatchAdmission } from "../ingest/batch-admission.js";
 import type { LiveHub } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
+import type { ProfileService } from "../profiles/profile-service.js";
 import type { ClientAddresses } from "../security/client-address.js";
 import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { SecretMarking } from "../security/secret-marking.js";
@@ -43,4 +44,6 @@ export interface HttpApiDeps {
   authenticator: ApiAuthenticator;
   /** Users, sessions, password checks. */
   accounts: Accounts;
+  /** Device profiles: kept, versioned, given to devices; they check command arguments. */
+  profiles: ProfileService;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { serveDashboard } from "../dashboard/serve-dashboard.js";
+import { PROFILE_SCHEMA } from "../profiles/profile-schema.js";
 import { installAuditTrail } from "./audit-trail.js";
 import { installAuthentication } from "./authentication.js";
 import { COMMAND_SCHEMA } from "./command-schemas.js";
@@ -20,6 +21,7 @@ import { registerHealthRoutes } from "./routes/health-routes.js";
 import { registerLiveRoutes } from "./routes/live-routes.js";
 import { registerMeRoute } from "./routes/me-route.js";
 import { registerMetricsRoute } from "./routes/metrics-route.js";
+import { registerProfileRoutes } from "./routes/profile-routes.js";
 import { registerSessionRoutes } from "./routes/session-routes.js";
 import { registerTelemetryRoutes } from "./routes/telemetry-routes.js";
 import { registerUserRoutes } from "./routes/user-routes.js";
@@ -41,6 +43,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
   await registerOpenApi(http);
   addSharedSchemas(http);
   http.addSchema(COMMAND_SCHEMA);
+  http.addSchema(PROFILE_SCHEMA);
   installSecurityHeaders(http, hstsHeader(deps.config.tls));
   installJsonBodyParser(http, deps.config.api.maxJsonDepth);
   refuseNonFiniteParameters(http);
@@ -73,6 +76,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
       registerApiKeyRoutes(api, deps);
       registerCommandRoutes(api, deps);
       registerDesiredConfigRoutes(api, deps);
+      registerProfileRoutes(api, deps);
       registerAuditRoutes(api, deps);
       registerLiveRoutes(api, deps);
     },

@@ -42,6 +42,8 @@ const DEVICE_SCHEMA = {
     "clockSkewFlagged",
     "revoked",
     "revokedAt",
+    "profileId",
+    "reportedCommands",
   ],
   properties: {
     id: { type: "string" },
@@ -62,6 +64,12 @@ const DEVICE_SCHEMA = {
     clockSkewFlagged: { type: "boolean", description: "|clockSkewMs| > gateway.clockSkewWarnMs" },
     revoked: { type: "boolean" },
     revokedAt: NULLABLE_TIMESTAMP_SCHEMA,
+    profileId: { type: ["string", "null"], description: "The device's profile; null: none" },
+    reportedCommands: {
+      type: "array",
+      items: { type: "string" },
+      description: "The command names the device's last hello listed (`cmds`); [] if it listed none",
+    },
   },
 } as const;
 

@@ -14,6 +14,9 @@ export interface ApiRouteCase {
 export const CASE_DEVICE_ID = "case-device";
 export const CASE_KEY_ID = "0123456789abcdef";
 export const CASE_USER_ID = "fedcba9876543210";
+/** A profile the cases name and create (it need not exist either). */
+export const CASE_PROFILE_ID = "case-profile";
+export const CASE_PROFILE = { id: CASE_PROFILE_ID, name: "Case profile", metrics: [], commands: [], layout: { charts: [] } };
 /** A username and password the cases send (no such user exists unless a test makes one). */
 export const CASE_USERNAME = "case-user";
 export const CASE_PASSWORD = "case-password-long-enough";
@@ -109,5 +112,23 @@ export const API_ROUTE_CASES: readonly ApiRouteCase[] = [
     body: { document: { interval: 10 } },
   },
   { method: "GET", path: "/api/v1/audit", url: "/api/v1/audit", access: "admin" },
+  { method: "GET", path: "/api/v1/profiles", url: "/api/v1/profiles", access: "viewer" },
+  { method: "GET", path: "/api/v1/profiles/{id}", url: `/api/v1/profiles/${CASE_PROFILE_ID}`, access: "viewer" },
+  { method: "POST", path: "/api/v1/profiles", url: "/api/v1/profiles", access: "admin", body: CASE_PROFILE },
+  {
+    method: "PUT",
+    path: "/api/v1/profiles/{id}",
+    url: `/api/v1/profiles/${CASE_PROFILE_ID}`,
+    access: "admin",
+    body: { name: CASE_PROFILE.name, metrics: [], commands: [], layout: { charts: [] } },
+  },
+  { method: "DELETE", path: "/api/v1/profiles/{id}", url: `/api/v1/profiles/${CASE_PROFILE_ID}`, access: "admin" },
+  { method: "GET", path: "/api/v1/profiles/{id}/versions", url: `/api/v1/profiles/${CASE_PROFILE_ID}/versions`, access: "viewer" },
+  {
+    method: "GET",
+    path: "/api/v1/profiles/{id}/versions/{version}",
+    url: `/api/v1/profiles/${CASE_PROFILE_ID}/versions/1`,
+    access: "viewer",
+  },
   { method: "GET", path: "/api/v1/live", url: "/api/v1/live?topics=presence:*", access: "viewer" },
 ];

@@ -27,6 +27,7 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
     commands: hello.cmds ?? [],
     at: receivedAt,
   });
+  await assignProfile(session, hello.model ?? null, hello.fw ?? null);
   const seq = await context.telemetry.lastSequence(session.id);
   // Closed meanwhile (hello timeout, replaced by a newer connection): no welcome.
   if (session.state !== "greeting" || session.ws.readyState !== WebSocket.OPEN) return;
@@ -46,4 +47,17 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
   context.live.presenceChanged(session.id, true, context.now());
   await context.desiredConfig.sessionOpened(session.id, hello.cfg);
   await context.commands.deliverPending(session.id);
+}
+
+/**
+ * A device without a profile gets the first that matches its model or firmware (with its default
+ * configuration, sent after the welcome like any newer configuration). A failure costs the
+ * assignment, not the connection.
+ */
+async function assignProfile(session: DeviceSession, model: string | null, firmware: string | null): Promise<void> {
+  try {
+    await session.context.profiles.assignAtHello(session.device, { model, firmware });
+  } catch (error) {
+    session.log.warn({ err: error }, "could not give the device a profile");
+  }
 }

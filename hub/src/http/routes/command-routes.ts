@@ -61,6 +61,11 @@ function apiErrorOf(error: unknown): unknown {
   return new ApiError("TH_API_NOT_FOUND", error.message);
 }
 
+/** Arguments that the device's profile's schema for the command refuses. */
+function argsInvalid(name: string, problem: string): ApiError {
+  return new ApiError("TH_API_COMMAND_ARGS_INVALID", `args of ${name} do not fit the device's profile: ${problem}`);
+}
+
 function checkArgsSize(deps: HttpApiDeps, args: Args | undefined): void {
   const bytes = Buffer.byteLength(JSON.stringify(args ?? {}));
   if (bytes > deps.config.commands.maxArgsBytes) {
@@ -84,7 +89,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
         tags: ["commands"],
         summary: "Send a command to a device",
         description:
-          "Stored first, then sent when the device is connected (now or when it next connects). `201` for a new command, `200` when `idempotencyKey` matched an earlier one. With `wait`, the answer comes when the command is final or the wait is over.",
+          "Stored first, then sent when the device is connected (now or when it next connects). `201` for a new command, `200` when `idempotencyKey` matched an earlier one. With `wait`, the answer comes when the command is final or the wait is over. Arguments that the `args` schema of the device's profile for this command refuses are `TH_API_COMMAND_ARGS_INVALID`; a command the profile does not list is sent unchecked.",
         params: DEVICE_ID_PARAMS,
         querystring: WAIT_QUERY,
         body: sendBodySchema(deps),
@@ -93,9 +98,11 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
     },
     async (request, reply) => {
       const deviceId = request.params.id;
-      await requireDevice(deps, deviceId);
+      const device = await requireDevice(deps, deviceId);
       checkArgsSize(deps, request.body.args);
       const { name, args, ttlMs, timeoutMs, idempotencyKey } = request.body;
+      const problem = await deps.profiles.argsProblem(device, name, args ?? {});
+      if (problem !== undefined) throw argsInvalid(name, problem);
       const outcome = await commands
         .submit({ deviceId, name, args: args ?? {}, ttlMs, timeoutMs, idempotencyKey, actor: callerOf(request).id })
         .catch((error: unknown) => {
@@ -208,7 +215,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
         tags: ["commands"],
         summary: "Send one command to many devices",
         description:
-          "Targets are an explicit `devices` list or a `selector` (labels, reported attributes, model, firmware: all must match), at most `api.maxPageSize` devices. Answers a status per device: 201 with the command, 200 for an idempotent replay, 404 for an unknown device, 429 for a full queue.",
+          "Targets are an explicit `devices` list or a `selector` (labels, reported attributes, model, firmware: all must match), at most `api.maxPageSize` devices. Answers a status per device: 201 with the command, 200 for an idempotent replay, 400 for arguments the device's profile refuses, 404 for an unknown device, 429 for a full queue.",
         body: {
           ...sendBodySchema(deps),
           properties: {
@@ -256,8 +263,14 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
       const actor = callerOf(request).id;
       const results = [];
       for (const deviceId of targets) {
-        if (!(await deps.devices.get(deviceId))) {
+        const device = await deps.devices.get(deviceId);
+        if (!device) {
           results.push({ deviceId, status: 404, error: { code: "TH_API_NOT_FOUND", message: `no device ${deviceId}` } });
+          continue;
+        }
+        const problem = await deps.profiles.argsProblem(device, name, args ?? {});
+        if (problem !== undefined) {
+          results.push({ deviceId, status: 400, error: argsInvalid(name, problem).toBody().error });
           continue;
         }
         try {

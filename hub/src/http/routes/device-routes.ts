@@ -1,7 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import type { DeviceProfile } from "../../profiles/profile.js";
+import { PROFILE_ID_PATTERN } from "../../profiles/profile-schema.js";
 import { generateId, generateSecret, hashSecret } from "../../security/secrets.js";
 import { type DeviceListQuery, type DeviceSortField, DuplicateDeviceError } from "../../storage/device-repository.js";
+import { UnknownProfileError } from "../../storage/profile-repository.js";
 import { ApiError } from "../api-errors.js";
+import { callerOf } from "../authentication.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
 import {
   DEVICE_ID_PARAMS,
@@ -17,6 +21,11 @@ import { requireDevice, viewOf } from "./device-lookup.js";
 
 const SORT_FIELDS: readonly DeviceSortField[] = ["id", "name", "createdAt", "lastSeenAt", "firmware", "model"];
 const NAME_SCHEMA = { type: "string", minLength: 1, maxLength: 128 } as const;
+const PROFILE_ID_SCHEMA = {
+  type: ["string", "null"],
+  pattern: PROFILE_ID_PATTERN,
+  description: "The device's profile (`/profiles/:id`); null: none. An unknown one is `TH_API_PROFILE_UNKNOWN`",
+} as const;
 
 interface ListQuerystring {
   limit: number;
@@ -33,11 +42,13 @@ interface CreateBody {
   id?: string;
   name?: string;
   labels?: Record<string, string>;
+  profileId?: string | null;
 }
 
 interface PatchBody {
   name?: string;
   labels?: Record<string, string>;
+  profileId?: string | null;
 }
 
 type IdParams = { id: string };
@@ -106,7 +117,12 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
         body: {
           type: "object",
           additionalProperties: false,
-          properties: { id: { type: "string", pattern: DEVICE_ID_PATTERN }, name: NAME_SCHEMA, labels: LABELS_SCHEMA },
+          properties: {
+            id: { type: "string", pattern: DEVICE_ID_PATTERN },
+            name: NAME_SCHEMA,
+            labels: LABELS_SCHEMA,
+            profileId: PROFILE_ID_SCHEMA,
+          },
         },
         response: {
           201: {
@@ -120,6 +136,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
     },
     async (request, reply) => {
       const id = request.body.id ?? generateId();
+      const profile = await requireProfile(deps, request.body.profileId);
       const token = generateSecret();
       try {
         const device = await deps.devices.create({
@@ -127,12 +144,15 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
           name: request.body.name ?? id,
           tokenHash: hashSecret(token),
           labels: request.body.labels ?? {},
+          profileId: profile?.id ?? null,
           at: deps.now(),
         });
+        if (profile) await deps.profiles.profileGiven(device.id, profile, callerOf(request).id);
         request.auditDetails = { target: device.id };
         return reply.code(201).send({ device: viewOf(deps, device), token });
       } catch (error) {
         if (error instanceof DuplicateDeviceError) throw new ApiError("TH_API_CONFLICT", `device ${id} already exists`);
+        if (error instanceof UnknownProfileError) throw new ApiError("TH_API_PROFILE_UNKNOWN", error.message);
         throw error;
       }
     },
@@ -158,16 +178,26 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       config: { access: "operator", audit: "device.update" },
       schema: routeSchema({
         tags: ["devices"],
-        summary: "Rename a device or replace its labels",
-        description: "`labels` replaces the whole label map.",
+        summary: "Rename a device, replace its labels or change its profile",
+        description:
+          "`labels` replaces the whole label map. A new `profileId` gives the device the profile's default configuration if it has none.",
         params: DEVICE_ID_PARAMS,
-        body: { type: "object", additionalProperties: false, minProperties: 1, properties: { name: NAME_SCHEMA, labels: LABELS_SCHEMA } },
+        body: {
+          type: "object",
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { name: NAME_SCHEMA, labels: LABELS_SCHEMA, profileId: PROFILE_ID_SCHEMA },
+        },
         response: { 200: DEVICE_REF, ...errorResponses(404) },
       }),
     },
     async (request) => {
-      const device = await deps.devices.update(request.params.id, request.body, deps.now());
+      const profile = await requireProfile(deps, request.body.profileId);
+      const device = await deps.devices.update(request.params.id, request.body, deps.now()).catch((error: unknown) => {
+        throw error instanceof UnknownProfileError ? new ApiError("TH_API_PROFILE_UNKNOWN", error.message) : error;
+      });
       if (!device) throw new ApiError("TH_API_NOT_FOUND", `no device ${request.params.id}`);
+      if (profile) await deps.profiles.profileGiven(device.id, profile, callerOf(request).id);
       return viewOf(deps, device);
     },
   );
@@ -195,4 +225,12 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       return reply.code(204).send();
     },
   );
+}
+
+/** The profile a body names (`TH_API_PROFILE_UNKNOWN` if there is none); undefined when it names none. */
+async function requireProfile(deps: HttpApiDeps, profileId: string | null | undefined): Promise<DeviceProfile | undefined> {
+  if (profileId === undefined || profileId === null) return undefined;
+  const profile = await deps.profiles.get(profileId);
+  if (!profile) throw new ApiError("TH_API_PROFILE_UNKNOWN", `no profile ${profileId}`);
+  return profile;
 }
