@@ -30,6 +30,13 @@ export interface TimeSeriesChartProps {
 
 type Window = { from: number; to: number };
 
+/** How many gaps the lines have (`null`s between samples of lines 1..`lines`). */
+function countGaps(data: uPlot.AlignedData, lines: number): number {
+  let gaps = 0;
+  for (let i = 1; i <= lines; i++) for (const value of data[i] ?? []) if (value === null) gaps++;
+  return gaps;
+}
+
 /**
  * A time-series chart drawn by uPlot: lines with gaps where data stopped, min–max bands, a
  * tooltip with time and values with units, drag-to-zoom with a "Reset zoom" button, axes in the
@@ -37,8 +44,8 @@ type Window = { from: number; to: number };
  * frame; the instance is rebuilt only when the series, theme, time zone or size change.
  *
  * The root (`data-testid="chart"`) publishes what it draws for tests and tools: `data-x-min`,
- * `data-x-max` (the time window, ms), `data-points`, `data-y-labels` (JSON), `data-axis-color`,
- * `data-series-colors` (JSON), `data-zoomed`.
+ * `data-x-max` (the time window, ms), `data-points`, `data-y-labels` (JSON), `data-axis-color`, `data-axis-font`,
+ * `data-series-colors` (JSON), `data-zoomed`, `data-gaps` (breaks in the lines).
  */
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const { title, series, data, height = 200, timeZone, bucketMs, range, onZoom, onResetZoom, adornment } = props;
@@ -114,6 +121,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
           root.dataset.xMax = String(Math.round(u.scales.x?.max ?? 0));
           root.dataset.points = String(u.data[0].length);
           root.dataset.yLabels = JSON.stringify(yLabels);
+          root.dataset.gaps = String(countGaps(u.data, shape.series.length));
         },
       },
     );
@@ -155,6 +163,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       data-chart-title={title}
       data-chart-kind="time-series"
       data-axis-color={colors.axis}
+      data-axis-font={colors.font}
       data-series-colors={JSON.stringify(series.map((s, i) => colorOf(s, i)))}
       data-zoomed={zoomed ? "true" : "false"}
       sx={{ width: "100%", minWidth: 0 }}

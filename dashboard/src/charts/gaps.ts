@@ -1,4 +1,4 @@
-import type { TimeSeriesData } from "./series";
+import type { TimeSeriesData } from "./series.js";
 
 type Column = (number | null | undefined)[];
 

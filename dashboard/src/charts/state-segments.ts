@@ -1,4 +1,4 @@
-import { gapThreshold } from "./gaps";
+import { gapThreshold } from "./gaps.js";
 
 /** A span of time a state metric held one value. */
 export interface StateSegment {

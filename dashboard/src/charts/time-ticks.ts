@@ -1,4 +1,4 @@
-import type { ChartTimeZone } from "./time-format";
+import type { ChartTimeZone } from "./time-format.js";
 
 const S = 1_000;
 const MIN = 60 * S;

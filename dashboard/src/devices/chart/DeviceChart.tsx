@@ -24,7 +24,7 @@ export interface DeviceChartProps {
   refreshKey: number;
 }
 
-/** Fetch widths are rounded up to this many pixels, so resizing a window does not refetch each pixel. */
+/** Fetch widths are rounded down to this many pixels (at most a bucket per pixel), so resizing a window does not refetch each pixel. */
 const WIDTH_STEP_PX = 100;
 
 function seriesOf(spec: MetricSpec): SeriesSpec {
@@ -70,7 +70,7 @@ export function DeviceChart({ deviceId, title, metrics, range, timeZone, live, r
   const shown = useMemo(() => resolveRange(range, now), [rangeKey, now]);
   const numeric = useMemo(() => metrics.filter((m) => m.kind !== "state"), [metrics]);
   const states = useMemo(() => metrics.filter((m) => m.kind === "state"), [metrics]);
-  const points = Math.min(MAX_HISTORY_POINTS, Math.ceil(Math.max(1, width) / WIDTH_STEP_PX) * WIDTH_STEP_PX);
+  const points = Math.min(MAX_HISTORY_POINTS, Math.max(WIDTH_STEP_PX, Math.floor(width / WIDTH_STEP_PX) * WIDTH_STEP_PX));
   const names = useMemo(() => metrics.map((m) => m.name), [metrics]);
   const { sources, bucketMs, error } = useChartSources({
     deviceId,
@@ -95,7 +95,7 @@ export function DeviceChart({ deviceId, title, metrics, range, timeZone, live, r
   const adornment = metrics.some((m) => !m.inProfile) ? <NotInProfile /> : undefined;
   const text = caption(metrics, bucketMs, isAggregated(sources));
   return (
-    <Box ref={ref} sx={{ width: "100%", minWidth: 0 }} data-testid="device-chart" data-chart-title={title}>
+    <Box ref={ref} sx={{ width: "100%", minWidth: 0 }}>
       {numeric.length > 0 && (
         <TimeSeriesChart
           title={title}
