@@ -53,6 +53,8 @@ export class SimulatedDevice {
       token: setup.credentials.token,
       firmware: "telehub-sim",
       model: setup.profile.model,
+      // The console then knows what the device handles, with or without a hub profile.
+      commands: setup.profile.commands ?? [],
       maxBatchReadings: setup.batch,
       batchIntervalMs: setup.batchIntervalMs,
       now: this.clock,
