@@ -10,6 +10,7 @@ import type { DeviceChannel } from "./commands/device-channel.js";
 import type { HubConfig } from "./config/hub-config.js";
 import { DesiredConfigService } from "./desired-config/desired-config-service.js";
 import { InProcessEventBus } from "./events/event-bus.js";
+import { ReadingFreshness } from "./fleet/reading-freshness.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
 import { ApiAuthenticator } from "./http/authentication.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
@@ -42,6 +43,7 @@ import { SqliteAuditLog } from "./storage/sqlite/sqlite-audit-log.js";
 import { SqliteCommandStore } from "./storage/sqlite/sqlite-command-store.js";
 import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config-store.js";
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
+import { SqlitePreferenceRepository } from "./storage/sqlite/sqlite-preference-repository.js";
 import { SqliteProfileRepository } from "./storage/sqlite/sqlite-profile-repository.js";
 import { SqliteSessionRepository } from "./storage/sqlite/sqlite-session-repository.js";
 import { sqliteStoreMetrics } from "./storage/sqlite/sqlite-store-metrics.js";
@@ -183,6 +185,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   });
   const audit = new SqliteAuditLog(metaDb);
   const live = new LiveHub(config.live, bus, metrics);
+  // Between the gateway and the live channel: notes each connected device's newest reading (stale devices).
+  const freshness = new ReadingFreshness(live);
   const { security } = config;
   const throttleOptions = {
     maxFailures: security.authFailuresPerMinute,
@@ -206,7 +210,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     commands,
     desiredConfig,
     profiles,
-    live,
+    live: freshness,
     authThrottle: deviceThrottle,
     clientAddresses,
     connectionAccepted: (socket) => connectionLimits.release(socket),
@@ -269,6 +273,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       secrets: secrets.marking,
       authenticator,
       accounts,
+      freshness,
+      preferences: new SqlitePreferenceRepository(metaDb),
       profiles,
     });
     commands.start();

@@ -78,7 +78,8 @@ describe("HTTP API device list", () => {
         .map(([id]) => id);
     const cases: [string, string[]][] = [
       ["id", expected((r) => r[0])],
-      ["name", expected((r) => r[1])],
+      // Names sort naturally, case-insensitively (docs/api.md).
+      ["name", expected((r) => r[1].toLowerCase())],
       ["createdAt", expected((r) => r[4])],
       ["model", expected((r) => r[2])],
     ];

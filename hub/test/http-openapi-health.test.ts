@@ -52,12 +52,15 @@ describe("OpenAPI document, health probes and the error catalogue", () => {
     assert.deepEqual(list.parameters?.map((p) => p.name).sort(), [
       "connected",
       "firmware",
+      "label",
       "limit",
       "model",
       "offset",
+      "profileId",
       "q",
       "revoked",
       "sort",
+      "state",
     ]);
     assert.ok(document.components.schemas.Device && document.components.schemas.ApiError && document.components.schemas.ApiKey);
   });

@@ -59,6 +59,7 @@ export const API_ERRORS = {
     description: "The device has `commands.maxQueuedPerDevice` commands waiting; retry once some are delivered.",
   },
   TH_API_PAYLOAD_TOO_LARGE: { status: 413, description: "The body exceeds the hub's body limit." },
+  TH_API_PREFERENCES_TOO_LARGE: { status: 413, description: "The preferences document is larger than 16 KiB (16,384 bytes of JSON)." },
   TH_API_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: "The body's Content-Type is not `application/json`." },
   TH_API_LIVE_FULL: { status: 503, description: "The hub holds `live.maxSubscribers` live connections; retry later." },
   TH_API_LIVE_CALLER_FULL: {

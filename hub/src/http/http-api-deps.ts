@@ -4,6 +4,7 @@ import type { CommandService } from "../commands/command-service.js";
 import type { CommandStore } from "../commands/command-store.js";
 import type { HubConfig } from "../config/hub-config.js";
 import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
+import type { ReadingFreshness } from "../fleet/reading-freshness.js";
 import type { DevicePresence } from "../gateway/device-presence.js";
 import type { BatchAdmission } from "../ingest/batch-admission.js";
 import type { LiveHub } from "../live/live-hub.js";
@@ -14,6 +15,7 @@ import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { SecretMarking } from "../security/secret-marking.js";
 import type { ApiKeyRepository } from "../storage/api-key-repository.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
+import type { PreferenceRepository } from "../storage/preference-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
 import type { ApiAuthenticator } from "./authentication.js";
 
@@ -26,6 +28,10 @@ export interface HttpApiDeps {
   /** Forgets a deleted device's metric types. */
   admission: BatchAdmission;
   presence: DevicePresence;
+  /** The newest reading of each connected device: which are stale. */
+  freshness: ReadingFreshness;
+  /** Each user's and key's dashboard preferences. */
+  preferences: PreferenceRepository;
   metrics: HubMetrics;
   /** Clock (ms since epoch); tests may inject one. */
   now: () => number;

@@ -41,6 +41,34 @@ export interface DeviceListQuery {
   revoked?: boolean;
   model?: string;
   firmware?: string;
+  /** Only devices with this profile. */
+  profileId?: string;
+  /** Only devices that have every one of these labels with exactly this value. */
+  labels?: Readonly<Record<string, string>>;
+  /** Only devices the hub has heard from at least once (true), or never (false). */
+  seen?: boolean;
+}
+
+/** How many devices have one value of a field (null: the field is not set). */
+export interface FieldCount {
+  value: string | null;
+  count: number;
+}
+
+/** The fleet in numbers, counted by the registry: the connection state is the caller's (`connectedIds`). */
+export interface FleetCounts {
+  total: number;
+  revoked: number;
+  /** Not revoked, and among the connected ids. */
+  online: number;
+  /** Not revoked, not connected, heard from before. */
+  offline: number;
+  /** Not revoked, not connected, never heard from. */
+  never: number;
+  firmware: FieldCount[];
+  models: FieldCount[];
+  profiles: FieldCount[];
+  labels: { key: string; value: string; count: number }[];
 }
 
 export interface DeviceHello {
@@ -112,6 +140,8 @@ export interface DeviceRepository {
   mergeAttributes(id: string, attributes: Record<string, MetricValue>, at: number): Promise<void>;
   /** Persist last-seen times (batched by the gateway). */
   touchLastSeen(entries: readonly { id: string; at: number }[]): Promise<void>;
+  /** Counts by state and by firmware, model, profile and label, over all devices; `connectedIds` are the devices connected now. */
+  fleetCounts(connectedIds: readonly string[]): Promise<FleetCounts>;
 }
 
 export class DuplicateDeviceError extends Error {

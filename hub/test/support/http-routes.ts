@@ -130,5 +130,15 @@ export const API_ROUTE_CASES: readonly ApiRouteCase[] = [
     url: `/api/v1/profiles/${CASE_PROFILE_ID}/versions/1`,
     access: "viewer",
   },
+  {
+    method: "GET",
+    path: "/api/v1/devices/{id}/telemetry/export",
+    url: `/api/v1/devices/${CASE_DEVICE_ID}/telemetry/export`,
+    access: "viewer",
+  },
+  { method: "GET", path: "/api/v1/fleet/summary", url: "/api/v1/fleet/summary", access: "viewer" },
+  { method: "GET", path: "/api/v1/fleet/latest", url: `/api/v1/fleet/latest?ids=${CASE_DEVICE_ID}`, access: "viewer" },
+  { method: "GET", path: "/api/v1/me/preferences", url: "/api/v1/me/preferences", access: "viewer" },
+  { method: "PUT", path: "/api/v1/me/preferences", url: "/api/v1/me/preferences", access: "viewer", body: { theme: "dark" } },
   { method: "GET", path: "/api/v1/live", url: "/api/v1/live?topics=presence:*", access: "viewer" },
 ];

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { DEVICE_STATES, type DeviceState, restrictToState } from "../../fleet/device-state.js";
 import type { DeviceProfile } from "../../profiles/profile.js";
 import { PROFILE_ID_PATTERN } from "../../profiles/profile-schema.js";
 import { generateId, generateSecret, hashSecret } from "../../security/secrets.js";
@@ -36,6 +37,9 @@ interface ListQuerystring {
   revoked?: boolean;
   model?: string;
   firmware?: string;
+  profileId?: string;
+  label?: string[];
+  state?: DeviceState;
 }
 
 interface CreateBody {
@@ -64,7 +68,9 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       schema: routeSchema({
         tags: ["devices"],
         summary: "List devices",
-        description: "Paged; the total is also in the `X-Total-Count` header. `sort` is a field, `-field` for descending.",
+        description:
+          "Paged; the total is also in the `X-Total-Count` header. `sort` is a field, `-field` for descending; `id` and `name` sort naturally " +
+          "(`sim-2` before `sim-10`, case-insensitive). Filters combine (all must hold).",
         querystring: {
           type: "object",
           properties: {
@@ -76,6 +82,19 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
             revoked: { type: "boolean" },
             model: { type: "string", maxLength: 200 },
             firmware: { type: "string", maxLength: 200 },
+            profileId: { type: "string", maxLength: 64, description: "Only devices with this profile" },
+            label: {
+              type: "array",
+              maxItems: 16,
+              items: { type: "string", pattern: "^[A-Za-z0-9_.:/-]{1,64}=.{0,256}$" },
+              description: "`key=value`: only devices with this label (repeat for several, all must match)",
+            },
+            state: {
+              type: "string",
+              enum: [...DEVICE_STATES],
+              description:
+                "online (connected), offline (not connected, seen before), never (never seen), revoked, or stale (online, readings older than `live.staleAfterMs`); online, offline, never and stale leave revoked devices out",
+            },
           },
         },
         response: {
@@ -99,6 +118,14 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       if (revoked !== undefined) query.revoked = revoked;
       if (model !== undefined) query.model = model;
       if (firmware !== undefined) query.firmware = firmware;
+      const { profileId, label, state } = request.query;
+      if (profileId !== undefined) query.profileId = profileId;
+      if (label !== undefined)
+        query.labels = Object.fromEntries(label.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
+      if (state !== undefined) {
+        const { presence, freshness } = deps;
+        restrictToState(query, state, { presence, freshness, now: deps.now(), staleAfterMs: deps.config.live.staleAfterMs });
+      }
       const { items, total } = await deps.devices.list(query);
       void reply.header("X-Total-Count", String(total));
       return { data: items.map((device) => viewOf(deps, device)), total, limit, offset };

@@ -1,6 +1,6 @@
 import type { Migration } from "./open-database.js";
 
-/** Schema of the metadata database (`meta.db`): devices, operators' API keys, commands, configuration, profiles. */
+/** Schema of the metadata database (`meta.db`): devices, operators' API keys, commands, configuration, profiles, preferences. */
 export const META_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -155,6 +155,23 @@ export const META_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE devices ADD COLUMN profile_id TEXT REFERENCES profiles (id);
       ALTER TABLE devices ADD COLUMN reported_commands TEXT NOT NULL DEFAULT '[]';
       CREATE INDEX devices_profile_id ON devices (profile_id);
+    `,
+  },
+  {
+    version: 7,
+    description: "dashboard preferences per user or key; natural sort keys of device ids and names",
+    // The sort keys are computed in TypeScript (natural-sort-key.ts): the device repository fills
+    // in those still NULL when it opens, and sets them on every create and rename.
+    up: `
+      CREATE TABLE preferences (
+        owner TEXT PRIMARY KEY,
+        document TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      ALTER TABLE devices ADD COLUMN id_sort_key TEXT;
+      ALTER TABLE devices ADD COLUMN name_sort_key TEXT;
+      CREATE INDEX devices_id_sort_key ON devices (id_sort_key, id);
+      CREATE INDEX devices_name_sort_key ON devices (name_sort_key, id);
     `,
   },
 ];

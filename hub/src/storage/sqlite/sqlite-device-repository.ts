@@ -8,9 +8,12 @@ import {
   type DeviceSortField,
   type DeviceTokenHashes,
   DuplicateDeviceError,
+  type FieldCount,
+  type FleetCounts,
   type NewDevice,
   type PreviousToken,
 } from "../device-repository.js";
+import { naturalSortKey } from "../natural-sort-key.js";
 import { UnknownProfileError } from "../profile-repository.js";
 
 interface DeviceRow {
@@ -30,9 +33,10 @@ interface DeviceRow {
   reported_commands: string;
 }
 
+/** Ids and names sort naturally (`sim-2` before `sim-10`) by their stored keys. */
 const SORT_COLUMNS: Record<DeviceSortField, string> = {
-  id: "id",
-  name: "name",
+  id: "id_sort_key",
+  name: "name_sort_key",
   createdAt: "created_at",
   lastSeenAt: "last_seen_at",
   firmware: "firmware",
@@ -104,6 +108,20 @@ export class SqliteDeviceRepository implements DeviceRepository {
       touch: db.prepare("UPDATE devices SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?"),
     };
     this.decoyRowid = (this.statements.lastRowid.get() as number | null) ?? 0;
+    this.fillSortKeys();
+  }
+
+  /** Devices made before meta migration 7 (or by an older hub since) get their natural sort keys. */
+  private fillSortKeys(): void {
+    const missing = this.db.prepare("SELECT id, name FROM devices WHERE id_sort_key IS NULL OR name_sort_key IS NULL").all() as {
+      id: string;
+      name: string;
+    }[];
+    if (missing.length === 0) return;
+    const set = this.db.prepare("UPDATE devices SET id_sort_key = ?, name_sort_key = ? WHERE id = ?");
+    this.db.transaction(() => {
+      for (const { id, name } of missing) set.run(naturalSortKey(id), naturalSortKey(name), id);
+    })();
   }
 
   async create(device: NewDevice): Promise<DeviceRecord> {
@@ -118,6 +136,9 @@ export class SqliteDeviceRepository implements DeviceRepository {
       if (isForeignKeyError(error)) throw new UnknownProfileError(device.profileId ?? "");
       throw error;
     }
+    this.db
+      .prepare("UPDATE devices SET id_sort_key = ?, name_sort_key = ? WHERE id = ?")
+      .run(naturalSortKey(device.id), naturalSortKey(device.name), device.id);
     return (await this.get(device.id)) as DeviceRecord;
   }
 
@@ -150,6 +171,15 @@ export class SqliteDeviceRepository implements DeviceRepository {
       where.push("firmware = ?");
       params.push(query.firmware);
     }
+    if (query.profileId !== undefined) {
+      where.push("profile_id = ?");
+      params.push(query.profileId);
+    }
+    for (const [key, value] of Object.entries(query.labels ?? {})) {
+      where.push("json_extract(labels, ?) IS ?");
+      params.push(`$."${key}"`, value);
+    }
+    if (query.seen !== undefined) where.push(query.seen ? "last_seen_at IS NOT NULL" : "last_seen_at IS NULL");
     const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     const total = this.db
       .prepare(`SELECT COUNT(*) FROM devices ${filter}`)
@@ -170,8 +200,8 @@ export class SqliteDeviceRepository implements DeviceRepository {
     const sets: string[] = ["updated_at = ?"];
     const params: unknown[] = [at];
     if (patch.name !== undefined) {
-      sets.push("name = ?");
-      params.push(patch.name);
+      sets.push("name = ?", "name_sort_key = ?");
+      params.push(patch.name, naturalSortKey(patch.name));
     }
     if (patch.labels !== undefined) {
       sets.push("labels = ?");
@@ -287,5 +317,29 @@ export class SqliteDeviceRepository implements DeviceRepository {
     } finally {
       this.db.pragma(`synchronous = ${synchronous}`);
     }
+  }
+
+  async fleetCounts(connectedIds: readonly string[]): Promise<FleetCounts> {
+    const connected = JSON.stringify(connectedIds);
+    const states = this.db
+      .prepare(
+        `SELECT COUNT(*) AS total, COUNT(revoked_at) AS revoked,
+                COALESCE(SUM(revoked_at IS NULL AND online), 0) AS online,
+                COALESCE(SUM(revoked_at IS NULL AND NOT online AND last_seen_at IS NOT NULL), 0) AS offline,
+                COALESCE(SUM(revoked_at IS NULL AND NOT online AND last_seen_at IS NULL), 0) AS never
+           FROM (SELECT revoked_at, last_seen_at, id IN (SELECT value FROM json_each(?)) AS online FROM devices)`,
+      )
+      .get(connected) as Omit<FleetCounts, "firmware" | "models" | "profiles" | "labels">;
+    const byField = (column: string) =>
+      this.db
+        .prepare(`SELECT ${column} AS value, COUNT(*) AS count FROM devices GROUP BY ${column} ORDER BY count DESC, value`)
+        .all() as FieldCount[];
+    const labels = this.db
+      .prepare(
+        `SELECT l.key, l.value, COUNT(*) AS count FROM devices d, json_each(d.labels) l
+          GROUP BY l.key, l.value ORDER BY l.key, count DESC, l.value`,
+      )
+      .all() as FleetCounts["labels"];
+    return { ...states, firmware: byField("firmware"), models: byField("model"), profiles: byField("profile_id"), labels };
   }
 }
