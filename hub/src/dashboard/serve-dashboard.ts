@@ -23,8 +23,8 @@ export const DASHBOARD_CSP = [
   "object-src 'none'",
 ].join("; ");
 
-/** Paths that are never the single-page app (the API, the WebSockets, the probes). */
-const NOT_THE_APP = /^\/(api|v1|healthz|readyz|metrics)(\/|$|\?)/;
+/** Paths that are never the single-page app (the API and its docs, the WebSockets, the probes; `/docs`, a common guess for the API docs). */
+const NOT_THE_APP = /^\/(api|v1|healthz|readyz|metrics|docs)(\/|$|\?)/;
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Telehub: dashboard not built</title></head>

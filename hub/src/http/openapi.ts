@@ -1,10 +1,33 @@
 import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { API_ERRORS } from "./api-errors.js";
 import { routeSchema } from "./shared-schemas.js";
 
 /** Where the OpenAPI document is served (open, no key). */
 export const OPENAPI_PATH = "/openapi.json";
+
+/** Where Swagger UI serves the document as a browsable page (open, like the document). */
+export const API_DOCS_PATH = "/api/docs";
+
+/**
+ * The API docs page's Content-Security-Policy: its scripts and styles come from the hub (the
+ * package's own default adds `upgrade-insecure-requests`, which breaks a hub on plain HTTP);
+ * inline styles because Swagger UI sets style attributes. The dashboard keeps its own, stricter one.
+ */
+export const API_DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "script-src-attr 'none'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "object-src 'none'",
+].join("; ");
 
 /**
  * Register `@fastify/swagger` on the root instance, before any route, so that it sees every
@@ -29,6 +52,13 @@ export async function registerOpenApi(http: FastifyInstance): Promise<void> {
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
     },
+  });
+  // Swagger UI at /api/docs, on the same document (its `json` route serves what /api/v1/openapi.json does); its routes are hidden from the document.
+  await http.register(swaggerUi, {
+    routePrefix: API_DOCS_PATH,
+    staticCSP: API_DOCS_CSP,
+    validatorUrl: false,
+    uiConfig: { deepLinking: true, tryItOutEnabled: false },
   });
 }
 
