@@ -3,7 +3,7 @@ import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } fro
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { useChartColors } from "./chart-colors";
-import { isolatedIndices, withGaps } from "./gaps";
+import { countBreaks, isolatedIndices, withGaps } from "./gaps";
 import { colorOf, type SeriesSpec, type TimeSeriesData } from "./series";
 import type { ChartTimeZone } from "./time-format";
 import { alignedData, type ChartShape, chartOptions } from "./uplot-options";
@@ -30,13 +30,6 @@ export interface TimeSeriesChartProps {
 
 type Window = { from: number; to: number };
 
-/** How many gaps the lines have (`null`s between samples of lines 1..`lines`). */
-function countGaps(data: uPlot.AlignedData, lines: number): number {
-  let gaps = 0;
-  for (let i = 1; i <= lines; i++) for (const value of data[i] ?? []) if (value === null) gaps++;
-  return gaps;
-}
-
 /**
  * A time-series chart drawn by uPlot: lines with gaps where data stopped, min–max bands, a
  * tooltip with time and values with units, drag-to-zoom with a "Reset zoom" button, axes in the
@@ -45,7 +38,7 @@ function countGaps(data: uPlot.AlignedData, lines: number): number {
  *
  * The root (`data-testid="chart"`) publishes what it draws for tests and tools: `data-x-min`,
  * `data-x-max` (the time window, ms), `data-points`, `data-y-labels` (JSON), `data-axis-color`, `data-axis-font`,
- * `data-series-colors` (JSON), `data-zoomed`, `data-gaps` (breaks in the lines).
+ * `data-series-colors` (JSON), `data-zoomed`, `data-gaps` (breaks inside the lines).
  */
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const { title, series, data, height = 200, timeZone, bucketMs, range, onZoom, onResetZoom, adornment } = props;
@@ -99,6 +92,8 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
     if (u) show(u, u.data, range);
     callbacks.current.onResetZoom?.();
   }, [range, show]);
+  const resetZoomRef = useRef(resetZoom);
+  resetZoomRef.current = resetZoom;
 
   // Build (and rebuild) the uPlot instance.
   // biome-ignore lint/correctness/useExhaustiveDependencies: data reaches a built chart through setData below
@@ -121,14 +116,16 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
           root.dataset.xMax = String(Math.round(u.scales.x?.max ?? 0));
           root.dataset.points = String(u.data[0].length);
           root.dataset.yLabels = JSON.stringify(yLabels);
-          root.dataset.gaps = String(countGaps(u.data, shape.series.length));
+          root.dataset.gaps = String(
+            u.data.slice(1, shape.series.length + 1).reduce((sum, column) => sum + countBreaks(column as (number | null | undefined)[]), 0),
+          );
         },
       },
     );
     const u = new uPlot(options, [[]], target);
     plotRef.current = u;
     show(u, aligned, windowOf());
-    const onDoubleClick = () => resetZoom();
+    const onDoubleClick = () => resetZoomRef.current();
     u.over.addEventListener("dblclick", onDoubleClick);
     return () => {
       u.over.removeEventListener("dblclick", onDoubleClick);

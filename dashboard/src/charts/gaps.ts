@@ -91,3 +91,19 @@ export function isolatedIndices(column: Column): number[] {
   }
   return isolated;
 }
+
+/** How many times the line of `column` breaks: runs of `null` with a sample on both sides. */
+export function countBreaks(column: Column): number {
+  let breaks = 0;
+  let seenSample = false;
+  let inGap = false;
+  for (const value of column) {
+    if (value === null) inGap = seenSample;
+    else if (typeof value === "number") {
+      if (inGap) breaks++;
+      seenSample = true;
+      inGap = false;
+    }
+  }
+  return breaks;
+}

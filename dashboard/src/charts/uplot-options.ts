@@ -21,7 +21,7 @@ export interface ChartShape {
 export interface ChartHooks {
   /** Per uPlot series index: the samples drawn as points (isolated ones). */
   isolated: () => (number[] | undefined)[];
-  /** The user selected a time span with the mouse (uPlot then zooms to it). */
+  /** The user selected a time span with the mouse (whole ms; uPlot then zooms to it). */
   onSelect: (from: number, to: number) => void;
   /** After each draw (to publish the chart's state on its root element). */
   onDraw: (u: uPlot, yLabels: string[]) => void;
@@ -144,7 +144,7 @@ export function chartOptions(shape: ChartShape, hooks: ChartHooks): uPlot.Option
       setSelect: [
         (u: uPlot) => {
           if (u.select.width <= 0) return;
-          hooks.onSelect(u.posToVal(u.select.left, "x"), u.posToVal(u.select.left + u.select.width, "x"));
+          hooks.onSelect(Math.round(u.posToVal(u.select.left, "x")), Math.round(u.posToVal(u.select.left + u.select.width, "x")));
         },
       ],
       draw: [(u: uPlot) => hooks.onDraw(u, yLabels)],
