@@ -1,16 +1,20 @@
 /**
- * The dashboard side of the live-latency scenario, in its own process as a browser would be:
- * subscribes to the hub's live channel (or to Mosquitto), records each reading's latency from
- * the send time it carries, and reports them to the parent when told to stop.
+ * The dashboard side of the live scenarios, in its own process as a browser would be. Its
+ * parent tells it what to subscribe to (the hub's live channel, or Mosquitto); it records each
+ * reading's latency from the send time the reading carries; told to stop, it closes that
+ * subscription, reports the latencies and waits for the next target, so the fan-out scenario can
+ * keep its receivers across rounds instead of starting 50 processes for each.
  */
 import { decodeFrame } from "@telehub/device-client/protocol";
 import mqtt from "mqtt";
 import WebSocket from "ws";
 import { hiResNow } from "./hi-res-clock.js";
-import type { LiveReceiverTarget } from "./live-receiver-process.js";
+import type { LiveReceiverCommand, LiveReceiverTarget } from "./live-receiver-process.js";
 
-const target = JSON.parse(process.argv[2] ?? "{}") as LiveReceiverTarget;
-const latencies: number[] = [];
+let latencies: number[] = [];
+let close: (() => void) | undefined;
+/** CPU used and wall time at the start of the subscription. */
+let from = { cpu: process.cpuUsage(), at: performance.now() };
 
 interface LiveUpdate {
   type: string;
@@ -23,6 +27,7 @@ async function subscribeHub(url: string, key: string): Promise<() => void> {
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
+    socket.once("close", (code, reason) => reject(new Error(`the hub closed the live connection: ${code} ${reason.toString()}`)));
     socket.once("open", () => socket.send(JSON.stringify({ type: "subscribe", topics: ["telemetry:*"] })));
     socket.on("message", (data: Buffer) => {
       const now = hiResNow();
@@ -35,7 +40,13 @@ async function subscribeHub(url: string, key: string): Promise<() => void> {
 }
 
 async function subscribeMqtt(url: string): Promise<() => void> {
-  const client = await mqtt.connectAsync(url, { clientId: "live-subscriber", clean: true, reconnectPeriod: 0, protocolVersion: 4 });
+  // A client id per process: the broker would disconnect a second session with the same id.
+  const client = await mqtt.connectAsync(url, {
+    clientId: `live-subscriber-${process.pid}`,
+    clean: true,
+    reconnectPeriod: 0,
+    protocolVersion: 4,
+  });
   client.on("message", (_topic, payload) => {
     const now = hiResNow();
     const sentAt = (decodeFrame(payload) as { r?: { m: { sentAt?: number } }[] }).r?.[0]?.m.sentAt;
@@ -45,10 +56,29 @@ async function subscribeMqtt(url: string): Promise<() => void> {
   return () => client.end(true);
 }
 
-const close = target.kind === "hub" ? await subscribeHub(target.url, target.key) : await subscribeMqtt(target.url);
-process.send?.({ ready: true });
-process.on("message", (message) => {
-  if (message !== "stop") return;
-  close();
-  process.send?.({ latencies }, () => process.exit(0));
+function subscribe(target: LiveReceiverTarget): Promise<() => void> {
+  return target.kind === "hub" ? subscribeHub(target.url, target.key) : subscribeMqtt(target.url);
+}
+
+process.on("message", (command: LiveReceiverCommand) => {
+  if (command === "stop") {
+    close?.();
+    close = undefined;
+    const measured = latencies;
+    const cpu = process.cpuUsage(from.cpu);
+    const cpuPercent = ((cpu.user + cpu.system) / 1_000 / (performance.now() - from.at)) * 100;
+    latencies = [];
+    process.send?.({ latencies: measured, cpuPercent });
+    return;
+  }
+  subscribe(command.subscribe).then(
+    (closer) => {
+      close = closer;
+      from = { cpu: process.cpuUsage(), at: performance.now() };
+      process.send?.({ ready: true });
+    },
+    (error: unknown) => process.send?.({ error: String(error) }),
+  );
 });
+process.on("disconnect", () => process.exit(0));
+process.send?.({ started: true });

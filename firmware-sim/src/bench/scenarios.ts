@@ -3,6 +3,7 @@ import { fmt } from "../output/format.js";
 import { runCommandRoundTrip } from "./command-scenario.js";
 import { measureBareConnections, measureHubConnections } from "./connections-scenario.js";
 import { measureHubFanIn } from "./fanin-scenario.js";
+import { compareFanOut } from "./fanout-comparison.js";
 import { type InfluxIngestResult, runInfluxIngest } from "./influx-scenario.js";
 import { runIngest } from "./ingest-scenario.js";
 import { runAckLatency } from "./latency-scenario.js";
@@ -163,41 +164,90 @@ const live: Scenario = {
     );
     const load = { devices: s.liveDevices, seconds: s.liveSeconds, warmUpSeconds: s.liveWarmUpSeconds };
     const { hub, nodeRelay: relay, mosquitto: mqtt } = await compareLiveLatency(load, s.liveRounds, mosquittoBinary());
-    const what = `live: ${s.liveDevices} devices × 1/s → dashboard p50 / p99`;
+    const rounds = (p99s: number[]): string => p99s.map((p99) => fmt(p99, 2)).join(", ");
     return {
       json: { live: { hub, nodeRelay: relay, mosquitto: mqtt ?? null } },
+      rows: [
+        [
+          `live: ${s.liveDevices} devices × 1/s → dashboard p50 / p99`,
+          ms(hub.p50Ms, hub.p99Ms),
+          `${ms(relay.p50Ms, relay.p99Ms)} (Node floor: decode, ack, forward; target hub p99 ≤ 1.2×)`,
+          ratio(hub.p99Ms, relay.p99Ms),
+        ],
+        mqtt
+          ? [
+              "live: the hub against Mosquitto QoS 1 (the anchor)",
+              ms(hub.p50Ms, hub.p99Ms),
+              ms(mqtt.p50Ms, mqtt.p99Ms),
+              ratio(hub.p99Ms, mqtt.p99Ms),
+            ]
+          : ["live: the hub against Mosquitto QoS 1 (the anchor)", ms(hub.p50Ms, hub.p99Ms), "mosquitto not installed", ""],
+        ["live: p99 of each round, hub / Node floor", rounds(hub.roundP99Ms), rounds(relay.roundP99Ms), ""],
+        [
+          "live: Node floor against Mosquitto p50 / p99",
+          ms(relay.p50Ms, relay.p99Ms),
+          mqtt ? `${ms(mqtt.p50Ms, mqtt.p99Ms)} (Mosquitto; p99 of each round ${rounds(mqtt.roundP99Ms)})` : "",
+          mqtt ? ratio(relay.p99Ms, mqtt.p99Ms) : "",
+        ],
+        [
+          "live: readings received / sent, hub / Mosquitto",
+          `${fmt(hub.received)} / ${fmt(hub.sent)}`,
+          mqtt ? `${fmt(mqtt.received)} / ${fmt(mqtt.sent)}` : "",
+          "",
+        ],
+      ],
+    };
+  },
+};
+
+const fanOut: Scenario = {
+  name: "fanout",
+  async run(s) {
+    progress(
+      `live fan-out: ${s.fanOutDevices} devices × 1 reading/s to ${s.fanOutSubscribers} dashboard clients (a process each), ` +
+        `hub and Mosquitto alternating, ${s.fanOutRounds} rounds of ${s.fanOutWarmUpSeconds} s warm-up + ${s.fanOutSeconds} s each`,
+    );
+    const load = {
+      devices: s.fanOutDevices,
+      subscribers: s.fanOutSubscribers,
+      seconds: s.fanOutSeconds,
+      warmUpSeconds: s.fanOutWarmUpSeconds,
+    };
+    const { hub, mosquitto: mqtt } = await compareFanOut(load, s.fanOutRounds, mosquittoBinary());
+    const what = `fan-out: ${s.fanOutDevices} devices × 1/s → ${s.fanOutSubscribers} dashboards p50 / p99`;
+    return {
+      json: { fanOut: { hub, mosquitto: mqtt ?? null } },
       rows: [
         mqtt
           ? [
               what,
               ms(hub.p50Ms, hub.p99Ms),
-              `${ms(mqtt.p50Ms, mqtt.p99Ms)} (Mosquitto QoS 1; target hub p99 ≤ 1.5×)`,
+              `${ms(mqtt.p50Ms, mqtt.p99Ms)} (Mosquitto, ${s.fanOutSubscribers} QoS 1 subscribers; target hub p99 ≤ 1×)`,
               ratio(hub.p99Ms, mqtt.p99Ms),
             ]
           : [what, ms(hub.p50Ms, hub.p99Ms), "mosquitto not installed", ""],
         [
-          "live: p99 of each round",
+          "fan-out: p99 of each round",
           hub.roundP99Ms.map((p99) => fmt(p99, 2)).join(", "),
           mqtt ? mqtt.roundP99Ms.map((p99) => fmt(p99, 2)).join(", ") : "",
           "",
         ],
         [
-          "live: Node floor (decode, ack, forward; no store) p50 / p99",
-          ms(relay.p50Ms, relay.p99Ms),
-          mqtt ? `${ms(mqtt.p50Ms, mqtt.p99Ms)} (Mosquitto)` : "",
-          mqtt ? ratio(relay.p99Ms, mqtt.p99Ms) : "",
-        ],
-        ["live: Node floor, p99 of each round", relay.roundP99Ms.map((p99) => fmt(p99, 2)).join(", "), "", ""],
-        [
-          "live: hub p99 against the Node floor's",
-          `${fmt(hub.p99Ms, 2)} ms`,
-          `${fmt(relay.p99Ms, 2)} ms (the least a Node hub does; no target)`,
-          ratio(hub.p99Ms, relay.p99Ms),
+          "fan-out: hub CPU / Mosquitto CPU (median of rounds)",
+          `${fmt(hub.cpuPercent)} %`,
+          mqtt ? `${fmt(mqtt.cpuPercent)} %` : "",
+          mqtt ? ratio(hub.cpuPercent, mqtt.cpuPercent) : "",
         ],
         [
-          "live: readings received / sent",
-          `${fmt(hub.received)} / ${fmt(hub.sent)}`,
-          mqtt ? `${fmt(mqtt.received)} / ${fmt(mqtt.sent)}` : "",
+          `fan-out: the ${s.fanOutSubscribers} receiving processes' CPU, together`,
+          `${fmt(hub.receiversCpuPercent)} %`,
+          mqtt ? `${fmt(mqtt.receiversCpuPercent)} %` : "",
+          "",
+        ],
+        [
+          "fan-out: deliveries timed / readings sent × dashboards",
+          `${fmt(hub.received)} / ${fmt(hub.sent * hub.subscribers)}`,
+          mqtt ? `${fmt(mqtt.received)} / ${fmt(mqtt.sent * mqtt.subscribers)}` : "",
           "",
         ],
       ],
@@ -256,4 +306,4 @@ function influxRows(result: InfluxIngestResult | undefined): Row[] {
 }
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [ingest, latency, connections, fanIn, live, commands, influx];
+export const SCENARIOS: readonly Scenario[] = [ingest, latency, connections, fanIn, live, fanOut, commands, influx];

@@ -16,6 +16,16 @@ export interface BenchSettings {
   liveWarmUpSeconds: number;
   /** Rounds of the live scenario, the hub, the Node relay and Mosquitto rotating. */
   liveRounds: number;
+  /** Devices of the fan-out scenario, each sending one reading a second. */
+  fanOutDevices: number;
+  /** Live dashboard clients of the fan-out scenario, each subscribed to every device, each in a process of its own. */
+  fanOutSubscribers: number;
+  /** Measured seconds of each fan-out round. */
+  fanOutSeconds: number;
+  /** Seconds of fan-out traffic before the measured `fanOutSeconds`, for both sides alike. */
+  fanOutWarmUpSeconds: number;
+  /** Rounds of the fan-out scenario, the hub and Mosquitto alternating. */
+  fanOutRounds: number;
   commandDevices: number;
   commands: number;
   influx: { devices: number; batchesPerDevice: number; readingsPerBatch: number };
@@ -38,6 +48,11 @@ export function benchSettings(quick: boolean): BenchSettings {
         liveSeconds: 2,
         liveWarmUpSeconds: 1,
         liveRounds: 1,
+        fanOutDevices: 20,
+        fanOutSubscribers: 3,
+        fanOutSeconds: 2,
+        fanOutWarmUpSeconds: 1,
+        fanOutRounds: 1,
         commandDevices: 5,
         commands: 20,
         influx: { devices: 5, batchesPerDevice: 5, readingsPerBatch: 20 },
@@ -56,6 +71,11 @@ export function benchSettings(quick: boolean): BenchSettings {
         liveSeconds: 10,
         liveWarmUpSeconds: 2,
         liveRounds: 3,
+        fanOutDevices: 1_000,
+        fanOutSubscribers: 50,
+        fanOutSeconds: 6,
+        fanOutWarmUpSeconds: 2,
+        fanOutRounds: 3,
         commandDevices: 1_000,
         commands: 1_000,
         influx: { devices: 50, batchesPerDevice: 100, readingsPerBatch: 100 },
