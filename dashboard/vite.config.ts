@@ -5,6 +5,16 @@ import { precompress } from "./vite/precompress-plugin";
 /** The hub the dev server forwards the API and the live channel to. */
 const hub = process.env.TELEHUB_URL ?? "http://127.0.0.1:8080";
 
+type ModuleInfoOf = (id: string) => { isEntry: boolean; importers: readonly string[] } | null;
+
+/** Is the module reached from the entry through static imports only? */
+function loadedAtStart(id: string, getModuleInfo: ModuleInfoOf, seen = new Set<string>()): boolean {
+  if (seen.has(id)) return false;
+  seen.add(id);
+  const info = getModuleInfo(id);
+  return !!info && (info.isEntry || info.importers.some((importer) => loadedAtStart(importer, getModuleInfo, seen)));
+}
+
 export default defineConfig({
   plugins: [react(), precompress("dist/app")],
   // Relative asset URLs: the hub serves the build at `/`, a reverse proxy may mount it deeper.
@@ -16,7 +26,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 2_000,
     rollupOptions: {
       output: {
-        manualChunks: (id) => (id.includes("node_modules") ? "vendor" : undefined),
+        // Libraries the app loads at start go to "vendor"; those reached only through a dynamic
+        // import() (the command form's rjsf) stay in that lazy chunk.
+        manualChunks: (id, { getModuleInfo }) => (id.includes("node_modules") && loadedAtStart(id, getModuleInfo) ? "vendor" : undefined),
       },
     },
   },

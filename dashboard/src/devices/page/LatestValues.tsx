@@ -1,0 +1,52 @@
+import { Box, Card, CardContent, Typography } from "@mui/material";
+import { formatValue } from "../../charts/format";
+import { formatInstant } from "../../charts/time-format";
+import type { MetricValue } from "../../live/live-types";
+import type { TimeZone } from "../../time/time-zone";
+import type { MetricSpec } from "../chart/metric-spec";
+import type { DeviceLiveState } from "../device-types";
+
+function shownValue(value: MetricValue, spec: MetricSpec | undefined): string {
+  return typeof value === "number" ? formatValue(value, spec?.unit, spec?.decimals) : String(value);
+}
+
+/**
+ * The newest value of every metric the device reported, with its unit and time: the profile's
+ * metrics first, in its order, then the others.
+ */
+export function LatestValues({ live, specs, timeZone }: { live: DeviceLiveState | undefined; specs: MetricSpec[]; timeZone: TimeZone }) {
+  const values = live?.values ?? {};
+  const order = new Map(specs.map((spec, index) => [spec.name, index]));
+  const bySpec = new Map(specs.map((spec) => [spec.name, spec]));
+  const names = Object.keys(values).sort(
+    (a, b) => (order.get(a) ?? specs.length) - (order.get(b) ?? specs.length) || a.localeCompare(b, "en", { numeric: true }),
+  );
+  return (
+    <Card>
+      <CardContent>
+        <Typography variant="h6">Latest values</Typography>
+        {names.length === 0 && <Typography color="text.secondary">No readings yet.</Typography>}
+        <Box sx={{ display: "grid", gap: 1, mt: 1, gridTemplateColumns: "repeat(auto-fill, minmax(min(100%, 170px), 1fr))" }}>
+          {names.map((name) => {
+            const entry = values[name];
+            if (!entry) return null;
+            const spec = bySpec.get(name);
+            return (
+              <Box key={name} data-testid="latest-value" data-metric={name} sx={{ minWidth: 0, overflowWrap: "anywhere" }}>
+                <Typography variant="caption" color="text.secondary" component="div">
+                  {spec?.displayName ?? name}
+                </Typography>
+                <Typography variant="body1" sx={{ fontWeight: 500 }} data-testid="latest-reading">
+                  {shownValue(entry.value, spec)}
+                </Typography>
+                <Typography variant="caption" color="text.secondary" component="div" data-testid="latest-time">
+                  {formatInstant(entry.ts, timeZone)}
+                </Typography>
+              </Box>
+            );
+          })}
+        </Box>
+      </CardContent>
+    </Card>
+  );
+}
