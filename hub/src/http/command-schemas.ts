@@ -42,7 +42,11 @@ export const COMMAND_SCHEMA = {
     result: { description: "The device handler's return value (succeeded); secret values are `[redacted]` for viewers" },
     error: { type: ["object", "null"], properties: { code: { type: "string" }, message: { type: "string" } } },
     idempotencyKey: { type: ["string", "null"] },
-    createdBy: { type: ["string", "null"], description: "API key id of the sender" },
+    createdBy: { type: ["string", "null"], description: "Id of the sender: an API key's id, or a user's id (a session)" },
+    createdByName: {
+      type: ["string", "null"],
+      description: "The sender's name: the key's name, or the user's username; null when there is no sender or it is gone",
+    },
     transitions: {
       type: "array",
       items: { type: "object", required: ["state", "at"], properties: { state: { type: "string" }, at: TIMESTAMP_SCHEMA } },
@@ -53,10 +57,18 @@ export const COMMAND_SCHEMA = {
 
 export const COMMAND_REF = { $ref: "Command#" } as const;
 
-/** The API view of a command record; with `redact` (a viewer asks), secret values are `[redacted]`. */
-export function commandView(command: CommandRecord, redact?: SecretMarking): CommandRecord & { deliveredAt: number | null } {
+/**
+ * The API view of a command record; with `redact` (a viewer asks), secret values are `[redacted]`;
+ * `senders` names the senders (`senderNames`).
+ */
+export function commandView(
+  command: CommandRecord,
+  redact?: SecretMarking,
+  senders?: ReadonlyMap<string, string>,
+): CommandRecord & { deliveredAt: number | null; createdByName: string | null } {
   const deliveredAt = command.transitions.find((t) => t.state === "delivered")?.at ?? null;
-  return { ...(redact ? redactedCommand(command, redact) : command), deliveredAt };
+  const createdByName = command.createdBy === null ? null : (senders?.get(command.createdBy) ?? null);
+  return { ...(redact ? redactedCommand(command, redact) : command), deliveredAt, createdByName };
 }
 
 /** JSON-like arguments, result or document: any JSON object. */

@@ -5,6 +5,7 @@ import { COMMAND_STATES, type CommandState } from "../../commands/command-record
 import { ApiError } from "../api-errors.js";
 import { callerOf } from "../authentication.js";
 import { COMMAND_REF, commandView, JSON_OBJECT_SCHEMA, redactionFor } from "../command-schemas.js";
+import { senderNames } from "../command-senders.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
 import { DEVICE_ID_PARAMS, errorResponses, PAGE_OFFSET_SCHEMA, pageOf, routeSchema } from "../shared-schemas.js";
 import { requireDevice } from "./device-lookup.js";
@@ -111,7 +112,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
       request.auditDetails = { commandId: outcome.command.id, name, args: deps.secrets.redact(args ?? {}), created: outcome.created };
       const wait = waitMs(request.query.wait);
       const command = wait > 0 ? ((await commands.waitForFinal(outcome.command.id, wait)) ?? outcome.command) : outcome.command;
-      return reply.code(outcome.created ? 201 : 200).send(commandView(command));
+      return reply.code(outcome.created ? 201 : 200).send(commandView(command, undefined, await senderNames(deps, [command.createdBy])));
     },
   );
 
@@ -159,7 +160,11 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
       });
       reply.header("X-Total-Count", String(page.total));
       const redact = redactionFor(request, deps);
-      return { data: page.items.map((command) => commandView(command, redact)), total: page.total, limit, offset };
+      const senders = await senderNames(
+        deps,
+        page.items.map((command) => command.createdBy),
+      );
+      return { data: page.items.map((command) => commandView(command, redact, senders)), total: page.total, limit, offset };
     },
   );
 
@@ -180,7 +185,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
       const wait = waitMs(request.query.wait);
       const command = wait > 0 ? await commands.waitForFinal(request.params.id, wait) : await deps.commandStore.get(request.params.id);
       if (!command) throw new ApiError("TH_API_NOT_FOUND", `no command ${request.params.id}`);
-      return commandView(command, redactionFor(request, deps));
+      return commandView(command, redactionFor(request, deps), await senderNames(deps, [command.createdBy]));
     },
   );
 
@@ -201,7 +206,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
         throw apiErrorOf(error);
       });
       if (!cancelled) throw new ApiError("TH_API_NOT_FOUND", `no command ${request.params.id}`);
-      return commandView(cancelled);
+      return commandView(cancelled, undefined, await senderNames(deps, [cancelled.createdBy]));
     },
   );
 
@@ -261,6 +266,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
       checkArgsSize(deps, args);
       const targets = devices ?? (await selectDevices(deps, selector ?? {}));
       const actor = callerOf(request).id;
+      const senders = await senderNames(deps, [actor]);
       const results = [];
       for (const deviceId of targets) {
         const device = await deps.devices.get(deviceId);
@@ -275,7 +281,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
         }
         try {
           const outcome = await commands.submit({ deviceId, name, args: args ?? {}, ttlMs, timeoutMs, idempotencyKey, actor });
-          results.push({ deviceId, status: outcome.created ? 201 : 200, command: commandView(outcome.command) });
+          results.push({ deviceId, status: outcome.created ? 201 : 200, command: commandView(outcome.command, undefined, senders) });
         } catch (error) {
           const apiError = apiErrorOf(error);
           if (!(apiError instanceof ApiError)) throw error;
