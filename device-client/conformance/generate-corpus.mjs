@@ -261,6 +261,7 @@ c(
       time: T0,
       attrs: { ip: "10.0.0.7", heap: 51200, ok: true },
       cfg: 0,
+      cmds: ["reboot", "set_point"],
     }),
     welcome(),
   ],
@@ -317,6 +318,24 @@ c(
   "§3.1 a malformed hello closes with 4422",
   [],
   [send({ t: "hello", v: 1, fw: 5 }), expectClose(4422, "TH_PROTOCOL_VIOLATION")],
+);
+c(
+  "hello.cmds-at-limit",
+  "§3.1 cmds: at most 64 command names of 1–64 characters of A-Z a-z 0-9 _ . : -",
+  [],
+  [send({ ...HELLO, cmds: Array.from({ length: 64 }, (_, i) => (i === 0 ? "x".repeat(64) : `cmd.${i}:a_b-c`)) }), welcome()],
+);
+c(
+  "hello.cmds-too-many",
+  "§3.1 a cmds with 65 names closes with 4422",
+  [],
+  [send({ ...HELLO, cmds: Array.from({ length: 65 }, (_, i) => `cmd${i}`) }), expectClose(4422, "TH_PROTOCOL_VIOLATION")],
+);
+c(
+  "hello.cmds-bad-name",
+  "§3.1 a cmds entry that breaks the command-name rule (here: a space) closes with 4422",
+  [],
+  [send({ ...HELLO, cmds: ["reboot", "set point"] }), expectClose(4422, "TH_PROTOCOL_VIOLATION")],
 );
 c(
   "hello.null-field",
