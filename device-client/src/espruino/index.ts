@@ -2,6 +2,7 @@
  * The Espruino client's modules, exported for Node-side tests and tools. The device bundle is
  * built from `main.ts` (see scripts/espruino/bundle.ts), not from this file.
  */
+export { APP_BATCH_READINGS, APP_METRICS } from "./app-settings.js";
 export { encodeBatch } from "./batch-encoder.js";
 export { type CborValue, cborDecode, cborEncode } from "./cbor.js";
 export { type CommandHandler, type CommandRunner, createCommandRunner } from "./command-runner.js";
