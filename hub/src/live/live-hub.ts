@@ -2,6 +2,7 @@ import type { MetricValue } from "@telehub/device-client/protocol";
 import type { EventBus } from "../events/event-bus.js";
 import type { HubMetrics } from "../metrics.js";
 import type { StoredReading } from "../storage/telemetry-store.js";
+import { LiveBatch, type LiveEventKind, type LiveKind } from "./live-batch.js";
 import type { LiveCloseCode, LiveSink } from "./live-subscriber.js";
 import { LiveSubscriber } from "./live-subscriber.js";
 
@@ -29,8 +30,11 @@ export type LiveRefusal = "hub-full" | "caller-full";
 
 /**
  * The live fan-out to dashboards (in-process; several hubs would share a bus behind the same
- * interface). Each subscriber gets one message per flush interval with what changed, coalesced
- * so that a slow browser never makes the hub's memory grow.
+ * interface). News gathers in one batch per turn of the event loop; at the end of the turn each
+ * connection that keeps up gets the batch's message for its topics, encoded once for all the
+ * connections with the same topics, and a connection that is behind coalesces its part into a
+ * backlog of its own, so that a slow browser neither slows the others nor makes the hub's memory
+ * grow.
  */
 export class LiveHub implements LiveFeed {
   /** Each connection, with its owners (the API key, the user). */
@@ -40,6 +44,8 @@ export class LiveHub implements LiveFeed {
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private flushScheduled = false;
+  /** What this turn of the event loop gathered, for every connection. */
+  private batch = new LiveBatch();
 
   constructor(
     private readonly options: LiveHubOptions,
@@ -52,8 +58,8 @@ export class LiveHub implements LiveFeed {
     this.timer.unref();
     metrics.liveBacklog = () => this.backlog();
     this.unsubscribe = bus.subscribe((event) => {
-      if (event.type === "command.updated") this.fanOut("commands", event.command.deviceId, (s) => s.addEvent("commands", event.command));
-      else this.fanOut("config", event.config.deviceId, (s) => s.addEvent("config", event.config));
+      if (event.type === "command.updated") this.addEvent("commands", event.command.deviceId, event.command.updatedAt, event.command);
+      else this.addEvent("config", event.config.deviceId, event.config.updatedAt, event.config);
     });
   }
 
@@ -100,24 +106,26 @@ export class LiveHub implements LiveFeed {
   }
 
   publishReadings(deviceId: string, readings: readonly StoredReading[]): void {
-    this.fanOut("telemetry", deviceId, (subscriber) => {
-      for (const reading of readings) {
-        for (const metric in reading.metrics) {
-          subscriber.addValue({ deviceId, metric, ts: reading.ts, value: reading.metrics[metric] as MetricValue });
-        }
+    if (!this.anyoneWants("telemetry", deviceId)) return;
+    for (const reading of readings) {
+      for (const metric in reading.metrics) {
+        this.batch.addValue({ deviceId, metric, ts: reading.ts, value: reading.metrics[metric] as MetricValue });
       }
-    });
+    }
+    this.scheduleFlush();
   }
 
   presenceChanged(deviceId: string, connected: boolean, at: number): void {
-    this.fanOut("presence", deviceId, (subscriber) => subscriber.addEvent("presence", { deviceId, connected, at }));
+    this.addEvent("presence", deviceId, at, { deviceId, connected, at });
   }
 
-  /** Send what is waiting to every subscriber that can take it. */
+  /** Send what this turn gathered, and what waits, to every subscriber that can take it. */
   flush(): void {
+    const batch = this.batch.empty ? undefined : this.batch;
+    if (batch) this.batch = new LiveBatch();
     let coalesced = 0;
     for (const subscriber of this.subscribers.keys()) {
-      subscriber.flush();
+      subscriber.deliver(batch);
       coalesced += subscriber.coalesced;
       subscriber.coalesced = 0;
     }
@@ -145,18 +153,15 @@ export class LiveHub implements LiveFeed {
     this.unsubscribe();
   }
 
-  private fanOut(
-    kind: "telemetry" | "commands" | "presence" | "config",
-    deviceId: string,
-    add: (subscriber: LiveSubscriber) => void,
-  ): void {
-    let added = false;
-    for (const subscriber of this.subscribers.keys()) {
-      if (!subscriber.wants(kind, deviceId)) continue;
-      add(subscriber);
-      added = true;
-    }
-    if (added) this.scheduleFlush();
+  private addEvent(kind: LiveEventKind, deviceId: string, at: number, event: Parameters<LiveBatch["addEvent"]>[3]): void {
+    if (!this.anyoneWants(kind, deviceId)) return;
+    this.batch.addEvent(kind, deviceId, at, event);
+    this.scheduleFlush();
+  }
+
+  private anyoneWants(kind: LiveKind, deviceId: string): boolean {
+    for (const subscriber of this.subscribers.keys()) if (subscriber.wants(kind, deviceId)) return true;
+    return false;
   }
 
   /**

@@ -120,8 +120,9 @@ export class LiveSocketServer {
     const subscriber = this.live.attach(
       {
         bufferedBytes: () => ws.bufferedAmount,
-        send: (update) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(update));
+        // The message's bytes, shared with every connection that gets it: ws frames them as they are.
+        send: (message) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(message.bytes, { binary: false });
         },
         // A revoked key: 1008 (policy violation). A stalled socket is cut at once: it would not take a close frame.
         close: (code) => {

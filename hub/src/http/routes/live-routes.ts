@@ -33,8 +33,8 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
       const subscriber = deps.live.attach(
         {
           bufferedBytes: () => raw.writableLength,
-          send: (update) => {
-            raw.write(`event: update\ndata: ${JSON.stringify(update)}\n\n`);
+          send: (message) => {
+            raw.write(message.sseEvent);
           },
           close: (code) => {
             clearInterval(keepalive);
