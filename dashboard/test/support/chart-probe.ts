@@ -83,12 +83,13 @@ export async function xOfTime(chart: Locator, ts: number): Promise<number> {
 }
 
 /**
- * How many pixels of the plot's column at time `ts` are drawn in (nearly) the colour of series
- * `series` (read from the canvas uPlot drew on): 0 where its line does not pass.
+ * How many pixels of a strip of the plot (`columns` canvas pixels wide, centred on time `ts`)
+ * are drawn in (nearly) the colour of series `series` (read from the canvas uPlot drew on): 0
+ * where its line does not pass.
  */
-export async function seriesPixelsAt(chart: Locator, ts: number, series = 0): Promise<number> {
+export async function seriesPixelsAt(chart: Locator, ts: number, series = 0, columns = 5): Promise<number> {
   return chart.evaluate(
-    (root, [at, index]) => {
+    (root, [at, index, strip]) => {
       const element = root as HTMLElement;
       const canvas = element.querySelector("canvas") as HTMLCanvasElement;
       const over = element.querySelector(".u-over") as HTMLElement;
@@ -103,7 +104,7 @@ export async function seriesPixelsAt(chart: Locator, ts: number, series = 0): Pr
       const x = Math.round((overBox.left - canvasBox.left + ((at - from) / (to - from)) * overBox.width) * scale);
       const top = Math.round((overBox.top - canvasBox.top) * scale);
       const height = Math.round(overBox.height * scale);
-      const pixels = (canvas.getContext("2d") as CanvasRenderingContext2D).getImageData(x, top, 1, height).data;
+      const pixels = (canvas.getContext("2d") as CanvasRenderingContext2D).getImageData(x - Math.floor(strip / 2), top, strip, height).data;
       let count = 0;
       for (let i = 0; i < pixels.length; i += 4) {
         const close = want.every((c, k) => Math.abs((pixels[i + k] ?? 0) - c) < 60);
@@ -111,7 +112,7 @@ export async function seriesPixelsAt(chart: Locator, ts: number, series = 0): Pr
       }
       return count;
     },
-    [ts, series] as const,
+    [ts, series, columns] as const,
   );
 }
 
