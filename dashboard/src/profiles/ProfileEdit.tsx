@@ -14,7 +14,7 @@ function ProfileEditForm() {
   if (!profile) return null;
   // Sends the version the form was loaded with: a save in between is refused, not overwritten.
   const save = async (definition: ProfileDefinition) => {
-    const saved = await updateProfile(definition, profile.version);
+    const saved = await updateProfile({ ...definition, id: profile.id }, profile.version);
     // Every cached copy (this resource's, the device pages' useProfile) is now old.
     await queryClient.invalidateQueries();
     notify(`Profile ${saved.id} saved as version ${saved.version}`, { type: "success" });

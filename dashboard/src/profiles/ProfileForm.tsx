@@ -5,6 +5,7 @@ import {
   ArrayInput,
   BooleanInput,
   FormDataConsumer,
+  HttpError,
   maxLength,
   NumberInput,
   regex,
@@ -18,7 +19,7 @@ import {
   Toolbar,
 } from "react-admin";
 import { ProfileConflict } from "./profile-api";
-import { type ProfileFormValues, toDefinition, toFormValues, validateJsonObject } from "./profile-form";
+import { formFieldOf, type ProfileFormValues, toDefinition, toFormValues, validateJsonObject } from "./profile-form";
 
 const choices = (values: string[]) => values.map((value) => ({ id: value, name: value }));
 const TYPES = choices(["number", "boolean", "string"]);
@@ -43,10 +44,10 @@ function MetricsInput() {
         <SelectInput source="type" choices={TYPES} defaultValue="number" validate={required()} helperText={false} />
         <SelectInput source="kind" choices={KINDS} defaultValue="gauge" validate={required()} helperText={false} />
         <TextInput source="displayName" label="Shown as" helperText={false} />
-        <TextInput source="unit" validate={maxLength(16)} helperText={false} sx={{ width: 90 }} />
-        <NumberInput source="decimals" min={0} max={6} step={1} helperText={false} sx={{ width: 100 }} />
-        <NumberInput source="range.min" label="Min" helperText={false} sx={{ width: 100 }} />
-        <NumberInput source="range.max" label="Max" helperText={false} sx={{ width: 100 }} />
+        <TextInput source="unit" validate={maxLength(16)} helperText={false} />
+        <NumberInput source="decimals" min={0} max={6} step={1} helperText={false} />
+        <NumberInput source="range.min" label="Min" helperText={false} />
+        <NumberInput source="range.max" label="Max" helperText={false} />
         <TextInput source="statesText" label="States (a, b, …)" helperText={false} />
       </SimpleFormIterator>
     </ArrayInput>
@@ -104,6 +105,14 @@ function ChartsInput() {
   );
 }
 
+/** The form input of a `TH_API_PROFILE_INVALID` refusal (the hub names the field in `details.field`). */
+function invalidFieldOf(error: unknown): string | undefined {
+  if (!(error instanceof HttpError)) return undefined;
+  const body = error.body as { error?: { code?: string; details?: { field?: unknown } } } | undefined;
+  const field = body?.error?.details?.field;
+  return body?.error?.code === "TH_API_PROFILE_INVALID" && typeof field === "string" ? formFieldOf(field) : undefined;
+}
+
 /** Why the last save failed: the hub's message, or a version conflict with the way out. */
 function SaveFailure({ failure }: { failure: Error }) {
   return (
@@ -130,18 +139,23 @@ function SaveFailure({ failure }: { failure: Error }) {
  */
 export function ProfileForm({ profile, save }: { profile?: DeviceProfile; save: (definition: ProfileDefinition) => Promise<void> }) {
   const [failure, setFailure] = useState<Error | undefined>();
-  const submit = async (values: Record<string, unknown>) => {
+  // Answers the field the hub named (react-admin marks that input) besides the message above Save.
+  const submit = async (values: Record<string, unknown>): Promise<Record<string, string> | undefined> => {
     setFailure(undefined);
     try {
       await save(toDefinition(values as unknown as ProfileFormValues));
+      return undefined;
     } catch (error) {
       setFailure(error as Error);
+      const input = invalidFieldOf(error);
+      return input ? { [input]: (error as Error).message } : undefined;
     }
   };
   return (
     <SimpleForm
       record={toFormValues(profile) as unknown as Record<string, unknown>}
       onSubmit={submit}
+      mode="onBlur"
       toolbar={
         <Toolbar sx={{ flexDirection: "column", alignItems: "flex-start" }}>
           {failure && <SaveFailure failure={failure} />}
@@ -152,7 +166,7 @@ export function ProfileForm({ profile, save }: { profile?: DeviceProfile; save: 
       <TextInput
         source="id"
         validate={[required(), ID_RULE]}
-        disabled={profile !== undefined}
+        readOnly={profile !== undefined}
         helperText={profile ? "The id cannot change" : "A slug: devices and the API name the profile by it"}
       />
       <TextInput source="name" validate={[required(), maxLength(128)]} fullWidth />

@@ -114,3 +114,21 @@ export function toDefinition(values: ProfileFormValues): ProfileDefinition {
     },
   };
 }
+
+/**
+ * The form input a field the hub names in a `TH_API_PROFILE_INVALID` refusal (`metrics[1].name`,
+ * `layout.charts[0].metrics[2]`, `commands[0].args`, `defaultConfig`): `metrics.1.name`,
+ * `charts.0.metrics`, `commands.0.argsText`, `defaultConfigText`; undefined for a field the form has no input for.
+ */
+export function formFieldOf(field: string): string | undefined {
+  const path = field.replace(/^layout\./, "").replace(/\[(\d+)\]/g, ".$1");
+  const metric = /^metrics\.(\d+)\.(name|type|kind|displayName|unit|decimals|range|states)/.exec(path);
+  if (metric) return `metrics.${metric[1]}.${{ range: "range.min", states: "statesText" }[metric[2] as string] ?? metric[2]}`;
+  const command = /^commands\.(\d+)\.(name|description|args)/.exec(path);
+  if (command) return `commands.${command[1]}.${command[2] === "args" ? "argsText" : command[2]}`;
+  const chart = /^charts\.(\d+)\.(title|metrics|shown)/.exec(path);
+  if (chart) return `charts.${chart[1]}.${chart[2]}`;
+  if (path === "defaultConfig") return "defaultConfigText";
+  if (/^(id|name|description)$/.test(path)) return path;
+  return undefined;
+}
