@@ -31,16 +31,15 @@ function TelehubMenu() {
 }
 
 /**
- * On a phone the page is as wide as the screen (react-admin's layout grows to fit its widest
- * content): a table too wide for it scrolls sideways inside its card instead of the whole page.
+ * The page is as wide as the window (react-admin's layout grows to fit its widest content): a
+ * table too wide for it (the device list beside the menu, any list on a phone) scrolls sideways
+ * inside its card instead of the whole page.
  */
-const PHONE_WIDTH = (theme: Theme) => ({
-  [theme.breakpoints.down("sm")]: {
-    minWidth: 0,
-    "& .RaLayout-content, & .RaList-main, & .RaList-content": { minWidth: 0 },
-    "& .RaDatagrid-tableWrapper": { overflowX: "auto" },
-  },
-});
+const WINDOW_WIDTH = {
+  minWidth: 0,
+  "& .RaLayout-content, & .RaList-main, & .RaList-content": { minWidth: 0 },
+  "& .RaDatagrid-tableWrapper": { overflowX: "auto" },
+};
 
 /**
  * react-admin's layout with the live channel's status and the account menu in the app bar;
@@ -48,7 +47,7 @@ const PHONE_WIDTH = (theme: Theme) => ({
  */
 export function TelehubLayout({ children }: { children: ReactNode }) {
   return (
-    <Layout appBar={TelehubAppBar} menu={TelehubMenu} sx={PHONE_WIDTH}>
+    <Layout appBar={TelehubAppBar} menu={TelehubMenu} sx={WINDOW_WIDTH}>
       <LiveResync />
       <CredentialWatch />
       {children}

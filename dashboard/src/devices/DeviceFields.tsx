@@ -1,4 +1,4 @@
-import { Chip, Tooltip, Typography } from "@mui/material";
+import { Chip, Stack, Tooltip, Typography } from "@mui/material";
 import { useRecordContext } from "react-admin";
 import type { FleetDevice } from "../fleet/fleet-types";
 import { metricText } from "../fleet/metric-text";
@@ -55,6 +55,18 @@ export function LastSeenField(_props: ColumnProps) {
   return <span title={seen ? new Date(seen).toISOString() : ""}>{isConnected(device, live) ? "now" : ago(seen, now)}</span>;
 }
 
+/** Online or offline, and when last seen under it. */
+export function StatusField(_props: ColumnProps) {
+  return (
+    <Stack spacing={0.25} sx={{ alignItems: "flex-start" }}>
+      <PresenceField />
+      <Typography variant="caption" color="text.secondary" sx={{ whiteSpace: "nowrap" }}>
+        <LastSeenField />
+      </Typography>
+    </Stack>
+  );
+}
+
 export function FreshnessField(_props: ColumnProps) {
   const device = useRecordContext<Device>();
   const live = useDeviceLive(String(device?.id));
@@ -74,7 +86,8 @@ export function ProfileField({ hideEmpty }: OptionalProps) {
     <Chip
       size="small"
       label={profile?.name ?? device.profileId}
-      title={device.profileId}
+      title={`${profile?.name ?? device.profileId} (${device.profileId})`}
+      sx={{ maxWidth: 130 }}
       data-testid="profile"
       data-profile={device.profileId}
     />
@@ -110,7 +123,7 @@ export function LiveValuesField(_props: ColumnProps) {
       {entries.slice(0, 6).map(([metric, { value }]) => {
         const spec = profile?.metrics.find((candidate) => candidate.name === metric);
         return (
-          <span key={metric} style={{ marginRight: 12, whiteSpace: "nowrap" }}>
+          <span key={metric} style={{ display: "block", whiteSpace: "nowrap" }}>
             {spec?.displayName ?? metric}: <b data-metric={metric}>{metricText(value, spec?.unit, spec?.decimals)}</b>
           </span>
         );

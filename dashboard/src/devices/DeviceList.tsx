@@ -1,20 +1,32 @@
-import { Box, Stack, type Theme, useMediaQuery } from "@mui/material";
+import EditIcon from "@mui/icons-material/Edit";
+import { Box, IconButton, Stack, type Theme, useMediaQuery } from "@mui/material";
+import type { MouseEvent } from "react";
 import {
   CreateButton,
   Datagrid,
-  EditButton,
   ExportButton,
   FilterButton,
+  Link,
   List,
   SimpleList,
   TextField,
   TopToolbar,
   usePermissions,
+  useRecordContext,
 } from "react-admin";
 import { canOperate } from "../auth/credentials";
 import { BulkCommandButton } from "../fleet/BulkCommandButton";
 import { deviceListFilters } from "../fleet/FleetFilterInputs";
-import { DeviceIdLine, FreshnessField, LabelsField, LastSeenField, LiveValuesField, PresenceField, ProfileField } from "./DeviceFields";
+import {
+  type ColumnProps,
+  DeviceIdLine,
+  FreshnessField,
+  LabelsField,
+  LiveValuesField,
+  PresenceField,
+  ProfileField,
+  StatusField,
+} from "./DeviceFields";
 import { ListFleetLiveProvider } from "./FleetLiveContext";
 
 function ListActions() {
@@ -49,19 +61,36 @@ function DeviceCards() {
   );
 }
 
+/** The row's way to the edit page (an icon: the table is wide). */
+function EditIconButton(_props: ColumnProps) {
+  const device = useRecordContext();
+  if (!device) return null;
+  return (
+    <IconButton
+      size="small"
+      component={Link}
+      to={`/devices/${encodeURIComponent(String(device.id))}/edit`}
+      aria-label="Edit"
+      title="Edit name, labels, profile"
+      onClick={(event: MouseEvent) => event.stopPropagation()}
+    >
+      <EditIcon fontSize="small" />
+    </IconButton>
+  );
+}
+
 function DeviceTable({ operator }: { operator: boolean }) {
   return (
     <Datagrid rowClick="show" bulkActionButtons={operator ? <BulkCommandButton /> : false}>
       <TextField source="name" />
       <TextField source="id" />
-      <PresenceField label="Status" />
-      <LastSeenField label="Last seen" sortBy="lastSeenAt" />
+      <StatusField label="Status" sortBy="lastSeenAt" />
       <FreshnessField label="Data" />
       <ProfileField label="Profile" sortable={false} />
       <LabelsField label="Labels" sortable={false} />
       <TextField source="firmware" emptyText="–" />
       <LiveValuesField label="Live values" />
-      {operator && <EditButton label="" aria-label="Edit" />}
+      {operator && <EditIconButton />}
     </Datagrid>
   );
 }

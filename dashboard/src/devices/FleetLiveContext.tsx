@@ -51,29 +51,22 @@ export function stateOfFleetLatest(values: FleetLatest["data"][string] | undefin
   return { values: { ...values }, lastReadingAt: entries.length === 0 ? null : Math.max(...entries.map((entry) => entry.ts)) };
 }
 
+/** The devices' newest values, one `GET /fleet/latest` per `LATEST_IDS_PER_CALL` devices (all metrics, or those given). */
 async function seedOf(ids: readonly string[], metrics: readonly string[] | undefined): Promise<[string, DeviceLiveState][]> {
-  if (!metrics) {
-    return Promise.all(
-      ids.map(async (id) => {
-        const { json } = await hubFetch<Latest>(`/devices/${encodeURIComponent(id)}/latest`);
-        return [id, stateOfLatest(json)] as [string, DeviceLiveState];
-      }),
-    );
-  }
-  if (metrics.length === 0) return [];
+  if (metrics?.length === 0) return [];
   const seeded: [string, DeviceLiveState][] = [];
   for (let start = 0; start < ids.length; start += LATEST_IDS_PER_CALL) {
     const chunk = ids.slice(start, start + LATEST_IDS_PER_CALL);
-    const { json } = await hubFetch<FleetLatest>(`/fleet/latest${queryString({ ids: chunk.join(","), metrics: metrics.join(",") })}`);
+    const { json } = await hubFetch<FleetLatest>(`/fleet/latest${queryString({ ids: chunk.join(","), metrics: metrics?.join(",") })}`);
     for (const id of chunk) seeded.push([id, stateOfFleetLatest(json.data[id])]);
   }
   return seeded;
 }
 
 /**
- * Live state of the given devices: their newest values once (`GET /devices/:id/latest` each, or
- * one `GET /fleet/latest` for the given `metrics`), then the live channel's telemetry for exactly
- * those devices (one topic each) and everyone's presence.
+ * Live state of the given devices: their newest values once (one `GET /fleet/latest` for a
+ * page: all metrics, or the given `metrics`), then the live channel's telemetry for exactly those
+ * devices (one topic each) and everyone's presence.
  */
 export function FleetLiveProvider({
   ids,

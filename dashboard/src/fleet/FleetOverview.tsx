@@ -1,5 +1,5 @@
 import { Alert, Box, Typography } from "@mui/material";
-import { Title, useLocation, useNavigate } from "react-admin";
+import { Link, Title, useLocation, useNavigate } from "react-admin";
 import { FirmwareCounts } from "./FirmwareCounts";
 import { FleetFilterBar } from "./FleetFilterBar";
 import { cleanFleetFilter, type FleetFilter, parseFleetFilter } from "./fleet-filter";
@@ -34,6 +34,7 @@ export function FleetOverview() {
     .map((entry) => entry.value)
     .filter((value): value is string => value !== null && (filter.profileId === undefined || value === filter.profileId))
     .sort((a, b) => (profiles.get(a)?.name ?? a).localeCompare(profiles.get(b)?.name ?? b));
+  const unprofiled = summary?.profiles.find((entry) => entry.value === null)?.count ?? 0;
   return (
     <Box sx={{ py: 2, minWidth: 0 }} data-testid="fleet-overview">
       <Title title="Fleet" />
@@ -50,6 +51,11 @@ export function FleetOverview() {
         {groups.map((profileId) => (
           <ProfileGroup key={profileId} profileId={profileId} profile={profiles.get(profileId)} filter={filter} />
         ))}
+        {unprofiled > 0 && filter.profileId === undefined && (
+          <Typography variant="body2" color="text.secondary" data-testid="unprofiled">
+            {unprofiled} device{unprofiled === 1 ? " has" : "s have"} no profile: see the <Link to="/devices">device list</Link>.
+          </Typography>
+        )}
       </Box>
     </Box>
   );

@@ -17,8 +17,8 @@ export interface FleetFilter {
 /** The states in the order the overview counts them, with their labels. */
 export const FLEET_STATES: readonly { id: FleetState; name: string; description: string }[] = [
   { id: "online", name: "Online", description: "connected now" },
-  { id: "stale", name: "Stale", description: "connected, but the newest reading is old" },
-  { id: "offline", name: "Offline", description: "connected before, not now" },
+  { id: "stale", name: "Stale", description: "online, but the readings stopped (counted in online too)" },
+  { id: "offline", name: "Offline", description: "heard from before, not connected now" },
   { id: "never", name: "Never connected", description: "registered, never connected" },
   { id: "revoked", name: "Revoked", description: "token revoked" },
 ];
