@@ -71,16 +71,16 @@ describe("HTTP API authentication and roles", () => {
 
   it("answers 403 TH_API_FORBIDDEN to a viewer on every write route", async () => {
     const writes = API_ROUTE_CASES.filter((route) => route.access === "operator" || route.access === "admin");
-    assert.equal(writes.length, 16);
+    assert.equal(writes.length, 19);
     for (const route of writes) {
       const response = await t.request(route.method, route.url, { key: viewerKey, body: route.body });
       assert.deepEqual(errorOf(response), { status: 403, code: "TH_API_FORBIDDEN" }, `${route.method} ${route.url}`);
     }
   });
 
-  it("answers 403 TH_API_FORBIDDEN to an operator on every admin route (users, audit)", async () => {
+  it("answers 403 TH_API_FORBIDDEN to an operator on every admin route (users, audit, profile writes)", async () => {
     const keyRoutes = API_ROUTE_CASES.filter((route) => route.access === "admin");
-    assert.equal(keyRoutes.length, 7);
+    assert.equal(keyRoutes.length, 10);
     for (const route of keyRoutes) {
       const response = await t.request(route.method, route.url, { key: operatorKey, body: route.body });
       assert.deepEqual(errorOf(response), { status: 403, code: "TH_API_FORBIDDEN" }, `${route.method} ${route.url}`);
@@ -96,6 +96,7 @@ describe("HTTP API authentication and roles", () => {
         r.method === "GET" &&
         !r.url.includes("case-device") &&
         !r.url.includes("case-command") &&
+        !r.url.includes("case-profile") &&
         !r.url.includes("/live") &&
         r.path !== "/api/v1/session",
     )) {

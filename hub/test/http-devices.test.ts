@@ -49,6 +49,8 @@ describe("HTTP API devices", () => {
       clockSkewFlagged: false,
       revoked: false,
       revokedAt: null,
+      profileId: null,
+      reportedCommands: [],
     });
     assert.match(token, /^[A-Za-z0-9_-]{43}$/);
     const record = await t.hub.devices.get("pump-1");
