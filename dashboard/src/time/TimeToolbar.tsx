@@ -97,7 +97,8 @@ export function TimeToolbar({ range, onRange, timeZone, onTimeZone, refreshMs, o
         value={range.kind === "relative" ? refreshMs : 0}
         disabled={range.kind !== "relative"}
         onChange={(event) => onRefreshMs(Number(event.target.value))}
-        sx={{ minWidth: 96 }}
+        fullWidth={false}
+        sx={{ width: 110 }}
         slotProps={{ htmlInput: { "data-testid": "auto-refresh" } }}
       >
         {REFRESH_PERIODS.map(({ label, ms }) => (

@@ -66,20 +66,21 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
       await logIn(page, hub.url, ADMIN_KEY, "#/devices/thermo-1/show");
       const live = page.getByTestId("live-value-temperature");
       await live.waitFor();
-      const first = Number(await live.textContent());
+      const first = Number.parseFloat((await live.textContent()) ?? "");
       await page.waitForFunction(
-        (before) => Number(document.querySelector("[data-testid=live-value-temperature]")?.textContent) > before,
+        (before) => Number.parseFloat(document.querySelector("[data-testid=live-value-temperature]")?.textContent ?? "") > before,
         first,
         { timeout: UI_TIMEOUT_MS },
       );
-      const chart = page.locator("[data-testid=live-chart-temperature] svg");
-      const pointsBefore = Number(await chart.getAttribute("data-points"));
+      // The profile's (sim-thermostat) "Temperature" chart: history over the last hour, then each live reading.
+      const chart = '[data-testid=chart][data-chart-title="Temperature"]';
+      await page.locator(chart).waitFor();
+      const pointsBefore = Number(await page.locator(chart).getAttribute("data-points"));
       await page.waitForFunction(
-        (before) => Number(document.querySelector("[data-testid=live-chart-temperature] svg")?.getAttribute("data-points")) > before,
-        pointsBefore,
+        ({ selector, before }) => Number(document.querySelector(selector)?.getAttribute("data-points")) > before,
+        { selector: chart, before: pointsBefore },
         { timeout: UI_TIMEOUT_MS },
       );
-      await page.locator("[data-testid=history-chart] svg").waitFor();
       await screenshot(page, "device");
     });
   });
@@ -88,6 +89,8 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
     await withPage(browser, async (page) => {
       await logIn(page, hub.url, ADMIN_KEY, "#/devices/thermo-2/show");
       await page.getByTestId("command-name").fill("set_setpoint");
+      // Its profile (sim-thermostat) gives set_setpoint an argument form; Raw JSON is the editor.
+      await page.getByTestId("command-raw").click();
       await page.getByTestId("command-args").fill('{"setpoint": 23.5}');
       await page.getByTestId("command-send").click();
       const row = page.getByTestId("command-row").first();
@@ -237,9 +240,9 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
       const live = page.getByTestId("live-value-temperature");
       await live.waitFor();
       await page.locator("[data-testid=live-status][data-transport=sse][data-state=open]").waitFor();
-      const first = Number(await live.textContent());
+      const first = Number.parseFloat((await live.textContent()) ?? "");
       await page.waitForFunction(
-        (before) => Number(document.querySelector("[data-testid=live-value-temperature]")?.textContent) > before,
+        (before) => Number.parseFloat(document.querySelector("[data-testid=live-value-temperature]")?.textContent ?? "") > before,
         first,
         { timeout: UI_TIMEOUT_MS },
       );

@@ -60,12 +60,12 @@ export function DevicePage() {
         <ChartsMenu charts={charts} choice={choice} onShow={setShown} />
         <ExportMenu deviceId={device.id} range={range} shownMetrics={shownMetrics} />
       </TimeToolbar>
-      <LatestValues live={live} specs={specs} timeZone={timeZone} />
       {isPending || !ready ? (
         <Typography color="text.secondary">Loading the layout…</Typography>
       ) : (
         <DeviceCharts deviceId={device.id} charts={shown} range={range} timeZone={timeZone} live={live} refreshKey={refreshKey} />
       )}
+      <LatestValues live={live} specs={specs} timeZone={timeZone} />
       {canOperate(permissions) && (
         <CommandConsole deviceId={device.id} profileCommands={profile?.commands} reportedCommands={device.reportedCommands} />
       )}
