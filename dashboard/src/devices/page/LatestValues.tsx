@@ -38,7 +38,9 @@ export function LatestValues({ live, specs, timeZone }: { live: DeviceLiveState 
           )}
         </Box>
         {names.length === 0 && <Typography color="text.secondary">No readings yet.</Typography>}
-        <Box sx={{ display: "grid", columnGap: 2, rowGap: 1, mt: 1, gridTemplateColumns: "repeat(auto-fill, minmax(min(100%, 150px), 1fr))" }}>
+        <Box
+          sx={{ display: "grid", columnGap: 2, rowGap: 1, mt: 1, gridTemplateColumns: "repeat(auto-fill, minmax(min(100%, 150px), 1fr))" }}
+        >
           {names.map((name) => {
             const entry = values[name];
             if (!entry) return null;
