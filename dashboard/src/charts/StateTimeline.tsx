@@ -27,9 +27,14 @@ const LANE_GAP_PX = 6;
 const AXIS_PX = 34;
 /** Booleans: on is green, off grey, whatever the palette. */
 const BOOLEAN_COLORS: Record<string, string> = { true: "#43a047", false: "#9e9e9e" };
+/** Other states: the palette without the booleans' green, so "idle" never looks like "true". */
+const STATE_COLORS = PALETTE.filter((color) => color !== BOOLEAN_COLORS.true);
 
 function colorOfState(state: string, order: readonly string[]): string {
-  return BOOLEAN_COLORS[state] ?? PALETTE[order.indexOf(state) % PALETTE.length] ?? PALETTE[0];
+  const boolean = BOOLEAN_COLORS[state];
+  if (boolean) return boolean;
+  const others = order.filter((s) => BOOLEAN_COLORS[s] === undefined);
+  return STATE_COLORS[others.indexOf(state) % STATE_COLORS.length] ?? PALETTE[0];
 }
 
 type Hover = { lane: number; segment: StateSegment; x: number; y: number };

@@ -17,13 +17,31 @@ export interface MetricSource {
 
 type Point = { ts: number; value: number | string | boolean | null; min?: number | null; max?: number | null };
 
+/**
+ * A counter's buckets as (time, total) samples for a rate. A bucket says its total (`last`) but
+ * not when it was read: with `count` readings spread over the bucket, the last one is on average
+ * half a spacing before its end. The newest bucket is left out when it holds clearly fewer
+ * readings than the others (the data stopped, or the bucket is still filling): its total would
+ * make the newest rate dip to a fraction of the real one.
+ */
+function counterPoints(history: History): Point[] {
+  const buckets = history.data.filter((bucket) => typeof bucket.last === "number" && bucket.count > 0);
+  const counts = buckets.map((bucket) => bucket.count).sort((a, b) => a - b);
+  const usual = counts[Math.floor(counts.length / 2)] ?? 0;
+  const newest = buckets[buckets.length - 1];
+  if (newest && buckets.length > 2 && newest.count < 0.75 * usual) buckets.pop();
+  return buckets.map((bucket) => ({
+    ts: Math.round(bucket.ts + history.bucketMs - history.bucketMs / (2 * bucket.count)),
+    value: bucket.last as number,
+  }));
+}
+
 /** The metric's points, oldest first: the history's buckets, then the live readings newer than it. */
 function pointsOf(spec: MetricSpec, source: MetricSource | undefined): Point[] {
-  const points: Point[] = [];
   const history = source?.history;
-  for (const bucket of history?.data ?? []) {
+  const points: Point[] = spec.kind === "counter" && history ? counterPoints(history) : [];
+  for (const bucket of spec.kind === "counter" ? [] : (history?.data ?? [])) {
     if (spec.kind === "gauge") points.push({ ts: bucket.ts, value: bucket.mean, min: bucket.min, max: bucket.max });
-    else if (spec.kind === "counter") points.push({ ts: bucket.ts, value: typeof bucket.last === "number" ? bucket.last : null });
     else if (typeof bucket.last === "string" || typeof bucket.last === "boolean") points.push({ ts: bucket.ts, value: bucket.last });
   }
   const after = history ? history.to : Number.NEGATIVE_INFINITY;
