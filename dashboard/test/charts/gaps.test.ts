@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { gapThreshold, isolatedIndices, withGaps } from "../../src/charts/gaps.js";
+import { countBreaks, gapThreshold, isolatedIndices, withGaps } from "../../src/charts/gaps.js";
 
 describe("withGaps: a hole in the data is drawn as a hole", () => {
   it("a 40 s outage in 1 s readings gets a null between its sides", () => {
@@ -52,5 +52,12 @@ describe("isolatedIndices: samples with no neighbour are drawn as points", () =>
     assert.deepEqual(isolatedIndices([1, 2, null, 3, null, 4, 5]), [3]);
     assert.deepEqual(isolatedIndices([1, undefined, 2]), [], "undefined is joined over");
     assert.deepEqual(isolatedIndices([null, 1, undefined, null]), [1]);
+  });
+});
+
+describe("countBreaks: the breaks inside a line", () => {
+  it("counts null runs between samples, not leading or trailing nulls", () => {
+    assert.equal(countBreaks([null, 1, 2, null, null, 3, undefined, null, 4, null]), 2);
+    assert.equal(countBreaks([null, 1, 2, 3]), 0, "a counter's first sample has no rate: not a break");
   });
 });
