@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { TelehubClient, type TelehubClientOptions } from "@telehub/device-client";
+import { AGENT_COMMANDS, parseAgentConfig, SILENT_LOG, TelehubAgent } from "@telehub/device-client/agent";
 import { TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
@@ -87,6 +91,25 @@ describe("devices and their profiles, over real sockets", () => {
     const config = (await api("GET", "/devices/cfg-1/config")).body;
     assert.equal(config.desired.version, 1);
     await eventually(async () => (await api("GET", "/devices/cfg-1/config")).body.reported.version === 1, "the device reported it applied");
+  });
+
+  test("the Pi agent reports its commands and gets the pi-agent profile by its firmware", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "telehub-agent-profile-"));
+    const token = (await api("POST", "/devices", { id: "pi-agent-1" })).body.token;
+    const config = parseAgentConfig(
+      { hub: running.url, deviceId: "pi-agent-1", token, stateDir, intervalS: 3_600, collectors: { network: false } },
+      join(stateDir, "agent.json"),
+    );
+    const agent = await TelehubAgent.start(config, { log: SILENT_LOG, client: { backoff: FAST }, stopTimeoutMs: 200 });
+    try {
+      await eventually(() => agent.client.connected, "the agent is connected");
+      const seen = await device("pi-agent-1");
+      assert.deepEqual(seen.reportedCommands, [...AGENT_COMMANDS]);
+      assert.equal(seen.profileId, "pi-agent");
+    } finally {
+      await agent.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   test("hello.cmds is stored and shown as reportedCommands; a hello without it reports none", async () => {
