@@ -37,6 +37,8 @@ export interface FanOutResult {
   cpuPercent: number;
   /** The receiving processes' CPU, all together, % of one core: the median of the rounds. */
   receiversCpuPercent: number;
+  /** Messages each receiver got a second, the mean over receivers: the median of the rounds. */
+  messagesPerSecond: number;
 }
 
 /** The hub's fan-out and, when Mosquitto is installed, the broker's, measured in alternating rounds. */
@@ -89,6 +91,10 @@ function pool(load: FanOutLoad, rounds: FanOutRound[]): FanOutResult {
     cpuPercent: percentile(cpu, 50),
     receiversCpuPercent: percentile(
       rounds.map((round) => round.receivers.reduce((sum, receiver) => sum + receiver.cpuPercent, 0)),
+      50,
+    ),
+    messagesPerSecond: percentile(
+      rounds.map((round) => round.receivers.reduce((sum, receiver) => sum + receiver.messagesPerSecond, 0) / round.receivers.length),
       50,
     ),
   };

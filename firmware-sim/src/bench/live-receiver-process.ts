@@ -15,6 +15,8 @@ export interface LiveReceiverFigures {
   latencies: number[];
   /** The receiving process's CPU use over the subscription, % of one core. */
   cpuPercent: number;
+  /** Messages received a second over the subscription (a hub message may carry several readings). */
+  messagesPerSecond: number;
 }
 
 /**

@@ -6,12 +6,13 @@
  * keep its receivers across rounds instead of starting 50 processes for each.
  */
 import { decodeFrame } from "@telehub/device-client/protocol";
-import mqtt from "mqtt";
 import WebSocket from "ws";
 import { hiResNow } from "./hi-res-clock.js";
 import type { LiveReceiverCommand, LiveReceiverTarget } from "./live-receiver-process.js";
 
 let latencies: number[] = [];
+/** Messages received (one may carry several readings). */
+let messages = 0;
 let close: (() => void) | undefined;
 /** CPU used and wall time at the start of the subscription. */
 let from = { cpu: process.cpuUsage(), at: performance.now() };
@@ -31,6 +32,7 @@ async function subscribeHub(url: string, key: string): Promise<() => void> {
     socket.once("open", () => socket.send(JSON.stringify({ type: "subscribe", topics: ["telemetry:*"] })));
     socket.on("message", (data: Buffer) => {
       const now = hiResNow();
+      messages++;
       const message = JSON.parse(data.toString()) as LiveUpdate;
       if (message.type === "subscribed") resolve();
       for (const point of message.telemetry ?? []) if (point.metric === "sentAt") latencies.push(now - (point.value as number));
@@ -40,6 +42,9 @@ async function subscribeHub(url: string, key: string): Promise<() => void> {
 }
 
 async function subscribeMqtt(url: string): Promise<() => void> {
+  // Loaded on first use: MQTT.js takes about half a second of CPU to import, which 50 receivers
+  // subscribed only to the hub need not spend.
+  const { default: mqtt } = await import("mqtt");
   // A client id per process: the broker would disconnect a second session with the same id.
   const client = await mqtt.connectAsync(url, {
     clientId: `live-subscriber-${process.pid}`,
@@ -49,6 +54,7 @@ async function subscribeMqtt(url: string): Promise<() => void> {
   });
   client.on("message", (_topic, payload) => {
     const now = hiResNow();
+    messages++;
     const sentAt = (decodeFrame(payload) as { r?: { m: { sentAt?: number } }[] }).r?.[0]?.m.sentAt;
     if (sentAt !== undefined) latencies.push(now - sentAt);
   });
@@ -66,15 +72,18 @@ process.on("message", (command: LiveReceiverCommand) => {
     close = undefined;
     const measured = latencies;
     const cpu = process.cpuUsage(from.cpu);
-    const cpuPercent = ((cpu.user + cpu.system) / 1_000 / (performance.now() - from.at)) * 100;
+    const seconds = (performance.now() - from.at) / 1_000;
+    const cpuPercent = (cpu.user + cpu.system) / 10_000 / seconds;
+    process.send?.({ latencies: measured, cpuPercent, messagesPerSecond: messages / seconds });
     latencies = [];
-    process.send?.({ latencies: measured, cpuPercent });
+    messages = 0;
     return;
   }
   subscribe(command.subscribe).then(
     (closer) => {
       close = closer;
       from = { cpu: process.cpuUsage(), at: performance.now() };
+      messages = 0;
       process.send?.({ ready: true });
     },
     (error: unknown) => process.send?.({ error: String(error) }),

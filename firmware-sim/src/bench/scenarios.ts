@@ -239,6 +239,12 @@ const fanOut: Scenario = {
           mqtt ? ratio(hub.cpuPercent, mqtt.cpuPercent) : "",
         ],
         [
+          "fan-out: messages a dashboard received a second (readings: one per device a second)",
+          fmt(hub.messagesPerSecond),
+          mqtt ? fmt(mqtt.messagesPerSecond) : "",
+          "",
+        ],
+        [
           `fan-out: the ${s.fanOutSubscribers} receiving processes' CPU, together`,
           `${fmt(hub.receiversCpuPercent)} %`,
           mqtt ? `${fmt(mqtt.receiversCpuPercent)} %` : "",
