@@ -1,8 +1,10 @@
+import { fmt } from "../output/format.js";
 import { runHubFanOutRound } from "./fanout-hub.js";
 import { runMqttFanOutRound } from "./fanout-mqtt.js";
 import { FanOutReceivers } from "./fanout-receivers.js";
 import type { LiveReceiverFigures } from "./live-receiver-process.js";
 import { percentile } from "./percentiles.js";
+import { progress } from "./progress.js";
 import type { SteadyLoad } from "./steady-schedule.js";
 
 /** The fan-out load: a steady fleet, and `subscribers` dashboards each receiving every reading. */
@@ -60,9 +62,12 @@ export async function compareFanOut(load: FanOutLoad, rounds: number, mosquitto:
     const sides = [
       async (): Promise<void> => {
         hubRounds.push(await runHubFanOutRound(load, receivers));
+        progress(`fan-out: hub round ${hubRounds.length}: p99 ${fmt(roundP99(hubRounds.at(-1)), 2)} ms`);
       },
       async (): Promise<void> => {
-        if (mosquitto) mqttRounds.push(await runMqttFanOutRound(mosquitto, load, receivers));
+        if (!mosquitto) return;
+        mqttRounds.push(await runMqttFanOutRound(mosquitto, load, receivers));
+        progress(`fan-out: Mosquitto round ${mqttRounds.length}: p99 ${fmt(roundP99(mqttRounds.at(-1)), 2)} ms`);
       },
     ];
     for (let round = 0; round < rounds; round++) {
@@ -72,6 +77,10 @@ export async function compareFanOut(load: FanOutLoad, rounds: number, mosquitto:
     receivers.close();
   }
   return { hub: pool(load, hubRounds), mosquitto: mosquitto ? pool(load, mqttRounds) : undefined };
+}
+
+function roundP99(round: FanOutRound | undefined): number {
+  return percentile(round?.receivers.flatMap((receiver) => receiver.latencies) ?? [], 99);
 }
 
 function pool(load: FanOutLoad, rounds: FanOutRound[]): FanOutResult {

@@ -7,6 +7,8 @@ import { startMosquitto } from "./mosquitto-process.js";
 import { MqttClients } from "./mqtt-clients.js";
 import { sendTimedReadings } from "./steady-schedule.js";
 
+const ACK_WAIT_MS = 30_000;
+
 /**
  * The fan-out baseline, one round against a fresh broker: `load.devices` MQTT.js publishers each
  * publish one single-reading payload (the hub's batch frame bytes) a second at QoS 1 to
@@ -27,8 +29,9 @@ export async function runMqttFanOutRound(binary: string, load: FanOutLoad, recei
       acknowledged.push((publishers[d] as MqttClient).publishAsync(`live/${d}`, payload, { qos: 1 }));
     });
     const serverCpuPercent = cpu.stop();
-    // As the hub's round waits for its devices' acks: the broker has taken every message.
-    await Promise.all(acknowledged);
+    // As the hub's round waits for its devices' acks (30 s at most): the broker has taken every
+    // message. A publisher that lost its connection (no reconnects) never settles its publishes.
+    await Promise.race([Promise.all(acknowledged), new Promise((resolve) => setTimeout(resolve, ACK_WAIT_MS).unref())]);
     await new Promise((resolve) => setTimeout(resolve, 500));
     return { sent, serverCpuPercent, receivers: await receivers.stop() };
   } finally {
