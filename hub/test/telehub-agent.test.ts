@@ -176,6 +176,13 @@ describe("telehub-agent against the real hub", () => {
         async () => (await callApi(running.hub, "GET", "/api/v1/devices/pi-interval")).body.attributes.interval_s === 7,
         "the new interval is reported",
       );
+      // The pi-agent profile (given by the agent's firmware) refuses it at the hub; without a profile the agent does.
+      const atHub = await callApi(running.hub, "POST", "/api/v1/devices/pi-interval/commands", {
+        name: "set_interval",
+        args: { seconds: 0 },
+      });
+      assert.equal(atHub.body.error?.code, "TH_API_COMMAND_ARGS_INVALID");
+      await callApi(running.hub, "PATCH", "/api/v1/devices/pi-interval", { profileId: null });
       const refused = await command("pi-interval", "set_interval", { seconds: 0 });
       assert.equal(refused.state, "failed");
       assert.match(refused.error.message, /seconds must be a number of seconds from 1 to 86400/);
