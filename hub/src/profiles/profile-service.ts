@@ -96,7 +96,10 @@ export class ProfileService implements HelloProfiles {
 
   async assignAtHello(device: DeviceRecord, hello: { model: string | null; firmware: string | null }): Promise<DeviceProfile | undefined> {
     if (device.profileId !== null) return undefined;
-    this.matchable ??= this.deps.repository.all();
+    this.matchable ??= this.deps.repository.all().catch((error: unknown) => {
+      this.matchable = undefined;
+      throw error;
+    });
     const profile = profileForHello(await this.matchable, hello);
     if (!profile) return undefined;
     try {
