@@ -38,7 +38,8 @@ type Window = { from: number; to: number };
  *
  * The root (`data-testid="chart"`) publishes what it draws for tests and tools: `data-x-min`,
  * `data-x-max` (the time window, ms), `data-points`, `data-y-labels` (JSON), `data-axis-color`, `data-axis-font`,
- * `data-series-colors` (JSON), `data-zoomed`, `data-gaps` (breaks inside the lines).
+ * `data-series-colors` (JSON), `data-zoomed`, `data-gaps` (breaks inside the lines), `data-builds`
+ * (uPlot instances made) and `data-draws` (redraws).
  */
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const { title, series, data, height = 200, timeZone, bucketMs, range, onZoom, onResetZoom, adornment } = props;
@@ -49,6 +50,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const zoomRef = useRef<Window | null>(null);
   const [zoomed, setZoomed] = useState(false);
   const isolatedRef = useRef<(number[] | undefined)[]>([]);
+  const counts = useRef({ builds: 0, draws: 0 });
   const callbacks = useRef({ onZoom, onResetZoom });
   callbacks.current = { onZoom, onResetZoom };
 
@@ -115,6 +117,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
           root.dataset.xMin = String(Math.round(u.scales.x?.min ?? 0));
           root.dataset.xMax = String(Math.round(u.scales.x?.max ?? 0));
           root.dataset.points = String(u.data[0].length);
+          root.dataset.draws = String(++counts.current.draws);
           root.dataset.yLabels = JSON.stringify(yLabels);
           root.dataset.gaps = String(
             u.data.slice(1, shape.series.length + 1).reduce((sum, column) => sum + countBreaks(column as (number | null | undefined)[]), 0),
@@ -123,6 +126,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       },
     );
     const u = new uPlot(options, [[]], target);
+    if (rootRef.current) rootRef.current.dataset.builds = String(++counts.current.builds);
     plotRef.current = u;
     show(u, aligned, windowOf());
     const onDoubleClick = () => resetZoomRef.current();

@@ -271,6 +271,58 @@ describe("charts (uPlot) in headless Chromium against a real hub and devices", {
     assert.deepEqual(errors.splice(0), [], "the page logged errors");
   });
 
+  it("live readings reach the chart through the same uPlot instance, drawn at most once per animation frame", async (t) => {
+    const live = await connectChartDevice(hub, "live-1");
+    clients.push(live);
+    live.send({ temperature: 20 }, Date.now() - 10 * SECOND);
+    await live.flush();
+    // 50 readings a second, each its own live update: more updates than frames are possible.
+    let value = 20;
+    const timer = setInterval(() => {
+      value += 0.01;
+      live.send({ temperature: value });
+    }, 20);
+    try {
+      await openDevice("live-1");
+      await page.mouse.move(0, 0);
+      const chart = chartNamed(page, "temperature");
+      await waitForPoints(chart, 1);
+      const measured = await chart.evaluate(
+        (root) =>
+          new Promise<{ frames: number; draws: number; points: number; builds: string | undefined; buildsBefore: string | undefined }>(
+            (resolve) => {
+              const element = root as HTMLElement;
+              const buildsBefore = element.dataset.builds;
+              const draws = Number(element.dataset.draws);
+              const points = Number(element.dataset.points);
+              const started = performance.now();
+              let frames = 0;
+              const tick = () => {
+                frames++;
+                if (performance.now() - started < 3_000) requestAnimationFrame(tick);
+                else
+                  resolve({
+                    frames,
+                    draws: Number(element.dataset.draws) - draws,
+                    points: Number(element.dataset.points) - points,
+                    builds: element.dataset.builds,
+                    buildsBefore,
+                  });
+              };
+              requestAnimationFrame(tick);
+            },
+          ),
+      );
+      t.diagnostic(`live: ${measured.points} new points in 3 s, ${measured.draws} draws in ${measured.frames} frames`);
+      assert.ok(measured.points > 10, `live points were appended (${measured.points})`);
+      assert.equal(measured.builds, measured.buildsBefore, "the chart was not rebuilt for new data");
+      assert.ok(measured.draws <= measured.frames + 1, `${measured.draws} draws in ${measured.frames} frames`);
+    } finally {
+      clearInterval(timer);
+    }
+    assert.deepEqual(errors.splice(0), [], "the page logged errors");
+  });
+
   it("dark mode: axis labels keep at least 4.5:1 contrast, from the chart's colours and from the pixels drawn", async (t) => {
     await openDevice("chart-1");
     const chart = chartNamed(page, "Temperature");
