@@ -39,7 +39,7 @@ const COMMAND_NAME_RULE = regex(
 function MetricsInput() {
   return (
     <ArrayInput source="metrics" label="Metrics">
-      <SimpleFormIterator inline>
+      <SimpleFormIterator inline sx={WRAPPING_ROW}>
         <TextInput source="name" validate={[required(), METRIC_NAME_RULE]} helperText={false} />
         <SelectInput source="type" choices={TYPES} defaultValue="number" validate={required()} helperText={false} />
         <SelectInput source="kind" choices={KINDS} defaultValue="gauge" validate={required()} helperText={false} />
@@ -53,6 +53,12 @@ function MetricsInput() {
     </ArrayInput>
   );
 }
+
+/** An inline row of inputs that wraps instead of squeezing each input to a few characters. */
+const WRAPPING_ROW = {
+  "& .RaSimpleFormIterator-form": { flexWrap: "wrap", rowGap: 1 },
+  "& .RaSimpleFormIterator-form > *": { flex: "1 1 150px", minWidth: 150 },
+};
 
 /** A JSON object typed as text (monospace), checked as the user types. */
 function JsonInput({ source, label }: { source: string; label: string }) {
@@ -96,7 +102,7 @@ function ChartMetricsInput() {
 function ChartsInput() {
   return (
     <ArrayInput source="charts" label="Device page charts (in page order)">
-      <SimpleFormIterator inline>
+      <SimpleFormIterator inline sx={WRAPPING_ROW}>
         <TextInput source="title" validate={required()} helperText={false} />
         <ChartMetricsInput />
         <BooleanInput source="shown" label="Shown by default" defaultValue={true} helperText={false} />
