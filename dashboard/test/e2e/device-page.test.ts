@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { TelehubClient } from "@telehub/device-client";
 import type { DeviceProfile } from "@telehub/hub";
@@ -123,6 +124,19 @@ describe("the device page in headless Chromium, laid out by the device's profile
     await withPage(browser, async (page) => {
       await logInWithPassword(page, hub.url, USER.username, USER.password, "#/devices/pi-1/show");
       await waitForCharts(page, changed);
+      // A session (cookie) exports too: JSON of the shown charts' metrics.
+      const saved = page.waitForEvent("download");
+      await page.getByTestId("export-menu").click();
+      await page.getByTestId("export-json-shown").click();
+      const download = await saved;
+      const body = JSON.parse(readFileSync((await download.path()) ?? "", "utf8")) as { device: string; data: { metric: string }[] };
+      assert.equal(body.device, "pi-1");
+      const shownMetrics = new Set(
+        profile.layout.charts.filter((chart) => changed.includes(chart.title)).flatMap((chart) => chart.metrics),
+      );
+      shownMetrics.add(OUTSIDE);
+      assert.ok(body.data.length > 0, "values exported");
+      assert.deepEqual(new Set(body.data.map((row) => row.metric)), shownMetrics, "the metrics of the shown charts, all of them");
     });
   });
 });
