@@ -5,7 +5,7 @@ import { useLive } from "../live/LiveContext";
 import type { FleetSummary } from "./fleet-types";
 
 /** The summary is fetched again this often, whatever the live channel says (stale counts move without events). */
-export const SUMMARY_REFRESH_MS = 15_000;
+export const SUMMARY_REFRESH_MS = 30_000;
 /** After a presence event the summary is fetched again this much later, once for a burst of events. */
 export const SUMMARY_PRESENCE_DELAY_MS = 500;
 
