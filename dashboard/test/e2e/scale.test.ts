@@ -57,7 +57,6 @@ describe("the dashboard at scale: 1,000 devices, 100,000 stored points", { skip:
         assert.equal(await page.locator("tbody tr").count(), 25);
         assert.ok(listRequests.length >= 1);
         for (const url of listRequests) assert.equal(url.searchParams.get("limit"), "25", url.search);
-        assert.ok(elapsed < 10_000, `the list took ${elapsed} ms`);
         // Sorting and filtering happen on the hub too.
         const asked = (check: (url: URL) => boolean) =>
           page.waitForRequest((request) => {
@@ -109,7 +108,6 @@ describe("the dashboard at scale: 1,000 devices, 100,000 stored points", { skip:
         assert.ok(history.data.length <= asked, `received ${history.data.length} buckets for ${asked} asked`);
         const covered = history.data.reduce((sum, bucket) => sum + bucket.count, 0);
         assert.equal(covered, POINTS, "the buckets summarise every stored point");
-        assert.ok(elapsed < 5_000, `the week took ${elapsed} ms to draw`);
         t.diagnostic(
           `scale: ${POINTS} points → ${history.data.length} buckets (asked ${asked} for ${Math.round(chartWidth)} px), drawn in ${elapsed} ms`,
         );
