@@ -1,6 +1,7 @@
-import { Box, Typography } from "@mui/material";
+import { Box } from "@mui/material";
 import { type MouseEvent, type ReactNode, useMemo, useState } from "react";
 import { widestLabel } from "./axis-size";
+import { ChartHeader } from "./ChartHeader";
 import { useChartColors } from "./chart-colors";
 import { formatDuration } from "./format";
 import { PALETTE } from "./series";
@@ -94,29 +95,12 @@ export function StateTimeline({ title, rows, data, timeZone, range, bucketMs, ad
       data-axis-color={colors.axis}
       sx={{ width: "100%", minWidth: 0 }}
     >
-      <Box sx={{ display: "flex", alignItems: "center", gap: 1, minHeight: 30, flexWrap: "wrap" }}>
-        <Typography variant="subtitle2" component="h3">
-          {title}
-        </Typography>
-        {adornment}
-        <Box sx={{ display: "flex", gap: 1.5, flexWrap: "wrap" }} data-testid="state-legend">
-          {order.map((state) => (
-            <Typography
-              key={state}
-              variant="caption"
-              color="text.secondary"
-              data-state={state}
-              sx={{ display: "flex", alignItems: "center", gap: 0.5 }}
-            >
-              <Box
-                component="span"
-                sx={{ width: 10, height: 10, borderRadius: "2px", bgcolor: colorOfState(state, order), display: "inline-block" }}
-              />
-              {state}
-            </Typography>
-          ))}
-        </Box>
-      </Box>
+      <ChartHeader
+        title={title}
+        adornment={adornment}
+        legend={order.map((state) => ({ key: state, label: state, color: colorOfState(state, order), swatch: "block" }))}
+        legendTestId="state-legend"
+      />
       <Box ref={boxRef} sx={{ position: "relative", width: "100%", minHeight: height }}>
         {width > 0 && (
           <svg

@@ -1,7 +1,8 @@
-import { Box, Button, Typography } from "@mui/material";
+import { Box, Button } from "@mui/material";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { ChartHeader } from "./ChartHeader";
 import { useChartColors } from "./chart-colors";
 import { countBreaks, isolatedIndices, withGaps } from "./gaps";
 import { colorOf, type SeriesSpec, type TimeSeriesData } from "./series";
@@ -169,28 +170,18 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       data-zoomed={zoomed ? "true" : "false"}
       sx={{ width: "100%", minWidth: 0 }}
     >
-      <Box sx={{ display: "flex", alignItems: "center", gap: 1, minHeight: 30, flexWrap: "wrap" }}>
-        <Typography variant="subtitle2" component="h3">
-          {title}
-        </Typography>
-        {adornment}
-        {series.length > 1 && (
-          <Box sx={{ display: "flex", gap: 1.5, flexWrap: "wrap" }}>
-            {series.map((s, i) => (
-              <Typography key={s.key} variant="caption" color="text.secondary" sx={{ display: "flex", alignItems: "center", gap: 0.5 }}>
-                <Box component="span" sx={{ width: 10, height: 3, bgcolor: colorOf(s, i), display: "inline-block" }} />
-                {s.label}
-              </Typography>
-            ))}
-          </Box>
-        )}
-        <Box sx={{ flex: 1 }} />
-        {zoomed && (
-          <Button size="small" onClick={resetZoom}>
-            Reset zoom
-          </Button>
-        )}
-      </Box>
+      <ChartHeader
+        title={title}
+        adornment={adornment}
+        legend={series.length > 1 ? series.map((s, i) => ({ key: s.key, label: s.label, color: colorOf(s, i), swatch: "line" })) : []}
+        actions={
+          zoomed && (
+            <Button size="small" onClick={resetZoom}>
+              Reset zoom
+            </Button>
+          )
+        }
+      />
       <Box ref={boxRef} sx={{ width: "100%", minHeight: height }} />
     </Box>
   );
