@@ -1,6 +1,6 @@
 import { Alert, Button, Typography } from "@mui/material";
 import type { DeviceProfile, ProfileDefinition } from "@telehub/hub";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import {
   ArrayInput,
   BooleanInput,
@@ -145,6 +145,8 @@ function SaveFailure({ failure }: { failure: Error }) {
  */
 export function ProfileForm({ profile, save }: { profile?: DeviceProfile; save: (definition: ProfileDefinition) => Promise<void> }) {
   const [failure, setFailure] = useState<Error | undefined>();
+  // One object per profile: a new record would make react-admin reset what was typed.
+  const record = useMemo(() => toFormValues(profile) as unknown as Record<string, unknown>, [profile]);
   // Answers the field the hub named (react-admin marks that input) besides the message above Save.
   const submit = async (values: Record<string, unknown>): Promise<Record<string, string> | undefined> => {
     setFailure(undefined);
@@ -159,7 +161,7 @@ export function ProfileForm({ profile, save }: { profile?: DeviceProfile; save: 
   };
   return (
     <SimpleForm
-      record={toFormValues(profile) as unknown as Record<string, unknown>}
+      record={record}
       onSubmit={submit}
       mode="onBlur"
       toolbar={
