@@ -7,9 +7,9 @@ import { useIdentity } from "./useIdentity";
 
 /** The pages only an admin sees (App.tsx leaves their resources out for other roles), by the first segment of their path. */
 const ADMIN_PAGES: Record<string, string> = {
-  users: "Users",
-  audit: "The audit log",
-  "api-keys": "API keys",
+  users: "The Users page",
+  audit: "The Audit log page",
+  "api-keys": "The API keys page",
 };
 
 function whoIs(identity: Identity | undefined): string {

@@ -100,10 +100,10 @@ describe("small things seen in use (issue #18): login toast, command sender, key
     await withPage(browser, async (page) => {
       await logIn(page, hub.url, viewerKey, "#/api-keys");
       const notice = page.getByTestId("needs-admin");
-      await notice.filter({ hasText: "API keys needs the admin role, or a login with a username and password" }).waitFor();
+      await notice.filter({ hasText: "The API keys page needs the admin role, or a login with a username and password" }).waitFor();
       assert.match((await page.getByTestId("needs-admin-who").textContent()) ?? "", /the API key "viewer \(test\)" \(role viewer\)/);
       await page.goto(`${hub.url}/#/users`);
-      await notice.filter({ hasText: "Users needs the admin role" }).waitFor();
+      await notice.filter({ hasText: "The Users page needs the admin role" }).waitFor();
       await page.goto(`${hub.url}/#/no-such-page`);
       await page.getByText("Not Found").waitFor();
     });
@@ -115,7 +115,7 @@ describe("small things seen in use (issue #18): login toast, command sender, key
       assert.match((await page.getByTestId("needs-admin-who").textContent()) ?? "", /Olive Operator \(user olive, role operator\)/);
       await screenshot(page, "needs-admin");
       await page.goto(`${hub.url}/#/audit`);
-      await notice.filter({ hasText: "The audit log needs the admin role" }).waitFor();
+      await notice.filter({ hasText: "The Audit log page needs the admin role" }).waitFor();
     });
   });
 
