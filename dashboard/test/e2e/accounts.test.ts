@@ -107,7 +107,7 @@ describe("dashboard sessions: password login, new tab, log out everywhere", { sk
     assert.equal(await page.getByRole("menuitem", { name: "Users" }).count(), 0, "no Users menu");
     assert.equal(await page.getByRole("menuitem", { name: "Audit log" }).count(), 0, "no audit menu");
     await page.goto(`${hub.url}/#/users`);
-    await page.locator("text=/not found|doesn't exist/i").first().waitFor();
+    await page.getByTestId("needs-admin").filter({ hasText: "needs the admin role" }).waitFor();
     assert.equal(await page.locator("tr", { hasText: "ann" }).count(), 0, "no user is listed");
     const status = await page.evaluate(async () => (await fetch("/api/v1/users")).status);
     assert.equal(status, 403);
