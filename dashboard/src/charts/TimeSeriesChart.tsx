@@ -38,7 +38,7 @@ type Window = { from: number; to: number };
  * frame; the instance is rebuilt only when the series, theme, time zone or size change.
  *
  * The root (`data-testid="chart"`) publishes what it draws for tests and tools: `data-x-min`,
- * `data-x-max` (the time window, ms), `data-points`, `data-y-labels` (JSON), `data-axis-color`, `data-axis-font`,
+ * `data-x-max` (the time window, ms), `data-points`, `data-x-labels` and `data-y-labels` (JSON), `data-axis-color`, `data-axis-font`,
  * `data-series-colors` (JSON), `data-zoomed`, `data-gaps` (breaks inside the lines), `data-builds`
  * (uPlot instances made) and `data-draws` (redraws).
  */
@@ -112,14 +112,15 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
           setZoomed(true);
           callbacks.current.onZoom?.(from, to);
         },
-        onDraw: (u, yLabels) => {
+        onDraw: (u, labels) => {
           const root = rootRef.current;
           if (!root) return;
           root.dataset.xMin = String(Math.round(u.scales.x?.min ?? 0));
           root.dataset.xMax = String(Math.round(u.scales.x?.max ?? 0));
           root.dataset.points = String(u.data[0].length);
           root.dataset.draws = String(++counts.current.draws);
-          root.dataset.yLabels = JSON.stringify(yLabels);
+          root.dataset.yLabels = JSON.stringify(labels.y);
+          root.dataset.xLabels = JSON.stringify(labels.x);
           root.dataset.gaps = String(
             u.data.slice(1, shape.series.length + 1).reduce((sum, column) => sum + countBreaks(column as (number | null | undefined)[]), 0),
           );

@@ -24,7 +24,7 @@ export interface ChartHooks {
   /** The user selected a time span with the mouse (whole ms; uPlot then zooms to it). */
   onSelect: (from: number, to: number) => void;
   /** After each draw (to publish the chart's state on its root element). */
-  onDraw: (u: uPlot, yLabels: string[]) => void;
+  onDraw: (u: uPlot, labels: { x: string[]; y: string[] }) => void;
 }
 
 /** Which series a banded series' low and high are, in uPlot's numbering. */
@@ -65,6 +65,7 @@ export function chartOptions(shape: ChartShape, hooks: ChartHooks): uPlot.Option
   const units = [...new Set(shape.series.map((s) => s.unit))];
   const bands = bandIndices(shape);
   const yLabels: string[] = [];
+  const xLabels: string[] = [];
   const tooltipSeries: TooltipSeries[] = shape.series.map((spec, i) => ({
     index: i + 1,
     label: spec.label,
@@ -134,7 +135,11 @@ export function chartOptions(shape: ChartShape, hooks: ChartHooks): uPlot.Option
     axes: [
       {
         ...axisLook,
-        values: (_u: uPlot, splits: number[], _axis: number, _space: number, increment: number) => timeTicks(splits, increment, timeZone),
+        values: (_u: uPlot, splits: number[], _axis: number, _space: number, increment: number) => {
+          const labels = timeTicks(splits, increment, timeZone);
+          xLabels.splice(0, xLabels.length, ...labels);
+          return labels;
+        },
         size: (_u: uPlot, values: string[] | null) => (values?.some((v) => v?.includes("\n")) ? 56 : 38),
       },
       ...yAxes,
@@ -147,7 +152,7 @@ export function chartOptions(shape: ChartShape, hooks: ChartHooks): uPlot.Option
           hooks.onSelect(Math.round(u.posToVal(u.select.left, "x")), Math.round(u.posToVal(u.select.left + u.select.width, "x")));
         },
       ],
-      draw: [(u: uPlot) => hooks.onDraw(u, yLabels)],
+      draw: [(u: uPlot) => hooks.onDraw(u, { x: xLabels, y: yLabels })],
     },
   };
 }

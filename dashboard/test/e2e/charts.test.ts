@@ -113,6 +113,8 @@ describe("charts (uPlot) in headless Chromium against a real hub and devices", {
     }
     await sendReadings(profiled, readings);
     ({ context, page, errors } = await openPage(browser, VIEWPORT));
+    // The browser's zone is Tokyo (UTC+9, no daylight saving), so "Browser" and "UTC" differ.
+    await (await context.newCDPSession(page)).send("Emulation.setTimezoneOverride", { timezoneId: "Asia/Tokyo" });
     await logIn(page, hub.url, ADMIN_KEY);
   });
 
@@ -320,6 +322,32 @@ describe("charts (uPlot) in headless Chromium against a real hub and devices", {
     } finally {
       clearInterval(timer);
     }
+    assert.deepEqual(errors.splice(0), [], "the page logged errors");
+  });
+
+  it("the time axis and tooltip follow the page's time zone: the browser's (Tokyo here) or UTC", async () => {
+    await openDevice("gap-1");
+    const chart = chartNamed(page, "temperature");
+    await waitForPoints(chart, 20);
+    const minutesOf = (labels: string[]) =>
+      labels.map((label) => {
+        const [hours, minutes] = (label.split("\n")[0] ?? "").split(":").map(Number);
+        return (hours ?? 0) * 60 + (minutes ?? 0);
+      });
+    const local = JSON.parse((await chart.getAttribute("data-x-labels")) ?? "[]") as string[];
+    await page.getByRole("button", { name: "UTC", exact: true }).click();
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid=chart][data-chart-title="temperature"]')?.getAttribute("data-x-labels") !== before,
+      JSON.stringify(local),
+    );
+    const utc = JSON.parse((await chart.getAttribute("data-x-labels")) ?? "[]") as string[];
+    const shifted = new Set(minutesOf(local).map((m) => (m - 9 * 60 + 24 * 60) % (24 * 60)));
+    const same = minutesOf(utc).filter((m) => shifted.has(m));
+    assert.ok(utc.length > 2 && same.length >= utc.length - 1, `Tokyo ${local.join(" ")} vs UTC ${utc.join(" ")}`);
+    const box = await plotBox(chart);
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
+    assert.match((await chart.getByTestId("chart-tooltip-time").textContent()) ?? "", / UTC$/);
+    await page.getByRole("button", { name: "Browser", exact: true }).click();
     assert.deepEqual(errors.splice(0), [], "the page logged errors");
   });
 
