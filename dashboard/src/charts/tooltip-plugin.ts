@@ -81,8 +81,9 @@ export function tooltipPlugin(options: { series: () => TooltipSeries[]; timeZone
           let text = typeof value === "number" ? formatValue(value, series.unit, series.decimals) : "no data";
           const low = series.minIndex === undefined ? undefined : u.data[series.minIndex]?.[idx as number];
           const high = series.maxIndex === undefined ? undefined : u.data[series.maxIndex]?.[idx as number];
-          if (typeof value === "number" && typeof low === "number" && typeof high === "number" && low !== high) {
-            text += ` (${formatValue(low, series.unit, series.decimals)} – ${formatValue(high, series.unit, series.decimals)})`;
+          if (typeof value === "number" && typeof low === "number" && typeof high === "number") {
+            const [lowText, highText] = [formatValue(low, series.unit, series.decimals), formatValue(high, series.unit, series.decimals)];
+            if (lowText !== highText) text += ` (${lowText} – ${highText})`;
           }
           lines.push(row(series.color, series.label, text));
         }
