@@ -14,12 +14,13 @@ function numbers(value: unknown, path = ""): [string, number][] {
   return Object.entries(value).flatMap(([key, v]) => numbers(v, `${path}.${key}`));
 }
 
-it("npm run bench --quick runs every scenario and each produces numbers (no speed asserted)", { timeout: 70_000 }, async () => {
-  const { code, stdout, stderr } = await runScript(BENCH, ["--quick", "--json"], { timeoutMs: 65_000 });
+it("npm run bench --quick runs every scenario and each produces numbers (no speed asserted)", { timeout: 100_000 }, async () => {
+  const { code, stdout, stderr } = await runScript(BENCH, ["--quick", "--json"], { timeoutMs: 95_000 });
   assert.equal(code, 0, stderr);
   const report = JSON.parse(stdout) as Record<string, unknown>;
   const fanIn = report.fanIn as Record<string, unknown>;
   const live = report.live as Record<string, unknown>;
+  const fanOut = report.fanOut as Record<string, unknown>;
   if (report.influx === null) {
     const message = "influxd is not installed: the InfluxDB scenario did not run (apt-get install influxdb)";
     if (process.env.CI === "true") assert.fail(message);
@@ -45,6 +46,8 @@ it("npm run bench --quick runs every scenario and each produces numbers (no spee
     ...numbers(live.hub, "live.hub"),
     ...numbers(live.nodeRelay, "live.nodeRelay"),
     ...(live.mosquitto === null ? [] : numbers(live.mosquitto, "live.mosquitto")),
+    ...numbers(fanOut.hub, "fanOut.hub"),
+    ...(fanOut.mosquitto === null ? [] : numbers(fanOut.mosquitto, "fanOut.mosquitto")),
     ...numbers(report.commands, "commands"),
     ...(report.influx === null ? [] : numbers(report.influx, "influx")),
   ];
@@ -55,6 +58,7 @@ it("npm run bench --quick runs every scenario and each produces numbers (no spee
   assert.ok((report.connections as { hub: { connections: number } }).hub.connections > 0);
   assert.ok((live.hub as { received: number }).received > 0, "the live client received readings");
   assert.ok((live.nodeRelay as { received: number }).received > 0, "the Node relay forwarded readings");
+  assert.ok((fanOut.hub as { received: number }).received > 0, "the fan-out dashboards received readings");
   assert.ok((report.commands as { succeeded: number }).succeeded > 0, "commands succeeded");
 });
 

@@ -74,6 +74,7 @@ export class LiveSubscriber {
    * for these topics, at once: coalescing costs a connection that keeps up nothing.
    */
   deliver(batch: LiveBatch | undefined): void {
+    if (batch === undefined && this.pending === 0 && this.dropped === 0) return;
     const ready =
       this.sink.bufferedBytes() <= this.limits.maxBufferedBytes && this.now() - this.lastSentAt >= (this.limits.flushIntervalMs ?? 0);
     if (ready && this.pending === 0 && this.dropped === 0) {
