@@ -81,7 +81,16 @@ async function main(): Promise<void> {
   const adminKey = secretToShow(hub.generatedAdminKey, join(config.dataDir, "demo-admin-key.txt"));
   const adminPassword = secretToShow(hub.generatedAdminPassword, join(config.dataDir, "demo-admin-password.txt"));
   const clients = (await demoCredentials(hub)).map(
-    ({ deviceId, token }) => new TelehubClient({ url, deviceId, token, firmware: "demo-1.0.0", model: thermostat.model }),
+    ({ deviceId, token }) =>
+      new TelehubClient({
+        url,
+        deviceId,
+        token,
+        firmware: "demo-1.0.0",
+        model: thermostat.model,
+        // Reported in hello.cmds; the model also gives the device the sim-thermostat profile.
+        commands: thermostat.commands ?? [],
+      }),
   );
   const models = clients.map((_, i) => thermostat.create(deviceRandom(Date.now(), i), i));
   clients.forEach((client, i) => {
