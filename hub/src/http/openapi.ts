@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { DASHBOARD_CSP } from "../dashboard/serve-dashboard.js";
 import { API_ERRORS } from "./api-errors.js";
 import { routeSchema } from "./shared-schemas.js";
 
@@ -11,23 +12,12 @@ export const OPENAPI_PATH = "/openapi.json";
 export const API_DOCS_PATH = "/api/docs";
 
 /**
- * The API docs page's Content-Security-Policy: its scripts and styles come from the hub (the
- * package's own default adds `upgrade-insecure-requests`, which breaks a hub on plain HTTP);
- * inline styles because Swagger UI sets style attributes. The dashboard keeps its own, stricter one.
+ * The API docs page's Content-Security-Policy: the dashboard's (scripts, styles and connections
+ * from the hub only; inline styles, which Swagger UI sets as attributes too), and no inline event
+ * handlers. Not the package's default, which adds `upgrade-insecure-requests` and so breaks a hub
+ * on plain HTTP.
  */
-export const API_DOCS_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "script-src-attr 'none'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "object-src 'none'",
-].join("; ");
+export const API_DOCS_CSP = `${DASHBOARD_CSP}; script-src-attr 'none'`;
 
 /**
  * Register `@fastify/swagger` on the root instance, before any route, so that it sees every
