@@ -1,5 +1,5 @@
 import type { ClientOptions } from "ws";
-import { COMMAND_NAME_PATTERN, MAX_COMMAND_NAME_LENGTH, MAX_HELLO_COMMANDS, type MetricValue } from "../protocol/index.js";
+import { isCommandName, MAX_HELLO_COMMANDS, type MetricValue } from "../protocol/index.js";
 import { type BackoffOptions, checkBackoff, DEFAULT_BACKOFF } from "./backoff.js";
 import type { OfflineBuffer } from "./buffer/offline-buffer.js";
 import type { CredentialsMode } from "./hub-url.js";
@@ -103,7 +103,7 @@ function checkCommands(commands: readonly string[]): void {
   if (!Array.isArray(commands)) throw new TypeError("commands must be an array of command names");
   if (commands.length > MAX_HELLO_COMMANDS) throw new RangeError(`commands lists ${commands.length} names; at most ${MAX_HELLO_COMMANDS}`);
   for (const name of commands) {
-    if (typeof name !== "string" || name.length > MAX_COMMAND_NAME_LENGTH || !COMMAND_NAME_PATTERN.test(name)) {
+    if (!isCommandName(name)) {
       throw new RangeError(`commands: ${JSON.stringify(name)} is not a command name (1–64 characters of A-Z a-z 0-9 _ . : -)`);
     }
   }

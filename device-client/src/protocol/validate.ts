@@ -33,7 +33,9 @@ function isScalarMap(v: unknown): v is Record<string, MetricValue> {
   return true;
 }
 
-const isCommandName = (v: unknown): boolean => typeof v === "string" && v.length <= MAX_COMMAND_NAME_LENGTH && COMMAND_NAME_PATTERN.test(v);
+/** A command name by the protocol's rule (`cmd.name`, `hello.cmds`): {@link COMMAND_NAME_PATTERN}, at most {@link MAX_COMMAND_NAME_LENGTH} characters. */
+export const isCommandName = (v: unknown): v is string =>
+  typeof v === "string" && v.length <= MAX_COMMAND_NAME_LENGTH && COMMAND_NAME_PATTERN.test(v);
 
 /** Check a `hello` frame's fields; throws `TH_PROTOCOL_VIOLATION` when a field has the wrong type. */
 export function validateHello(raw: Raw): HelloFrame {

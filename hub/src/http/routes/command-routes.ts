@@ -1,4 +1,4 @@
-import type { DataValue, MetricValue } from "@telehub/device-client/protocol";
+import { COMMAND_NAME_PATTERN, type DataValue, MAX_COMMAND_NAME_LENGTH, type MetricValue } from "@telehub/device-client/protocol";
 import type { FastifyInstance } from "fastify";
 import { CommandRefusedError } from "../../commands/command-errors.js";
 import { COMMAND_STATES, type CommandState } from "../../commands/command-record.js";
@@ -26,7 +26,7 @@ interface SendBody {
   idempotencyKey?: string;
 }
 
-const COMMAND_NAME = { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]*$" } as const;
+const COMMAND_NAME = { type: "string", minLength: 1, maxLength: MAX_COMMAND_NAME_LENGTH, pattern: COMMAND_NAME_PATTERN.source } as const;
 const WAIT_QUERY = {
   type: "object",
   properties: {
