@@ -76,7 +76,8 @@ export class SqliteDeviceRepository implements DeviceRepository {
   constructor(private readonly db: Database.Database) {
     this.statements = {
       insert: db.prepare(
-        "INSERT INTO devices (id, name, token_hash, created_at, updated_at, labels, profile_id) VALUES (@id, @name, @tokenHash, @at, @at, @labels, @profileId)",
+        "INSERT INTO devices (id, name, token_hash, created_at, updated_at, labels, profile_id, id_sort_key, name_sort_key) " +
+          "VALUES (@id, @name, @tokenHash, @at, @at, @labels, @profileId, @idSortKey, @nameSortKey)",
       ),
       assignProfile: db.prepare("UPDATE devices SET profile_id = ?, updated_at = ? WHERE id = ? AND profile_id IS NULL"),
       get: db.prepare("SELECT * FROM devices WHERE id = ?"),
@@ -130,15 +131,14 @@ export class SqliteDeviceRepository implements DeviceRepository {
         ...device,
         labels: JSON.stringify(device.labels),
         profileId: device.profileId ?? null,
+        idSortKey: naturalSortKey(device.id),
+        nameSortKey: naturalSortKey(device.name),
       }).lastInsertRowid;
     } catch (error) {
       if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new DuplicateDeviceError(device.id);
       if (isForeignKeyError(error)) throw new UnknownProfileError(device.profileId ?? "");
       throw error;
     }
-    this.db
-      .prepare("UPDATE devices SET id_sort_key = ?, name_sort_key = ? WHERE id = ?")
-      .run(naturalSortKey(device.id), naturalSortKey(device.name), device.id);
     return (await this.get(device.id)) as DeviceRecord;
   }
 
