@@ -1,8 +1,9 @@
 import { Alert, Box, Button, Card, CardContent, MenuItem, TextField, Typography } from "@mui/material";
 import { useState } from "react";
-import { Link, Title, useGetList } from "react-admin";
+import { Link, Title } from "react-admin";
 import { hubFetch } from "../api";
 import { useFormAction } from "../common/useFormAction";
+import { useProfiles } from "../fleet/useProfiles";
 import { DeviceCredentials } from "./DeviceCredentials";
 import type { Device } from "./device-types";
 
@@ -24,10 +25,7 @@ function Provisioned({ created }: { created: Created }) {
 
 /** Pick a profile, or none: the hub then gives the device the first profile whose patterns match its hello. */
 function ProfilePicker({ value, onChange }: { value: string; onChange: (id: string) => void }) {
-  const { data: profiles = [] } = useGetList<{ id: string; name: string }>("profiles", {
-    pagination: { page: 1, perPage: 1000 },
-    sort: { field: "id", order: "ASC" },
-  });
+  const { profiles } = useProfiles();
   return (
     <TextField
       select
@@ -38,7 +36,7 @@ function ProfilePicker({ value, onChange }: { value: string; onChange: (id: stri
       slotProps={{ htmlInput: { "data-testid": "device-profile" } }}
     >
       <MenuItem value="">none</MenuItem>
-      {profiles.map((profile) => (
+      {[...profiles.values()].map((profile) => (
         <MenuItem key={profile.id} value={profile.id}>
           {profile.name} ({profile.id})
         </MenuItem>

@@ -15,7 +15,8 @@ import {
 import { useState } from "react";
 import { useListContext, useRefresh } from "react-admin";
 import { hubFetch } from "../api";
-import { type BulkResult, commandsOf, parseArgs, tallyOf } from "./bulk-command";
+import { parseJsonObject } from "../devices/json-input";
+import { type BulkResult, commandsOf, tallyOf } from "./bulk-command";
 import type { FleetDevice } from "./fleet-types";
 import { useProfiles } from "./useProfiles";
 
@@ -57,7 +58,7 @@ export function BulkCommandButton() {
   const [results, setResults] = useState<BulkResult[] | undefined>();
   const selected = (data ?? []).filter((device) => selectedIds.includes(device.id));
   const offered = commandsOf(selected, profiles);
-  const parsed = parseArgs(argsText);
+  const parsed = parseJsonObject(argsText);
   const argsError = "error" in parsed ? parsed.error : undefined;
 
   const close = () => {
@@ -74,7 +75,7 @@ export function BulkCommandButton() {
     setBusy(true);
     setFailure(undefined);
     try {
-      const body = { devices: selectedIds.map(String), name: name.trim(), args: parsed.args };
+      const body = { devices: selectedIds.map(String), name: name.trim(), args: parsed.value };
       const { json } = await hubFetch<{ results: BulkResult[] }>("/commands/bulk", { method: "POST", body: JSON.stringify(body) });
       setResults(json.results);
     } catch (error) {

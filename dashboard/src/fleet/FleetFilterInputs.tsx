@@ -33,7 +33,7 @@ export function StateFilterInput(props: FilterInputProps) {
 export const deviceListFilters = [
   <SearchInput key="q" source="q" alwaysOn />,
   <StateFilterInput key="state" source="state" label="State" />,
-  <ProfileInput key="profileId" source="profileId" label="Profile" />,
+  <ProfileInput key="profileId" source="profileId" label="Profile" emptyText="Any" />,
   <FirmwareFilterInput key="firmware" source="firmware" label="Firmware" />,
   <LabelFilterInput key="label" source="label" label="Label" />,
 ];

@@ -31,15 +31,3 @@ export function tallyOf(results: readonly BulkResult[]): { queued: BulkResult[];
   const queued = results.filter((result) => result.status === 200 || result.status === 201);
   return { queued, refused: results.filter((result) => !queued.includes(result)) };
 }
-
-/** The args text as a JSON object, or why not. An empty text is `{}`. */
-export function parseArgs(text: string): { args: Record<string, unknown> } | { error: string } {
-  if (text.trim() === "") return { args: {} };
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return { error: "args must be a JSON object" };
-    return { args: value as Record<string, unknown> };
-  } catch (error) {
-    return { error: `not JSON: ${(error as Error).message}` };
-  }
-}

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { hubFetch, queryString } from "../api";
 import type { FleetProfile } from "./fleet-types";
 
@@ -16,5 +17,6 @@ async function fetchProfiles(): Promise<FleetProfile[]> {
 /** Every profile by id (`GET /profiles`, all pages), shared by the fleet views and cached for a minute. */
 export function useProfiles(): { profiles: ReadonlyMap<string, FleetProfile>; isPending: boolean } {
   const { data, isPending } = useQuery({ queryKey: ["telehub", "profiles"], queryFn: fetchProfiles, staleTime: 60_000 });
-  return { profiles: new Map((data ?? []).map((profile) => [profile.id, profile])), isPending };
+  const profiles = useMemo(() => new Map((data ?? []).map((profile) => [profile.id, profile])), [data]);
+  return { profiles, isPending };
 }

@@ -152,7 +152,8 @@ describe("the fleet overview against a real hub and devices", { skip: requireChr
       assert.deepEqual(ids, ["sim-1", "sim-2", "sim-10"], "natural order of ids");
       const value = group.locator("[data-device=sim-1]").locator(`[data-tile-metric="${key}"]`);
       await value.filter({ hasText: /\d/ }).waitFor();
-      if (unit) assert.ok((await value.textContent())?.includes(unit), `"${await value.textContent()}" shows the unit ${unit}`);
+      assert.ok(unit, `the profile gives ${key} a unit`);
+      assert.ok((await value.textContent())?.includes(unit), `"${await value.textContent()}" shows the unit ${unit}`);
       await group.locator("[data-device=sim-1]").locator("[data-testid=presence]").filter({ hasText: "online" }).waitFor();
       await screenshot(page, "fleet-overview");
       // Filtering the overview by label keeps the tiles that carry it.
