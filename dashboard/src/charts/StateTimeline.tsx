@@ -1,12 +1,13 @@
 import { Box } from "@mui/material";
 import { type MouseEvent, type ReactNode, useMemo, useState } from "react";
+import type { TimeZone } from "../time/time-zone";
 import { widestLabel } from "./axis-size";
 import { ChartHeader } from "./ChartHeader";
 import { useChartColors } from "./chart-colors";
 import { formatDuration } from "./format";
 import { PALETTE } from "./series";
 import { type StateSegment, stateOrder, stateSegments } from "./state-segments";
-import { type ChartTimeZone, formatInstant, timeTicks } from "./time-format";
+import { formatInstant, timeTicks } from "./time-format";
 import { timeAxisTicks } from "./time-ticks";
 import { useElementWidth } from "./useElementWidth";
 
@@ -16,7 +17,7 @@ export interface StateTimelineProps {
   rows: { key: string; label: string; states?: string[] }[];
   /** `values[i][k]`: lane i at `ts[k]`; `null` = no data from there. */
   data: { ts: number[]; values: (string | boolean | null | undefined)[][] };
-  timeZone: ChartTimeZone;
+  timeZone: TimeZone;
   range: { from: number; to: number };
   /** The history's bucket width (a hole wider than two buckets is no data). */
   bucketMs?: number;

@@ -2,11 +2,11 @@ import { Box, Button } from "@mui/material";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import type { TimeZone } from "../time/time-zone";
 import { ChartHeader } from "./ChartHeader";
 import { useChartColors } from "./chart-colors";
 import { countBreaks, isolatedIndices, withGaps } from "./gaps";
 import { colorOf, type SeriesSpec, type TimeSeriesData } from "./series";
-import type { ChartTimeZone } from "./time-format";
 import { alignedData, type ChartShape, chartOptions } from "./uplot-options";
 import { useElementWidth } from "./useElementWidth";
 
@@ -16,7 +16,7 @@ export interface TimeSeriesChartProps {
   data: TimeSeriesData;
   /** Height of the plot with its axes, in CSS pixels; default 200. */
   height?: number;
-  timeZone: ChartTimeZone;
+  timeZone: TimeZone;
   /** The history's bucket width: a hole wider than two buckets (and three median spacings) is a gap. */
   bucketMs?: number;
   /** The user zoomed to `[from, to]` (drag across the plot). */

@@ -4,8 +4,6 @@
  * with SI prefixes ("1.23 kW", "1.2 k"). English number formatting, whatever the browser's locale.
  */
 
-export { rateOf } from "./rate.js";
-
 /** Units printed after the value as they are: an SI prefix would mean nothing on them. */
 const PLAIN_UNITS = new Set(["%", "°C", "°F", "K", "ppm", "ppb", "dB", "dBm", "dBi", "°", "pH"]);
 const BINARY_PREFIXES = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"] as const;

@@ -1,10 +1,9 @@
-/** Where the dashboard reads times: the browser's zone, or UTC. */
-export type ChartTimeZone = "local" | "UTC";
+import type { TimeZone } from "../time/time-zone.js";
 
 const DAY_MS = 86_400_000;
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-function dateFormat(timeZone: ChartTimeZone, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+function dateFormat(timeZone: TimeZone, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = `${timeZone}${JSON.stringify(options)}`;
   let format = formats.get(key);
   if (!format) {
@@ -19,7 +18,7 @@ const TIME_SECONDS = { ...TIME, second: "2-digit" } as const;
 const DATE = { day: "numeric", month: "short" } as const;
 
 /** The calendar day of `ts` in the zone (to see where a new day starts on the axis). */
-function dayOf(ts: number, timeZone: ChartTimeZone): string {
+function dayOf(ts: number, timeZone: TimeZone): string {
   return dateFormat(timeZone, { year: "numeric", month: "2-digit", day: "2-digit" }).format(ts);
 }
 
@@ -28,7 +27,7 @@ function dayOf(ts: number, timeZone: ChartTimeZone): string {
  * when the range spans days, the date under the time of each day's first tick ("00:00\n7 Dec"),
  * and ticks a day or more apart are dates only ("7 Dec").
  */
-export function timeTicks(ticks: readonly number[], incrementMs: number, timeZone: ChartTimeZone): string[] {
+export function timeTicks(ticks: readonly number[], incrementMs: number, timeZone: TimeZone): string[] {
   if (incrementMs >= DAY_MS) return ticks.map((tick) => dateFormat(timeZone, DATE).format(tick));
   const time = dateFormat(timeZone, incrementMs < 60_000 ? TIME_SECONDS : TIME);
   const first = ticks[0];
@@ -44,7 +43,7 @@ export function timeTicks(ticks: readonly number[], incrementMs: number, timeZon
 }
 
 /** A moment in full, for tooltips: "7 Dec 2026, 14:05:09" (+ " UTC" in UTC). */
-export function formatInstant(ts: number, timeZone: ChartTimeZone): string {
+export function formatInstant(ts: number, timeZone: TimeZone): string {
   const text = dateFormat(timeZone, { ...DATE, year: "numeric", ...TIME_SECONDS }).format(ts);
   return timeZone === "UTC" ? `${text} UTC` : text;
 }

@@ -1,4 +1,4 @@
-import type { ChartTimeZone } from "./time-format.js";
+import type { TimeZone } from "../time/time-zone.js";
 
 const S = 1_000;
 const MIN = 60 * S;
@@ -37,7 +37,7 @@ export function timeAxisTicks(
   from: number,
   to: number,
   widthPx: number,
-  timeZone: ChartTimeZone,
+  timeZone: TimeZone,
   spacePx = 90,
 ): { ticks: number[]; increment: number } {
   const span = Math.max(1, to - from);

@@ -1,7 +1,8 @@
 import type uPlot from "uplot";
+import type { TimeZone } from "../time/time-zone";
 import type { ChartColors } from "./chart-colors";
 import { formatValue } from "./format";
-import { type ChartTimeZone, formatInstant } from "./time-format";
+import { formatInstant } from "./time-format";
 
 /** What the tooltip says of one series. */
 export interface TooltipSeries {
@@ -42,7 +43,7 @@ function row(color: string, label: string, value: string): HTMLDivElement {
  * its unit (and the bucket's low–high when the history is aggregated). uPlot draws the
  * crosshair; this only writes the box (`data-testid="chart-tooltip"`).
  */
-export function tooltipPlugin(options: { series: () => TooltipSeries[]; timeZone: ChartTimeZone; colors: ChartColors }): uPlot.Plugin {
+export function tooltipPlugin(options: { series: () => TooltipSeries[]; timeZone: TimeZone; colors: ChartColors }): uPlot.Plugin {
   let box: HTMLDivElement;
   return {
     hooks: {

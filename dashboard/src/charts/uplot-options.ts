@@ -1,9 +1,10 @@
 import uPlot from "uplot";
+import type { TimeZone } from "../time/time-zone";
 import { yAxisSize } from "./axis-size";
 import { type ChartColors, withAlpha } from "./chart-colors";
 import { formatTicks } from "./format";
 import { colorOf, type SeriesSpec, type TimeSeriesData } from "./series";
-import { type ChartTimeZone, timeTicks } from "./time-format";
+import { timeTicks } from "./time-format";
 import { type TooltipSeries, tooltipPlugin } from "./tooltip-plugin";
 
 /** What a chart's uPlot instance is built from; a change of any of it builds a new one. */
@@ -12,7 +13,7 @@ export interface ChartShape {
   /** Per series: whether it has a min–max band. */
   banded: boolean[];
   colors: ChartColors;
-  timeZone: ChartTimeZone;
+  timeZone: TimeZone;
   width: number;
   height: number;
 }

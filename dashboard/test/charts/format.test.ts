@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatDuration, formatTicks, formatValue, rateOf } from "../../src/charts/format.js";
+import { formatDuration, formatTicks, formatValue } from "../../src/charts/format.js";
+import { rateOf } from "../../src/charts/rate.js";
 
 describe("formatValue: numbers as an operator reads them", () => {
   it("bytes with binary (IEC) prefixes: 23,972,343,040 B is 22.3 GiB, not 72343040", () => {

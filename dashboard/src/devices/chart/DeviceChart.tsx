@@ -6,6 +6,7 @@ import { rateUnit, type SeriesSpec } from "../../charts/series";
 import { TimeSeriesChart } from "../../charts/TimeSeriesChart";
 import { useElementWidth } from "../../charts/useElementWidth";
 import { resolveRange, type TimeRange } from "../../time/time-range";
+import type { TimeZone } from "../../time/time-zone";
 import type { DeviceLiveState } from "../device-types";
 import { MAX_HISTORY_POINTS } from "../history";
 import { useNow } from "../useNow";
@@ -18,7 +19,7 @@ export interface DeviceChartProps {
   title: string;
   metrics: MetricSpec[];
   range: TimeRange;
-  timeZone: "local" | "UTC";
+  timeZone: TimeZone;
   live: DeviceLiveState | undefined;
   /** Bump to fetch the history again (auto-refresh). */
   refreshKey: number;

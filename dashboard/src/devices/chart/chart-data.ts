@@ -1,4 +1,4 @@
-import { rateOf } from "../../charts/format";
+import { rateOf } from "../../charts/rate";
 import type { TimeSeriesData } from "../../charts/series";
 import type { History } from "../history";
 import type { MetricSpec } from "./metric-spec";
@@ -84,7 +84,7 @@ export function numericData(specs: readonly MetricSpec[], sources: readonly (Met
   });
   const ts = unionOfTimes(all);
   const index = new Map(ts.map((t, k) => [t, k]));
-  const banded = specs.map((spec, i) => spec.kind === "gauge" && (sources[i]?.history?.data.some((b) => b.count > 1) ?? false));
+  const banded = specs.map((spec, i) => spec.kind === "gauge" && isAggregated([sources[i]]));
   const column = () => new Array<number | null | undefined>(ts.length).fill(undefined);
   const data: TimeSeriesData = { ts, values: specs.map(column), min: specs.map(column), max: specs.map(column) };
   all.forEach((points, i) => {

@@ -1,4 +1,4 @@
-import { Stack, Typography } from "@mui/material";
+import { Alert, Stack, Typography } from "@mui/material";
 import { useMemo, useState } from "react";
 import { usePermissions, useRecordContext } from "react-admin";
 import { canOperate } from "../../auth/credentials";
@@ -11,12 +11,11 @@ import { useTimeZone } from "../../time/useTimeZone";
 import { AttributesPanel } from "../AttributesPanel";
 import { CommandConsole } from "../CommandConsole";
 import { ConfigEditor } from "../ConfigEditor";
-import type { MetricSpec } from "../chart/metric-spec";
 import type { Device } from "../device-types";
 import { useDeviceLiveState } from "../useDeviceLiveState";
 import { ChartsMenu } from "./ChartsMenu";
 import { isShown } from "./chart-choice";
-import { planCharts } from "./chart-plan";
+import { planCharts, profileSpecs } from "./chart-plan";
 import { DeviceCharts } from "./DeviceCharts";
 import { DeviceHeader } from "./DeviceHeader";
 import { ExportMenu } from "./ExportMenu";
@@ -34,7 +33,7 @@ export function DevicePage() {
   const device = useRecordContext<Device>();
   const { permissions } = usePermissions();
   const live = useDeviceLiveState(String(device?.id ?? ""));
-  const { profile, isPending } = useProfile(device?.profileId);
+  const { profile, isPending, error: profileError } = useProfile(device?.profileId);
   const [timeZone, setTimeZone] = useTimeZone();
   const [range, setRange] = useState<TimeRange>(DEFAULT_RANGE);
   const [refreshMs, setRefreshMs] = useState(DEFAULT_REFRESH_MS);
@@ -42,13 +41,18 @@ export function DevicePage() {
   const { choice, setShown, ready } = useChartChoice(device?.profileId);
   const samples = useReportedSamples(live);
   const charts = useMemo(() => planCharts(profile, samples), [profile, samples]);
-  const specs = useMemo(() => (profile?.metrics ?? []).map((metric): MetricSpec => ({ ...metric, inProfile: true })), [profile]);
+  const specs = useMemo(() => profileSpecs(profile), [profile]);
   if (!device) return null;
   const shown = charts.filter((chart) => isShown(chart, choice));
   const shownMetrics = [...new Set(shown.flatMap((chart) => chart.metrics.map((metric) => metric.name)))];
   return (
     <Stack spacing={2} sx={{ p: { xs: 1, sm: 2 }, minWidth: 0 }}>
       <DeviceHeader device={device} live={live} profile={profile} />
+      {profileError && (
+        <Alert severity="warning" data-testid="profile-error">
+          Could not read the device's profile {device.profileId} ({profileError.message}): the page is laid out without it.
+        </Alert>
+      )}
       <TimeToolbar
         range={range}
         onRange={setRange}

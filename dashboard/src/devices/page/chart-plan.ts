@@ -12,6 +12,11 @@ export interface PlannedChart {
 
 const byName = new Intl.Collator("en", { numeric: true }).compare;
 
+/** The profile's metrics as chart specs (in the profile). */
+export function profileSpecs(profile: DeviceProfile | undefined): MetricSpec[] {
+  return (profile?.metrics ?? []).map((metric) => ({ ...metric, inProfile: true }));
+}
+
 /**
  * The device page's charts: the profile's (`layout.charts`, in order), then one chart per metric
  * the device reports that the profile does not list (marked "not in profile", never dropped).
@@ -28,7 +33,7 @@ export function planCharts(profile: DeviceProfile | undefined, reported: Record<
       metrics: [{ ...specForUnprofiled(name, reported[name]), inProfile: true }],
       defaultShown: true,
     }));
-  const specs = new Map(profile.metrics.map((metric): [string, MetricSpec] => [metric.name, { ...metric, inProfile: true }]));
+  const specs = new Map(profileSpecs(profile).map((spec): [string, MetricSpec] => [spec.name, spec]));
   const charts: PlannedChart[] = profile.layout.charts.map((chart) => ({
     title: chart.title,
     metrics: chart.metrics.flatMap((name) => specs.get(name) ?? []),
