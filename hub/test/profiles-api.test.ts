@@ -219,7 +219,6 @@ describe("device profiles over the HTTP API", () => {
 
     const malformed: [string, unknown][] = [
       ["a misspelt nested field", { ...base, metrics: [{ name: "t", type: "number", kind: "gauge", unti: "°C" }], layout: { charts: [] } }],
-      ["a number as a string", { ...base, metrics: [{ name: "t", type: "number", kind: "gauge", decimals: "2" }], layout: { charts: [] } }],
       ["too many decimals", { ...base, metrics: [{ name: "t", type: "number", kind: "gauge", decimals: 7 }], layout: { charts: [] } }],
       ["an unknown kind", { ...base, metrics: [{ name: "t", type: "number", kind: "level" }], layout: { charts: [] } }],
       ["a bad id", { ...base, id: "Upper_Case" }],

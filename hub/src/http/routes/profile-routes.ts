@@ -16,7 +16,6 @@ import { callerOf } from "../authentication.js";
 import { redactionFor } from "../command-schemas.js";
 import type { HttpApiDeps } from "../http-api-deps.js";
 import { errorResponses, PAGE_OFFSET_SCHEMA, pageOf, routeSchema, TIMESTAMP_SCHEMA } from "../shared-schemas.js";
-import { strictBody } from "../strict-body.js";
 
 type IdParams = { id: string };
 type UpdateBody = Omit<ProfileDefinition, "id"> & { version?: number };
@@ -102,7 +101,6 @@ export function registerProfileRoutes(http: FastifyInstance, deps: HttpApiDeps):
     "/profiles",
     {
       config: { access: "admin", audit: "profile.create" },
-      preValidation: strictBody(PROFILE_CREATE_BODY),
       schema: routeSchema({
         tags: ["profiles"],
         summary: "Create a device profile",
@@ -122,7 +120,6 @@ export function registerProfileRoutes(http: FastifyInstance, deps: HttpApiDeps):
     "/profiles/:id",
     {
       config: { access: "admin", audit: "profile.update" },
-      preValidation: strictBody(PROFILE_UPDATE_BODY),
       schema: routeSchema({
         tags: ["profiles"],
         summary: "Replace a device profile",
