@@ -1,10 +1,12 @@
 import { EventEmitter } from "node:events";
+import type { Alarm, AlarmTransition } from "../alarms/alarm.js";
 import type { CommandRecord } from "../commands/command-record.js";
 import type { DeviceConfigRecord } from "../desired-config/desired-config-store.js";
 
-/** What the hub announces: every command state change and every configuration change. */
+/** What the hub announces: every command state change, every configuration change, every alarm step. */
 export type HubEvent =
   | { type: "command.updated"; at: number; command: CommandRecord }
+  | { type: "alarm.updated"; at: number; alarm: Alarm; transition: AlarmTransition }
   | { type: "config.updated"; at: number; config: DeviceConfigRecord }
   | { type: "config.reported"; at: number; config: DeviceConfigRecord };
 

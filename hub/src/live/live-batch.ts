@@ -1,14 +1,17 @@
 import type { CommandRecord } from "../commands/command-record.js";
 import type { DeviceConfigRecord } from "../desired-config/desired-config-store.js";
 import { LiveMessage } from "./live-message.js";
-import type { LivePresence, LiveValue } from "./live-update.js";
+import type { LiveAlarm, LivePresence, LiveValue } from "./live-update.js";
 
 /** What a live connection subscribes to, per device or for all. */
-export type LiveKind = "telemetry" | "commands" | "presence" | "config";
+export type LiveKind = "telemetry" | "commands" | "presence" | "config" | "alarms";
 /** The kinds that queue in order instead of coalescing. */
 export type LiveEventKind = Exclude<LiveKind, "telemetry">;
 /** Whether a connection's topics take news of `kind` about `deviceId`. */
 export type LiveInterest = (kind: LiveKind, deviceId: string) => boolean;
+
+/** What an event item carries. */
+export type LiveEvent = CommandRecord | LivePresence | DeviceConfigRecord | LiveAlarm;
 
 /** One piece of news (a telemetry value or an event) as it goes into `update` messages, its JSON made once. */
 export class LiveItem {
@@ -21,7 +24,7 @@ export class LiveItem {
     readonly deviceId: string,
     /** The device's timestamp (telemetry) or the event's time. */
     readonly ts: number,
-    private readonly value: LiveValue | CommandRecord | LivePresence | DeviceConfigRecord,
+    private readonly value: LiveValue | LiveEvent,
     /** Telemetry's {@link telemetryKey}; empty for events. */
     readonly key = "",
   ) {}
@@ -39,11 +42,12 @@ export function telemetryKey(deviceId: string, metric: string): string {
 
 /** An `update` message of `items` (telemetry and events in the order given), from their JSON made once. */
 export function encodeUpdate(items: Iterable<LiveItem>, dropped: number): LiveMessage {
-  const parts: Record<LiveKind, string[]> = { telemetry: [], commands: [], presence: [], config: [] };
+  const parts: Record<LiveKind, string[]> = { telemetry: [], commands: [], presence: [], config: [], alarms: [] };
   for (const item of items) parts[item.kind].push(item.json);
   return new LiveMessage(
     `{"type":"update","telemetry":[${parts.telemetry.join(",")}],"commands":[${parts.commands.join(",")}],` +
-      `"presence":[${parts.presence.join(",")}],"config":[${parts.config.join(",")}],"dropped":${dropped}}`,
+      `"presence":[${parts.presence.join(",")}],"config":[${parts.config.join(",")}],"alarms":[${parts.alarms.join(",")}],` +
+      `"dropped":${dropped}}`,
   );
 }
 
@@ -78,7 +82,7 @@ export class LiveBatch {
     this.telemetry.set(key, item);
   }
 
-  addEvent(kind: LiveEventKind, deviceId: string, at: number, event: CommandRecord | LivePresence | DeviceConfigRecord): void {
+  addEvent(kind: LiveEventKind, deviceId: string, at: number, event: LiveEvent): void {
     this.events.push(new LiveItem(kind, deviceId, at, event));
   }
 

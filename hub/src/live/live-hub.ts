@@ -59,7 +59,10 @@ export class LiveHub implements LiveFeed {
     metrics.liveBacklog = () => this.backlog();
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === "command.updated") this.addEvent("commands", event.command.deviceId, event.command.updatedAt, event.command);
-      else this.addEvent("config", event.config.deviceId, event.config.updatedAt, event.config);
+      else if (event.type === "alarm.updated") {
+        const { alarm, transition } = event;
+        this.addEvent("alarms", alarm.deviceId, event.at, { alarm, transition });
+      } else this.addEvent("config", event.config.deviceId, event.config.updatedAt, event.config);
     });
   }
 

@@ -50,7 +50,7 @@ function parseMessage(data: string): ClientMessage | string {
   const { type, topics } = (message ?? {}) as { type?: unknown; topics?: unknown };
   if (type !== "subscribe" && type !== "unsubscribe") return 'type must be "subscribe" or "unsubscribe"';
   if (!Array.isArray(topics) || topics.length > 1_000 || !topics.every((t) => typeof t === "string" && TOPIC_PATTERN.test(t))) {
-    return "topics must be a list of telemetry:*, telemetry:<device>, commands:*, commands:<device>, presence:*, config:* or config:<device>";
+    return "topics must be a list of telemetry:*, telemetry:<device>, commands:*, commands:<device>, presence:*, config:*, config:<device>, alarms:* or alarms:<device>";
   }
   return { type, topics };
 }

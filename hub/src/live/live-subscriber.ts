@@ -2,7 +2,13 @@ import { encodeUpdate, type LiveBatch, type LiveItem, type LiveKind } from "./li
 import type { LiveMessage } from "./live-message.js";
 
 /** Each kind's every-device topic, built once: `wants()` runs for every item of every batch. */
-const ALL_DEVICES = { telemetry: "telemetry:*", commands: "commands:*", presence: "presence:*", config: "config:*" } as const;
+const ALL_DEVICES = {
+  telemetry: "telemetry:*",
+  commands: "commands:*",
+  presence: "presence:*",
+  config: "config:*",
+  alarms: "alarms:*",
+} as const;
 
 /** Where a subscriber's updates go: a WebSocket or an SSE response. */
 export interface LiveSink {

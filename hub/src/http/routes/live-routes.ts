@@ -19,7 +19,7 @@ export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): vo
         tags: ["live"],
         summary: "Live updates as Server-Sent Events",
         description:
-          "The same stream as the WebSocket at `/v1/live`: one `update` event per flush interval with what changed (telemetry coalesced to the newest value per metric). `topics` is a comma-separated list of telemetry:*, telemetry:<device>, commands:*, commands:<device>, presence:*, config:*, config:<device>.",
+          "The same stream as the WebSocket at `/v1/live`: one `update` event per flush interval with what changed (telemetry coalesced to the newest value per metric). `topics` is a comma-separated list of telemetry:*, telemetry:<device>, commands:*, commands:<device>, presence:*, config:*, config:<device>, alarms:*, alarms:<device>.",
         querystring: { type: "object", required: ["topics"], properties: { topics: { type: "string", minLength: 1 } } },
         response: { 200: { type: "string", description: "text/event-stream" }, ...errorResponses() },
       }),
