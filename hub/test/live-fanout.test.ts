@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import type { Alarm, AlarmTransition } from "../src/alarms/alarm.js";
 import { InProcessEventBus } from "../src/events/event-bus.js";
 import { LiveHub } from "../src/live/live-hub.js";
 import type { LiveMessage } from "../src/live/live-message.js";
@@ -24,10 +25,10 @@ after(() => {
   for (const hub of hubs) hub.close();
 });
 
-function liveHub(): LiveHub {
+function liveHub(bus = new InProcessEventBus()): LiveHub {
   const hub = new LiveHub(
     { flushIntervalMs: 0, maxBufferedBytes: 1_000, maxQueuedEvents: 100, maxSubscribers: 100, maxSubscribersPerCaller: 100 },
-    new InProcessEventBus(),
+    bus,
     new HubMetrics(),
   );
   hubs.push(hub);
@@ -67,6 +68,7 @@ test("connections with the same topics get one message, encoded once; a connecti
       commands: [],
       presence: [{ deviceId: "d1", connected: true, at: 1_001 }],
       config: [],
+      alarms: [],
       dropped: 0,
     }),
     "the wire format is what JSON.stringify of the update gives",
@@ -99,6 +101,7 @@ test("a slow connection coalesces while the others get every batch at once; then
       commands: [],
       presence: [],
       config: [],
+      alarms: [],
       dropped: 0,
     },
   ]);
@@ -112,4 +115,46 @@ test("news outside every connection's topics sends nothing", () => {
   hub.presenceChanged("d1", true, 2);
   hub.flush();
   assert.equal(sink.messages.length, 0);
+});
+
+test("an alarm step goes to alarms:* and to alarms:<its device>, not to another device's topic", () => {
+  const bus = new InProcessEventBus();
+  const hub = liveHub(bus);
+  const everyDevice = attach(hub, "key:all", "alarms:*");
+  const itsDevice = attach(hub, "key:d1", "alarms:d1");
+  const otherDevice = attach(hub, "key:d2", "alarms:d2", "telemetry:*");
+  const alarm: Alarm = {
+    id: "alm_1",
+    ruleId: "rule_1",
+    ruleName: "Too hot",
+    deviceId: "d1",
+    profileId: null,
+    severity: "major",
+    peakSeverity: "major",
+    status: "active",
+    acknowledged: false,
+    raisedAt: 1_000,
+    updatedAt: 1_000,
+    clearedAt: null,
+    clearedBy: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    value: 91,
+    message: "t 91 above 90",
+  };
+  const transition: AlarmTransition = {
+    alarmId: "alm_1",
+    seq: 1,
+    kind: "raised",
+    at: 1_000,
+    severity: "major",
+    by: "rule",
+    byName: null,
+    comment: null,
+    value: 91,
+  };
+  bus.publish({ type: "alarm.updated", at: 1_001, alarm, transition });
+  hub.flush();
+  for (const sink of [everyDevice, itsDevice]) assert.deepEqual(sink.updates()[0]?.alarms, [{ alarm, transition }]);
+  assert.equal(otherDevice.messages.length, 0);
 });

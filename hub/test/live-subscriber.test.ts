@@ -127,6 +127,7 @@ test("a connection takes only its topics' part of a batch", () => {
       commands: [],
       presence: [{ deviceId: "other", connected: true, at: 5 }],
       config: [],
+      alarms: [],
       dropped: 0,
     },
   ]);
