@@ -1,6 +1,8 @@
 import { Box } from "@mui/material";
 import { type MouseEvent, type ReactNode, useMemo, useState } from "react";
+import { severityColor } from "../alarms/severity";
 import type { TimeZone } from "../time/time-zone";
+import { type ChartSpan, drawOrder, SPAN_FILL_ALPHA, SPAN_STRIP_PX } from "./alarm-spans";
 import { widestLabel } from "./axis-size";
 import { ChartHeader } from "./ChartHeader";
 import { useChartColors } from "./chart-colors";
@@ -22,6 +24,8 @@ export interface StateTimelineProps {
   /** The history's bucket width (a hole wider than two buckets is no data). */
   bucketMs?: number;
   adornment?: ReactNode;
+  /** Alarm spans shaded over the lanes in their severity's colour. */
+  spans?: readonly ChartSpan[];
 }
 
 const LANE_PX = 26;
@@ -46,7 +50,7 @@ type Hover = { lane: number; segment: StateSegment; x: number; y: number };
  * legend of the states, and a tooltip with the state and its time span. Drawn in SVG: spans are
  * merged while the state holds, so a lane has few elements even over long ranges.
  */
-export function StateTimeline({ title, rows, data, timeZone, range, bucketMs, adornment }: StateTimelineProps) {
+export function StateTimeline({ title, rows, data, timeZone, range, bucketMs, adornment, spans = [] }: StateTimelineProps) {
   const colors = useChartColors();
   const [boxRef, width] = useElementWidth<HTMLDivElement>();
   const [hover, setHover] = useState<Hover | undefined>();
@@ -136,6 +140,26 @@ export function StateTimeline({ title, rows, data, timeZone, range, bucketMs, ad
                 </g>
               );
             })}
+            {drawOrder(spans)
+              .filter((s) => s.to > range.from && s.from < range.to)
+              .map((s) => {
+                const color = severityColor(s.severity, colors.mode);
+                const [left, right] = [x(s.from), x(s.to)];
+                const lanesPx = rows.length * (LANE_PX + LANE_GAP_PX) - LANE_GAP_PX;
+                return (
+                  <g key={`${s.from}-${s.severity}`} data-alarm-span={s.severity} pointerEvents="none">
+                    <rect
+                      x={left}
+                      y={0}
+                      width={Math.max(1, right - left)}
+                      height={lanesPx}
+                      fill={color}
+                      opacity={SPAN_FILL_ALPHA[colors.mode]}
+                    />
+                    <rect x={left} y={0} width={Math.max(1, right - left)} height={SPAN_STRIP_PX} fill={color} />
+                  </g>
+                );
+              })}
             {ticks.map((tick, i) => {
               const top = rows.length * (LANE_PX + LANE_GAP_PX);
               return (

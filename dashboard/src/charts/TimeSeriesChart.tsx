@@ -3,6 +3,7 @@ import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } fro
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { TimeZone } from "../time/time-zone";
+import type { ChartSpan } from "./alarm-spans";
 import { ChartHeader } from "./ChartHeader";
 import { useChartColors } from "./chart-colors";
 import { countBreaks, isolatedIndices, withGaps } from "./gaps";
@@ -27,7 +28,11 @@ export interface TimeSeriesChartProps {
   range?: { from: number; to: number };
   /** Shown beside the title (a badge). */
   adornment?: ReactNode;
+  /** Alarm spans shaded behind the lines in their severity's colour; a change redraws, never rebuilds. */
+  spans?: readonly ChartSpan[];
 }
+
+const NO_SPANS: readonly ChartSpan[] = [];
 
 type Window = { from: number; to: number };
 
@@ -40,10 +45,11 @@ type Window = { from: number; to: number };
  * The root (`data-testid="chart"`) publishes what it draws for tests and tools: `data-x-min`,
  * `data-x-max` (the time window, ms), `data-points`, `data-x-labels` and `data-y-labels` (JSON), `data-axis-color`, `data-axis-font`,
  * `data-series-colors` (JSON), `data-zoomed`, `data-gaps` (breaks inside the lines), `data-builds`
- * (uPlot instances made) and `data-draws` (redraws).
+ * (uPlot instances made), `data-draws` (redraws) and `data-alarm-spans` (JSON: the spans inside
+ * the window drawn).
  */
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
-  const { title, series, data, height = 200, timeZone, bucketMs, range, onZoom, onResetZoom, adornment } = props;
+  const { title, series, data, height = 200, timeZone, bucketMs, range, onZoom, onResetZoom, adornment, spans = NO_SPANS } = props;
   const colors = useChartColors();
   const [boxRef, width] = useElementWidth<HTMLDivElement>();
   const rootRef = useRef<HTMLDivElement>(null);
@@ -54,6 +60,8 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const counts = useRef({ builds: 0, draws: 0 });
   const callbacks = useRef({ onZoom, onResetZoom });
   callbacks.current = { onZoom, onResetZoom };
+  const spansRef = useRef(spans);
+  spansRef.current = spans;
 
   const banded = useMemo(
     () => series.map((_s, i) => (data.min?.[i]?.some((v) => typeof v === "number") ?? false) && data.max?.[i] !== undefined),
@@ -107,6 +115,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       { ...shape, width },
       {
         isolated: () => isolatedRef.current,
+        spans: () => spansRef.current,
         onSelect: (from, to) => {
           zoomRef.current = { from, to };
           setZoomed(true);
@@ -121,6 +130,8 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
           root.dataset.draws = String(++counts.current.draws);
           root.dataset.yLabels = JSON.stringify(labels.y);
           root.dataset.xLabels = JSON.stringify(labels.x);
+          const [min, max] = [u.scales.x?.min ?? 0, u.scales.x?.max ?? 0];
+          root.dataset.alarmSpans = JSON.stringify(spansRef.current.filter((s) => s.to > min && s.from < max));
           root.dataset.gaps = String(
             u.data.slice(1, shape.series.length + 1).reduce((sum, column) => sum + countBreaks(column as (number | null | undefined)[]), 0),
           );
@@ -143,6 +154,12 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
   useEffect(() => {
     if (width > 0) plotRef.current?.setSize({ width, height });
   }, [width, height]);
+
+  // New spans: a redraw of the same instance (the plugin reads them through spansRef at each draw).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: redrawn when the spans change
+  useEffect(() => {
+    plotRef.current?.redraw(false);
+  }, [spans]);
 
   // New data or a moving range: at most one setData per animation frame.
   useEffect(() => {

@@ -1,5 +1,6 @@
 import uPlot from "uplot";
 import type { TimeZone } from "../time/time-zone";
+import { alarmSpansPlugin, type ChartSpan } from "./alarm-spans";
 import { yAxisSize } from "./axis-size";
 import { type ChartColors, withAlpha } from "./chart-colors";
 import { formatTicks } from "./format";
@@ -24,6 +25,8 @@ export interface ChartHooks {
   isolated: () => (number[] | undefined)[];
   /** The user selected a time span with the mouse (whole ms; uPlot then zooms to it). */
   onSelect: (from: number, to: number) => void;
+  /** The alarm spans to shade behind the lines, read at each draw. */
+  spans: () => readonly ChartSpan[];
   /** After each draw (to publish the chart's state on its root element). */
   onDraw: (u: uPlot, labels: { x: string[]; y: string[] }) => void;
 }
@@ -58,8 +61,8 @@ function scaleOf(unit: string | undefined): string {
 /**
  * uPlot's options for a chart: a time axis in the chosen zone, one y axis per unit (the first
  * on the left, the second on the right) labelled with units and sized to its labels, lines that
- * break at `null`, isolated samples as points, min–max bands, drag-to-zoom along time, and the
- * tooltip.
+ * break at `null`, isolated samples as points, min–max bands, alarm spans shaded behind them,
+ * drag-to-zoom along time, and the tooltip.
  */
 export function chartOptions(shape: ChartShape, hooks: ChartHooks): uPlot.Options {
   const { colors } = shape;
@@ -145,7 +148,7 @@ export function chartOptions(shape: ChartShape, hooks: ChartHooks): uPlot.Option
       },
       ...yAxes,
     ],
-    plugins: [tooltipPlugin({ series: () => tooltipSeries, timeZone, colors })],
+    plugins: [alarmSpansPlugin(hooks.spans, colors.mode), tooltipPlugin({ series: () => tooltipSeries, timeZone, colors })],
     hooks: {
       setSelect: [
         (u: uPlot) => {
