@@ -147,6 +147,18 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly notificationDeliveries = new Counter({
+    name: "telehub_notification_deliveries_total",
+    help: "Attempts to send alarm notifications, by channel kind and outcome (delivered, retry: failed and tried again later, failed: failed for good)",
+    labelNames: ["kind", "outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly notificationPending = new Gauge({
+    name: "telehub_notification_pending",
+    help: "Alarm notifications waiting to be sent or retried",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "telehub_" });
   }

@@ -238,6 +238,22 @@ export interface HubConfig {
     /** Events waiting for delivery at most; beyond, the oldest are dropped and counted. Default 1,000. */
     maxQueued: number;
   };
+  notifications: {
+    /** Attempts to send one notification before it is marked failed. Default 8. */
+    maxAttempts: number;
+    /** Wait before the second attempt; each further one waits twice as long as the one before (capped by `maxRetryDelayMs`). Default 1,000 ms. */
+    retryBaseMs: number;
+    /** Longest wait between two attempts. Default 300,000 ms (5 min). */
+    maxRetryDelayMs: number;
+    /** Time allowed per attempt (connect, SMTP dialogue or HTTP answer); then the attempt fails. Default 10,000 ms. */
+    timeoutMs: number;
+    /** How often active, unacknowledged alarms are checked for a due reminder (a channel's `repeatIntervalMs`). Default 30,000 ms. */
+    repeatCheckMs: number;
+    /** Notification channels at most. Default 100. */
+    maxChannels: number;
+    /** The dashboard's address as people reach it (`https://hub.example.com`): messages link to `<base>/#/alarms/<id>`; empty (default): no link. */
+    linkBaseUrl: string;
+  };
 }
 
 /** The defaults of {@link HubConfig}. */
@@ -340,6 +356,15 @@ export const DEFAULT_CONFIG: HubConfig = {
   },
   dashboard: { enabled: true, dir: "" },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
+  notifications: {
+    maxAttempts: 8,
+    retryBaseMs: 1_000,
+    maxRetryDelayMs: 300_000,
+    timeoutMs: 10_000,
+    repeatCheckMs: 30_000,
+    maxChannels: 100,
+    linkBaseUrl: "",
+  },
 };
 
 /** Allowed values of the keys that take one of a few strings. */

@@ -128,5 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: HubC
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  const linkBase = checked.notifications.linkBaseUrl;
+  if (linkBase !== "" && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(linkBase))
+    throw new ConfigError(`notifications.linkBaseUrl must be an http(s) address without query or fragment, got ${JSON.stringify(linkBase)}`);
   return checked;
 }
