@@ -52,6 +52,16 @@ export class SecretFields {
     ) as T;
   }
 
+  /** One value encrypted whole, whatever key it sits under (a notification channel's secret setting). */
+  sealValue(value: DataValue): string {
+    return this.sealOne(value);
+  }
+
+  /** What {@link sealValue} encrypted ({@link UNREADABLE} when this key cannot open it); a value that is no envelope as it is. */
+  openValue(value: DataValue): DataValue {
+    return SecretCipher.isEnvelope(value) ? this.openOne(value) : value;
+  }
+
   private sealOne(value: DataValue): string {
     return this.cipher.seal(value);
   }

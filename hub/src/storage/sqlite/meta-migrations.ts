@@ -1,6 +1,9 @@
 import type { Migration } from "./open-database.js";
 
-/** Schema of the metadata database (`meta.db`): devices, operators' API keys, commands, configuration, profiles, preferences. */
+/**
+ * Schema of the metadata database (`meta.db`): devices, operators' API keys, commands, configuration, profiles, preferences,
+ * alarm rules with their alarms and evaluation states, notification channels and their deliveries.
+ */
 export const META_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -172,6 +175,108 @@ export const META_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE devices ADD COLUMN name_sort_key TEXT;
       CREATE INDEX devices_id_sort_key ON devices (id_sort_key, id);
       CREATE INDEX devices_name_sort_key ON devices (name_sort_key, id);
+    `,
+  },
+  {
+    version: 8,
+    description: "alarm rules, alarms with their transitions, evaluation states; notification channels, deliveries, reminders",
+    // At most one active alarm per (rule, device): the partial unique index, not the code, is what holds it.
+    // Deliveries name their alarms twice: alarm_ids (JSON, read back whole) and notification_delivery_alarms
+    // (one row per alarm, so that the deliveries of one alarm are found without reading every delivery).
+    up: `
+      CREATE TABLE alarm_rules (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT
+      );
+      CREATE INDEX alarm_rules_name ON alarm_rules (name, id);
+      CREATE TABLE alarms (
+        id TEXT PRIMARY KEY,
+        rule_id TEXT NOT NULL,
+        rule_name TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        profile_id TEXT,
+        severity TEXT NOT NULL CHECK (severity IN ('critical', 'major', 'minor', 'warning')),
+        peak_severity TEXT NOT NULL CHECK (peak_severity IN ('critical', 'major', 'minor', 'warning')),
+        status TEXT NOT NULL CHECK (status IN ('active', 'cleared')),
+        acknowledged INTEGER NOT NULL DEFAULT 0,
+        raised_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        cleared_at INTEGER,
+        cleared_by TEXT,
+        acknowledged_at INTEGER,
+        acknowledged_by TEXT,
+        value TEXT,
+        message TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX alarms_one_active ON alarms (rule_id, device_id) WHERE status = 'active';
+      CREATE INDEX alarms_active_device ON alarms (device_id) WHERE status = 'active';
+      CREATE INDEX alarms_raised_at ON alarms (raised_at);
+      CREATE INDEX alarms_status ON alarms (status, acknowledged, raised_at);
+      CREATE INDEX alarms_device ON alarms (device_id, raised_at);
+      CREATE INDEX alarms_rule ON alarms (rule_id, raised_at);
+      CREATE INDEX alarms_profile ON alarms (profile_id, raised_at);
+      CREATE INDEX alarms_severity ON alarms (severity, raised_at);
+      CREATE TABLE alarm_transitions (
+        alarm_id TEXT NOT NULL REFERENCES alarms (id),
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        severity TEXT NOT NULL,
+        by TEXT NOT NULL,
+        by_name TEXT,
+        comment TEXT,
+        value TEXT,
+        PRIMARY KEY (alarm_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE alarm_states (
+        rule_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (rule_id, device_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE notification_channels (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT
+      );
+      CREATE INDEX notification_channels_name ON notification_channels (name, id);
+      CREATE TABLE notification_deliveries (
+        id TEXT PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        alarm_ids TEXT NOT NULL,
+        event TEXT,
+        summary TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        created_at INTEGER NOT NULL,
+        next_attempt_at INTEGER,
+        attempts TEXT NOT NULL
+      );
+      CREATE INDEX notification_deliveries_created_at ON notification_deliveries (created_at);
+      CREATE INDEX notification_deliveries_channel ON notification_deliveries (channel_id, created_at);
+      CREATE INDEX notification_deliveries_status ON notification_deliveries (status, created_at);
+      CREATE TABLE notification_delivery_alarms (
+        alarm_id TEXT NOT NULL,
+        delivery_id TEXT NOT NULL REFERENCES notification_deliveries (id),
+        PRIMARY KEY (alarm_id, delivery_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE notification_marks (
+        channel_id TEXT NOT NULL,
+        alarm_id TEXT NOT NULL,
+        last_notified_at INTEGER NOT NULL,
+        PRIMARY KEY (channel_id, alarm_id)
+      ) WITHOUT ROWID;
     `,
   },
 ];

@@ -1,0 +1,420 @@
+import type { MetricValue } from "@telehub/device-client/protocol";
+import type Database from "better-sqlite3";
+import type { Alarm, AlarmStatus, AlarmTransition, AlarmTransitionKind } from "../../alarms/alarm.js";
+import type { EvaluationState } from "../../alarms/evaluation-state.js";
+import { type AlarmRule, type RuleDefinition, SEVERITIES, type Severity, severityRank } from "../../alarms/rule.js";
+import type { SecretFields } from "../../security/secret-fields.js";
+import { generateId } from "../../security/secrets.js";
+import {
+  AlarmAlreadyOpenError,
+  type AlarmQuery,
+  type AlarmRepository,
+  type NewAlarm,
+  RuleVersionConflictError,
+} from "../alarm-repository.js";
+import { unsyncedTransaction } from "./unsynced-transaction.js";
+
+interface RuleRow {
+  id: string;
+  name: string;
+  definition: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  updated_by: string | null;
+}
+
+interface AlarmRow {
+  id: string;
+  rule_id: string;
+  rule_name: string;
+  device_id: string;
+  profile_id: string | null;
+  severity: Severity;
+  peak_severity: Severity;
+  status: AlarmStatus;
+  acknowledged: number;
+  raised_at: number;
+  updated_at: number;
+  cleared_at: number | null;
+  cleared_by: string | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  value: string | null;
+  message: string;
+}
+
+interface TransitionRow {
+  alarm_id: string;
+  seq: number;
+  kind: AlarmTransitionKind;
+  at: number;
+  severity: Severity;
+  by: string;
+  by_name: string | null;
+  comment: string | null;
+  value: string | null;
+}
+
+type Step = Omit<AlarmTransition, "alarmId" | "seq">;
+
+function toRule(row: RuleRow): AlarmRule {
+  return {
+    ...(JSON.parse(row.definition) as RuleDefinition),
+    id: row.id,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
+}
+
+function toAlarm(row: AlarmRow): Alarm {
+  return {
+    id: row.id,
+    ruleId: row.rule_id,
+    ruleName: row.rule_name,
+    deviceId: row.device_id,
+    profileId: row.profile_id,
+    severity: row.severity,
+    peakSeverity: row.peak_severity,
+    status: row.status,
+    acknowledged: row.acknowledged === 1,
+    raisedAt: row.raised_at,
+    updatedAt: row.updated_at,
+    clearedAt: row.cleared_at,
+    clearedBy: row.cleared_by,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+    value: row.value === null ? null : (JSON.parse(row.value) as MetricValue),
+    message: row.message,
+  };
+}
+
+function toTransition(row: TransitionRow): AlarmTransition {
+  return {
+    alarmId: row.alarm_id,
+    seq: row.seq,
+    kind: row.kind,
+    at: row.at,
+    severity: row.severity,
+    by: row.by,
+    byName: row.by_name,
+    comment: row.comment,
+    value: row.value === null ? null : (JSON.parse(row.value) as MetricValue),
+  };
+}
+
+function storedValue(value: MetricValue | null): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
+/** The rule's definition as stored in one JSON column: without the stored rule's own fields, should a whole rule be passed. */
+function storedDefinition(definition: RuleDefinition): string {
+  const {
+    id: _id,
+    version: _version,
+    createdAt: _createdAt,
+    updatedAt: _updatedAt,
+    updatedBy: _updatedBy,
+    ...rest
+  } = definition as Partial<AlarmRule> & RuleDefinition;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Alarm rules, alarms with their transitions and the evaluator's states in the embedded metadata
+ * database. What the evaluator writes (`raise`, `transition` by `rule` or `system`, `saveStates`)
+ * commits without an fsync of its own (see {@link unsyncedTransaction}): a storm of a thousand
+ * alarms must not stall the event loop for a thousand syncs. What people do is synced.
+ */
+export class SqliteAlarmRepository implements AlarmRepository {
+  private readonly statements;
+  /** Prepared list queries by their WHERE clause (a handful of filter combinations is used). */
+  private readonly listQueries = new Map<string, { count: Database.Statement; page: Database.Statement }>();
+
+  constructor(
+    private readonly db: Database.Database,
+    // Rules hold no secret values; taken like every repository of meta.db so that one can be added.
+    _secrets: SecretFields,
+  ) {
+    this.statements = {
+      rulePage: db.prepare("SELECT * FROM alarm_rules ORDER BY name, id LIMIT ? OFFSET ?"),
+      ruleCount: db.prepare("SELECT COUNT(*) FROM alarm_rules").pluck(),
+      allRules: db.prepare("SELECT * FROM alarm_rules ORDER BY name, id"),
+      getRule: db.prepare("SELECT * FROM alarm_rules WHERE id = ?"),
+      insertRule: db.prepare(
+        `INSERT INTO alarm_rules (id, name, definition, version, created_at, updated_at, updated_by)
+         VALUES (@id, @name, @definition, 1, @at, @at, @by)`,
+      ),
+      updateRule: db.prepare(
+        "UPDATE alarm_rules SET name = @name, definition = @definition, version = version + 1, updated_at = @at, updated_by = @by WHERE id = @id",
+      ),
+      deleteRule: db.prepare("DELETE FROM alarm_rules WHERE id = ?"),
+      deleteRuleStates: db.prepare("DELETE FROM alarm_states WHERE rule_id = ?"),
+
+      insertAlarm: db.prepare(
+        `INSERT INTO alarms (id, rule_id, rule_name, device_id, profile_id, severity, peak_severity, status, acknowledged, raised_at, updated_at, value, message)
+         VALUES (@id, @ruleId, @ruleName, @deviceId, @profileId, @severity, @severity, 'active', 0, @raisedAt, @raisedAt, @value, @message)`,
+      ),
+      updateAlarm: db.prepare(
+        `UPDATE alarms SET severity = @severity, peak_severity = @peakSeverity, status = @status, acknowledged = @acknowledged,
+           updated_at = @updatedAt, cleared_at = @clearedAt, cleared_by = @clearedBy, acknowledged_at = @acknowledgedAt,
+           acknowledged_by = @acknowledgedBy, value = @value, message = @message
+         WHERE id = @id`,
+      ),
+      insertTransition: db.prepare(
+        `INSERT INTO alarm_transitions (alarm_id, seq, kind, at, severity, by, by_name, comment, value)
+         VALUES (@alarmId, @seq, @kind, @at, @severity, @by, @byName, @comment, @value)`,
+      ),
+      lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM alarm_transitions WHERE alarm_id = ?").pluck(),
+      getAlarm: db.prepare("SELECT * FROM alarms WHERE id = ?"),
+      activeAlarm: db.prepare("SELECT * FROM alarms WHERE rule_id = ? AND device_id = ? AND status = 'active'"),
+      activeOfDevice: db.prepare("SELECT * FROM alarms WHERE device_id = ? AND status = 'active' ORDER BY raised_at DESC, rowid DESC"),
+      activeOfRule: db.prepare("SELECT * FROM alarms WHERE rule_id = ? AND status = 'active' ORDER BY raised_at DESC, rowid DESC"),
+      activeOfBoth: db.prepare(
+        "SELECT * FROM alarms WHERE rule_id = ? AND device_id = ? AND status = 'active' ORDER BY raised_at DESC, rowid DESC",
+      ),
+      allActive: db.prepare("SELECT * FROM alarms WHERE status = 'active' ORDER BY raised_at DESC, rowid DESC"),
+      transitions: db.prepare("SELECT * FROM alarm_transitions WHERE alarm_id = ? ORDER BY seq"),
+      openBySeverity: db.prepare("SELECT severity, COUNT(*) AS count FROM alarms WHERE status = 'active' GROUP BY severity"),
+      openUnacknowledged: db.prepare("SELECT COUNT(*) FROM alarms WHERE status = 'active' AND acknowledged = 0").pluck(),
+
+      // States of a deleted rule are left out: a flush racing the deletion may have written some back.
+      loadStates: db
+        .prepare("SELECT s.state FROM alarm_states s WHERE EXISTS (SELECT 1 FROM alarm_rules r WHERE r.id = s.rule_id)")
+        .pluck(),
+      upsertState: db.prepare(
+        `INSERT INTO alarm_states (rule_id, device_id, state) VALUES (?, ?, ?)
+         ON CONFLICT (rule_id, device_id) DO UPDATE SET state = excluded.state`,
+      ),
+      deleteState: db.prepare("DELETE FROM alarm_states WHERE rule_id = ? AND device_id = ?"),
+    };
+  }
+
+  async listRules(page: { limit: number; offset: number }): Promise<{ items: AlarmRule[]; total: number }> {
+    const rows = this.statements.rulePage.all(page.limit, page.offset) as RuleRow[];
+    return { items: rows.map(toRule), total: this.statements.ruleCount.get() as number };
+  }
+
+  async allRules(): Promise<AlarmRule[]> {
+    return (this.statements.allRules.all() as RuleRow[]).map(toRule);
+  }
+
+  async getRule(id: string): Promise<AlarmRule | undefined> {
+    const row = this.statements.getRule.get(id) as RuleRow | undefined;
+    return row && toRule(row);
+  }
+
+  async createRule(definition: RuleDefinition, at: number, by: string | null): Promise<AlarmRule> {
+    const id = `rule_${generateId()}`;
+    this.statements.insertRule.run({ id, name: definition.name, definition: storedDefinition(definition), at, by });
+    return (await this.getRule(id)) as AlarmRule;
+  }
+
+  async updateRule(
+    id: string,
+    definition: RuleDefinition,
+    at: number,
+    by: string | null,
+    expectedVersion?: number,
+  ): Promise<AlarmRule | undefined> {
+    const row = this.db.transaction(() => {
+      const current = this.statements.getRule.get(id) as RuleRow | undefined;
+      if (!current) return undefined;
+      if (expectedVersion !== undefined && expectedVersion !== current.version) {
+        throw new RuleVersionConflictError(id, expectedVersion, current.version);
+      }
+      this.statements.updateRule.run({ id, name: definition.name, definition: storedDefinition(definition), at, by });
+      return this.statements.getRule.get(id) as RuleRow;
+    })();
+    return row && toRule(row);
+  }
+
+  async deleteRule(id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.statements.deleteRuleStates.run(id);
+      return this.statements.deleteRule.run(id).changes > 0;
+    })();
+  }
+
+  async raise(alarm: NewAlarm): Promise<Alarm> {
+    const id = `alm_${generateId()}`;
+    try {
+      unsyncedTransaction(this.db, () => {
+        this.statements.insertAlarm.run({
+          id,
+          ruleId: alarm.ruleId,
+          ruleName: alarm.ruleName,
+          deviceId: alarm.deviceId,
+          profileId: alarm.profileId,
+          severity: alarm.severity,
+          raisedAt: alarm.raisedAt,
+          value: storedValue(alarm.value),
+          message: alarm.message,
+        });
+        this.insertTransition(id, 1, alarm.transition);
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new AlarmAlreadyOpenError(alarm.ruleId, alarm.deviceId);
+      throw error;
+    }
+    return {
+      id,
+      ruleId: alarm.ruleId,
+      ruleName: alarm.ruleName,
+      deviceId: alarm.deviceId,
+      profileId: alarm.profileId,
+      severity: alarm.severity,
+      peakSeverity: alarm.severity,
+      status: "active",
+      acknowledged: false,
+      raisedAt: alarm.raisedAt,
+      updatedAt: alarm.raisedAt,
+      clearedAt: null,
+      clearedBy: null,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      value: alarm.value,
+      message: alarm.message,
+    };
+  }
+
+  /**
+   * `updatedAt` becomes the later of its old value and the step's `at` (steps mix device time and
+   * hub time); `value` and `message` change only when the step brings one (an acknowledgement or a
+   * manual clear keeps the value that moved the alarm).
+   */
+  async transition(alarmId: string, step: Step, message?: string): Promise<Alarm | undefined> {
+    const apply = () => {
+      const row = this.statements.getAlarm.get(alarmId) as AlarmRow | undefined;
+      if (!row) return undefined;
+      const alarm = applyStep(toAlarm(row), step, message);
+      this.statements.updateAlarm.run({
+        ...alarm,
+        acknowledged: alarm.acknowledged ? 1 : 0,
+        value: storedValue(alarm.value),
+      });
+      this.insertTransition(alarmId, (this.statements.lastSeq.get(alarmId) as number) + 1, step);
+      return alarm;
+    };
+    return step.by === "rule" || step.by === "system" ? unsyncedTransaction(this.db, apply) : this.db.transaction(apply)();
+  }
+
+  async getAlarm(id: string): Promise<Alarm | undefined> {
+    const row = this.statements.getAlarm.get(id) as AlarmRow | undefined;
+    return row && toAlarm(row);
+  }
+
+  async activeAlarm(ruleId: string, deviceId: string): Promise<Alarm | undefined> {
+    const row = this.statements.activeAlarm.get(ruleId, deviceId) as AlarmRow | undefined;
+    return row && toAlarm(row);
+  }
+
+  /** Newest raised first; both filters given: that pair's one. */
+  async activeAlarms(filter: { deviceId?: string; ruleId?: string }): Promise<Alarm[]> {
+    const { deviceId, ruleId } = filter;
+    const rows =
+      deviceId !== undefined && ruleId !== undefined
+        ? this.statements.activeOfBoth.all(ruleId, deviceId)
+        : deviceId !== undefined
+          ? this.statements.activeOfDevice.all(deviceId)
+          : ruleId !== undefined
+            ? this.statements.activeOfRule.all(ruleId)
+            : this.statements.allActive.all();
+    return (rows as AlarmRow[]).map(toAlarm);
+  }
+
+  async listAlarms(query: AlarmQuery): Promise<{ items: Alarm[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const filter = (clause: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(clause);
+      params.push(value);
+    };
+    filter("status = ?", query.status);
+    filter("acknowledged = ?", query.acknowledged === undefined ? undefined : query.acknowledged ? 1 : 0);
+    filter("severity = ?", query.severity);
+    filter("device_id = ?", query.deviceId);
+    filter("profile_id = ?", query.profileId);
+    filter("rule_id = ?", query.ruleId);
+    filter("raised_at >= ?", query.from);
+    filter("raised_at < ?", query.to);
+    const statements = this.listQuery(where.length > 0 ? `WHERE ${where.join(" AND ")}` : "");
+    const rows = statements.page.all(...params, query.limit, query.offset) as AlarmRow[];
+    return { items: rows.map(toAlarm), total: statements.count.get(...params) as number };
+  }
+
+  async transitions(alarmId: string): Promise<AlarmTransition[]> {
+    return (this.statements.transitions.all(alarmId) as TransitionRow[]).map(toTransition);
+  }
+
+  async openCounts(): Promise<{ bySeverity: Record<Severity, number>; unacknowledged: number }> {
+    const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
+    for (const row of this.statements.openBySeverity.all() as { severity: Severity; count: number }[]) {
+      bySeverity[row.severity] = row.count;
+    }
+    return { bySeverity, unacknowledged: this.statements.openUnacknowledged.get() as number };
+  }
+
+  async loadStates(): Promise<EvaluationState[]> {
+    return (this.statements.loadStates.all() as string[]).map((state) => JSON.parse(state) as EvaluationState);
+  }
+
+  async saveStates(states: readonly EvaluationState[], removed: readonly { ruleId: string; deviceId: string }[]): Promise<void> {
+    if (states.length === 0 && removed.length === 0) return;
+    unsyncedTransaction(this.db, () => {
+      for (const state of states) this.statements.upsertState.run(state.ruleId, state.deviceId, JSON.stringify(state));
+      for (const pair of removed) this.statements.deleteState.run(pair.ruleId, pair.deviceId);
+    });
+  }
+
+  private insertTransition(alarmId: string, seq: number, step: Step): void {
+    this.statements.insertTransition.run({
+      alarmId,
+      seq,
+      kind: step.kind,
+      at: step.at,
+      severity: step.severity,
+      by: step.by,
+      byName: step.byName,
+      comment: step.comment,
+      value: storedValue(step.value),
+    });
+  }
+
+  private listQuery(where: string): { count: Database.Statement; page: Database.Statement } {
+    let statements = this.listQueries.get(where);
+    if (!statements) {
+      statements = {
+        count: this.db.prepare(`SELECT COUNT(*) FROM alarms ${where}`).pluck(),
+        page: this.db.prepare(`SELECT * FROM alarms ${where} ORDER BY raised_at DESC, rowid DESC LIMIT ? OFFSET ?`),
+      };
+      this.listQueries.set(where, statements);
+    }
+    return statements;
+  }
+}
+
+/** The alarm after `step`: its severity (and peak), cleared or acknowledged, value, message, updatedAt. */
+function applyStep(alarm: Alarm, step: Step, message: string | undefined): Alarm {
+  const next: Alarm = {
+    ...alarm,
+    severity: step.severity,
+    peakSeverity: severityRank(step.severity) > severityRank(alarm.peakSeverity) ? step.severity : alarm.peakSeverity,
+    updatedAt: Math.max(alarm.updatedAt, step.at),
+    value: step.value ?? alarm.value,
+    message: message ?? alarm.message,
+  };
+  if (step.kind === "cleared") {
+    next.status = "cleared";
+    next.clearedAt = step.at;
+    next.clearedBy = step.by;
+  } else if (step.kind === "acknowledged") {
+    next.acknowledged = true;
+    next.acknowledgedAt = step.at;
+    next.acknowledgedBy = step.by;
+  }
+  return next;
+}
