@@ -12,6 +12,7 @@ import {
   type NewAlarm,
   RuleVersionConflictError,
 } from "../alarm-repository.js";
+import { FilteredPages } from "./filtered-pages.js";
 import { unsyncedTransaction } from "./unsynced-transaction.js";
 
 interface RuleRow {
@@ -130,14 +131,14 @@ function storedDefinition(definition: RuleDefinition): string {
  */
 export class SqliteAlarmRepository implements AlarmRepository {
   private readonly statements;
-  /** Prepared list queries by their WHERE clause (a handful of filter combinations is used). */
-  private readonly listQueries = new Map<string, { count: Database.Statement; page: Database.Statement }>();
+  private readonly alarmPages: FilteredPages<AlarmRow>;
 
   constructor(
     private readonly db: Database.Database,
     // Rules hold no secret values; taken like every repository of meta.db so that one can be added.
     _secrets: SecretFields,
   ) {
+    this.alarmPages = new FilteredPages(db, "alarms", "raised_at DESC, rowid DESC");
     this.statements = {
       rulePage: db.prepare("SELECT * FROM alarm_rules ORDER BY name, id LIMIT ? OFFSET ?"),
       ruleCount: db.prepare("SELECT COUNT(*) FROM alarm_rules").pluck(),
@@ -326,24 +327,21 @@ export class SqliteAlarmRepository implements AlarmRepository {
   }
 
   async listAlarms(query: AlarmQuery): Promise<{ items: Alarm[]; total: number }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const filter = (clause: string, value: unknown) => {
-      if (value === undefined) return;
-      where.push(clause);
-      params.push(value);
-    };
-    filter("status = ?", query.status);
-    filter("acknowledged = ?", query.acknowledged === undefined ? undefined : query.acknowledged ? 1 : 0);
-    filter("severity = ?", query.severity);
-    filter("device_id = ?", query.deviceId);
-    filter("profile_id = ?", query.profileId);
-    filter("rule_id = ?", query.ruleId);
-    filter("raised_at >= ?", query.from);
-    filter("raised_at < ?", query.to);
-    const statements = this.listQuery(where.length > 0 ? `WHERE ${where.join(" AND ")}` : "");
-    const rows = statements.page.all(...params, query.limit, query.offset) as AlarmRow[];
-    return { items: rows.map(toAlarm), total: statements.count.get(...params) as number };
+    const { rows, total } = this.alarmPages.page(
+      [
+        ["status = ?", query.status],
+        ["acknowledged = ?", query.acknowledged === undefined ? undefined : query.acknowledged ? 1 : 0],
+        ["severity = ?", query.severity],
+        ["device_id = ?", query.deviceId],
+        ["profile_id = ?", query.profileId],
+        ["rule_id = ?", query.ruleId],
+        ["raised_at >= ?", query.from],
+        ["raised_at < ?", query.to],
+      ],
+      query.limit,
+      query.offset,
+    );
+    return { items: rows.map(toAlarm), total };
   }
 
   async transitions(alarmId: string): Promise<AlarmTransition[]> {
@@ -382,18 +380,6 @@ export class SqliteAlarmRepository implements AlarmRepository {
       comment: step.comment,
       value: storedValue(step.value),
     });
-  }
-
-  private listQuery(where: string): { count: Database.Statement; page: Database.Statement } {
-    let statements = this.listQueries.get(where);
-    if (!statements) {
-      statements = {
-        count: this.db.prepare(`SELECT COUNT(*) FROM alarms ${where}`).pluck(),
-        page: this.db.prepare(`SELECT * FROM alarms ${where} ORDER BY raised_at DESC, rowid DESC LIMIT ? OFFSET ?`),
-      };
-      this.listQueries.set(where, statements);
-    }
-    return statements;
   }
 }
 

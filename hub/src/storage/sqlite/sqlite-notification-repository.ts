@@ -14,6 +14,7 @@ import {
 import type { SecretFields } from "../../security/secret-fields.js";
 import { generateId } from "../../security/secrets.js";
 import { ChannelVersionConflictError, type DeliveryQuery, type NotificationRepository } from "../notification-repository.js";
+import { FilteredPages } from "./filtered-pages.js";
 import { unsyncedTransaction } from "./unsynced-transaction.js";
 
 interface ChannelRow {
@@ -67,8 +68,7 @@ const CHANNEL_DELETED = "channel deleted";
  */
 export class SqliteNotificationRepository implements NotificationRepository {
   private readonly statements;
-  /** Prepared list queries by their WHERE clause. */
-  private readonly listQueries = new Map<string, { count: Database.Statement; page: Database.Statement }>();
+  private readonly deliveryPages: FilteredPages<DeliveryRow>;
 
   /** `now` stamps the attempt that says a pending delivery's channel was deleted. */
   constructor(
@@ -76,6 +76,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
     private readonly secrets: SecretFields,
     private readonly now: () => number = Date.now,
   ) {
+    this.deliveryPages = new FilteredPages(db, "notification_deliveries", "created_at DESC, rowid DESC");
     this.statements = {
       channelPage: db.prepare("SELECT * FROM notification_channels ORDER BY name, id LIMIT ? OFFSET ?"),
       channelCount: db.prepare("SELECT COUNT(*) FROM notification_channels").pluck(),
@@ -205,19 +206,16 @@ export class SqliteNotificationRepository implements NotificationRepository {
   }
 
   async listDeliveries(query: DeliveryQuery): Promise<{ items: NotificationDelivery[]; total: number }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const filter = (clause: string, value: unknown) => {
-      if (value === undefined) return;
-      where.push(clause);
-      params.push(value);
-    };
-    filter("channel_id = ?", query.channelId);
-    filter("id IN (SELECT delivery_id FROM notification_delivery_alarms WHERE alarm_id = ?)", query.alarmId);
-    filter("status = ?", query.status);
-    const statements = this.listQuery(where.length > 0 ? `WHERE ${where.join(" AND ")}` : "");
-    const rows = statements.page.all(...params, query.limit, query.offset) as DeliveryRow[];
-    return { items: rows.map(toDelivery), total: statements.count.get(...params) as number };
+    const { rows, total } = this.deliveryPages.page(
+      [
+        ["channel_id = ?", query.channelId],
+        ["id IN (SELECT delivery_id FROM notification_delivery_alarms WHERE alarm_id = ?)", query.alarmId],
+        ["status = ?", query.status],
+      ],
+      query.limit,
+      query.offset,
+    );
+    return { items: rows.map(toDelivery), total };
   }
 
   async lastNotified(channelId: string, alarmId: string): Promise<number | undefined> {
@@ -273,17 +271,5 @@ export class SqliteNotificationRepository implements NotificationRepository {
       updatedAt: row.updated_at,
       updatedBy: row.updated_by,
     };
-  }
-
-  private listQuery(where: string): { count: Database.Statement; page: Database.Statement } {
-    let statements = this.listQueries.get(where);
-    if (!statements) {
-      statements = {
-        count: this.db.prepare(`SELECT COUNT(*) FROM notification_deliveries ${where}`).pluck(),
-        page: this.db.prepare(`SELECT * FROM notification_deliveries ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`),
-      };
-      this.listQueries.set(where, statements);
-    }
-    return statements;
   }
 }
