@@ -12,14 +12,20 @@ export async function inBatches<T, R>(items: readonly T[], task: (item: T) => Pr
   return results;
 }
 
-/** Create `count` devices `${prefix}1 …` through `POST /api/v1/devices`; their tokens are in the answers. */
-export async function provisionDevices(hubUrl: string, apiKey: string, prefix: string, count: number): Promise<DeviceCredentials[]> {
+/** Create `count` devices `${prefix}1 …` (with `labels`, if given) through `POST /api/v1/devices`; their tokens are in the answers. */
+export async function provisionDevices(
+  hubUrl: string,
+  apiKey: string,
+  prefix: string,
+  count: number,
+  labels?: Record<string, string>,
+): Promise<DeviceCredentials[]> {
   const ids = Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
   return inBatches(ids, async (id) => {
     const response = await fetch(new URL("/api/v1/devices", hubUrl), {
       method: "POST",
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ id, name: id }),
+      body: JSON.stringify({ id, name: id, labels }),
     });
     if (response.status !== 201) throw new Error(`creating ${id}: HTTP ${response.status} ${await response.text()}`);
     const body = (await response.json()) as { token: string };

@@ -56,14 +56,7 @@ export async function runIngest(
     const startedAt = performance.now();
     await Promise.all(
       clients.map(async (client, d) => {
-        for (let b = 0; b < batchesPerDevice; b++) {
-          for (let i = 0; i < readingsPerBatch; i++) {
-            const reading = sampleReading(d, b * readingsPerBatch + i);
-            client.send(reading.m, reading.ts);
-          }
-          // Let the socket work between batches; the client's in-flight window paces the rest.
-          if (b % 4 === 3) await new Promise((resolve) => setImmediate(resolve));
-        }
+        await sendSampleBatches(client, d, batchesPerDevice, readingsPerBatch);
         await client.flush(300_000);
       }),
     );
@@ -88,5 +81,21 @@ export async function runIngest(
     await Promise.all(clients.map((c) => c.close({ flush: false })));
     await hub.stop();
     removeDataDir(hub);
+  }
+}
+
+/**
+ * Device number `d` sends `batches` batches of `readingsPerBatch` {@link sampleReading}s (device
+ * timestamps `sampleReading`'s, 1 ms apart) as fast as its in-flight window lets them go;
+ * resolves when the last is handed to the client, not when it is acknowledged.
+ */
+export async function sendSampleBatches(client: TelehubClient, d: number, batches: number, readingsPerBatch: number): Promise<void> {
+  for (let b = 0; b < batches; b++) {
+    for (let i = 0; i < readingsPerBatch; i++) {
+      const reading = sampleReading(d, b * readingsPerBatch + i);
+      client.send(reading.m, reading.ts);
+    }
+    // Let the socket work between batches; the client's in-flight window paces the rest.
+    if (b % 4 === 3) await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -29,6 +29,31 @@ export interface BenchSettings {
   commandDevices: number;
   commands: number;
   influx: { devices: number; batchesPerDevice: number; readingsPerBatch: number };
+  /** The alarm scenario (`alarms-*.ts`); its ingest rounds use the ingest scenario's devices and batches. */
+  alarms: AlarmBenchSettings;
+}
+
+/** How big the alarm scenario runs. */
+export interface AlarmBenchSettings {
+  /** Ingest rounds with the rules and as many without, alternating; medians compared. */
+  ingestRounds: number;
+  /** Devices of the latency rounds, each sending one reading a second. */
+  latencyDevices: number;
+  /** Measured seconds of each latency round. */
+  latencySeconds: number;
+  /** Seconds of traffic before the measured `latencySeconds`. */
+  latencyWarmUpSeconds: number;
+  /** Latency rounds, each against a fresh hub, pooled. */
+  latencyRounds: number;
+  /** Devices that go offline at once in the storm. */
+  stormDevices: number;
+  /** The storm rule's `afterMs`. */
+  offlineAfterMs: number;
+  /** The storm channel's rate limit: `count` messages per `windowMs`, the rest in one digest. */
+  rateLimit: { count: number; windowMs: number };
+  /** The benchmark hubs' `alarms.tickMs` and `alarms.lateGraceMs` (the defaults in a full run). */
+  tickMs: number;
+  lateGraceMs: number;
 }
 
 /** The settings for a full run (`npm run bench`) or a quick one (`--quick`). */
@@ -56,6 +81,18 @@ export function benchSettings(quick: boolean): BenchSettings {
         commandDevices: 5,
         commands: 20,
         influx: { devices: 5, batchesPerDevice: 5, readingsPerBatch: 20 },
+        alarms: {
+          ingestRounds: 1,
+          latencyDevices: 20,
+          latencySeconds: 2,
+          latencyWarmUpSeconds: 1,
+          latencyRounds: 1,
+          stormDevices: 20,
+          offlineAfterMs: 200,
+          rateLimit: { count: 5, windowMs: 1_000 },
+          tickMs: 100,
+          lateGraceMs: 100,
+        },
       }
     : {
         quick,
@@ -79,5 +116,17 @@ export function benchSettings(quick: boolean): BenchSettings {
         commandDevices: 1_000,
         commands: 1_000,
         influx: { devices: 50, batchesPerDevice: 100, readingsPerBatch: 100 },
+        alarms: {
+          ingestRounds: 3,
+          latencyDevices: 1_000,
+          latencySeconds: 10,
+          latencyWarmUpSeconds: 2,
+          latencyRounds: 3,
+          stormDevices: 1_000,
+          offlineAfterMs: 5_000,
+          rateLimit: { count: 10, windowMs: 10_000 },
+          tickMs: 1_000,
+          lateGraceMs: 2_000,
+        },
       };
 }

@@ -1,0 +1,136 @@
+import { TelehubClient } from "@telehub/device-client";
+import type { RuleDefinition } from "@telehub/hub";
+import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
+import { provisionDevices } from "../hub-api.js";
+import { createRules, whenActive } from "./alarms-hub-api.js";
+import { FLEET_LABELS, FLEET_RULES, PROBE_METRIC } from "./alarms-rules.js";
+import { BENCH_HUB_ENV, sendSampleBatches } from "./ingest-scenario.js";
+import { percentile } from "./percentiles.js";
+import { cpuTimeMs } from "./process-stats.js";
+import { SAMPLE_TS_BASE } from "./sample-reading.js";
+
+/** The ingest load: `devices` clients, each `batchesPerDevice` batches of `readingsPerBatch` readings, then one probe reading. */
+export interface IngestLoad {
+  devices: number;
+  batchesPerDevice: number;
+  readingsPerBatch: number;
+}
+
+/** One ingest round against a fresh hub. */
+interface IngestRound {
+  /** Acknowledged (durable) readings a second: the clock stops at the last ack. */
+  readingsPerSecond: number;
+  /** With rules: readings a second acknowledged *and evaluated*, the clock stopping when every device's probe alarm is open; else null. */
+  evaluatedReadingsPerSecond: number | null;
+  /** With rules: from the last ack to the last probe alarm open, ms; else null. */
+  evaluationTailMs: number | null;
+  /** The hub's CPU over the round (to the last ack, or to the last alarm with rules), % of one core. */
+  hubCpuPercent: number;
+}
+
+/** One side of the comparison: the median of its rounds, and each round. */
+export interface IngestSide {
+  readingsPerSecond: number;
+  evaluatedReadingsPerSecond: number | null;
+  evaluationTailMs: number | null;
+  hubCpuPercent: number;
+  roundReadingsPerSecond: number[];
+}
+
+/** Ingest with {@link FLEET_RULES} against the same load without rules. */
+export interface AlarmIngestComparison {
+  devices: number;
+  rules: number;
+  /** Readings sent per round (the probe readings included). */
+  readings: number;
+  rounds: number;
+  withRules: IngestSide;
+  withoutRules: IngestSide;
+}
+
+/** The readings a second the evaluation of the rules may slow ingest to, against no rules: 0.9 (the issue's target). */
+export const INGEST_TARGET_RATIO = 0.9;
+
+/**
+ * `rounds` rounds with the rules and as many without, alternating which goes first, each
+ * against a fresh hub; each side's figures are the median of its rounds.
+ */
+export async function compareAlarmIngest(load: IngestLoad, rounds: number): Promise<AlarmIngestComparison> {
+  const withRules: IngestRound[] = [];
+  const withoutRules: IngestRound[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const rulesFirst = round % 2 === 0;
+    for (const rules of rulesFirst ? [true, false] : [false, true]) {
+      if (rules) withRules.push(await runIngestRound(load, FLEET_RULES));
+      else withoutRules.push(await runIngestRound(load, []));
+    }
+  }
+  return {
+    devices: load.devices,
+    rules: FLEET_RULES.length,
+    readings: load.devices * (load.batchesPerDevice * load.readingsPerBatch + 1),
+    rounds,
+    withRules: median(withRules),
+    withoutRules: median(withoutRules),
+  };
+}
+
+/**
+ * The ingest scenario's load (`sendSampleBatches`), each device's last reading a probe reading
+ * that raises an alarm under the rules. The hub evaluates rules after acknowledging, so the acks
+ * alone do not show what the rules cost if evaluation falls behind: with rules the round also
+ * waits (polling `GET /api/v1/alarms/summary` every 10 ms) until every device's probe alarm is
+ * open, i.e. until the evaluation reached each device's last reading.
+ */
+async function runIngestRound(load: IngestLoad, rules: readonly RuleDefinition[]): Promise<IngestRound> {
+  const hub = await spawnHub({ env: BENCH_HUB_ENV });
+  const clients: TelehubClient[] = [];
+  try {
+    const credentials = await provisionDevices(hub.url, hub.adminKey, "bench-", load.devices, { ...FLEET_LABELS });
+    await createRules(hub.url, hub.adminKey, rules);
+    for (const { deviceId, token } of credentials) {
+      clients.push(new TelehubClient({ url: hub.url, deviceId, token, maxBatchReadings: load.readingsPerBatch, batchIntervalMs: 60_000 }));
+    }
+    await Promise.all(clients.map((c) => c.connect()));
+    const probeTs = SAMPLE_TS_BASE + load.batchesPerDevice * load.readingsPerBatch;
+    const readings = load.devices * (load.batchesPerDevice * load.readingsPerBatch + 1);
+
+    const cpuBefore = cpuTimeMs(hub.pid);
+    const startedAt = performance.now();
+    await Promise.all(
+      clients.map(async (client, d) => {
+        await sendSampleBatches(client, d, load.batchesPerDevice, load.readingsPerBatch);
+        client.send({ [PROBE_METRIC]: 2 }, probeTs);
+        await client.flush(300_000);
+      }),
+    );
+    const ackedAt = performance.now();
+    const evaluatedAt = rules.length > 0 ? await whenActive(hub.url, hub.adminKey, load.devices, 300_000) : undefined;
+    const seconds = ((evaluatedAt ?? ackedAt) - startedAt) / 1000;
+    return {
+      readingsPerSecond: readings / ((ackedAt - startedAt) / 1000),
+      evaluatedReadingsPerSecond: evaluatedAt === undefined ? null : readings / seconds,
+      evaluationTailMs: evaluatedAt === undefined ? null : evaluatedAt - ackedAt,
+      hubCpuPercent: ((cpuTimeMs(hub.pid) - cpuBefore) / (seconds * 1000)) * 100,
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.close({ flush: false })));
+    await hub.stop();
+    removeDataDir(hub);
+  }
+}
+
+/** The median of each figure over the rounds (nearest rank: a round's own figure, not an average of two). */
+function median(rounds: readonly IngestRound[]): IngestSide {
+  const of = (pick: (round: IngestRound) => number | null): number | null => {
+    const values = rounds.map(pick).filter((v): v is number => v !== null);
+    return values.length === 0 ? null : percentile(values, 50);
+  };
+  return {
+    readingsPerSecond: of((r) => r.readingsPerSecond) ?? Number.NaN,
+    evaluatedReadingsPerSecond: of((r) => r.evaluatedReadingsPerSecond),
+    evaluationTailMs: of((r) => r.evaluationTailMs),
+    hubCpuPercent: of((r) => r.hubCpuPercent) ?? Number.NaN,
+    roundReadingsPerSecond: rounds.map((r) => r.readingsPerSecond),
+  };
+}

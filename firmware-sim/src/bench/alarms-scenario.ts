@@ -1,0 +1,106 @@
+import { fmt } from "../output/format.js";
+import { type AlarmIngestComparison, compareAlarmIngest, INGEST_TARGET_RATIO } from "./alarms-ingest.js";
+import { ALARM_LATENCY_TARGET_MS, type AlarmLatencyResult, measureAlarmLatency } from "./alarms-latency.js";
+import { type AlarmStormResult, runAlarmStorm } from "./alarms-storm.js";
+import { progress } from "./progress.js";
+import type { Scenario } from "./scenarios.js";
+import type { Row } from "./table.js";
+
+const ms = (p50: number, p99: number): string => `${fmt(p50, 2)} / ${fmt(p99, 2)} ms`;
+const seconds = (milliseconds: number): string => `${fmt(milliseconds / 1000, 2)} s`;
+const ratio = (a: number, b: number): string => fmt(a / b, 3);
+
+/**
+ * Alarms (issue #19): ingest with ten rules per device against the same load without rules;
+ * reading → alarm latency on the live channel beside the same readings' telemetry items; a storm
+ * of devices going offline at once, until every alarm is open and the digest has arrived.
+ */
+export const alarms: Scenario = {
+  name: "alarms",
+  async run(s) {
+    const a = s.alarms;
+    const load = { devices: s.ingestDevices, batchesPerDevice: s.batchesPerDevice, readingsPerBatch: s.readingsPerBatch };
+    progress(
+      `alarms, ingest: ${load.devices} clients × ${load.batchesPerDevice} batches of ${load.readingsPerBatch} readings, ` +
+        `10 rules per device and none, ${a.ingestRounds} alternating rounds each`,
+    );
+    const ingest = await compareAlarmIngest(load, a.ingestRounds);
+    progress(
+      `alarms, latency: ${a.latencyDevices} devices × 1 reading/s, 10 rules each, ${a.latencyRounds} rounds of ` +
+        `${a.latencyWarmUpSeconds} s warm-up + ${a.latencySeconds} s`,
+    );
+    const latency = await measureAlarmLatency(
+      { devices: a.latencyDevices, seconds: a.latencySeconds, warmUpSeconds: a.latencyWarmUpSeconds },
+      a.latencyRounds,
+    );
+    progress(`alarms, storm: ${a.stormDevices} devices go offline at once (offline rule after ${a.offlineAfterMs} ms)`);
+    const storm = await runAlarmStorm(a);
+    return {
+      json: { alarms: { ingest, latency, storm } },
+      rows: [...ingestRows(ingest), ...latencyRows(latency), ...stormRows(storm)],
+    };
+  },
+};
+
+function ingestRows(r: AlarmIngestComparison): Row[] {
+  const { withRules: on, withoutRules: off } = r;
+  const rounds = (side: typeof on): string => side.roundReadingsPerSecond.map((v) => fmt(v)).join(", ");
+  return [
+    [
+      `alarms: ingest with ${r.rules} rules per device, durable readings/s (median of ${r.rounds})`,
+      fmt(on.readingsPerSecond),
+      `${fmt(off.readingsPerSecond)} (no rules; target ≥ ${INGEST_TARGET_RATIO}×)`,
+      ratio(on.readingsPerSecond, off.readingsPerSecond),
+    ],
+    ["alarms: ingest readings/s of each round, rules / none", rounds(on), rounds(off), ""],
+    [
+      "alarms: ingest readings/s acknowledged and evaluated (last alarm open)",
+      fmt(on.evaluatedReadingsPerSecond ?? Number.NaN),
+      `${fmt(on.readingsPerSecond)} (acknowledged; evaluation ended ${fmt(on.evaluationTailMs ?? Number.NaN)} ms after the last ack)`,
+      ratio(on.evaluatedReadingsPerSecond ?? Number.NaN, on.readingsPerSecond),
+    ],
+    ["alarms: ingest hub CPU, rules / none", `${fmt(on.hubCpuPercent)} %`, `${fmt(off.hubCpuPercent)} %`, ""],
+  ];
+}
+
+function latencyRows(r: AlarmLatencyResult): Row[] {
+  const rounds = (p99s: number[]): string => p99s.map((p99) => fmt(p99, 2)).join(", ");
+  return [
+    [
+      `alarms: ${r.devices} devices × 1/s, ${r.rules} rules each: reading → alarm on the live channel p50 / p99`,
+      ms(r.alarm.p50Ms, r.alarm.p99Ms),
+      `${ms(r.telemetry.p50Ms, r.telemetry.p99Ms)} (the same readings → telemetry item; target alarm p99 < ${ALARM_LATENCY_TARGET_MS} ms)`,
+      ratio(r.alarm.p99Ms, ALARM_LATENCY_TARGET_MS),
+    ],
+    ["alarms: p99 of each round, alarm / telemetry", rounds(r.alarm.roundP99Ms), rounds(r.telemetry.roundP99Ms), ""],
+    [
+      "alarms: alarms / telemetry items received, of crossings sent",
+      `${fmt(r.alarm.received)} / ${fmt(r.telemetry.received)}`,
+      fmt(r.crossings),
+      "",
+    ],
+  ];
+}
+
+function stormRows(r: AlarmStormResult): Row[] {
+  return [
+    [
+      `alarms: storm, ${r.devices} devices offline at once: every alarm open (API)`,
+      seconds(r.allOpenMs),
+      `${seconds(r.floorMs)} (afterMs ${fmt(r.offlineAfterMs)} + lateGraceMs ${fmt(r.lateGraceMs)} + tickMs ${fmt(r.tickMs)})`,
+      ratio(r.allOpenMs, r.floorMs),
+    ],
+    [
+      `alarms: storm: the digest arrived (rate limit ${r.rateLimit.count} per ${seconds(r.rateLimit.windowMs)})`,
+      seconds(r.digestMs),
+      `${seconds(r.firstMessageMs + r.rateLimit.windowMs)} (first message + window)`,
+      ratio(r.digestMs, r.firstMessageMs + r.rateLimit.windowMs),
+    ],
+    [
+      "alarms: storm: messages, single + digests (alarms in the digest)",
+      `${fmt(r.singleMessages)} + ${fmt(r.digests)} (${fmt(r.digestAlarms)})`,
+      `${fmt(r.rateLimit.count)} + 1 (${fmt(r.devices - r.rateLimit.count)}) expected`,
+      "",
+    ],
+  ];
+}
