@@ -1,0 +1,299 @@
+import type { MetricValue } from "@telehub/device-client/protocol";
+import { backToMessage, DATA_AGAIN, levelMessage, noDataMessage, ONLINE_AGAIN, offlineMessage } from "./alarm-messages.js";
+import type { EvaluationState } from "./evaluation-state.js";
+import { comparedType, observedLevel } from "./levels.js";
+import { addSample, type RateSample, rateOf } from "./rate-samples.js";
+import { type AlarmRule, type EvaluationInput, type MetricCondition, type Severity, severityRank } from "./rule.js";
+
+/** A step the engine must store and announce. */
+export interface AlarmStep {
+  kind: "raised" | "escalated" | "deescalated" | "cleared";
+  /** Device time for what a reading caused, the deadline for what `advance` did, hub time for presence. */
+  at: number;
+  /** The alarm's severity after the step (for `cleared`: the severity it had). */
+  severity: Severity;
+  value: MetricValue | null;
+  message: string;
+}
+
+/** What the evaluator keeps in `EvaluationState.detail` (plain JSON, null rather than undefined). */
+interface Detail {
+  /** The level the last observation held (absent before the first: an adopted alarm's severity stands in). */
+  observed?: Severity | null;
+  /** The last quantity compared with the levels: the value, or its rate. */
+  compared?: MetricValue | null;
+  /** Per severity: the device ts since which the observed level has been at least that severe. */
+  heldSince?: Partial<Record<Severity, number>>;
+  /** The ts of the first reading that held nothing while an alarm was active (auto clear). */
+  quietSince?: number | null;
+  /** After a manual clear while the condition held: when a new alarm is raised if it still holds. */
+  reRaiseAt?: number | null;
+  /** Rate conditions: the samples in the window. */
+  samples?: RateSample[];
+  /** Offline conditions: since when the device has been disconnected (hub time), or null. */
+  disconnectedAt?: number | null;
+}
+
+const detailOf = (state: EvaluationState): Detail => state.detail as Detail;
+const rankOf = (severity: Severity | null | undefined): number => (severity ? severityRank(severity) : 0);
+
+/**
+ * A fresh state. An offline rule's state starts as disconnected since `since`: the engine feeds
+ * `presence connected:true` for a device that is connected when it starts watching it.
+ */
+export function newEvaluationState(rule: AlarmRule, deviceId: string, since: number): EvaluationState {
+  return {
+    ruleId: rule.id,
+    deviceId,
+    ruleVersion: rule.version,
+    since,
+    watermark: null,
+    lastValue: null,
+    lastReadingAt: null,
+    alarmId: null,
+    alarmSeverity: null,
+    detail: rule.condition.kind === "offline" ? { disconnectedAt: since } : {},
+  };
+}
+
+/** Whether `state` was made under `rule` as it is now (else the engine makes a new state). */
+export function stateFitsRule(rule: AlarmRule, state: EvaluationState): boolean {
+  return state.ruleId === rule.id && state.ruleVersion === rule.version;
+}
+
+/** Record a step: the state's mirrored severity follows it. */
+function stepOf(
+  state: EvaluationState,
+  kind: AlarmStep["kind"],
+  at: number,
+  severity: Severity,
+  value: MetricValue | null,
+  message: string,
+): AlarmStep {
+  state.alarmSeverity = kind === "cleared" ? null : severity;
+  return { kind, at, severity, value, message };
+}
+
+// ---- metric conditions ----
+
+/** The most severe level held for at least `forMs` at `t`, or null. */
+function targetAt(condition: MetricCondition, detail: Detail, t: number): Severity | null {
+  let best: Severity | null = null;
+  for (const [severity, since] of Object.entries(detail.heldSince ?? {}) as [Severity, number][]) {
+    if (t - since >= condition.forMs && rankOf(severity) > rankOf(best)) best = severity;
+  }
+  return best;
+}
+
+function levelStep(condition: MetricCondition, state: EvaluationState, kind: AlarmStep["kind"], at: number, severity: Severity): AlarmStep {
+  const level = condition.levels.find((l) => l.severity === severity)!;
+  const compared = detailOf(state).compared ?? state.lastValue ?? 0;
+  return stepOf(state, kind, at, severity, state.lastValue, levelMessage(condition, level, compared));
+}
+
+/** Move the alarm where the observations at `t` say (rules 3–5 of the contract). */
+function settleMetric(rule: AlarmRule, condition: MetricCondition, state: EvaluationState, t: number): AlarmStep[] {
+  const detail = detailOf(state);
+  const observed = detail.observed ?? null;
+  const target = targetAt(condition, detail, t);
+  if (detail.reRaiseAt != null) {
+    if (observed === null) detail.reRaiseAt = null;
+    else if (t < detail.reRaiseAt) return [];
+    else {
+      detail.reRaiseAt = null;
+      return target ? [levelStep(condition, state, "raised", t, target)] : [];
+    }
+  }
+  const current = state.alarmSeverity;
+  if (target && rankOf(target) > rankOf(current)) {
+    detail.quietSince = null;
+    return [levelStep(condition, state, current === null ? "raised" : "escalated", t, target)];
+  }
+  if (current === null) return [];
+  if (observed !== null) detail.quietSince = null;
+  if (rule.clear.mode === "manual") return [];
+  if (observed === null) {
+    detail.quietSince ??= t;
+    if (t - detail.quietSince < rule.clear.quietMs) return [];
+    detail.quietSince = null;
+    return [stepOf(state, "cleared", t, current, state.lastValue, backToMessage(condition, detail.compared ?? null))];
+  }
+  if (rankOf(observed) < rankOf(current) && target && rankOf(target) < rankOf(current)) {
+    return [levelStep(condition, state, "deescalated", t, target)];
+  }
+  return [];
+}
+
+function metricDeadline(rule: AlarmRule, condition: MetricCondition, state: EvaluationState): number[] {
+  const detail = detailOf(state);
+  if (detail.reRaiseAt != null) return [detail.reRaiseAt];
+  const current = rankOf(state.alarmSeverity);
+  const observed = rankOf(detail.observed);
+  const goingDown = rule.clear.mode === "auto" && current > 0 && observed > 0 && observed < current;
+  const due: number[] = [];
+  for (const [severity, since] of Object.entries(detail.heldSince ?? {}) as [Severity, number][]) {
+    const rank = rankOf(severity);
+    if (rank > current || (goingDown && rank < current)) due.push(since + condition.forMs);
+  }
+  if (rule.clear.mode === "auto" && current > 0 && detail.quietSince != null) due.push(detail.quietSince + rule.clear.quietMs);
+  return due;
+}
+
+/** Whether a value has the type the condition compares (a string against a number threshold does not). */
+function acceptsValue(condition: MetricCondition, value: MetricValue): boolean {
+  return typeof value === comparedType(condition);
+}
+
+function observeMetric(rule: AlarmRule, condition: MetricCondition, state: EvaluationState, ts: number, value: MetricValue): AlarmStep[] {
+  const steps = advance(rule, state, ts);
+  const detail = detailOf(state);
+  state.watermark = ts;
+  state.lastValue = value;
+  state.lastReadingAt = ts;
+  let compared: MetricValue | null = value;
+  if (condition.rate) {
+    detail.samples = addSample(detail.samples ?? [], ts, value as number, condition.rate.windowMs);
+    compared = rateOf(detail.samples, condition.rate);
+    if (compared === null) return steps;
+  }
+  const previous = "observed" in detail ? (detail.observed ?? null) : state.alarmSeverity;
+  const observed = observedLevel(condition.levels, compared, previous);
+  detail.observed = observed;
+  detail.compared = compared;
+  const heldSince: Partial<Record<Severity, number>> = {};
+  for (const level of condition.levels) {
+    if (rankOf(observed) >= rankOf(level.severity)) heldSince[level.severity] = detail.heldSince?.[level.severity] ?? ts;
+  }
+  detail.heldSince = heldSince;
+  steps.push(...settleMetric(rule, condition, state, ts));
+  return steps;
+}
+
+// ---- no data and offline ----
+
+/** When no data raises: `afterMs` after the newest reading, or after the state began. */
+function noDataDue(rule: AlarmRule & { condition: { kind: "noData" } }, state: EvaluationState): number {
+  return Math.max(state.lastReadingAt ?? state.since, state.since) + rule.condition.afterMs;
+}
+
+function presenceDeadline(rule: AlarmRule, state: EvaluationState): number[] {
+  const detail = detailOf(state);
+  if (detail.reRaiseAt != null) return [detail.reRaiseAt];
+  if (state.alarmSeverity !== null) return [];
+  const { condition } = rule;
+  if (condition.kind === "noData") return [noDataDue(rule as AlarmRule & { condition: typeof condition }, state)];
+  if (condition.kind === "offline" && detail.disconnectedAt != null) return [detail.disconnectedAt + condition.afterMs];
+  return [];
+}
+
+/** What a no-data or offline deadline does at `t`: raise (also a re-raise, when its time has come). */
+function settlePresence(rule: AlarmRule, state: EvaluationState, t: number): AlarmStep[] {
+  const { condition } = rule;
+  if (condition.kind === "metric") return [];
+  const detail = detailOf(state);
+  if (detail.reRaiseAt != null) {
+    if (t < detail.reRaiseAt) return [];
+    detail.reRaiseAt = null;
+  } else if (state.alarmSeverity !== null) return [];
+  const message = condition.kind === "noData" ? noDataMessage(condition) : offlineMessage(condition.afterMs);
+  return [stepOf(state, "raised", t, condition.severity, null, message)];
+}
+
+function observeData(rule: AlarmRule, state: EvaluationState, ts: number, value: MetricValue | null): AlarmStep[] {
+  const steps = advance(rule, state, ts);
+  state.watermark = ts;
+  state.lastReadingAt = ts;
+  if (value !== null) state.lastValue = value;
+  detailOf(state).reRaiseAt = null;
+  const current = state.alarmSeverity;
+  if (current !== null && rule.clear.mode === "auto") steps.push(stepOf(state, "cleared", ts, current, value, DATA_AGAIN));
+  return steps;
+}
+
+function observePresence(rule: AlarmRule, state: EvaluationState, connected: boolean, at: number): AlarmStep[] {
+  const steps = advance(rule, state, at);
+  const detail = detailOf(state);
+  if (!connected) {
+    detail.disconnectedAt ??= at;
+    return steps;
+  }
+  detail.disconnectedAt = null;
+  detail.reRaiseAt = null;
+  const current = state.alarmSeverity;
+  if (current !== null && rule.clear.mode === "auto") steps.push(stepOf(state, "cleared", at, current, null, ONLINE_AGAIN));
+  return steps;
+}
+
+// ---- the contract ----
+
+/** The earliest time `advance` would act, or null. */
+export function nextDeadline(rule: AlarmRule, state: EvaluationState): number | null {
+  const { condition } = rule;
+  const due = condition.kind === "metric" ? metricDeadline(rule, condition, state) : presenceDeadline(rule, state);
+  let next: number | null = null;
+  for (const at of due) {
+    if (state.watermark !== null && at <= state.watermark) continue;
+    if (next === null || at < next) next = at;
+  }
+  return next;
+}
+
+/** Act on every deadline ≤ `until` (durations, no data, offline, quiet period, re-raise), in time order; mutates `state`. */
+export function advance(rule: AlarmRule, state: EvaluationState, until: number): AlarmStep[] {
+  const steps: AlarmStep[] = [];
+  for (;;) {
+    const at = nextDeadline(rule, state);
+    if (at === null || at > until) return steps;
+    // Every deadline is after the watermark, and acting on one moves the watermark to it: the loop ends.
+    state.watermark = at;
+    const { condition } = rule;
+    steps.push(...(condition.kind === "metric" ? settleMetric(rule, condition, state, at) : settlePresence(rule, state, at)));
+  }
+}
+
+/**
+ * advance(input time) first, then apply the input. A reading with ts ≤ state.watermark is late:
+ * ignored, returns []. A reading of the wrong type for the rule is ignored (no step, no watermark
+ * move); so are inputs the rule does not watch (presence for a metric rule, readings for an
+ * offline rule, `anyReading` for a rule on one metric).
+ */
+export function observe(rule: AlarmRule, state: EvaluationState, input: EvaluationInput): AlarmStep[] {
+  const { condition } = rule;
+  if (input.kind === "presence") return condition.kind === "offline" ? observePresence(rule, state, input.connected, input.at) : [];
+  if (condition.kind === "offline") return [];
+  if (state.watermark !== null && input.ts <= state.watermark) return [];
+  if (condition.kind === "noData") {
+    if (input.kind === "anyReading" && condition.metric !== undefined) return [];
+    return observeData(rule, state, input.ts, input.kind === "reading" ? input.value : null);
+  }
+  if (input.kind !== "reading" || !acceptsValue(condition, input.value)) return [];
+  return observeMetric(rule, condition, state, input.ts, input.value);
+}
+
+/** Whether the rule's condition holds now, as far as the state knows. */
+function conditionHolds(rule: AlarmRule, state: EvaluationState): boolean {
+  const detail = detailOf(state);
+  switch (rule.condition.kind) {
+    case "metric":
+      return (detail.observed ?? null) !== null;
+    case "noData":
+      return state.watermark !== null && noDataDue(rule as AlarmRule & { condition: { kind: "noData" } }, state) <= state.watermark;
+    case "offline":
+      return detail.disconnectedAt != null;
+  }
+}
+
+/**
+ * An operator cleared the alarm at `at` (hub time): state forgets the alarm; if the condition still
+ * holds, the re-raise clock starts (a new alarm at `at + reRaiseAfterMs` if it holds then; never
+ * at or before the watermark).
+ */
+export function manualClear(rule: AlarmRule, state: EvaluationState, at: number): void {
+  const detail = detailOf(state);
+  const hadAlarm = state.alarmSeverity !== null || state.alarmId !== null;
+  state.alarmSeverity = null;
+  state.alarmId = null;
+  detail.quietSince = null;
+  if (!hadAlarm) return;
+  detail.reRaiseAt = conditionHolds(rule, state) ? Math.max(at + rule.reRaiseAfterMs, (state.watermark ?? at) + 1) : null;
+}
