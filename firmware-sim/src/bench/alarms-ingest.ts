@@ -20,19 +20,24 @@ export interface IngestLoad {
 interface IngestRound {
   /** Acknowledged (durable) readings a second: the clock stops at the last ack. */
   readingsPerSecond: number;
-  /** With rules: readings a second acknowledged *and evaluated*, the clock stopping when every device's probe alarm is open; else null. */
-  evaluatedReadingsPerSecond: number | null;
-  /** With rules: from the last ack to the last probe alarm open, ms; else null. */
-  evaluationTailMs: number | null;
+  /** With rules: how long the evaluation took to catch up; absent without rules. */
+  evaluation?: Evaluation;
   /** The hub's CPU over the round (to the last ack, or to the last alarm with rules), % of one core. */
   hubCpuPercent: number;
+}
+
+/** How the evaluation of the rules kept up with ingest. */
+export interface Evaluation {
+  /** Readings a second acknowledged *and evaluated*: the clock stops when every device's probe alarm is open. */
+  readingsPerSecond: number;
+  /** From the last ack to the last probe alarm open, ms. */
+  tailMs: number;
 }
 
 /** One side of the comparison: the median of its rounds, and each round. */
 export interface IngestSide {
   readingsPerSecond: number;
-  evaluatedReadingsPerSecond: number | null;
-  evaluationTailMs: number | null;
+  evaluation?: Evaluation;
   hubCpuPercent: number;
   roundReadingsPerSecond: number[];
 }
@@ -109,8 +114,7 @@ async function runIngestRound(load: IngestLoad, rules: readonly RuleDefinition[]
     const seconds = ((evaluatedAt ?? ackedAt) - startedAt) / 1000;
     return {
       readingsPerSecond: readings / ((ackedAt - startedAt) / 1000),
-      evaluatedReadingsPerSecond: evaluatedAt === undefined ? null : readings / seconds,
-      evaluationTailMs: evaluatedAt === undefined ? null : evaluatedAt - ackedAt,
+      evaluation: evaluatedAt === undefined ? undefined : { readingsPerSecond: readings / seconds, tailMs: evaluatedAt - ackedAt },
       hubCpuPercent: ((cpuTimeMs(hub.pid) - cpuBefore) / (seconds * 1000)) * 100,
     };
   } finally {
@@ -122,15 +126,15 @@ async function runIngestRound(load: IngestLoad, rules: readonly RuleDefinition[]
 
 /** The median of each figure over the rounds (nearest rank: a round's own figure, not an average of two). */
 function median(rounds: readonly IngestRound[]): IngestSide {
-  const of = (pick: (round: IngestRound) => number | null): number | null => {
-    const values = rounds.map(pick).filter((v): v is number => v !== null);
-    return values.length === 0 ? null : percentile(values, 50);
-  };
+  const of = (values: number[]): number => percentile(values, 50);
+  const evaluations = rounds.flatMap((r) => (r.evaluation ? [r.evaluation] : []));
   return {
-    readingsPerSecond: of((r) => r.readingsPerSecond) ?? Number.NaN,
-    evaluatedReadingsPerSecond: of((r) => r.evaluatedReadingsPerSecond),
-    evaluationTailMs: of((r) => r.evaluationTailMs),
-    hubCpuPercent: of((r) => r.hubCpuPercent) ?? Number.NaN,
+    readingsPerSecond: of(rounds.map((r) => r.readingsPerSecond)),
+    evaluation:
+      evaluations.length === 0
+        ? undefined
+        : { readingsPerSecond: of(evaluations.map((e) => e.readingsPerSecond)), tailMs: of(evaluations.map((e) => e.tailMs)) },
+    hubCpuPercent: of(rounds.map((r) => r.hubCpuPercent)),
     roundReadingsPerSecond: rounds.map((r) => r.readingsPerSecond),
   };
 }

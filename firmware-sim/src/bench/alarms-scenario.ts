@@ -55,9 +55,9 @@ function ingestRows(r: AlarmIngestComparison): Row[] {
     ["alarms: ingest readings/s of each round, rules / none", rounds(on), rounds(off), ""],
     [
       "alarms: ingest readings/s acknowledged and evaluated (last alarm open)",
-      fmt(on.evaluatedReadingsPerSecond ?? Number.NaN),
-      `${fmt(on.readingsPerSecond)} (acknowledged; evaluation ended ${fmt(on.evaluationTailMs ?? Number.NaN)} ms after the last ack)`,
-      ratio(on.evaluatedReadingsPerSecond ?? Number.NaN, on.readingsPerSecond),
+      fmt(on.evaluation?.readingsPerSecond ?? Number.NaN),
+      `${fmt(on.readingsPerSecond)} (acknowledged; evaluation ended ${fmt(on.evaluation?.tailMs ?? Number.NaN)} ms after the last ack)`,
+      ratio(on.evaluation?.readingsPerSecond ?? Number.NaN, on.readingsPerSecond),
     ],
     ["alarms: ingest hub CPU, rules / none", `${fmt(on.hubCpuPercent)} %`, `${fmt(off.hubCpuPercent)} %`, ""],
   ];

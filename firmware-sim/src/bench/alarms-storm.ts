@@ -34,8 +34,9 @@ export interface AlarmStormResult {
  * A storm: `stormDevices` connected devices under one `offline` rule and a webhook channel (every
  * severity, on `raised`, the settings' rate limit) to a local receiver; then every device
  * disconnects at once. Measured: until every alarm is active (the API's summary, polled every
- * 10 ms) and until the one digest with the alarms over the rate limit arrives. The channel is
- * created once every device is connected and no alarm is active, so only the storm notifies.
+ * 10 ms) and until the one digest with the alarms over the rate limit arrives. The rule and the
+ * channel are created once every device is connected and no alarm is active, so only the storm
+ * notifies.
  */
 export async function runAlarmStorm(settings: AlarmBenchSettings): Promise<AlarmStormResult> {
   const { stormDevices: devices, offlineAfterMs, tickMs, lateGraceMs, rateLimit } = settings;
@@ -46,16 +47,16 @@ export async function runAlarmStorm(settings: AlarmBenchSettings): Promise<Alarm
   const clients: TelehubClient[] = [];
   try {
     const credentials = await provisionDevices(hub.url, hub.adminKey, "storm-", devices, { ...FLEET_LABELS });
-    await createRules(hub.url, hub.adminKey, [offlineRule(offlineAfterMs)]);
     for (const { deviceId, token } of credentials) clients.push(new TelehubClient({ url: hub.url, deviceId, token }));
     for (let i = 0; i < clients.length; i += 100) await Promise.all(clients.slice(i, i + 100).map((c) => c.connect()));
-    // A device the rule saw before it connected may have raised an alarm; connecting cleared it.
+    // After the devices connected: a rule created before would see them offline until then.
+    await createRules(hub.url, hub.adminKey, [offlineRule(offlineAfterMs)]);
     await whenActive(hub.url, hub.adminKey, 0, 60_000);
     await createChannel(hub.url, hub.adminKey, {
       name: "storm receiver",
       enabled: true,
       kind: "webhook",
-      settings: { url: receiver.url },
+      settings: { url: receiver.url, secret: "bench-storm-receiver" },
       severities: [...ALL_SEVERITIES],
       on: ["raised"],
       repeatIntervalMs: 0,
