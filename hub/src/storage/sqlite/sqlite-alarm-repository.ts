@@ -181,10 +181,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
       openBySeverity: db.prepare("SELECT severity, COUNT(*) AS count FROM alarms WHERE status = 'active' GROUP BY severity"),
       openUnacknowledged: db.prepare("SELECT COUNT(*) FROM alarms WHERE status = 'active' AND acknowledged = 0").pluck(),
 
-      // States of a deleted rule are left out: a flush racing the deletion may have written some back.
-      loadStates: db
-        .prepare("SELECT s.state FROM alarm_states s WHERE EXISTS (SELECT 1 FROM alarm_rules r WHERE r.id = s.rule_id)")
-        .pluck(),
+      loadStates: db.prepare("SELECT state FROM alarm_states").pluck(),
       upsertState: db.prepare(
         `INSERT INTO alarm_states (rule_id, device_id, state) VALUES (?, ?, ?)
          ON CONFLICT (rule_id, device_id) DO UPDATE SET state = excluded.state`,
