@@ -23,7 +23,11 @@ export const API_ERRORS = {
     description:
       "A POST, PUT, PATCH or DELETE authenticated by the session cookie lacks the session's `X-CSRF-Token` header, or it is wrong.",
   },
-  TH_API_NOT_FOUND: { status: 404, description: "The device, API key, profile (or profile version) named in the path does not exist." },
+  TH_API_NOT_FOUND: {
+    status: 404,
+    description:
+      "The device, API key, profile (or profile version), alarm rule, alarm, notification channel or delivery named in the path does not exist, or a backtest's `deviceId` names no device.",
+  },
   TH_API_ROUTE_NOT_FOUND: { status: 404, description: "No route matches this method and path." },
   TH_API_VALIDATION: { status: 400, description: "A path parameter, query parameter or body field broke the route's schema or a limit." },
   TH_API_MALFORMED_BODY: {
@@ -54,6 +58,37 @@ export const API_ERRORS = {
     description: "The `version` of a profile update is not the profile's current version: someone changed it since it was read.",
   },
   TH_API_PROFILE_IN_USE: { status: 409, description: "Devices have this profile; give them another (or none) before deleting it." },
+  TH_API_RULE_INVALID: {
+    status: 400,
+    description:
+      "The alarm rule breaks a rule between its fields (levels, thresholds, hysteresis, durations, an equals level on a rate, …) or its scope names a device or profile that does not exist; the message names the field (also in `details.field`).",
+  },
+  TH_API_RULE_VERSION_CONFLICT: {
+    status: 409,
+    description: "The `version` of an alarm rule update is not the rule's current version: someone changed it since it was read.",
+  },
+  TH_API_RULE_LIMIT: { status: 409, description: "The hub already holds `alarms.maxRules` alarm rules; delete one first." },
+  TH_API_BACKTEST_UNSUPPORTED: {
+    status: 400,
+    description: "The rule cannot be replayed on stored history: an offline rule (the hub keeps no connection history).",
+  },
+  TH_API_BACKTEST_RANGE: {
+    status: 400,
+    description: "The backtest's `to` is not after its `from`, or the range is longer than `alarms.maxBacktestRangeMs`.",
+  },
+  TH_API_CHANNEL_INVALID: {
+    status: 400,
+    description:
+      "The notification channel's settings do not fit its kind or break a rule (an e-mail address, an http(s) URL, a rate limit, plain SMTP to a host that is not loopback, …); the message names the field (also in `details.field`).",
+  },
+  TH_API_CHANNEL_VERSION_CONFLICT: {
+    status: 409,
+    description: "The `version` of a channel update is not the channel's current version: someone changed it since it was read.",
+  },
+  TH_API_CHANNEL_LIMIT: {
+    status: 409,
+    description: "The hub already holds `notifications.maxChannels` notification channels; delete one first.",
+  },
   TH_API_COMMAND_QUEUE_FULL: {
     status: 429,
     description: "The device has `commands.maxQueuedPerDevice` commands waiting; retry once some are delivered.",

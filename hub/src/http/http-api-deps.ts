@@ -1,4 +1,6 @@
 import type { Accounts } from "../accounts/accounts.js";
+import type { AlarmApi } from "../alarms/alarm-api.js";
+import type { NotificationApi } from "../alarms/notification-api.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { CommandService } from "../commands/command-service.js";
 import type { CommandStore } from "../commands/command-store.js";
@@ -52,4 +54,8 @@ export interface HttpApiDeps {
   accounts: Accounts;
   /** Device profiles: kept, versioned, given to devices; they check command arguments. */
   profiles: ProfileService;
+  /** Alarm rules, alarms and backtests. */
+  alarms: AlarmApi;
+  /** Notification channels and deliveries. */
+  notifications: NotificationApi;
 }

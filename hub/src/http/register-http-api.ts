@@ -10,6 +10,9 @@ import { refuseNonFiniteParameters } from "./finite-numbers.js";
 import type { HttpApiDeps } from "./http-api-deps.js";
 import { installJsonBodyParser } from "./json-body-parser.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
+import { registerAlarmRoutes } from "./routes/alarm-routes.js";
+import { registerAlarmRuleRoutes } from "./routes/alarm-rule-routes.js";
+import { ALARM_SHARED_SCHEMAS } from "./routes/alarm-schemas.js";
 import { registerApiKeyRoutes } from "./routes/api-key-routes.js";
 import { registerAuditRoutes } from "./routes/audit-routes.js";
 import { registerCommandRoutes } from "./routes/command-routes.js";
@@ -22,6 +25,8 @@ import { registerHealthRoutes } from "./routes/health-routes.js";
 import { registerLiveRoutes } from "./routes/live-routes.js";
 import { registerMeRoute } from "./routes/me-route.js";
 import { registerMetricsRoute } from "./routes/metrics-route.js";
+import { registerNotificationRoutes } from "./routes/notification-routes.js";
+import { NOTIFICATION_SHARED_SCHEMAS } from "./routes/notification-schemas.js";
 import { registerPreferencesRoutes } from "./routes/preferences-routes.js";
 import { registerProfileRoutes } from "./routes/profile-routes.js";
 import { registerSessionRoutes } from "./routes/session-routes.js";
@@ -46,6 +51,7 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
   addSharedSchemas(http);
   http.addSchema(COMMAND_SCHEMA);
   http.addSchema(PROFILE_SCHEMA);
+  for (const schema of [...ALARM_SHARED_SCHEMAS, ...NOTIFICATION_SHARED_SCHEMAS]) http.addSchema(schema);
   installSecurityHeaders(http, hstsHeader(deps.config.tls));
   installJsonBodyParser(http, deps.config.api.maxJsonDepth);
   refuseNonFiniteParameters(http);
@@ -81,6 +87,9 @@ export async function registerHttpApi(http: FastifyInstance, deps: HttpApiDeps):
       registerCommandRoutes(api, deps);
       registerDesiredConfigRoutes(api, deps);
       registerProfileRoutes(api, deps);
+      registerAlarmRuleRoutes(api, deps);
+      registerAlarmRoutes(api, deps);
+      registerNotificationRoutes(api, deps);
       registerAuditRoutes(api, deps);
       registerLiveRoutes(api, deps);
     },

@@ -21,6 +21,27 @@ export const CASE_PROFILE = { id: CASE_PROFILE_ID, name: "Case profile", metrics
 export const CASE_USERNAME = "case-user";
 export const CASE_PASSWORD = "case-password-long-enough";
 
+/** Alarm, rule, channel and delivery ids the cases name (they need not exist). */
+export const CASE_RULE_ID = "case-rule";
+export const CASE_ALARM_ID = "case-alarm";
+export const CASE_CHANNEL_ID = "case-channel";
+export const CASE_DELIVERY_ID = "case-delivery";
+/** A valid alarm rule (labels scope: nothing it names need exist). */
+export const CASE_RULE = {
+  name: "Case rule",
+  scope: { kind: "labels", labels: { site: "case" } },
+  condition: { kind: "metric", metric: "temperature", levels: [{ severity: "major", op: "above", value: 90 }], forMs: 0 },
+};
+/** A valid notification channel (a webhook to a port nobody listens on: the cases never send). */
+export const CASE_CHANNEL = {
+  name: "Case channel",
+  kind: "webhook",
+  settings: { url: "http://127.0.0.1:9/case", secret: "case-secret" },
+  severities: ["critical"],
+  on: ["raised"],
+};
+const CASE_RANGE = { deviceId: CASE_DEVICE_ID, from: 1_700_000_000_000, to: 1_700_000_060_000 };
+
 /**
  * Every route of the hub's HTTP API. The OpenAPI test checks this list against the document
  * in both directions, so a new route cannot miss the authentication tests.
@@ -141,4 +162,74 @@ export const API_ROUTE_CASES: readonly ApiRouteCase[] = [
   { method: "GET", path: "/api/v1/me/preferences", url: "/api/v1/me/preferences", access: "viewer" },
   { method: "PUT", path: "/api/v1/me/preferences", url: "/api/v1/me/preferences", access: "viewer", body: { theme: "dark" } },
   { method: "GET", path: "/api/v1/live", url: "/api/v1/live?topics=presence:*", access: "viewer" },
+  { method: "GET", path: "/api/v1/alarm-rules", url: "/api/v1/alarm-rules", access: "viewer" },
+  { method: "POST", path: "/api/v1/alarm-rules", url: "/api/v1/alarm-rules", access: "operator", body: CASE_RULE },
+  { method: "GET", path: "/api/v1/alarm-rules/{id}", url: `/api/v1/alarm-rules/${CASE_RULE_ID}`, access: "viewer" },
+  { method: "PUT", path: "/api/v1/alarm-rules/{id}", url: `/api/v1/alarm-rules/${CASE_RULE_ID}`, access: "operator", body: CASE_RULE },
+  { method: "DELETE", path: "/api/v1/alarm-rules/{id}", url: `/api/v1/alarm-rules/${CASE_RULE_ID}`, access: "operator" },
+  {
+    method: "POST",
+    path: "/api/v1/alarm-rules/backtest",
+    url: "/api/v1/alarm-rules/backtest",
+    access: "operator",
+    body: { rule: CASE_RULE, ...CASE_RANGE },
+  },
+  {
+    method: "POST",
+    path: "/api/v1/alarm-rules/{id}/backtest",
+    url: `/api/v1/alarm-rules/${CASE_RULE_ID}/backtest`,
+    access: "operator",
+    body: CASE_RANGE,
+  },
+  { method: "GET", path: "/api/v1/alarms", url: "/api/v1/alarms", access: "viewer" },
+  { method: "GET", path: "/api/v1/alarms/summary", url: "/api/v1/alarms/summary", access: "viewer" },
+  { method: "GET", path: "/api/v1/alarms/{id}", url: `/api/v1/alarms/${CASE_ALARM_ID}`, access: "viewer" },
+  {
+    method: "POST",
+    path: "/api/v1/alarms/{id}/acknowledge",
+    url: `/api/v1/alarms/${CASE_ALARM_ID}/acknowledge`,
+    access: "operator",
+    body: { comment: "seen" },
+  },
+  {
+    method: "POST",
+    path: "/api/v1/alarms/{id}/clear",
+    url: `/api/v1/alarms/${CASE_ALARM_ID}/clear`,
+    access: "operator",
+    body: { comment: "fixed" },
+  },
+  { method: "GET", path: "/api/v1/notification-channels", url: "/api/v1/notification-channels", access: "viewer" },
+  { method: "POST", path: "/api/v1/notification-channels", url: "/api/v1/notification-channels", access: "admin", body: CASE_CHANNEL },
+  {
+    method: "GET",
+    path: "/api/v1/notification-channels/{id}",
+    url: `/api/v1/notification-channels/${CASE_CHANNEL_ID}`,
+    access: "viewer",
+  },
+  {
+    method: "PUT",
+    path: "/api/v1/notification-channels/{id}",
+    url: `/api/v1/notification-channels/${CASE_CHANNEL_ID}`,
+    access: "admin",
+    body: CASE_CHANNEL,
+  },
+  {
+    method: "DELETE",
+    path: "/api/v1/notification-channels/{id}",
+    url: `/api/v1/notification-channels/${CASE_CHANNEL_ID}`,
+    access: "admin",
+  },
+  {
+    method: "POST",
+    path: "/api/v1/notification-channels/{id}/test",
+    url: `/api/v1/notification-channels/${CASE_CHANNEL_ID}/test`,
+    access: "admin",
+  },
+  { method: "GET", path: "/api/v1/notification-deliveries", url: "/api/v1/notification-deliveries", access: "operator" },
+  {
+    method: "GET",
+    path: "/api/v1/notification-deliveries/{id}",
+    url: `/api/v1/notification-deliveries/${CASE_DELIVERY_ID}`,
+    access: "operator",
+  },
 ];

@@ -7,6 +7,7 @@ import { buildApp, type Hub } from "../../src/app.js";
 import type { HubConfig } from "../../src/config/hub-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { Role } from "../../src/storage/api-key-repository.js";
+import type { TelemetryStore } from "../../src/storage/telemetry-store.js";
 
 /** hub/dist/test/support → hub/test/fixtures/dashboard. */
 const DASHBOARD_FIXTURE = fileURLToPath(new URL("../../../test/fixtures/dashboard", import.meta.url));
@@ -19,6 +20,10 @@ export interface HttpTestHubOptions {
   adminKey?: string;
   /** Reuse a data folder (to test a restart); it is then not removed on close. */
   dataDir?: string;
+  alarms?: Partial<HubConfig["alarms"]>;
+  notifications?: Partial<HubConfig["notifications"]>;
+  /** A telemetry store to use instead of the embedded one (closed with the hub). */
+  telemetry?: TelemetryStore;
 }
 
 export interface RequestOptions {
@@ -54,10 +59,12 @@ export class HttpTestHub {
         // A stand-in for the built dashboard, so that `GET /` does not depend on `npm run build`.
         dashboard: { dir: DASHBOARD_FIXTURE },
         ...(options.api ? { api: options.api } : {}),
+        ...(options.alarms ? { alarms: options.alarms } : {}),
+        ...(options.notifications ? { notifications: options.notifications } : {}),
       },
     );
     let testHub: HttpTestHub | undefined;
-    const hub = await buildApp(config, { now: () => testHub?.nowMs ?? T0 });
+    const hub = await buildApp(config, { now: () => testHub?.nowMs ?? T0, ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
     testHub = new HttpTestHub(hub, dataDir, options.dataDir === undefined);
     return testHub;
   }
