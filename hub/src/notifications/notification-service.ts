@@ -1,0 +1,193 @@
+import type pino from "pino";
+import type { Alarm } from "../alarms/alarm.js";
+import type { Actor } from "../alarms/alarm-api.js";
+import type { NotificationApi } from "../alarms/notification-api.js";
+import {
+  type ChannelDefinition,
+  type ChannelView,
+  type NotificationChannel,
+  type NotificationDelivery,
+  SECRET_SETTINGS,
+} from "../alarms/notification-channel.js";
+import type { HubConfig } from "../config/hub-config.js";
+import type { EventBus } from "../events/event-bus.js";
+import type { HubMetrics } from "../metrics.js";
+import { generateId } from "../security/secrets.js";
+import type { AlarmRepository } from "../storage/alarm-repository.js";
+import type { DeliveryQuery, NotificationRepository } from "../storage/notification-repository.js";
+import { AlarmMessenger, type DeliveryDraft } from "./alarm-messenger.js";
+import { ChannelInvalidError, ChannelLimitError } from "./channel-errors.js";
+import { validateChannel, withKeptSecrets } from "./channel-schema.js";
+import { sendToChannel } from "./channel-sender.js";
+import { DeliveryOutbox } from "./delivery-outbox.js";
+import { testText } from "./message-text.js";
+
+export interface NotificationServiceDeps {
+  repository: NotificationRepository;
+  alarms: AlarmRepository;
+  bus: EventBus;
+  config: HubConfig["notifications"];
+  metrics: HubMetrics;
+  log: pino.Logger;
+  now: () => number;
+}
+
+/** A channel as the API shows it: its secret settings left out, named in `secretsSet` when they have a value. */
+export function channelView(channel: NotificationChannel): ChannelView {
+  const settings: Record<string, unknown> = { ...channel.settings };
+  const secretsSet: string[] = [];
+  for (const key of SECRET_SETTINGS[channel.kind]) {
+    if (settings[key] !== undefined && settings[key] !== "") secretsSet.push(key);
+    delete settings[key];
+  }
+  return { ...channel, settings, secretsSet };
+}
+
+/**
+ * Notification channels and what they send: alarm steps and reminders (through each channel's
+ * rate limit and digest: {@link AlarmMessenger}), written to the outbox first and sent by
+ * {@link DeliveryOutbox} (retries with backoff, one lane per channel). Channels are held in
+ * memory; this hub is the only writer of its channels.
+ */
+export class NotificationService implements NotificationApi {
+  private readonly channels = new Map<string, NotificationChannel>();
+  private readonly outbox: DeliveryOutbox;
+  private readonly messenger: AlarmMessenger;
+
+  constructor(private readonly deps: NotificationServiceDeps) {
+    this.outbox = new DeliveryOutbox({
+      repository: deps.repository,
+      config: deps.config,
+      metrics: deps.metrics,
+      log: deps.log,
+      now: deps.now,
+      channel: (id) => this.channels.get(id),
+      send: (channel, delivery, signal) => this.send(channel, delivery, signal),
+    });
+    this.messenger = new AlarmMessenger({
+      alarms: deps.alarms,
+      repository: deps.repository,
+      bus: deps.bus,
+      config: deps.config,
+      log: deps.log,
+      now: deps.now,
+      channels: () => this.channels.values(),
+      post: (channel, draft) => this.post(channel, draft),
+    });
+  }
+
+  /** Reads the channels, queues the deliveries still pending (a previous run's too), and starts listening to alarm steps. */
+  async start(): Promise<void> {
+    for (const channel of await this.deps.repository.allChannels()) this.channels.set(channel.id, channel);
+    await this.outbox.start();
+    this.messenger.start();
+  }
+
+  /**
+   * Stops sending (waits for the attempts under way, each bounded by `timeoutMs`), then stores
+   * what the rate limits hold as digests: they, and every delivery still pending, are sent after
+   * the next start.
+   */
+  async stop(): Promise<void> {
+    await this.outbox.stop();
+    await this.messenger.stop();
+  }
+
+  /** Runs the reminder check now (it also runs every `notifications.repeatCheckMs`). */
+  checkRepeats(): Promise<void> {
+    return this.messenger.checkRepeats();
+  }
+
+  async listChannels(page: { limit: number; offset: number }): Promise<{ items: ChannelView[]; total: number }> {
+    const { items, total } = await this.deps.repository.listChannels(page);
+    return { items: items.map(channelView), total };
+  }
+
+  async getChannel(id: string): Promise<ChannelView | undefined> {
+    const channel = this.channels.get(id) ?? (await this.deps.repository.getChannel(id));
+    return channel && channelView(channel);
+  }
+
+  async createChannel(definition: ChannelDefinition, actor: Actor): Promise<ChannelView> {
+    const problem = validateChannel(definition);
+    if (problem) throw new ChannelInvalidError(problem.field, problem.message);
+    const { total } = await this.deps.repository.listChannels({ limit: 1, offset: 0 });
+    if (total >= this.deps.config.maxChannels) throw new ChannelLimitError(this.deps.config.maxChannels);
+    const channel = await this.deps.repository.createChannel(definition, this.deps.now(), actor.by);
+    this.channels.set(channel.id, channel);
+    return channelView(channel);
+  }
+
+  async updateChannel(id: string, definition: ChannelDefinition, actor: Actor, expectedVersion?: number): Promise<ChannelView | undefined> {
+    const existing = await this.deps.repository.getChannel(id);
+    if (!existing) return undefined;
+    const problem = validateChannel(definition, existing);
+    if (problem) throw new ChannelInvalidError(problem.field, problem.message);
+    const channel = await this.deps.repository.updateChannel(
+      id,
+      withKeptSecrets(definition, existing),
+      this.deps.now(),
+      actor.by,
+      expectedVersion,
+    );
+    if (!channel) return undefined;
+    this.channels.set(channel.id, channel);
+    this.messenger.channelChanged(channel);
+    return channelView(channel);
+  }
+
+  async deleteChannel(id: string, _actor: Actor): Promise<boolean> {
+    const deleted = await this.deps.repository.deleteChannel(id);
+    this.channels.delete(id);
+    this.messenger.channelDeleted(id);
+    this.outbox.forgetChannel(id);
+    return deleted;
+  }
+
+  async sendTest(id: string, actor: Actor): Promise<NotificationDelivery | undefined> {
+    const channel = this.channels.get(id);
+    if (!channel) return undefined;
+    const delivery = await this.store(channel, { kind: "test", alarmIds: [], event: null, ...testText(channel, actor.byName) });
+    return this.outbox.attemptNow(delivery);
+  }
+
+  listDeliveries(query: DeliveryQuery): Promise<{ items: NotificationDelivery[]; total: number }> {
+    return this.deps.repository.listDeliveries(query);
+  }
+
+  getDelivery(id: string): Promise<NotificationDelivery | undefined> {
+    return this.deps.repository.getDelivery(id);
+  }
+
+  private async store(channel: NotificationChannel, draft: DeliveryDraft): Promise<NotificationDelivery> {
+    const now = this.deps.now();
+    const delivery = await this.deps.repository.addDelivery({
+      id: `dlv_${generateId()}`,
+      channelId: channel.id,
+      ...draft,
+      status: "pending",
+      createdAt: now,
+      nextAttemptAt: now,
+    });
+    for (const alarmId of draft.alarmIds) await this.deps.repository.setLastNotified(channel.id, alarmId, now);
+    return delivery;
+  }
+
+  private async post(channel: NotificationChannel, draft: DeliveryDraft): Promise<NotificationDelivery> {
+    const delivery = await this.store(channel, draft);
+    this.outbox.enqueue(delivery);
+    return delivery;
+  }
+
+  private async send(channel: NotificationChannel, delivery: NotificationDelivery, signal: AbortSignal): Promise<void> {
+    // Only webhooks carry the alarms themselves (as they are now); mails and chat messages carry the stored text.
+    const alarms: Alarm[] = [];
+    if (channel.kind === "webhook") {
+      for (const id of delivery.alarmIds) {
+        const alarm = await this.deps.alarms.getAlarm(id);
+        if (alarm) alarms.push(alarm);
+      }
+    }
+    await sendToChannel(channel, { delivery, alarms }, { signal, timeoutMs: this.deps.config.timeoutMs, nowMs: this.deps.now() });
+  }
+}
