@@ -1,5 +1,6 @@
 import { Admin, CustomRoutes, Resource, reactRouterProvider } from "react-admin";
 import { AccountPage } from "./account/AccountPage";
+import alarms from "./alarms";
 import apiKeys from "./api-keys";
 import audit from "./audit";
 import { canOperate, currentIdentity, isAdmin } from "./auth/credentials";
@@ -46,6 +47,7 @@ export function App() {
             create={canOperate(role) ? devices.create : undefined}
             edit={canOperate(role) ? devices.edit : undefined}
           />,
+          <Resource key="alarms" name="alarms" {...alarms} />,
           <Resource key="commands" name="commands" {...commands} />,
           <Resource key="profiles" name="profiles" {...profiles} />,
           isAdmin(role) ? <Resource key="users" name="users" {...users} /> : null,

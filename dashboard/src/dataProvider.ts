@@ -15,10 +15,11 @@ import { hubFetch, queryString } from "./api";
  * - `users`: list (oldest first: no sort), one, create (an empty name left out), update (only the fields that changed,
  *   so an unchanged role never meets the last-admin rule), delete.
  * - `audit`: list (`actor`, `action`, `target`; newest first: no sort).
+ * - `alarms`: list (`status`, `acknowledged`, `severity`, `deviceId`, `profileId`, `ruleId`; newest raised first: no sort), one (with its transitions).
  */
 
 /** Lists the hub keeps in one order: no `sort` parameter is sent. */
-const UNSORTED = new Set(["users", "audit"]);
+const UNSORTED = new Set(["users", "audit", "alarms"]);
 
 type Page = { data: RaRecord[]; total?: number };
 

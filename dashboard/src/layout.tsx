@@ -2,12 +2,13 @@ import { type Theme, useMediaQuery } from "@mui/material";
 import type { ReactNode } from "react";
 import { AppBar, Layout, Menu, TitlePortal } from "react-admin";
 import { TelehubUserMenu } from "./account/UserMenuItems";
+import { AlarmBadge } from "./alarms/AlarmBadge";
 import { CredentialWatch } from "./auth/CredentialWatch";
 import { LiveResync } from "./live/LiveResync";
 import { LiveStatusChip } from "./live/LiveStatusChip";
 
 /**
- * The title, the live status, the refresh button and the user menu. On a phone the live status
+ * The title, the live status, the unacknowledged-alarm badge, the refresh button and the user menu. On a phone the live status
  * is an icon (its text in the title) and the title is cut with an ellipsis, so nothing collides at 390 px.
  */
 function TelehubAppBar() {
@@ -16,6 +17,7 @@ function TelehubAppBar() {
     <AppBar userMenu={<TelehubUserMenu />}>
       <TitlePortal sx={{ minWidth: 0, fontSize: { xs: "1rem", sm: undefined } }} />
       <LiveStatusChip compact={phone} />
+      <AlarmBadge />
     </AppBar>
   );
 }

@@ -1,20 +1,14 @@
-import type { Severity } from "@telehub/hub";
 import type uPlot from "uplot";
-import { severityColor, severityRank } from "../alarms/severity";
+import { severityColor } from "../alarms/severity";
 import { withAlpha } from "./chart-colors";
+import { type ChartSpan, drawOrder } from "./chart-span.js";
 
-/** A time span during which an alarm was active at one severity (ms; `to` may be the range's end). */
-export type ChartSpan = { from: number; to: number; severity: Severity };
+export { type ChartSpan, drawOrder };
 
 /** Fill behind the lines: light enough to read the lines through, a little stronger on a dark background. */
 export const SPAN_FILL_ALPHA = { light: 0.14, dark: 0.22 } as const;
 /** The solid strip along the plot's top edge that names the severity by colour, in CSS pixels. */
 export const SPAN_STRIP_PX = 4;
-
-/** Spans drawn most severe last (on top), so an overlap shows the worse one. */
-export function drawOrder(spans: readonly ChartSpan[]): ChartSpan[] {
-  return [...spans].filter((s) => s.to > s.from).sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.from - b.from);
-}
 
 /**
  * A uPlot plugin shading alarm spans behind the series: each span a translucent fill of its

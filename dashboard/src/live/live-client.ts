@@ -5,7 +5,7 @@ import { type LiveCredential, type LiveTransport, openEventStream, openWebSocket
 export type LiveListener = (update: LiveUpdate) => void;
 
 /** Topics the hub accepts (its `TOPIC_PATTERN`); others are left out rather than spoil a subscribe message. */
-export const TOPIC_PATTERN = /^(telemetry|commands|presence|config):(\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,63})$/;
+export const TOPIC_PATTERN = /^(telemetry|commands|presence|config|alarms):(\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,63})$/;
 
 export interface LiveClientOptions {
   /** `ws(s)://host/v1/live`. */

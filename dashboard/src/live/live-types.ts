@@ -1,6 +1,6 @@
 /** The live channel's messages (docs/api.md, "Live channel"): the hub's own types. */
 export type { MetricValue } from "@telehub/device-client/protocol";
-export type { CommandRecord as LiveCommand, LivePresence, LiveUpdate, LiveValue } from "@telehub/hub";
+export type { CommandRecord as LiveCommand, LiveAlarm, LivePresence, LiveUpdate, LiveValue } from "@telehub/hub";
 
 /** How the browser is connected to the live channel. */
 export type LiveStatus = { state: "connecting" | "open" | "closed"; transport: "websocket" | "sse" };

@@ -1,5 +1,6 @@
 import { Box, Chip, Tooltip, Typography } from "@mui/material";
 import { useMemo, useState } from "react";
+import type { ChartSpan } from "../../charts/alarm-spans";
 import { formatDuration } from "../../charts/format";
 import { StateTimeline } from "../../charts/StateTimeline";
 import { rateUnit, type SeriesSpec } from "../../charts/series";
@@ -23,6 +24,8 @@ export interface DeviceChartProps {
   live: DeviceLiveState | undefined;
   /** Bump to fetch the history again (auto-refresh). */
   refreshKey: number;
+  /** Alarm spans shaded behind the chart (the device's alarms, by severity). */
+  alarmSpans?: readonly ChartSpan[];
 }
 
 /** Fetch widths are rounded down to this many pixels (at most a bucket per pixel), so resizing a window does not refetch each pixel. */
@@ -60,7 +63,7 @@ function NotInProfile() {
  * counters as rates, state metrics as a state timeline, gaps as gaps. Dragging across the plot
  * zooms in and fetches that span again at a finer bucket; "Reset zoom" goes back to the range.
  */
-export function DeviceChart({ deviceId, title, metrics, range, timeZone, live, refreshKey }: DeviceChartProps) {
+export function DeviceChart({ deviceId, title, metrics, range, timeZone, live, refreshKey, alarmSpans }: DeviceChartProps) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const [zoom, setZoom] = useState<{ from: number; to: number } | null>(null);
   const now = useNow(range.kind === "relative" ? 1_000 : 3_600_000);
@@ -108,6 +111,7 @@ export function DeviceChart({ deviceId, title, metrics, range, timeZone, live, r
           onZoom={(from, to) => setZoom({ from, to })}
           onResetZoom={() => setZoom(null)}
           adornment={adornment}
+          spans={alarmSpans}
         />
       )}
       {states.length > 0 && (
@@ -119,6 +123,7 @@ export function DeviceChart({ deviceId, title, metrics, range, timeZone, live, r
           range={zoom ?? shown}
           bucketMs={bucketMs}
           adornment={numeric.length > 0 ? undefined : adornment}
+          spans={alarmSpans}
         />
       )}
       {error && (

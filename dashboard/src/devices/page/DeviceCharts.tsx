@@ -1,4 +1,5 @@
 import { Box, Typography } from "@mui/material";
+import type { ChartSpan } from "../../charts/alarm-spans";
 import type { TimeRange } from "../../time/time-range";
 import type { TimeZone } from "../../time/time-zone";
 import { DeviceChart } from "../chart/DeviceChart";
@@ -13,6 +14,7 @@ export function DeviceCharts({
   timeZone,
   live,
   refreshKey,
+  alarmSpans,
 }: {
   deviceId: string;
   charts: PlannedChart[];
@@ -20,6 +22,8 @@ export function DeviceCharts({
   timeZone: TimeZone;
   live: DeviceLiveState | undefined;
   refreshKey: number;
+  /** The device's alarm spans, shaded on every chart. */
+  alarmSpans?: readonly ChartSpan[];
 }) {
   if (charts.length === 0)
     return (
@@ -42,6 +46,7 @@ export function DeviceCharts({
             timeZone={timeZone}
             live={live}
             refreshKey={refreshKey}
+            alarmSpans={alarmSpans}
           />
         </Box>
       ))}

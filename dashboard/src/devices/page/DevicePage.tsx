@@ -1,6 +1,8 @@
 import { Alert, Stack, Typography } from "@mui/material";
 import { useMemo, useState } from "react";
 import { usePermissions, useRecordContext } from "react-admin";
+import { DeviceAlarmsPanel } from "../../alarms/DeviceAlarmsPanel";
+import { useDeviceAlarms } from "../../alarms/useDeviceAlarms";
 import { canOperate } from "../../auth/credentials";
 import { useProfile } from "../../profiles/useProfile";
 import { DEFAULT_RANGE, DEFAULT_REFRESH_MS } from "../../time/relative-ranges";
@@ -24,8 +26,8 @@ import { useChartChoice } from "./useChartChoice";
 import { useReportedSamples } from "./useReportedSamples";
 
 /**
- * The device page: laid out by the device's profile (its charts in order, the user's choice of
- * shown charts remembered in the preferences), a time bar (range, time zone, auto-refresh) that
+ * The device page: its open alarms, laid out by the device's profile (its charts in order, with
+ * the device's alarm spans shaded; the user's choice of shown charts remembered in the preferences), a time bar (range, time zone, auto-refresh) that
  * every chart and time on the page follows, export, latest values, the command console, the
  * desired configuration and the reported attributes.
  */
@@ -42,12 +44,14 @@ export function DevicePage() {
   const samples = useReportedSamples(live);
   const charts = useMemo(() => planCharts(profile, samples), [profile, samples]);
   const specs = useMemo(() => profileSpecs(profile), [profile]);
+  const alarms = useDeviceAlarms(String(device?.id ?? ""), range, refreshKey);
   if (!device) return null;
   const shown = charts.filter((chart) => isShown(chart, choice));
   const shownMetrics = [...new Set(shown.flatMap((chart) => chart.metrics.map((metric) => metric.name)))];
   return (
     <Stack spacing={2} sx={{ p: { xs: 1, sm: 2 }, minWidth: 0 }}>
       <DeviceHeader device={device} live={live} profile={profile} />
+      <DeviceAlarmsPanel deviceId={device.id} open={alarms.open} error={alarms.error} />
       {profileError && (
         <Alert severity="warning" data-testid="profile-error">
           Could not read the device's profile {device.profileId} ({profileError.message}): the page is laid out without it.
@@ -67,7 +71,15 @@ export function DevicePage() {
       {isPending || !ready ? (
         <Typography color="text.secondary">Loading the layout…</Typography>
       ) : (
-        <DeviceCharts deviceId={device.id} charts={shown} range={range} timeZone={timeZone} live={live} refreshKey={refreshKey} />
+        <DeviceCharts
+          deviceId={device.id}
+          charts={shown}
+          range={range}
+          timeZone={timeZone}
+          live={live}
+          refreshKey={refreshKey}
+          alarmSpans={alarms.spans}
+        />
       )}
       <LatestValues live={live} specs={specs} timeZone={timeZone} />
       {canOperate(permissions) && (
