@@ -1,5 +1,6 @@
 import { Admin, CustomRoutes, Resource, reactRouterProvider } from "react-admin";
 import { AccountPage } from "./account/AccountPage";
+import alarmRules from "./alarm-rules";
 import alarms from "./alarms";
 import apiKeys from "./api-keys";
 import audit from "./audit";
@@ -13,6 +14,7 @@ import devices from "./devices";
 import { FleetOverview } from "./fleet";
 import { TelehubLayout } from "./layout";
 import { LiveProvider } from "./live/LiveContext";
+import { channels, deliveries } from "./notifications";
 import profiles from "./profiles";
 import users from "./users";
 
@@ -48,6 +50,15 @@ export function App() {
             edit={canOperate(role) ? devices.edit : undefined}
           />,
           <Resource key="alarms" name="alarms" {...alarms} />,
+          <Resource
+            key="alarm-rules"
+            name="alarm-rules"
+            {...alarmRules}
+            create={canOperate(role) ? alarmRules.create : undefined}
+            edit={canOperate(role) ? alarmRules.edit : undefined}
+          />,
+          <Resource key="notification-channels" name="notification-channels" {...channels} />,
+          canOperate(role) ? <Resource key="notification-deliveries" name="notification-deliveries" {...deliveries} /> : null,
           <Resource key="commands" name="commands" {...commands} />,
           <Resource key="profiles" name="profiles" {...profiles} />,
           isAdmin(role) ? <Resource key="users" name="users" {...users} /> : null,
