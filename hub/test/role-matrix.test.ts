@@ -106,6 +106,32 @@ describe("role matrix: every route × every kind of caller", () => {
     assert.equal(documented.length, known.size);
   });
 
+  it("the alarm routes need the roles issue #19 gives them (viewers read; operators acknowledge, clear, write rules, backtest, read deliveries; admins write channels)", () => {
+    const alarmRoutes = API_ROUTE_CASES.filter((route) => /^\/api\/v1\/(alarm|notification)/.test(route.path));
+    assert.deepEqual(Object.fromEntries(alarmRoutes.map((route) => [`${route.method} ${route.path}`, route.access])), {
+      "GET /api/v1/alarm-rules": "viewer",
+      "POST /api/v1/alarm-rules": "operator",
+      "GET /api/v1/alarm-rules/{id}": "viewer",
+      "PUT /api/v1/alarm-rules/{id}": "operator",
+      "DELETE /api/v1/alarm-rules/{id}": "operator",
+      "POST /api/v1/alarm-rules/backtest": "operator",
+      "POST /api/v1/alarm-rules/{id}/backtest": "operator",
+      "GET /api/v1/alarms": "viewer",
+      "GET /api/v1/alarms/summary": "viewer",
+      "GET /api/v1/alarms/{id}": "viewer",
+      "POST /api/v1/alarms/{id}/acknowledge": "operator",
+      "POST /api/v1/alarms/{id}/clear": "operator",
+      "GET /api/v1/notification-channels": "viewer",
+      "POST /api/v1/notification-channels": "admin",
+      "GET /api/v1/notification-channels/{id}": "viewer",
+      "PUT /api/v1/notification-channels/{id}": "admin",
+      "DELETE /api/v1/notification-channels/{id}": "admin",
+      "POST /api/v1/notification-channels/{id}/test": "admin",
+      "GET /api/v1/notification-deliveries": "operator",
+      "GET /api/v1/notification-deliveries/{id}": "operator",
+    });
+  });
+
   it("401 without a valid credential, 403 for a role too small, neither for a role that suffices", async () => {
     const guarded = API_ROUTE_CASES.filter((route) => route.access !== "public");
     assert.ok(guarded.length >= 34, `only ${guarded.length} guarded routes`);
