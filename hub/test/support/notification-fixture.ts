@@ -18,7 +18,7 @@ export const ADMIN: Actor = { by: "user:admin", byName: "admin" };
 
 /**
  * A NotificationService over real SQLite repositories in a temp meta.db, with an in-process
- * bus, a clock the test may move (`clock.offset`), and every log line kept. `raise` and `step`
+ * bus, a clock the test may stop and move (`clock`), and every log line kept. `raise` and `step`
  * do what the alarm engine does: store the step, then publish `alarm.updated`.
  */
 export class NotificationFixture {
@@ -26,8 +26,9 @@ export class NotificationFixture {
   readonly bus = new InProcessEventBus();
   readonly metrics = new HubMetrics();
   readonly logLines: string[] = [];
-  readonly clock = { offset: 0 };
-  readonly now = (): number => Date.now() + this.clock.offset;
+  /** `frozenAt` (when set) stands in for the wall clock; `offset` is added either way. */
+  readonly clock: { offset: number; frozenAt?: number } = { offset: 0 };
+  readonly now = (): number => (this.clock.frozenAt ?? Date.now()) + this.clock.offset;
   db: Database.Database;
   readonly path: string;
   readonly secrets: SecretFields;
@@ -70,8 +71,13 @@ export class NotificationFixture {
     this.dbs.dispose();
   }
 
-  /** Raises an alarm of a rule on `deviceId` and announces it. */
-  async raise(deviceId: string, severity: Severity = "critical", message = `temperature 92.4 above 90 on ${deviceId}`): Promise<Alarm> {
+  /** Raises an alarm of a rule on `deviceId` and announces it (unless `announce` is false: see {@link announce}). */
+  async raise(
+    deviceId: string,
+    severity: Severity = "critical",
+    message = `temperature 92.4 above 90 on ${deviceId}`,
+    announce = true,
+  ): Promise<Alarm> {
     this.ruleId ??= (
       await this.alarms.createRule(
         {
@@ -98,9 +104,13 @@ export class NotificationFixture {
       message,
       transition: { kind: "raised", at, severity, by: "rule", byName: null, comment: null, value: 92.4 },
     });
-    const [transition] = await this.alarms.transitions(alarm.id);
-    this.publish(alarm, transition as AlarmTransition);
+    if (announce) await this.announce(alarm);
     return alarm;
+  }
+
+  /** Publishes the alarm's newest step as the engine does. */
+  async announce(alarm: Alarm): Promise<void> {
+    this.publish(alarm, (await this.alarms.transitions(alarm.id)).at(-1) as AlarmTransition);
   }
 
   /** Applies a step to an alarm (acknowledge, clear, …) and announces it. */
