@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { addSample, MAX_RATE_SAMPLES, type RateSample, rateOf } from "../src/alarms/rate-samples.js";
 import type { Level, MetricCondition } from "../src/alarms/rule.js";
 import { nextDeadline } from "../src/alarms/rule-evaluator.js";
 import { brief, type EvaluatorEvent, readings, ruleOf, run } from "./support/evaluator-run.js";
@@ -273,6 +274,25 @@ describe("rate of change", () => {
     const rule = ruleOf({ condition: temperature([above("major", 2)], 0, { rate: { windowMs: MIN, per: "minute" } }) });
     const { steps } = run(rule, readings([0, 0], [10 * MIN, 100], [10 * MIN + 1000, 100]));
     assert.deepEqual(steps, [], "the sample at 0 is outside the window at 10 min; 100 → 100 is flat");
+  });
+});
+
+describe("rate samples", () => {
+  test("at most MAX_RATE_SAMPLES are kept, thinned by dropping every other; the window's oldest stays", () => {
+    let samples: RateSample[] = [];
+    for (let i = 0; i < 1000; i++) {
+      samples = addSample(samples, i * 1000, i, 60 * MIN);
+      assert.ok(samples.length <= MAX_RATE_SAMPLES);
+    }
+    assert.equal(samples[0]?.[0], 0, "the oldest sample of the window is kept");
+    assert.deepEqual(samples[samples.length - 1], [999_000, 999]);
+    assert.equal(rateOf(samples, { windowMs: 60 * MIN, per: "second" }), 1);
+  });
+
+  test("the durable state stays small on a long run of readings in the window", () => {
+    const rule = ruleOf({ condition: temperature([above("major", 1000)], 0, { rate: { windowMs: 24 * 60 * MIN, per: "hour" } }) });
+    const { state } = run(rule, readings(...Array.from({ length: 500 }, (_, i): [number, number] => [i * 1000, i])));
+    assert.ok(JSON.stringify(state).length < 2000, `${JSON.stringify(state).length} characters`);
   });
 });
 

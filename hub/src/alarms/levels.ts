@@ -50,9 +50,16 @@ export function letsGo(level: Level, x: MetricValue): boolean {
   }
 }
 
-/** The levels, most severe first. */
-export function bySeverity(levels: readonly Level[]): Level[] {
-  return [...levels].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+const sorted = new WeakMap<readonly Level[], readonly Level[]>();
+
+/** The levels, most severe first (sorted once per rule object: evaluation is on the hot path). */
+export function bySeverity(levels: readonly Level[]): readonly Level[] {
+  let result = sorted.get(levels);
+  if (!result) {
+    result = [...levels].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+    sorted.set(levels, result);
+  }
+  return result;
 }
 
 /**

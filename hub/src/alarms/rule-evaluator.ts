@@ -1,7 +1,7 @@
 import type { MetricValue } from "@telehub/device-client/protocol";
 import { backToMessage, DATA_AGAIN, levelMessage, noDataMessage, ONLINE_AGAIN, offlineMessage } from "./alarm-messages.js";
 import type { EvaluationState } from "./evaluation-state.js";
-import { comparedType, observedLevel } from "./levels.js";
+import { bySeverity, comparedType, observedLevel } from "./levels.js";
 import { addSample, type RateSample, rateOf } from "./rate-samples.js";
 import { type AlarmRule, type EvaluationInput, type MetricCondition, type Severity, severityRank } from "./rule.js";
 
@@ -35,7 +35,13 @@ interface Detail {
 }
 
 const detailOf = (state: EvaluationState): Detail => state.detail as Detail;
-const rankOf = (severity: Severity | null | undefined): number => (severity ? severityRank(severity) : 0);
+const RANKS: Record<Severity, number> = {
+  critical: severityRank("critical"),
+  major: severityRank("major"),
+  minor: severityRank("minor"),
+  warning: severityRank("warning"),
+};
+const rankOf = (severity: Severity | null | undefined): number => (severity ? RANKS[severity] : 0);
 
 /**
  * A fresh state. An offline rule's state starts as disconnected since `since`: the engine feeds
@@ -78,11 +84,13 @@ function stepOf(
 
 /** The most severe level held for at least `forMs` at `t`, or null. */
 function targetAt(condition: MetricCondition, detail: Detail, t: number): Severity | null {
-  let best: Severity | null = null;
-  for (const [severity, since] of Object.entries(detail.heldSince ?? {}) as [Severity, number][]) {
-    if (t - since >= condition.forMs && rankOf(severity) > rankOf(best)) best = severity;
+  const heldSince = detail.heldSince;
+  if (!heldSince) return null;
+  for (const { severity } of bySeverity(condition.levels)) {
+    const since = heldSince[severity];
+    if (since !== undefined && t - since >= condition.forMs) return severity;
   }
-  return best;
+  return null;
 }
 
 function levelStep(condition: MetricCondition, state: EvaluationState, kind: AlarmStep["kind"], at: number, severity: Severity): AlarmStep {
@@ -124,24 +132,56 @@ function settleMetric(rule: AlarmRule, condition: MetricCondition, state: Evalua
   return [];
 }
 
-function metricDeadline(rule: AlarmRule, condition: MetricCondition, state: EvaluationState): number[] {
+/** The earliest of `candidates` after the watermark, or null (deadlines at or before it were acted on). */
+function earliestAfter(state: EvaluationState, next: number | null, candidate: number): number | null {
+  if (state.watermark !== null && candidate <= state.watermark) return next;
+  return next === null || candidate < next ? candidate : next;
+}
+
+function metricDeadline(rule: AlarmRule, condition: MetricCondition, state: EvaluationState): number | null {
   const detail = detailOf(state);
-  if (detail.reRaiseAt != null) return [detail.reRaiseAt];
+  if (detail.reRaiseAt != null) return earliestAfter(state, null, detail.reRaiseAt);
   const current = rankOf(state.alarmSeverity);
   const observed = rankOf(detail.observed);
   const goingDown = rule.clear.mode === "auto" && current > 0 && observed > 0 && observed < current;
-  const due: number[] = [];
-  for (const [severity, since] of Object.entries(detail.heldSince ?? {}) as [Severity, number][]) {
-    const rank = rankOf(severity);
-    if (rank > current || (goingDown && rank < current)) due.push(since + condition.forMs);
+  let next: number | null = null;
+  const heldSince = detail.heldSince;
+  if (heldSince && condition.forMs > 0) {
+    for (const { severity } of condition.levels) {
+      const since = heldSince[severity];
+      const rank = rankOf(severity);
+      if (since !== undefined && (rank > current || (goingDown && rank < current)))
+        next = earliestAfter(state, next, since + condition.forMs);
+    }
   }
-  if (rule.clear.mode === "auto" && current > 0 && detail.quietSince != null) due.push(detail.quietSince + rule.clear.quietMs);
-  return due;
+  if (rule.clear.mode === "auto" && current > 0 && detail.quietSince != null)
+    next = earliestAfter(state, next, detail.quietSince + rule.clear.quietMs);
+  return next;
 }
 
 /** Whether a value has the type the condition compares (a string against a number threshold does not). */
 function acceptsValue(condition: MetricCondition, value: MetricValue): boolean {
   return typeof value === comparedType(condition);
+}
+
+/** `heldSince` after observing `observed` at `ts`: the same object when nothing changed (the hot path allocates nothing). */
+function heldSinceAfter(
+  condition: MetricCondition,
+  heldSince: Partial<Record<Severity, number>> | undefined,
+  observed: Severity | null,
+  ts: number,
+): Partial<Record<Severity, number>> {
+  const observedRank = rankOf(observed);
+  let changed = heldSince === undefined;
+  for (const { severity } of condition.levels) {
+    if (observedRank >= rankOf(severity) !== (heldSince?.[severity] !== undefined)) changed = true;
+  }
+  if (!changed && heldSince) return heldSince;
+  const next: Partial<Record<Severity, number>> = {};
+  for (const { severity } of condition.levels) {
+    if (observedRank >= rankOf(severity)) next[severity] = heldSince?.[severity] ?? ts;
+  }
+  return next;
 }
 
 function observeMetric(rule: AlarmRule, condition: MetricCondition, state: EvaluationState, ts: number, value: MetricValue): AlarmStep[] {
@@ -160,11 +200,7 @@ function observeMetric(rule: AlarmRule, condition: MetricCondition, state: Evalu
   const observed = observedLevel(condition.levels, compared, previous);
   detail.observed = observed;
   detail.compared = compared;
-  const heldSince: Partial<Record<Severity, number>> = {};
-  for (const level of condition.levels) {
-    if (rankOf(observed) >= rankOf(level.severity)) heldSince[level.severity] = detail.heldSince?.[level.severity] ?? ts;
-  }
-  detail.heldSince = heldSince;
+  detail.heldSince = heldSinceAfter(condition, detail.heldSince, observed, ts);
   steps.push(...settleMetric(rule, condition, state, ts));
   return steps;
 }
@@ -176,14 +212,15 @@ function noDataDue(rule: AlarmRule & { condition: { kind: "noData" } }, state: E
   return Math.max(state.lastReadingAt ?? state.since, state.since) + rule.condition.afterMs;
 }
 
-function presenceDeadline(rule: AlarmRule, state: EvaluationState): number[] {
+function presenceDeadline(rule: AlarmRule, state: EvaluationState): number | null {
   const detail = detailOf(state);
-  if (detail.reRaiseAt != null) return [detail.reRaiseAt];
-  if (state.alarmSeverity !== null) return [];
+  if (detail.reRaiseAt != null) return earliestAfter(state, null, detail.reRaiseAt);
+  if (state.alarmSeverity !== null) return null;
   const { condition } = rule;
-  if (condition.kind === "noData") return [noDataDue(rule as AlarmRule & { condition: typeof condition }, state)];
-  if (condition.kind === "offline" && detail.disconnectedAt != null) return [detail.disconnectedAt + condition.afterMs];
-  return [];
+  if (condition.kind === "noData") return earliestAfter(state, null, noDataDue(rule as AlarmRule & { condition: typeof condition }, state));
+  if (condition.kind === "offline" && detail.disconnectedAt != null)
+    return earliestAfter(state, null, detail.disconnectedAt + condition.afterMs);
+  return null;
 }
 
 /** What a no-data or offline deadline does at `t`: raise (also a re-raise, when its time has come). */
@@ -229,13 +266,7 @@ function observePresence(rule: AlarmRule, state: EvaluationState, connected: boo
 /** The earliest time `advance` would act, or null. */
 export function nextDeadline(rule: AlarmRule, state: EvaluationState): number | null {
   const { condition } = rule;
-  const due = condition.kind === "metric" ? metricDeadline(rule, condition, state) : presenceDeadline(rule, state);
-  let next: number | null = null;
-  for (const at of due) {
-    if (state.watermark !== null && at <= state.watermark) continue;
-    if (next === null || at < next) next = at;
-  }
-  return next;
+  return condition.kind === "metric" ? metricDeadline(rule, condition, state) : presenceDeadline(rule, state);
 }
 
 /** Act on every deadline ≤ `until` (durations, no data, offline, quiet period, re-raise), in time order; mutates `state`. */
