@@ -55,7 +55,7 @@ export class HttpTestHub {
         logLevel: "silent",
         adminKey: options.adminKey ?? "",
         // The table-driven tests fail authentication hundreds of times from one address on a frozen clock.
-        security: { authFailuresPerMinute: 1_000_000 },
+        security: { authFailuresPerMinute: 1_000_000, authFailuresPerAddressPerMinute: 1_000_000 },
         // A stand-in for the built dashboard, so that `GET /` does not depend on `npm run build`.
         dashboard: { dir: DASHBOARD_FIXTURE },
         ...(options.api ? { api: options.api } : {}),
