@@ -132,7 +132,7 @@ function settleMetric(rule: AlarmRule, condition: MetricCondition, state: Evalua
   return [];
 }
 
-/** The earliest of `candidates` after the watermark, or null (deadlines at or before it were acted on). */
+/** The earlier of `next` and `candidate`, leaving out a candidate at or before the watermark (acted on already). */
 function earliestAfter(state: EvaluationState, next: number | null, candidate: number): number | null {
   if (state.watermark !== null && candidate <= state.watermark) return next;
   return next === null || candidate < next ? candidate : next;
@@ -274,7 +274,8 @@ export function advance(rule: AlarmRule, state: EvaluationState, until: number):
   const steps: AlarmStep[] = [];
   for (;;) {
     const at = nextDeadline(rule, state);
-    if (at === null || at > until) return steps;
+    // `!(at <= until)` also stops on NaN (a rule object missing a duration), which would never pass the watermark.
+    if (at === null || !(at <= until)) return steps;
     // Every deadline is after the watermark, and acting on one moves the watermark to it: the loop ends.
     state.watermark = at;
     const { condition } = rule;
