@@ -56,6 +56,12 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
   );
 }
 
+/** Who took the alarm's last step of `kind`: the step's display name when the history has it. */
+function whoDid(alarm: AlarmWithTransitions, kind: "cleared" | "acknowledged", by: string | null): string {
+  const step = (alarm.transitions ?? []).filter((t) => t.kind === kind).at(-1);
+  return actorText(step?.by ?? by, step?.byName ?? null);
+}
+
 /** What the alarm is: severity (and peak), state, device, rule, message, value, times, who cleared and acknowledged it. */
 function AlarmSummary() {
   const alarm = useRecordContext<AlarmWithTransitions>();
@@ -95,11 +101,11 @@ function AlarmSummary() {
           {body(durationText(alarmDuration(alarm, now)), "alarm-duration")}
         </Row>
         {alarm.clearedAt !== null && (
-          <Row label="Cleared">{body(`${formatInstant(alarm.clearedAt, timeZone)} by ${actorText(alarm.clearedBy, null)}`)}</Row>
+          <Row label="Cleared">{body(`${formatInstant(alarm.clearedAt, timeZone)} by ${whoDid(alarm, "cleared", alarm.clearedBy)}`)}</Row>
         )}
         {alarm.acknowledgedAt !== null && (
           <Row label="Acknowledged">
-            {body(`${formatInstant(alarm.acknowledgedAt, timeZone)} by ${actorText(alarm.acknowledgedBy, null)}`)}
+            {body(`${formatInstant(alarm.acknowledgedAt, timeZone)} by ${whoDid(alarm, "acknowledged", alarm.acknowledgedBy)}`)}
           </Row>
         )}
         {alarm.profileId && <Row label="Profile">{body(alarm.profileId)}</Row>}
