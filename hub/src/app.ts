@@ -5,6 +5,9 @@ import type pino from "pino";
 import { Accounts } from "./accounts/accounts.js";
 import { bootstrapAdminUser } from "./accounts/bootstrap-admin-user.js";
 import { liveCloseCodeOf } from "./accounts/caller.js";
+import { AlarmEngine } from "./alarms/alarm-engine.js";
+import { AlarmRecorder } from "./alarms/alarm-recorder.js";
+import { AlarmService } from "./alarms/alarm-service.js";
 import { CommandService } from "./commands/command-service.js";
 import type { DeviceChannel } from "./commands/device-channel.js";
 import type { HubConfig } from "./config/hub-config.js";
@@ -24,6 +27,7 @@ import { LiveHub } from "./live/live-hub.js";
 import { LIVE_PATH, LiveSocketServer } from "./live/live-socket-server.js";
 import { createLogger } from "./logger.js";
 import { HubMetrics } from "./metrics.js";
+import { NotificationService } from "./notifications/notification-service.js";
 import { WebhookNotifier } from "./notifications/webhook-notifier.js";
 import { BUILT_IN_PROFILES } from "./profiles/builtin/index.js";
 import { ProfileService } from "./profiles/profile-service.js";
@@ -38,11 +42,13 @@ import { InfluxTelemetryStore } from "./storage/influx/influx-telemetry-store.js
 import { META_MIGRATIONS } from "./storage/sqlite/meta-migrations.js";
 import { openMetaSecrets } from "./storage/sqlite/meta-secrets.js";
 import { openDatabase } from "./storage/sqlite/open-database.js";
+import { SqliteAlarmRepository } from "./storage/sqlite/sqlite-alarm-repository.js";
 import { SqliteApiKeyRepository } from "./storage/sqlite/sqlite-api-key-repository.js";
 import { SqliteAuditLog } from "./storage/sqlite/sqlite-audit-log.js";
 import { SqliteCommandStore } from "./storage/sqlite/sqlite-command-store.js";
 import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config-store.js";
 import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
+import { SqliteNotificationRepository } from "./storage/sqlite/sqlite-notification-repository.js";
 import { SqlitePreferenceRepository } from "./storage/sqlite/sqlite-preference-repository.js";
 import { SqliteProfileRepository } from "./storage/sqlite/sqlite-profile-repository.js";
 import { SqliteSessionRepository } from "./storage/sqlite/sqlite-session-repository.js";
@@ -62,6 +68,8 @@ export interface Hub {
   readonly devices: DeviceRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly telemetry: TelemetryStore;
+  /** Alarm rules and alarms (what the API's alarm routes call). */
+  readonly alarms: AlarmService;
   readonly metrics: HubMetrics;
   readonly log: pino.Logger;
   /** The admin key generated at this start (no key existed and none was configured); shown once. */
@@ -184,6 +192,37 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     log: log.child({ component: "profiles" }),
   });
   const audit = new SqliteAuditLog(metaDb);
+  const alarmRepository = new SqliteAlarmRepository(metaDb, secrets);
+  const alarmEngine: AlarmEngine = new AlarmEngine({
+    repository: alarmRepository,
+    recorder: new AlarmRecorder({ repository: alarmRepository, bus, metrics, now }),
+    devices,
+    telemetry,
+    isConnected: (deviceId: string): boolean => gateway.presence(deviceId) !== undefined,
+    config: config.alarms,
+    maxFutureMs: config.ingest.maxFutureMs,
+    metrics,
+    log: log.child({ component: "alarms" }),
+    now,
+  });
+  const notifications = new NotificationService({
+    repository: new SqliteNotificationRepository(metaDb, secrets, now),
+    alarms: alarmRepository,
+    bus,
+    config: config.notifications,
+    metrics,
+    log: log.child({ component: "notifications" }),
+    now,
+  });
+  const alarms = new AlarmService({
+    repository: alarmRepository,
+    engine: alarmEngine,
+    devices,
+    profiles,
+    telemetry,
+    config: config.alarms,
+    now,
+  });
   const live = new LiveHub(config.live, bus, metrics);
   // Between the gateway and the live channel: notes each connected device's newest reading (stale devices).
   const freshness = new ReadingFreshness(live);
@@ -211,6 +250,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     desiredConfig,
     profiles,
     live: freshness,
+    alarms: alarmEngine,
     authThrottle: deviceThrottle,
     clientAddresses,
     connectionAccepted: (socket) => connectionLimits.release(socket),
@@ -245,6 +285,10 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now, firstAdmin.user?.id ?? null);
     // Before the first hello: auto-assignment matches against them.
     await profiles.seedBuiltIns();
+    // Listening before the engine's first step (its catch-up at start may make some).
+    await notifications.start();
+    // Before the first device connects: states loaded, readings stored since they were saved evaluated.
+    await alarmEngine.start();
     routeUpgrades(
       http.server,
       {
@@ -276,6 +320,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       freshness,
       preferences: new SqlitePreferenceRepository(metaDb),
       profiles,
+      alarms,
+      notifications,
     });
     commands.start();
     webhooks?.start();
@@ -286,6 +332,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     liveSockets.close();
     live.close();
     await gateway.close();
+    await alarmEngine.stop();
+    await notifications.stop();
     await telemetry.close();
     metaDb.close();
     throw error;
@@ -299,6 +347,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     devices,
     apiKeys,
     telemetry,
+    alarms,
     metrics,
     log,
     generatedAdminKey,
@@ -319,6 +368,9 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       await gateway.close();
       await http.close();
       await writer.drain();
+      // After the last batch settled: its readings are evaluated and every state written.
+      await alarmEngine.stop();
+      await notifications.stop();
       await webhooks?.stop();
       await telemetry.close();
       metaDb.close();

@@ -147,6 +147,36 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  /** The active alarms in numbers, set by the alarm engine; read when metrics are scraped. */
+  alarmCounts: () => { bySeverity: Record<string, number>; unacknowledged: number } = () => ({ bySeverity: {}, unacknowledged: 0 });
+  readonly alarmsOpen: Gauge<"severity"> = new Gauge({
+    name: "telehub_alarms_open",
+    help: "Active alarms, by severity",
+    labelNames: ["severity"] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      for (const [severity, count] of Object.entries(this.alarmCounts().bySeverity)) this.alarmsOpen.set({ severity }, count);
+    },
+  });
+  readonly alarmsUnacknowledged: Gauge = new Gauge({
+    name: "telehub_alarms_unacknowledged",
+    help: "Active alarms nobody has acknowledged",
+    registers: [this.registry],
+    collect: (): void => this.alarmsUnacknowledged.set(this.alarmCounts().unacknowledged),
+  });
+  readonly alarmEvaluationLag = new Histogram({
+    name: "telehub_alarm_evaluation_lag_seconds",
+    help: "From a batch's readings being durable (and acknowledged) to their evaluation by the alarm rules",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly alarmTransitions = new Counter({
+    name: "telehub_alarm_transitions_total",
+    help: "Alarm steps stored, by kind (raised, escalated, deescalated, cleared, acknowledged)",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+
   readonly notificationDeliveries = new Counter({
     name: "telehub_notification_deliveries_total",
     help: "Attempts to send alarm notifications, by channel kind and outcome (delivered, retry: failed and tried again later, failed: failed for good)",

@@ -72,4 +72,6 @@ export interface AlarmApi {
   openCounts(): Promise<{ bySeverity: Record<Severity, number>; unacknowledged: number }>;
   /** Close (clear by `system`, "device deleted") the device's active alarms and forget its states. */
   deviceDeleted(deviceId: string): Promise<void>;
+  /** A device was created or its labels or profile changed: the rules that watch it are resolved again. */
+  deviceChanged(deviceId: string): Promise<void>;
 }

@@ -238,6 +238,23 @@ export interface HubConfig {
     /** Events waiting for delivery at most; beyond, the oldest are dropped and counted. Default 1,000. */
     maxQueued: number;
   };
+  /** Alarm rules' evaluation (docs/alarms.md). */
+  alarms: {
+    /** How often deadlines (durations, no data, offline, quiet periods, re-raises) are checked. Default 1,000 ms. */
+    tickMs: number;
+    /** A deadline is acted on once the hub's clock is this far past it, so readings stamped just before it still count. Default 2,000 ms. */
+    lateGraceMs: number;
+    /** How often changed evaluation states are written to meta.db (and at shutdown). Default 1,000 ms. */
+    stateFlushMs: number;
+    /** At start, readings stored after a state's last evaluated moment are evaluated, looking at most this far back. Default 3,600,000 ms (1 h). */
+    maxCatchUpMs: number;
+    /** Alarm rules at most; creating more is refused with 409 `TH_API_RULE_LIMIT`. Default 1,000. */
+    maxRules: number;
+    /** Readings one backtest evaluates at most; beyond, the result is cut short (`truncated`). Default 200,000. */
+    maxBacktestPoints: number;
+    /** Longest range one backtest covers. Default 2,678,400,000 ms (31 days). */
+    maxBacktestRangeMs: number;
+  };
   notifications: {
     /** Attempts to send one notification before it is marked failed. Default 8. */
     maxAttempts: number;
@@ -356,6 +373,15 @@ export const DEFAULT_CONFIG: HubConfig = {
   },
   dashboard: { enabled: true, dir: "" },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },
+  alarms: {
+    tickMs: 1_000,
+    lateGraceMs: 2_000,
+    stateFlushMs: 1_000,
+    maxCatchUpMs: 3_600_000,
+    maxRules: 1_000,
+    maxBacktestPoints: 200_000,
+    maxBacktestRangeMs: 2_678_400_000,
+  },
   notifications: {
     maxAttempts: 8,
     retryBaseMs: 1_000,

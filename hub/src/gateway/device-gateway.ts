@@ -247,6 +247,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       this.sessions.delete(session.id);
       this.flushedLastSeen.delete(session.id);
       this.deps.live.presenceChanged(session.id, false, this.deps.now());
+      this.deps.alarms.presenceChanged(session.id, false, this.deps.now());
     }
     this.replaced.delete(session);
     this.deps.metrics.connectedDevices.set(this.sessions.size);

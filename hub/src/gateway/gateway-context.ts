@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
 import type pino from "pino";
+import type { ReadingObserver } from "../alarms/reading-observer.js";
 import type { CommandService } from "../commands/command-service.js";
 import type { HubConfig } from "../config/hub-config.js";
 import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   profiles: HelloProfiles;
   /** Where durable readings and presence changes go on to dashboards. */
   live: LiveFeed;
+  /** Where durable readings and presence changes go on to alarm rules (queued: never awaited). */
+  alarms: ReadingObserver;
   /** Backoff on repeated device authentication failures per (device id, address). */
   authThrottle: FailureThrottle;
   /** The client address of an upgrade (trusted proxies' headers believed). */

@@ -75,6 +75,8 @@ class BatchInFlight implements PendingWrite {
     session.context.metrics.ackLatency.observe((performance.now() - this.arrivedAt) / 1000);
     session.sendAck(batch.seq);
     if (this.publishOnCommit && outcome === "stored") session.context.live.publishReadings(session.id, batch.readings);
+    // A duplicate too: its first commit may have been acknowledged just before a crash, never evaluated.
+    session.context.alarms.readingsStored(session.id, batch.readings);
     session.writeSettled();
   }
 

@@ -45,6 +45,7 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
   session.endHandshake();
   session.log.info({ firmware: hello.fw, model: hello.model, lastSeq: seq }, "device connected");
   context.live.presenceChanged(session.id, true, context.now());
+  context.alarms.presenceChanged(session.id, true, context.now());
   await context.desiredConfig.sessionOpened(session.id, hello.cfg);
   await context.commands.deliverPending(session.id);
 }

@@ -175,6 +175,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
           at: deps.now(),
         });
         if (profile) await deps.profiles.profileGiven(device.id, profile, callerOf(request).id);
+        await deps.alarms.deviceChanged(device.id);
         request.auditDetails = { target: device.id };
         return reply.code(201).send({ device: viewOf(deps, device), token });
       } catch (error) {
@@ -225,6 +226,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       });
       if (!device) throw new ApiError("TH_API_NOT_FOUND", `no device ${request.params.id}`);
       if (profile) await deps.profiles.profileGiven(device.id, profile, callerOf(request).id);
+      await deps.alarms.deviceChanged(device.id);
       return viewOf(deps, device);
     },
   );
@@ -249,6 +251,7 @@ export function registerDeviceRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       await deps.telemetry.forgetDevice(id);
       deps.admission.forgetDevice(id);
       await deps.commands.cancelPending(id);
+      await deps.alarms.deviceDeleted(id);
       return reply.code(204).send();
     },
   );

@@ -1,0 +1,572 @@
+import type pino from "pino";
+import type { HubConfig } from "../config/hub-config.js";
+import type { HubMetrics } from "../metrics.js";
+import type { AlarmRepository } from "../storage/alarm-repository.js";
+import type { DeviceRecord, DeviceRepository } from "../storage/device-repository.js";
+import type { StoredReading, TelemetryStore } from "../storage/telemetry-store.js";
+import type { Alarm } from "./alarm.js";
+import type { Actor } from "./alarm-api.js";
+import { type AlarmRecorder, pairKey, SYSTEM_ACTOR } from "./alarm-recorder.js";
+import { DeviceWatches, type Watch } from "./device-watches.js";
+import type { EvaluationState } from "./evaluation-state.js";
+import type { ReadingObserver } from "./reading-observer.js";
+import type { AlarmRule, EvaluationInput } from "./rule.js";
+import { type AlarmStep, advance, manualClear, newEvaluationState, nextDeadline, observe, stateFitsRule } from "./rule-evaluator.js";
+import { scopedDevice, scopeIncludes } from "./rule-scope.js";
+import { storedReadings } from "./stored-readings.js";
+
+export interface AlarmEngineDeps {
+  repository: AlarmRepository;
+  recorder: AlarmRecorder;
+  devices: DeviceRepository;
+  telemetry: TelemetryStore;
+  /** Whether a device is connected now (the gateway). */
+  isConnected: (deviceId: string) => boolean;
+  config: HubConfig["alarms"];
+  /** How far ahead of the hub's clock a reading may be stamped (0: no limit): the end of the catch-up. */
+  maxFutureMs: number;
+  metrics: HubMetrics;
+  log: pino.Logger;
+  now: () => number;
+}
+
+/** What one device's queue holds: a stored batch's readings, or a connection change. */
+type QueuedInput =
+  | { kind: "readings"; readings: readonly StoredReading[]; queuedAt: number }
+  | { kind: "presence"; connected: boolean; at: number };
+
+/** Devices read per page at start. */
+const DEVICE_PAGE = 1_000;
+/** Stored values read per page by the catch-up. */
+const CATCH_UP_PAGE = 10_000;
+/** Longest the engine evaluates in one turn of the event loop before it lets I/O in. */
+const SLICE_MS = 5;
+/** The catch-up's end when readings may be stamped any time ahead (`ingest.maxFutureMs` 0). */
+const FAR_FUTURE_MS = 366 * 86_400_000;
+
+/**
+ * Live evaluation of the alarm rules. Readings and connection changes come in from the gateway
+ * (after the acknowledgement: `readingsStored` only queues them) and are evaluated on a later turn
+ * of the event loop, per device in arrival order, against the rules that watch the device (resolved
+ * once per device and kept until the device or a rule changes). A timer acts on deadlines
+ * (durations, no data, offline, quiet periods, re-raises). Steps go to the {@link AlarmRecorder},
+ * one at a time per (rule, device).
+ *
+ * States live in memory; changed ones are written every `alarms.stateFlushMs`, after each step, and
+ * at stop. At start the saved states are loaded and the readings stored after each one's watermark
+ * are replayed, so a reading acknowledged just before a crash is evaluated after it.
+ */
+export class AlarmEngine implements ReadingObserver {
+  private readonly rules = new Map<string, AlarmRule>();
+  private readonly watched = new Map<string, DeviceWatches>();
+  private readonly watches = new Map<string, Watch>();
+  private readonly queued = new Map<string, QueuedInput[]>();
+  private readonly loading = new Set<string>();
+  private readonly writing = new Set<Promise<void>>();
+  private dirty: Watch[] = [];
+  private drainScheduled = false;
+  private started = false;
+  private stopped = false;
+  private flushing: Promise<void> | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private flusher: NodeJS.Timeout | undefined;
+  /** The reading input handed to the evaluator, reused: no allocation per reading and rule. */
+  private readonly readingInput = { kind: "reading", ts: 0, value: 0 } as Extract<EvaluationInput, { kind: "reading" }>;
+  private readonly anyReadingInput = { kind: "anyReading", ts: 0 } as Extract<EvaluationInput, { kind: "anyReading" }>;
+
+  constructor(private readonly deps: AlarmEngineDeps) {}
+
+  /** Load rules, devices, active alarms and states; replay what was stored after the states; start the timers. */
+  async start(): Promise<void> {
+    const { repository, recorder, config, log } = this.deps;
+    for (const rule of await repository.allRules()) this.rules.set(rule.id, rule);
+    await recorder.load();
+    const lastSeen = new Map<string, number | null>();
+    for (let offset = 0; ; offset += DEVICE_PAGE) {
+      const page = await this.deps.devices.list({ limit: DEVICE_PAGE, offset, sort: "id", order: "asc" });
+      for (const device of page.items) {
+        this.watched.set(device.id, new DeviceWatches(scopedDevice(device)));
+        lastSeen.set(device.id, device.lastSeenAt);
+      }
+      if (page.items.length < DEVICE_PAGE) break;
+    }
+    const saved = new Map<string, EvaluationState>();
+    for (const state of await repository.loadStates()) saved.set(pairKey(state.ruleId, state.deviceId), state);
+    const replay: DeviceWatches[] = [];
+    for (const watches of this.watched.values()) {
+      this.rescope(watches, { saved });
+      if (watches.all.some((watch) => saved.has(watch.key))) replay.push(watches);
+      // No device is connected after a start: a running offline clock goes on, one that was not
+      // running (the device was connected) starts at its last-seen time.
+      const seen = lastSeen.get(watches.device.id) ?? null;
+      for (const watch of watches.presence) {
+        if (watch.state)
+          this.feed(watch, { kind: "presence", connected: false, at: Math.max(seen ?? watch.state.since, watch.state.since) });
+      }
+    }
+    const orphans = [...saved.values()].filter((state) => !this.watches.has(pairKey(state.ruleId, state.deviceId)));
+    if (orphans.length > 0)
+      await repository.saveStates(
+        [],
+        orphans.map(({ ruleId, deviceId }) => ({ ruleId, deviceId })),
+      );
+    const started = Date.now();
+    let readings = 0;
+    for (const watches of replay) readings += await this.catchUp(watches, saved);
+    if (readings > 0)
+      log.info({ readings, devices: replay.length, ms: Date.now() - started }, "alarm rules caught up with stored readings");
+    this.deps.metrics.alarmCounts = () => recorder.openCounts();
+    this.started = true;
+    this.ticker = setInterval(() => this.tick(), config.tickMs);
+    this.ticker.unref();
+    this.flusher = setInterval(() => void this.flush(), config.stateFlushMs);
+    this.flusher.unref();
+    this.drain();
+  }
+
+  /** Evaluate what is queued, write every step and state; nothing is evaluated after. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    clearInterval(this.ticker);
+    clearInterval(this.flusher);
+    // Devices whose record is being read get theirs first; a device that is gone loses its inputs.
+    for (let round = 0; round < 3 && this.started && this.queued.size > 0; round++) {
+      await Promise.all([...this.queued.keys()].map((id) => this.loadDevice(id)));
+      this.drain(Number.POSITIVE_INFINITY);
+    }
+    this.stopped = true;
+    while (this.writing.size > 0) await Promise.all(this.writing);
+    await this.flush();
+  }
+
+  /** Resolves once nothing is queued and every step and state is written (tests and benchmarks wait on it). */
+  async idle(): Promise<void> {
+    while (this.queued.size > 0 || this.writing.size > 0 || this.loading.size > 0) {
+      if (this.writing.size > 0) await Promise.all(this.writing);
+      else await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  readingsStored(deviceId: string, readings: readonly StoredReading[]): void {
+    if (this.watches.size === 0 && this.started) return;
+    const watches = this.watched.get(deviceId);
+    if (watches !== undefined && watches.all.length === 0 && !watches.stale) return;
+    this.enqueue(deviceId, { kind: "readings", readings, queuedAt: performance.now() });
+  }
+
+  presenceChanged(deviceId: string, connected: boolean, at: number): void {
+    const watches = this.watched.get(deviceId);
+    // A connection may bring a profile (given at hello) or follow a change made while away.
+    if (connected && watches) watches.stale = true;
+    if (this.watches.size === 0 && this.started && !connected) return;
+    this.enqueue(deviceId, { kind: "presence", connected, at });
+  }
+
+  /** The rules held (enabled or not). */
+  get ruleCount(): number {
+    return this.rules.size;
+  }
+
+  /** A rule was created or changed: its evaluation starts afresh on every device it now watches. */
+  ruleSaved(rule: AlarmRule): void {
+    this.rules.set(rule.id, rule);
+    const reason = rule.enabled ? "the rule no longer applies to the device" : "rule disabled";
+    for (const watches of this.watched.values()) this.rescope(watches, { ruleId: rule.id, reason });
+    // Pairs on devices not loaded (none, normally) are cleared too.
+    if (!rule.enabled) void this.clearAll(this.deps.recorder.activeOf({ ruleId: rule.id }), reason);
+  }
+
+  /** A rule was deleted (its states with it): its active alarms are cleared by `system`. */
+  async ruleDeleted(ruleId: string): Promise<void> {
+    this.rules.delete(ruleId);
+    for (const watches of this.watched.values()) this.rescope(watches, { ruleId, reason: "rule deleted" });
+    await this.clearAll(this.deps.recorder.activeOf({ ruleId }), "rule deleted");
+  }
+
+  /** A device's record changed (labels, profile, created): its rules are resolved again. */
+  async deviceChanged(deviceId: string): Promise<void> {
+    await this.loadDevice(deviceId, true);
+  }
+
+  /** A device was deleted: its states are dropped and its active alarms cleared by `system`. */
+  async deviceDeleted(deviceId: string): Promise<void> {
+    const watches = this.watched.get(deviceId);
+    this.watched.delete(deviceId);
+    this.queued.delete(deviceId);
+    if (watches) this.drop(watches.all);
+    const open = new Map<string, Alarm>();
+    for (const alarm of await this.deps.repository.activeAlarms({ deviceId })) open.set(alarm.id, alarm);
+    for (const alarm of this.deps.recorder.activeOf({ deviceId })) open.set(alarm.id, alarm);
+    await this.clearAll([...open.values()], "device deleted");
+  }
+
+  /**
+   * Someone clears an alarm. The evaluator forgets it at once (its re-raise clock starts), so no
+   * step computed from now on refers to it; the clear itself is written in the pair's turn.
+   */
+  async clear(alarm: Alarm, actor: Actor, comment: string | null): Promise<Alarm> {
+    const { recorder, repository } = this.deps;
+    const watch = this.watches.get(pairKey(alarm.ruleId, alarm.deviceId));
+    if (watch?.state && recorder.activeAlarm(alarm.ruleId, alarm.deviceId)?.id === alarm.id && watch.state.alarmSeverity !== null) {
+      manualClear(watch.rule, watch.state, this.deps.now());
+      watch.state.alarmId = null;
+      this.touch(watch);
+    }
+    return recorder.inTurn(alarm.ruleId, alarm.deviceId, async () => {
+      const current = (await repository.getAlarm(alarm.id)) ?? alarm;
+      const cleared = await recorder.clear(current, actor, comment);
+      // Written now unless steps computed after the clear are still to be written (they write it).
+      if (watch?.state && watch.pendingSteps === 0 && this.watches.get(watch.key) === watch) {
+        watch.dirty = false;
+        await repository.saveStates([watch.state], []);
+      }
+      return cleared;
+    });
+  }
+
+  /** Someone acknowledges an alarm, in its pair's turn. */
+  acknowledge(alarm: Alarm, actor: Actor, comment: string | null): Promise<Alarm> {
+    const { recorder, repository } = this.deps;
+    return recorder.inTurn(alarm.ruleId, alarm.deviceId, async () => {
+      const current = (await repository.getAlarm(alarm.id)) ?? alarm;
+      return recorder.acknowledge(current, actor, comment);
+    });
+  }
+
+  private enqueue(deviceId: string, input: QueuedInput): void {
+    const queue = this.queued.get(deviceId);
+    if (queue) queue.push(input);
+    else this.queued.set(deviceId, [input]);
+    this.scheduleDrain();
+  }
+
+  /**
+   * Evaluate the devices' queued inputs in arrival order (loading unknown or changed devices'
+   * records first), for at most {@link SLICE_MS} per turn of the event loop: a backlog never holds
+   * up the sockets (acks, other devices' frames) for longer than that.
+   */
+  private drain(sliceMs = SLICE_MS): void {
+    this.drainScheduled = false;
+    if (this.stopped) return;
+    const until = performance.now() + sliceMs;
+    for (const [deviceId, inputs] of this.queued) {
+      const watches = this.watched.get(deviceId);
+      if (watches === undefined || watches.stale) {
+        void this.loadDevice(deviceId);
+        continue;
+      }
+      let done = 0;
+      while (done < inputs.length) {
+        const input = inputs[done++] as QueuedInput;
+        if (input.kind === "readings") {
+          for (const reading of input.readings) this.observeReading(watches, reading);
+          this.deps.metrics.alarmEvaluationLag.observe((performance.now() - input.queuedAt) / 1000);
+        } else {
+          for (const watch of watches.presence) this.feed(watch, { kind: "presence", connected: input.connected, at: input.at });
+        }
+        if (performance.now() > until) break;
+      }
+      if (done < inputs.length) {
+        inputs.splice(0, done);
+        this.scheduleDrain();
+        return;
+      }
+      this.queued.delete(deviceId);
+    }
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled || !this.started || this.stopped) return;
+    this.drainScheduled = true;
+    setImmediate(() => this.drain());
+  }
+
+  private observeReading(watches: DeviceWatches, reading: StoredReading): void {
+    if (watches.byMetric.size > 0) {
+      const input = this.readingInput;
+      input.ts = reading.ts;
+      for (const [metric, list] of watches.byMetric) {
+        const value = reading.metrics[metric];
+        if (value === undefined) continue;
+        input.value = value;
+        for (const watch of list) this.feed(watch, input);
+      }
+    }
+    if (watches.anyReading.length > 0) {
+      this.anyReadingInput.ts = reading.ts;
+      for (const watch of watches.anyReading) this.feed(watch, this.anyReadingInput);
+    }
+  }
+
+  private feed(watch: Watch, input: EvaluationInput): void {
+    const state = watch.state ?? this.startState(watch);
+    let steps: AlarmStep[];
+    try {
+      steps = observe(watch.rule, state, input);
+    } catch (error) {
+      this.failed(watch, error);
+      return;
+    }
+    watch.failing = false;
+    this.touch(watch);
+    if (steps.length > 0) this.record(watch, steps);
+  }
+
+  /** Act on every deadline the hub's clock has passed by `alarms.lateGraceMs`. */
+  private tick(): void {
+    if (this.stopped) return;
+    // Readings already here are evaluated before any deadline they may stop; a device whose
+    // readings are still queued (a backlog) has its deadlines looked at next time.
+    this.drain();
+    const until = this.deps.now() - this.deps.config.lateGraceMs;
+    for (const watch of this.watches.values()) {
+      const { state, rule } = watch;
+      if (state === null || this.queued.has(watch.deviceId)) continue;
+      let steps: AlarmStep[];
+      try {
+        const deadline = nextDeadline(rule, state);
+        if (deadline === null || deadline > until) continue;
+        steps = advance(rule, state, until);
+      } catch (error) {
+        this.failed(watch, error);
+        continue;
+      }
+      this.touch(watch);
+      if (steps.length > 0) this.record(watch, steps);
+    }
+  }
+
+  private failed(watch: Watch, error: unknown): void {
+    if (watch.failing) return;
+    watch.failing = true;
+    this.deps.log.error(
+      { err: error, ruleId: watch.rule.id, deviceId: watch.deviceId },
+      "alarm rule failed on a device; its input is skipped",
+    );
+  }
+
+  private touch(watch: Watch): void {
+    if (watch.dirty) return;
+    watch.dirty = true;
+    this.dirty.push(watch);
+  }
+
+  /**
+   * Write the steps in the pair's turn, then the state as it was right after them: the saved state
+   * is never ahead of the stored alarms by more than the step being written (a replay after a
+   * crash repeats at most that one, which the recorder recognises).
+   */
+  private record(watch: Watch, steps: AlarmStep[]): void {
+    const { recorder, repository, log } = this.deps;
+    const snapshot = JSON.stringify(watch.state);
+    const profileId = this.watched.get(watch.deviceId)?.device.profileId ?? null;
+    watch.pendingSteps++;
+    const written = recorder
+      .inTurn(watch.rule.id, watch.deviceId, async () => {
+        try {
+          await recorder.applySteps(watch.rule, watch.deviceId, profileId, steps);
+        } catch (error) {
+          log.error({ err: error, ruleId: watch.rule.id, deviceId: watch.deviceId }, "could not store an alarm step");
+          return;
+        }
+        const active = recorder.activeAlarm(watch.rule.id, watch.deviceId);
+        if (watch.state) watch.state.alarmId = watch.state.alarmSeverity === null ? null : (active?.id ?? null);
+        if (this.watches.get(watch.key) !== watch) return;
+        const state = JSON.parse(snapshot) as EvaluationState;
+        state.alarmId = state.alarmSeverity === null ? null : (active?.id ?? null);
+        await repository.saveStates([state], []);
+      })
+      .catch((error: unknown) =>
+        log.error({ err: error, ruleId: watch.rule.id, deviceId: watch.deviceId }, "could not save an alarm state"),
+      )
+      .finally(() => {
+        watch.pendingSteps--;
+        this.writing.delete(written);
+      });
+    this.writing.add(written);
+  }
+
+  /** Write the states that changed and have no step waiting to be written. */
+  private flush(): Promise<void> {
+    this.flushing ??= this.writeDirty().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async writeDirty(): Promise<void> {
+    const states: EvaluationState[] = [];
+    const waiting: Watch[] = [];
+    const written: Watch[] = [];
+    for (const watch of this.dirty) {
+      if (this.watches.get(watch.key) !== watch || watch.state === null) continue;
+      if (watch.pendingSteps > 0) {
+        waiting.push(watch);
+        continue;
+      }
+      watch.dirty = false;
+      written.push(watch);
+      states.push(watch.state);
+    }
+    this.dirty = waiting;
+    if (states.length === 0) return;
+    try {
+      await this.deps.repository.saveStates(states, []);
+    } catch (error) {
+      this.deps.log.error({ err: error, states: states.length }, "could not save alarm evaluation states; trying again");
+      for (const watch of written) this.touch(watch);
+    }
+  }
+
+  /**
+   * Read the device's record and resolve its rules again (`force`: even if it is known and not
+   * stale); a device that no longer exists loses its queued inputs.
+   */
+  private async loadDevice(deviceId: string, force = false): Promise<void> {
+    const known = this.watched.get(deviceId);
+    if (!force && known && !known.stale) return;
+    if (this.loading.has(deviceId) && !force) return;
+    this.loading.add(deviceId);
+    let record: DeviceRecord | undefined;
+    try {
+      record = await this.deps.devices.get(deviceId);
+    } catch (error) {
+      this.deps.log.error({ err: error, deviceId }, "could not read a device for its alarm rules");
+    } finally {
+      this.loading.delete(deviceId);
+    }
+    if (record === undefined) {
+      this.queued.delete(deviceId);
+      return;
+    }
+    const watches = this.watched.get(deviceId) ?? new DeviceWatches(scopedDevice(record));
+    watches.device = scopedDevice(record);
+    watches.stale = false;
+    this.watched.set(deviceId, watches);
+    this.rescope(watches);
+    if (this.queued.has(deviceId)) this.scheduleDrain();
+  }
+
+  /**
+   * Resolve which rules watch a device (only `ruleId` when given, after that rule changed): new pairs
+   * get a state (the saved one at start, else a fresh one that carries on the pair's active alarm),
+   * pairs whose rule changed restart, and pairs that ended lose their state and have their active
+   * alarm cleared by `system` with `reason`.
+   */
+  private rescope(
+    watches: DeviceWatches,
+    options: { saved?: ReadonlyMap<string, EvaluationState>; ruleId?: string; reason?: string } = {},
+  ): void {
+    const { device } = watches;
+    const { saved, ruleId } = options;
+    const next: Watch[] = [];
+    const ended: Watch[] = [];
+    const resolve = (rule: AlarmRule | undefined, current: Watch | undefined): void => {
+      if (rule === undefined || !rule.enabled || !scopeIncludes(rule.scope, device)) {
+        if (current) ended.push(current);
+        return;
+      }
+      if (current?.rule === rule) {
+        next.push(current);
+        return;
+      }
+      const key = pairKey(rule.id, device.id);
+      const watch: Watch = { rule, deviceId: device.id, key, state: null, dirty: false, pendingSteps: 0, failing: false };
+      this.watches.set(key, watch);
+      const state = saved?.get(key);
+      if (state && stateFitsRule(rule, state)) watch.state = state;
+      else if (rule.condition.kind !== "metric") this.startState(watch);
+      next.push(watch);
+    };
+    if (ruleId === undefined) {
+      const kept = new Set<Watch>();
+      for (const rule of this.rules.values()) {
+        const current = watches.of(rule.id);
+        if (current) kept.add(current);
+        resolve(rule, current);
+      }
+      for (const watch of watches.all) if (!kept.has(watch)) ended.push(watch);
+    } else {
+      for (const watch of watches.all) if (watch.rule.id !== ruleId) next.push(watch);
+      resolve(this.rules.get(ruleId), watches.of(ruleId));
+    }
+    watches.replaceAll(next);
+    if (ended.length === 0) return;
+    this.drop(ended);
+    const alarms = ended
+      .map((watch) => this.deps.recorder.activeAlarm(watch.rule.id, watch.deviceId))
+      .filter((alarm): alarm is Alarm => alarm !== undefined);
+    if (alarms.length > 0) void this.clearAll(alarms, options.reason ?? "the rule no longer applies to the device");
+  }
+
+  /** A fresh state for a pair: it carries on the pair's active alarm, if any; offline rules start their clock. */
+  private startState(watch: Watch): EvaluationState {
+    const now = this.deps.now();
+    const state = newEvaluationState(watch.rule, watch.deviceId, now);
+    const active = this.deps.recorder.activeAlarm(watch.rule.id, watch.deviceId);
+    if (active) {
+      state.alarmId = active.id;
+      state.alarmSeverity = active.severity;
+    }
+    watch.state = state;
+    this.touch(watch);
+    // An offline rule's state starts disconnected (since now): a connected device says otherwise.
+    if (watch.rule.condition.kind === "offline" && this.deps.isConnected(watch.deviceId)) {
+      this.feed(watch, { kind: "presence", connected: true, at: now });
+    }
+    return state;
+  }
+
+  /** Forget pairs (their states are deleted from the store too). */
+  private drop(ended: readonly Watch[]): void {
+    const removed: { ruleId: string; deviceId: string }[] = [];
+    for (const watch of ended) {
+      if (this.watches.get(watch.key) !== watch) continue;
+      this.watches.delete(watch.key);
+      removed.push({ ruleId: watch.rule.id, deviceId: watch.deviceId });
+    }
+    if (removed.length === 0) return;
+    this.deps.repository.saveStates([], removed).catch((error: unknown) => {
+      this.deps.log.error({ err: error, states: removed.length }, "could not delete alarm evaluation states");
+    });
+  }
+
+  private async clearAll(alarms: readonly Alarm[], comment: string): Promise<void> {
+    const { recorder, repository, log } = this.deps;
+    await Promise.all(
+      alarms.map((alarm) =>
+        recorder
+          .inTurn(alarm.ruleId, alarm.deviceId, async () =>
+            recorder.clear((await repository.getAlarm(alarm.id)) ?? alarm, SYSTEM_ACTOR, comment),
+          )
+          .catch((error: unknown) => log.error({ err: error, alarmId: alarm.id }, "could not clear an alarm")),
+      ),
+    );
+  }
+
+  /** Replay the device's readings stored after its saved states' watermarks; answers how many. */
+  private async catchUp(watches: DeviceWatches, saved: ReadonlyMap<string, EvaluationState>): Promise<number> {
+    const { config, telemetry, maxFutureMs, log } = this.deps;
+    const now = this.deps.now();
+    let from = Number.POSITIVE_INFINITY;
+    for (const watch of watches.all) {
+      const state = saved.get(watch.key);
+      if (state === undefined || watch.state !== state) continue;
+      from = Math.min(from, state.watermark === null ? state.since : state.watermark + 1);
+    }
+    if (from === Number.POSITIVE_INFINITY) return 0;
+    from = Math.max(from, now - config.maxCatchUpMs);
+    const to = now + (maxFutureMs > 0 ? maxFutureMs : FAR_FUTURE_MS) + 1;
+    let count = 0;
+    try {
+      const query = { deviceId: watches.device.id, metrics: watches.metricsRead(), from, to };
+      for await (const reading of storedReadings(telemetry, query, CATCH_UP_PAGE)) {
+        this.observeReading(watches, reading);
+        count++;
+      }
+    } catch (error) {
+      log.error({ err: error, deviceId: watches.device.id }, "could not read stored readings back for the alarm rules");
+    }
+    return count;
+  }
+}
