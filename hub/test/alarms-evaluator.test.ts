@@ -71,11 +71,17 @@ describe("hysteresis", () => {
     assert.ok(raised >= 19, `without hysteresis the wave raises once per period (${raised})`);
   });
 
-  test("a held level lets go at value − hysteresis, not before", () => {
+  test("a held level lets go below value − hysteresis, not at it", () => {
     const rule = ruleOf({ condition: temperature([above("major", 80, 5)]) });
-    const { steps } = run(rule, readings([0, 81], [1000, 80], [2000, 75.5], [3000, 75], [4000, 79]));
-    assert.deepEqual(brief(steps), ["raised@0:major", "cleared@3000:major"]);
-    assert.equal(steps[1]?.message, "temperature back to 75");
+    const { steps } = run(rule, readings([0, 81], [1000, 80], [2000, 75.5], [3000, 75], [4000, 74.9], [5000, 79]));
+    assert.deepEqual(brief(steps), ["raised@0:major", "cleared@4000:major"]);
+    assert.equal(steps[1]?.message, "temperature back to 74.9");
+  });
+
+  test("without hysteresis, a value exactly at the threshold neither raises nor lets go", () => {
+    const rule = ruleOf({ condition: temperature([above("major", 80)]) });
+    const { steps } = run(rule, readings([0, 80], [1000, 80.1], [2000, 80], [3000, 79.9]));
+    assert.deepEqual(brief(steps), ["raised@1000:major", "cleared@3000:major"]);
   });
 
   test("outside a range with hysteresis lets go only well inside it", () => {
@@ -93,8 +99,8 @@ describe("hysteresis", () => {
 
   test("below with hysteresis", () => {
     const rule = ruleOf({ condition: temperature([{ severity: "warning", op: "below", value: 5, hysteresis: 1 }]) });
-    const { steps } = run(rule, readings([0, 4], [1000, 5.5], [2000, 6]));
-    assert.deepEqual(brief(steps), ["raised@0:warning", "cleared@2000:warning"]);
+    const { steps } = run(rule, readings([0, 4], [1000, 5.5], [2000, 6], [3000, 6.1]));
+    assert.deepEqual(brief(steps), ["raised@0:warning", "cleared@3000:warning"]);
   });
 });
 
@@ -253,11 +259,11 @@ describe("rate of change", () => {
 
     const fast = Array.from({ length: 7 }, (_, i): [number, number] => [i * 10_000, 20 + i * 0.5]);
     const rising = run(rule, [...readings(...fast), ...readings([70_000, 23], [80_000, 23], [90_000, 23])]);
-    // At 80 s the window starts at 20 s (21): 2/min, no longer above 2.
-    assert.deepEqual(brief(rising.steps), ["raised@10000:major", "cleared@80000:major"]);
+    // At 80 s the window starts at 20 s (21): 2/min, at the threshold (held); at 90 s from 30 s (21.5): 1.5/min, below it.
+    assert.deepEqual(brief(rising.steps), ["raised@10000:major", "cleared@90000:major"]);
     assert.equal(rising.steps[0]?.message, "temperature rising 3/min above 2");
     assert.equal(rising.steps[0]?.value, 20.5, "the step carries the reading's value");
-    assert.equal(rising.steps[1]?.message, "temperature back to rising 2/min");
+    assert.equal(rising.steps[1]?.message, "temperature back to rising 1.5/min");
   });
 
   test("the first reading alone is no observation; falling is a negative rate", () => {

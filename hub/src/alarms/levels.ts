@@ -31,8 +31,11 @@ export function raises(level: Level, x: MetricValue): boolean {
 }
 
 /**
- * Whether a held `level` lets go on `x`: it has gone back past the threshold by the hysteresis.
- * With hysteresis 0 this is exactly "no longer raises".
+ * Whether a held `level` lets go on `x`: it has gone back past the threshold by more than the
+ * hysteresis. `above 80` with 5 lets go below 75 (the dead band [75, 80] keeps it: with
+ * hysteresis 0, exactly 80 keeps it); `below 5` with 1 lets go above 6; `outside [10, 30]` with 2
+ * lets go inside [12, 28]; `inside [10, 30]` with 2 lets go outside [8, 32]; `equals` and
+ * `notEquals` let go as soon as they no longer hold.
  */
 export function letsGo(level: Level, x: MetricValue): boolean {
   if (level.op === "equals" || level.op === "notEquals") return !raises(level, x);
@@ -40,9 +43,9 @@ export function letsGo(level: Level, x: MetricValue): boolean {
   const h = "hysteresis" in level ? (level.hysteresis ?? 0) : 0;
   switch (level.op) {
     case "above":
-      return v <= level.value - h;
+      return v < level.value - h;
     case "below":
-      return v >= level.value + h;
+      return v > level.value + h;
     case "outside":
       return v >= level.low + h && v <= level.high - h;
     case "inside":
