@@ -11,9 +11,11 @@ async function create(hubUrl: string, apiKey: string, path: string, body: unknow
   return response.json();
 }
 
-/** Create each rule (`POST /api/v1/alarm-rules`), one after the other. */
-export async function createRules(hubUrl: string, apiKey: string, rules: readonly RuleDefinition[]): Promise<void> {
-  for (const rule of rules) await create(hubUrl, apiKey, "/api/v1/alarm-rules", rule);
+/** Create each rule (`POST /api/v1/alarm-rules`), one after the other; answers their ids, in order. */
+export async function createRules(hubUrl: string, apiKey: string, rules: readonly RuleDefinition[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const rule of rules) ids.push(((await create(hubUrl, apiKey, "/api/v1/alarm-rules", rule)) as { id: string }).id);
+  return ids;
 }
 
 /** Create a notification channel (`POST /api/v1/notification-channels`). */
@@ -21,24 +23,28 @@ export async function createChannel(hubUrl: string, apiKey: string, channel: Cha
   await create(hubUrl, apiKey, "/api/v1/notification-channels", channel);
 }
 
-/** Active alarms right now (`GET /api/v1/alarms/summary`). */
-export async function activeAlarms(hubUrl: string, apiKey: string): Promise<number> {
-  const response = await fetch(new URL("/api/v1/alarms/summary", hubUrl), { headers: { authorization: `Bearer ${apiKey}` } });
-  if (!response.ok) throw new Error(`GET /api/v1/alarms/summary: HTTP ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { active: number }).active;
+/** Active alarms right now: all (`GET /api/v1/alarms/summary`), or one rule's (`GET /api/v1/alarms?status=active&ruleId=…`). */
+export async function activeAlarms(hubUrl: string, apiKey: string, ruleId?: string): Promise<number> {
+  const path =
+    ruleId === undefined ? "/api/v1/alarms/summary" : `/api/v1/alarms?status=active&ruleId=${encodeURIComponent(ruleId)}&limit=1`;
+  const response = await fetch(new URL(path, hubUrl), { headers: { authorization: `Bearer ${apiKey}` } });
+  if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { active: number } | { total: number };
+  return "active" in body ? body.active : body.total;
 }
 
 /**
- * Poll the summary every `intervalMs` until `count` alarms are active; resolves with
- * `performance.now()` at the answer that said so. Rejects after `timeoutMs`, saying how many were.
+ * Poll {@link activeAlarms} every 10 ms until `count` alarms (of `ruleId`, if given) are active;
+ * resolves with `performance.now()` at the answer that said so. Rejects after `timeoutMs`,
+ * saying how many were.
  */
-export async function whenActive(hubUrl: string, apiKey: string, count: number, timeoutMs: number, intervalMs = 10): Promise<number> {
+export async function whenActive(hubUrl: string, apiKey: string, count: number, timeoutMs: number, ruleId?: string): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const active = await activeAlarms(hubUrl, apiKey);
+    const active = await activeAlarms(hubUrl, apiKey, ruleId);
     const at = performance.now();
     if (active === count) return at;
     if (at > deadline) throw new Error(`${active} alarms active after ${timeoutMs} ms, waiting for ${count}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

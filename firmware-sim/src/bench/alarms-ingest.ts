@@ -7,7 +7,6 @@ import { FLEET_LABELS, FLEET_RULES, PROBE_METRIC } from "./alarms-rules.js";
 import { BENCH_HUB_ENV, sendSampleBatches } from "./ingest-scenario.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs } from "./process-stats.js";
-import { SAMPLE_TS_BASE } from "./sample-reading.js";
 
 /** The ingest load: `devices` clients, each `batchesPerDevice` batches of `readingsPerBatch` readings, then one probe reading. */
 export interface IngestLoad {
@@ -84,7 +83,7 @@ export async function compareAlarmIngest(load: IngestLoad, rounds: number): Prom
  * The ingest scenario's load (`sendSampleBatches`), each device's last reading a probe reading
  * that raises an alarm under the rules. The hub evaluates rules after acknowledging, so the acks
  * alone do not show what the rules cost if evaluation falls behind: with rules the round also
- * waits (polling `GET /api/v1/alarms/summary` every 10 ms) until every device's probe alarm is
+ * waits (polling the probe rule's active alarms every 10 ms) until every device's probe alarm is
  * open, i.e. until the evaluation reached each device's last reading.
  */
 async function runIngestRound(load: IngestLoad, rules: readonly RuleDefinition[]): Promise<IngestRound> {
@@ -92,25 +91,28 @@ async function runIngestRound(load: IngestLoad, rules: readonly RuleDefinition[]
   const clients: TelehubClient[] = [];
   try {
     const credentials = await provisionDevices(hub.url, hub.adminKey, "bench-", load.devices, { ...FLEET_LABELS });
-    await createRules(hub.url, hub.adminKey, rules);
+    const [probeRule] = await createRules(hub.url, hub.adminKey, rules);
     for (const { deviceId, token } of credentials) {
       clients.push(new TelehubClient({ url: hub.url, deviceId, token, maxBatchReadings: load.readingsPerBatch, batchIntervalMs: 60_000 }));
     }
     await Promise.all(clients.map((c) => c.connect()));
-    const probeTs = SAMPLE_TS_BASE + load.batchesPerDevice * load.readingsPerBatch;
+    // Device time starts now, as a fleet's clocks would: a reading stamped long ago would have its
+    // durations' deadlines long past on the hub's clock, acted on at the next tick.
+    const firstTs = Date.now();
+    const probeTs = firstTs + load.batchesPerDevice * load.readingsPerBatch;
     const readings = load.devices * (load.batchesPerDevice * load.readingsPerBatch + 1);
 
     const cpuBefore = cpuTimeMs(hub.pid);
     const startedAt = performance.now();
     await Promise.all(
       clients.map(async (client, d) => {
-        await sendSampleBatches(client, d, load.batchesPerDevice, load.readingsPerBatch);
+        await sendSampleBatches(client, d, load.batchesPerDevice, load.readingsPerBatch, firstTs);
         client.send({ [PROBE_METRIC]: 2 }, probeTs);
         await client.flush(300_000);
       }),
     );
     const ackedAt = performance.now();
-    const evaluatedAt = rules.length > 0 ? await whenActive(hub.url, hub.adminKey, load.devices, 300_000) : undefined;
+    const evaluatedAt = probeRule === undefined ? undefined : await whenActive(hub.url, hub.adminKey, load.devices, 300_000, probeRule);
     const seconds = ((evaluatedAt ?? ackedAt) - startedAt) / 1000;
     return {
       readingsPerSecond: readings / ((ackedAt - startedAt) / 1000),

@@ -7,7 +7,7 @@ export interface ReceivedNotification {
   at: number;
   /** `alarm.notification`, `alarm.digest`, … */
   type: string;
-  /** Alarms it tells about (`delivery.alarmIds`). */
+  /** Alarms it tells about (the body's `alarms`). */
   alarms: number;
 }
 
@@ -29,8 +29,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const at = performance.now();
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { type: string; delivery?: { alarmIds?: string[] } };
-      received.push({ at, type: body.type, alarms: body.delivery?.alarmIds?.length ?? 0 });
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { type: string; alarms?: unknown[] };
+      received.push({ at, type: body.type, alarms: body.alarms?.length ?? 0 });
       for (const wake of waiting) wake();
       response.writeHead(200).end();
     });

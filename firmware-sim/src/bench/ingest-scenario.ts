@@ -3,7 +3,7 @@ import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs, peakRssBytes } from "./process-stats.js";
-import { sampleReading } from "./sample-reading.js";
+import { SAMPLE_TS_BASE, sampleReading } from "./sample-reading.js";
 
 export interface IngestResult {
   devices: number;
@@ -85,15 +85,22 @@ export async function runIngest(
 }
 
 /**
- * Device number `d` sends `batches` batches of `readingsPerBatch` {@link sampleReading}s (device
- * timestamps `sampleReading`'s, 1 ms apart) as fast as its in-flight window lets them go;
- * resolves when the last is handed to the client, not when it is acknowledged.
+ * Device number `d` sends `batches` batches of `readingsPerBatch` {@link sampleReading}s as fast
+ * as its in-flight window lets them go, device timestamps 1 ms apart from `firstTs`
+ * (`sampleReading`'s by default); resolves when the last is handed to the client, not when it is
+ * acknowledged.
  */
-export async function sendSampleBatches(client: TelehubClient, d: number, batches: number, readingsPerBatch: number): Promise<void> {
+export async function sendSampleBatches(
+  client: TelehubClient,
+  d: number,
+  batches: number,
+  readingsPerBatch: number,
+  firstTs = SAMPLE_TS_BASE,
+): Promise<void> {
   for (let b = 0; b < batches; b++) {
     for (let i = 0; i < readingsPerBatch; i++) {
-      const reading = sampleReading(d, b * readingsPerBatch + i);
-      client.send(reading.m, reading.ts);
+      const index = b * readingsPerBatch + i;
+      client.send(sampleReading(d, index).m, firstTs + index);
     }
     // Let the socket work between batches; the client's in-flight window paces the rest.
     if (b % 4 === 3) await new Promise((resolve) => setImmediate(resolve));

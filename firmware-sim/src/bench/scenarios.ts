@@ -1,5 +1,6 @@
 import { influxdAvailable } from "@telehub/hub/influxd";
 import { fmt } from "../output/format.js";
+import { alarms } from "./alarms-scenario.js";
 import { runCommandRoundTrip } from "./command-scenario.js";
 import { measureBareConnections, measureHubConnections } from "./connections-scenario.js";
 import { measureHubFanIn } from "./fanin-scenario.js";
@@ -312,4 +313,4 @@ function influxRows(result: InfluxIngestResult | undefined): Row[] {
 }
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [ingest, latency, connections, fanIn, live, fanOut, commands, influx];
+export const SCENARIOS: readonly Scenario[] = [ingest, latency, connections, fanIn, live, fanOut, commands, influx, alarms];

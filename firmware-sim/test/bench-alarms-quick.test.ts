@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { numbers } from "./support/json-numbers.js";
+import { runScript } from "./support/run-cli.js";
+
+const BENCH = fileURLToPath(new URL("../src/bench/main.js", import.meta.url));
+
+/** The parts of the alarm scenario's report the test reads. */
+interface AlarmsReport {
+  ingest: { withRules: { evaluation?: object; roundReadingsPerSecond: number[] }; withoutRules: { roundReadingsPerSecond: number[] } };
+  latency: { alarm: { received: number }; telemetry: { received: number } };
+  storm: { devices: number; singleMessages: number; digests: number; digestAlarms: number; rateLimit: { count: number } };
+}
+
+it("npm run bench -- --quick --only alarms measures all three parts (no speed asserted)", { timeout: 118_000 }, async () => {
+  const { code, stdout, stderr } = await runScript(BENCH, ["--quick", "--json", "--only", "alarms"], { timeoutMs: 115_000 });
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout) as { alarms: AlarmsReport };
+  const { ingest, latency, storm } = report.alarms;
+  assert.deepEqual(
+    numbers(report.alarms, "alarms").filter(([, n]) => !Number.isFinite(n)),
+    [],
+    "no figure is NaN",
+  );
+  assert.equal(ingest.withRules.roundReadingsPerSecond.length, ingest.withoutRules.roundReadingsPerSecond.length, "as many rounds a side");
+  assert.ok(ingest.withRules.evaluation, "the rounds with rules waited for the evaluation to reach every device's probe reading");
+  assert.ok(latency.alarm.received > 0, "the live client timed alarms");
+  assert.ok(latency.telemetry.received > 0, "the live client timed the crossing readings' telemetry items");
+  assert.equal(storm.singleMessages, storm.rateLimit.count, "the storm's first alarms went one by one, up to the rate limit");
+  assert.equal(storm.digests, 1, "then one digest");
+  assert.equal(storm.digestAlarms, storm.devices - storm.rateLimit.count, "naming every other alarm");
+});
