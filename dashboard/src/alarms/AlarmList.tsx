@@ -24,31 +24,45 @@ import { SEVERITIES, severityLabel } from "./severity";
 /** The list opens on what needs attention: the active alarms. */
 export const DEFAULT_ALARM_FILTER = { status: "active" };
 
-/** A filter with fixed choices, always shown, whose empty choice means "any". */
-function choiceFilter(source: string, label: string, choices: { id: string; name: string }[]) {
-  return <SelectInput key={source} source={source} label={label} choices={choices} emptyText="Any" alwaysOn />;
+/** A filter with fixed choices whose empty choice means "any". */
+function choiceFilter(source: string, label: string, choices: { id: string; name: string }[], alwaysOn: boolean) {
+  return <SelectInput key={source} source={source} label={label} choices={choices} emptyText="Any" alwaysOn={alwaysOn} />;
 }
 
-const alarmFilters = [
-  choiceFilter("status", "State", [
-    { id: "active", name: "Active" },
-    { id: "cleared", name: "Cleared" },
-  ]),
-  choiceFilter("acknowledged", "Acknowledged", [
-    { id: "false", name: "Unacknowledged" },
-    { id: "true", name: "Acknowledged" },
-  ]),
-  choiceFilter(
-    "severity",
-    "Severity",
-    SEVERITIES.map((s) => ({ id: s, name: severityLabel(s) })),
-  ),
-  <TextInput key="deviceId" source="deviceId" label="Device id" />,
-  <ProfileInput key="profileId" source="profileId" label="Profile" emptyText="Any" />,
-  <ReferenceInput key="ruleId" source="ruleId" reference="alarm-rules" perPage={100}>
-    <SelectInput label="Rule" optionText="name" emptyText="Any" />
-  </ReferenceInput>,
-];
+/** The list's filters; on a phone only the state is always shown (the others through the filter button), so the cards start near the top. */
+function alarmFilters(phone: boolean) {
+  return [
+    choiceFilter(
+      "status",
+      "State",
+      [
+        { id: "active", name: "Active" },
+        { id: "cleared", name: "Cleared" },
+      ],
+      true,
+    ),
+    choiceFilter(
+      "acknowledged",
+      "Acknowledged",
+      [
+        { id: "false", name: "Unacknowledged" },
+        { id: "true", name: "Acknowledged" },
+      ],
+      !phone,
+    ),
+    choiceFilter(
+      "severity",
+      "Severity",
+      SEVERITIES.map((s) => ({ id: s, name: severityLabel(s) })),
+      !phone,
+    ),
+    <TextInput key="deviceId" source="deviceId" label="Device id" />,
+    <ProfileInput key="profileId" source="profileId" label="Profile" emptyText="Any" />,
+    <ReferenceInput key="ruleId" source="ruleId" reference="alarm-rules" perPage={100}>
+      <SelectInput label="Rule" optionText="name" emptyText="Any" />
+    </ReferenceInput>,
+  ];
+}
 
 function ListActions() {
   return (
@@ -111,7 +125,7 @@ export function AlarmList() {
   const phone = useMediaQuery((theme: Theme) => theme.breakpoints.down("sm"));
   useLiveRefresh(["alarms:*"], (update) => update.alarms.length > 0);
   return (
-    <List filters={alarmFilters} filterDefaultValues={DEFAULT_ALARM_FILTER} actions={<ListActions />} perPage={25} empty={false}>
+    <List filters={alarmFilters(phone)} filterDefaultValues={DEFAULT_ALARM_FILTER} actions={<ListActions />} perPage={25} empty={false}>
       {phone ? (
         <Box data-testid="alarm-cards">
           <AlarmCards />

@@ -5,6 +5,7 @@ import { canOperate } from "../auth/credentials";
 import { formatInstant } from "../charts/time-format";
 import { useNow } from "../devices/useNow";
 import { useLiveRefresh } from "../live/useLiveRefresh";
+import { AlarmDeliveries } from "../notifications/AlarmDeliveries";
 import { useTimeZone } from "../time/useTimeZone";
 import { AlarmStatusChips } from "./AlarmStatusChips";
 import { type AlarmStep, AlarmStepDialog } from "./AlarmStepDialog";
@@ -129,6 +130,20 @@ function AlarmHistory() {
   );
 }
 
+/** The notifications sent about it, with their attempts (operators and admins: the hub shows deliveries to them only). */
+function AlarmNotifications() {
+  const alarm = useRecordContext<AlarmWithTransitions>();
+  const { permissions } = usePermissions();
+  if (!alarm || !canOperate(permissions)) return null;
+  return (
+    <Card variant="outlined">
+      <CardContent>
+        <AlarmDeliveries alarmId={alarm.id} />
+      </CardContent>
+    </Card>
+  );
+}
+
 function AlarmTitle() {
   const alarm = useRecordContext<AlarmWithTransitions>();
   return <span>{alarm ? `${alarm.ruleName} on ${alarm.deviceId}` : "Alarm"}</span>;
@@ -136,8 +151,8 @@ function AlarmTitle() {
 
 /**
  * One alarm: what it is and how long it has been active, its history (every step with who, when
- * and the comment), and, for operators and admins, Acknowledge and Clear with a comment. Follows
- * the alarm live (`alarms:<device>`).
+ * and the comment), and, for operators and admins, Acknowledge and Clear with a comment and the
+ * notifications sent about it. Follows the alarm live (`alarms:<device>`).
  */
 export function AlarmShow() {
   return (
@@ -145,6 +160,7 @@ export function AlarmShow() {
       <Stack spacing={2} sx={{ p: { xs: 1, sm: 2 }, minWidth: 0 }}>
         <AlarmSummary />
         <AlarmHistory />
+        <AlarmNotifications />
       </Stack>
     </Show>
   );
