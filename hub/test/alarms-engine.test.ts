@@ -176,6 +176,36 @@ describe("alarm engine: readings through a real hub", () => {
     device.close();
   });
 
+  test("a device given a profile through the API is watched by the profile's rules at once; one leaving a label scope has its alarm cleared", async () => {
+    const device = await fleet.connect("eng-scope");
+    const byProfile = await createRule({
+      ...deviceRule("profile rule", "eng-scope", onMetric("temp", [{ severity: "minor", op: "above", value: 10 }])),
+      scope: { kind: "profile", profileId: "esp32-example" },
+    });
+    const byLabel = await createRule({
+      ...deviceRule("label rule", "eng-scope", onMetric("temp", [{ severity: "minor", op: "above", value: 10 }])),
+      scope: { kind: "labels", labels: { room: "lab" } },
+    });
+    await send(device, 1, [[1_000, 20]]);
+    await running.hub.alarms.idle();
+    assert.equal((await alarmsOf(running.hub.alarms, byProfile.id, "eng-scope")).length, 0, "not in either scope yet");
+    const patched = await callApi(running.hub, "PATCH", "/api/v1/devices/eng-scope", {
+      profileId: "esp32-example",
+      labels: { room: "lab" },
+    });
+    assert.equal(patched.status, 200);
+    await send(device, 2, [[2_000, 21]]);
+    await running.hub.alarms.idle();
+    assert.equal((await alarmsOf(running.hub.alarms, byProfile.id, "eng-scope"))[0]?.raisedAt, T0 + 2_000);
+    const [labelled] = await alarmsOf(running.hub.alarms, byLabel.id, "eng-scope");
+    assert.equal(labelled?.status, "active");
+    assert.equal((await callApi(running.hub, "PATCH", "/api/v1/devices/eng-scope", { labels: {} })).status, 200);
+    await running.hub.alarms.idle();
+    const left = await running.hub.alarms.getAlarm(labelled.id);
+    assert.deepEqual([left?.status, left?.clearedBy], ["cleared", "system"]);
+    device.close();
+  });
+
   test("live evaluation and the backtest of the same history give the same steps", async () => {
     const device = await fleet.connect("eng-backtest");
     const definition = deviceRule(

@@ -7,7 +7,7 @@ import type { StoredReading, TelemetryStore } from "../storage/telemetry-store.j
 import type { Alarm } from "./alarm.js";
 import type { Actor } from "./alarm-api.js";
 import { type AlarmRecorder, pairKey, SYSTEM_ACTOR } from "./alarm-recorder.js";
-import { DeviceWatches, type Watch } from "./device-watches.js";
+import { DeviceWatches, type MetricWatches, type Watch } from "./device-watches.js";
 import type { EvaluationState } from "./evaluation-state.js";
 import type { ReadingObserver } from "./reading-observer.js";
 import type { AlarmRule, EvaluationInput } from "./rule.js";
@@ -58,10 +58,15 @@ const FAR_FUTURE_MS = 366 * 86_400_000;
  */
 export class AlarmEngine implements ReadingObserver {
   private readonly rules = new Map<string, AlarmRule>();
+  /** Some rule is enabled: without one, readings are not even queued. */
+  private anyEnabled = false;
   private readonly watched = new Map<string, DeviceWatches>();
   private readonly watches = new Map<string, Watch>();
   private readonly queued = new Map<string, QueuedInput[]>();
   private readonly loading = new Set<string>();
+  /** When each deleted device was deleted (a count): a record read before that must not bring it back. */
+  private readonly deletions = new Map<string, number>();
+  private deletionCount = 0;
   private readonly writing = new Set<Promise<void>>();
   private dirty: Watch[] = [];
   private drainScheduled = false;
@@ -80,6 +85,7 @@ export class AlarmEngine implements ReadingObserver {
   async start(): Promise<void> {
     const { repository, recorder, config, log } = this.deps;
     for (const rule of await repository.allRules()) this.rules.set(rule.id, rule);
+    this.rulesChanged();
     await recorder.load();
     const lastSeen = new Map<string, number | null>();
     for (let offset = 0; ; offset += DEVICE_PAGE) {
@@ -148,7 +154,7 @@ export class AlarmEngine implements ReadingObserver {
   }
 
   readingsStored(deviceId: string, readings: readonly StoredReading[]): void {
-    if (this.watches.size === 0 && this.started) return;
+    if (!this.anyEnabled && this.started) return;
     const watches = this.watched.get(deviceId);
     if (watches !== undefined && watches.all.length === 0 && !watches.stale) return;
     this.enqueue(deviceId, { kind: "readings", readings, queuedAt: performance.now() });
@@ -158,7 +164,7 @@ export class AlarmEngine implements ReadingObserver {
     const watches = this.watched.get(deviceId);
     // A connection may bring a profile (given at hello) or follow a change made while away.
     if (connected && watches) watches.stale = true;
-    if (this.watches.size === 0 && this.started && !connected) return;
+    if (!this.anyEnabled && this.started && !connected) return;
     this.enqueue(deviceId, { kind: "presence", connected, at });
   }
 
@@ -167,9 +173,14 @@ export class AlarmEngine implements ReadingObserver {
     return this.rules.size;
   }
 
+  private rulesChanged(): void {
+    this.anyEnabled = [...this.rules.values()].some((rule) => rule.enabled);
+  }
+
   /** A rule was created or changed: its evaluation starts afresh on every device it now watches. */
   ruleSaved(rule: AlarmRule): void {
     this.rules.set(rule.id, rule);
+    this.rulesChanged();
     const reason = rule.enabled ? "the rule no longer applies to the device" : "rule disabled";
     for (const watches of this.watched.values()) this.rescope(watches, { ruleId: rule.id, reason });
     // Pairs on devices not loaded (none, normally) are cleared too.
@@ -179,6 +190,7 @@ export class AlarmEngine implements ReadingObserver {
   /** A rule was deleted (its states with it): its active alarms are cleared by `system`. */
   async ruleDeleted(ruleId: string): Promise<void> {
     this.rules.delete(ruleId);
+    this.rulesChanged();
     for (const watches of this.watched.values()) this.rescope(watches, { ruleId, reason: "rule deleted" });
     await this.clearAll(this.deps.recorder.activeOf({ ruleId }), "rule deleted");
   }
@@ -191,6 +203,7 @@ export class AlarmEngine implements ReadingObserver {
   /** A device was deleted: its states are dropped and its active alarms cleared by `system`. */
   async deviceDeleted(deviceId: string): Promise<void> {
     const watches = this.watched.get(deviceId);
+    this.deletions.set(deviceId, ++this.deletionCount);
     this.watched.delete(deviceId);
     this.queued.delete(deviceId);
     if (watches) this.drop(watches.all);
@@ -282,14 +295,16 @@ export class AlarmEngine implements ReadingObserver {
   }
 
   private observeReading(watches: DeviceWatches, reading: StoredReading): void {
-    if (watches.byMetric.size > 0) {
+    const { byMetric } = watches;
+    if (byMetric.length > 0) {
       const input = this.readingInput;
       input.ts = reading.ts;
-      for (const [metric, list] of watches.byMetric) {
-        const value = reading.metrics[metric];
+      for (let i = 0; i < byMetric.length; i++) {
+        const group = byMetric[i] as MetricWatches;
+        const value = reading.metrics[group.metric];
         if (value === undefined) continue;
         input.value = value;
-        for (const watch of list) this.feed(watch, input);
+        for (let j = 0; j < group.watches.length; j++) this.feed(group.watches[j] as Watch, input);
       }
     }
     if (watches.anyReading.length > 0) {
@@ -324,8 +339,8 @@ export class AlarmEngine implements ReadingObserver {
       if (state === null || this.queued.has(watch.deviceId)) continue;
       let steps: AlarmStep[];
       try {
-        const deadline = nextDeadline(rule, state);
-        if (deadline === null || deadline > until) continue;
+        if (watch.due === undefined) watch.due = nextDeadline(rule, state);
+        if (watch.due === null || watch.due > until) continue;
         steps = advance(rule, state, until);
       } catch (error) {
         this.failed(watch, error);
@@ -337,6 +352,7 @@ export class AlarmEngine implements ReadingObserver {
   }
 
   private failed(watch: Watch, error: unknown): void {
+    watch.due = undefined;
     if (watch.failing) return;
     watch.failing = true;
     this.deps.log.error(
@@ -346,6 +362,7 @@ export class AlarmEngine implements ReadingObserver {
   }
 
   private touch(watch: Watch): void {
+    watch.due = undefined;
     if (watch.dirty) return;
     watch.dirty = true;
     this.dirty.push(watch);
@@ -427,6 +444,7 @@ export class AlarmEngine implements ReadingObserver {
     if (!force && known && !known.stale) return;
     if (this.loading.has(deviceId) && !force) return;
     this.loading.add(deviceId);
+    const readFrom = this.deletionCount;
     let record: DeviceRecord | undefined;
     try {
       record = await this.deps.devices.get(deviceId);
@@ -435,7 +453,7 @@ export class AlarmEngine implements ReadingObserver {
     } finally {
       this.loading.delete(deviceId);
     }
-    if (record === undefined) {
+    if (record === undefined || (this.deletions.get(deviceId) ?? 0) > readFrom) {
       this.queued.delete(deviceId);
       return;
     }
@@ -471,7 +489,7 @@ export class AlarmEngine implements ReadingObserver {
         return;
       }
       const key = pairKey(rule.id, device.id);
-      const watch: Watch = { rule, deviceId: device.id, key, state: null, dirty: false, pendingSteps: 0, failing: false };
+      const watch: Watch = { rule, deviceId: device.id, key, state: null, dirty: false, due: undefined, pendingSteps: 0, failing: false };
       this.watches.set(key, watch);
       const state = saved?.get(key);
       if (state && stateFitsRule(rule, state)) watch.state = state;
@@ -531,9 +549,10 @@ export class AlarmEngine implements ReadingObserver {
     });
   }
 
+  /** Clear alarms by `system` (each in its pair's turn); stop and `idle` wait for it. */
   private async clearAll(alarms: readonly Alarm[], comment: string): Promise<void> {
     const { recorder, repository, log } = this.deps;
-    await Promise.all(
+    const cleared = Promise.all(
       alarms.map((alarm) =>
         recorder
           .inTurn(alarm.ruleId, alarm.deviceId, async () =>
@@ -541,7 +560,10 @@ export class AlarmEngine implements ReadingObserver {
           )
           .catch((error: unknown) => log.error({ err: error, alarmId: alarm.id }, "could not clear an alarm")),
       ),
-    );
+    ).then(() => undefined);
+    const tracked = cleared.finally(() => this.writing.delete(tracked));
+    this.writing.add(tracked);
+    await tracked;
   }
 
   /** Replay the device's readings stored after its saved states' watermarks; answers how many. */

@@ -12,18 +12,27 @@ export interface Watch {
   state: EvaluationState | null;
   /** Changed since it was last written. */
   dirty: boolean;
+  /** `nextDeadline` of the state as it is, or undefined when the state changed since it was asked. */
+  due: number | null | undefined;
   /** Steps produced and not yet written: the state is ahead of the stored alarms until they are. */
   pendingSteps: number;
   /** The rule threw on this pair (logged once until it works again). */
   failing: boolean;
 }
 
+/** The watches fed by one metric's values. */
+export interface MetricWatches {
+  readonly metric: string;
+  readonly watches: Watch[];
+}
+
 /**
- * The rules that watch one device, indexed by what feeds them: a reading's metric looked up by
- * name, every reading (no data of any metric), connection changes (offline).
+ * The rules that watch one device, indexed by what feeds them: a metric's values (an array walked
+ * per reading, each metric looked up in the reading by name), every reading (no data of any
+ * metric), connection changes (offline).
  */
 export class DeviceWatches {
-  readonly byMetric = new Map<string, Watch[]>();
+  readonly byMetric: MetricWatches[] = [];
   readonly anyReading: Watch[] = [];
   readonly presence: Watch[] = [];
   /** Every watch, in rule order. */
@@ -39,9 +48,9 @@ export class DeviceWatches {
     if (condition.kind === "offline") this.presence.push(watch);
     else if (condition.metric === undefined) this.anyReading.push(watch);
     else {
-      const list = this.byMetric.get(condition.metric);
-      if (list) list.push(watch);
-      else this.byMetric.set(condition.metric, [watch]);
+      const group = this.byMetric.find((entry) => entry.metric === condition.metric);
+      if (group) group.watches.push(watch);
+      else this.byMetric.push({ metric: condition.metric, watches: [watch] });
     }
   }
 
@@ -52,7 +61,7 @@ export class DeviceWatches {
 
   /** Rebuild the indexes from `watches` (after the device's rules changed). */
   replaceAll(watches: readonly Watch[]): void {
-    this.byMetric.clear();
+    this.byMetric.length = 0;
     this.anyReading.length = 0;
     this.presence.length = 0;
     this.all.length = 0;
@@ -61,6 +70,6 @@ export class DeviceWatches {
 
   /** The metrics the device's rules read (undefined: every metric, for a no-data rule on any). */
   metricsRead(): string[] | undefined {
-    return this.anyReading.length > 0 ? undefined : [...this.byMetric.keys()];
+    return this.anyReading.length > 0 ? undefined : this.byMetric.map((entry) => entry.metric);
   }
 }
