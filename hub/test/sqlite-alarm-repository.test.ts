@@ -15,41 +15,54 @@ alarmRepositoryContract("embedded SQLite", {
   dispose: async () => dbs.dispose(),
 });
 
-/** The `synchronous` settings the connection is given while `work` runs. */
-async function syncSettings(db: Database.Database, work: () => Promise<unknown>): Promise<string[]> {
+/**
+ * Watches the `synchronous` settings a connection is given: every `PRAGMA synchronous = …`
+ * statement prepared after this call records its value when run. `during(work)` answers those set while `work` ran.
+ */
+function watchSyncSettings(db: Database.Database): { during(work: () => Promise<unknown>): Promise<string[]> } {
   const settings: string[] = [];
-  const pragma = db.pragma.bind(db);
-  db.pragma = ((source: string, options?: { simple?: boolean }) => {
-    if (source.startsWith("synchronous =")) settings.push(source);
-    return pragma(source, options);
-  }) as typeof db.pragma;
-  try {
-    await work();
-  } finally {
-    db.pragma = pragma;
-  }
-  return settings;
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    const statement = prepare(source);
+    const setting = /^PRAGMA synchronous = (\w+)$/.exec(source)?.[1];
+    if (setting !== undefined) {
+      const run = statement.run.bind(statement);
+      statement.run = ((...params: unknown[]) => {
+        settings.push(setting);
+        return run(...params);
+      }) as typeof statement.run;
+    }
+    return statement;
+  }) as typeof db.prepare;
+  return {
+    async during(work) {
+      settings.length = 0;
+      await work();
+      return [...settings];
+    },
+  };
 }
 
 test("the evaluator's writes commit unsynced, what people do is synced, and the connection is back to FULL after each", async () => {
   const own = new MetaDbs();
   try {
     const { db, secrets } = own.create();
+    const watch = watchSyncSettings(db);
     const repo = new SqliteAlarmRepository(db, secrets);
     const rule = await repo.createRule(ruleDefinition("hot"), 1_000, "user:ada");
-    const unsynced = ["synchronous = NORMAL", "synchronous = 2"];
+    const unsynced = ["NORMAL", "2"];
     let alarmId = "";
     assert.deepEqual(
-      await syncSettings(db, async () => {
+      await watch.during(async () => {
         alarmId = (await repo.raise(newAlarm(rule.id, "d1", 2_000))).id;
       }),
       unsynced,
       "raise",
     );
     const step = { kind: "escalated", at: 3_000, severity: "critical", by: "rule", byName: null, comment: null, value: 95 } as const;
-    assert.deepEqual(await syncSettings(db, () => repo.transition(alarmId, step)), unsynced, "a step of the rule");
+    assert.deepEqual(await watch.during(() => repo.transition(alarmId, step)), unsynced, "a step of the rule");
     assert.deepEqual(
-      await syncSettings(db, () =>
+      await watch.during(() =>
         repo.saveStates(
           [
             {
@@ -80,9 +93,9 @@ test("the evaluator's writes commit unsynced, what people do is synced, and the 
       comment: "seen",
       value: null,
     } as const;
-    assert.deepEqual(await syncSettings(db, () => repo.transition(alarmId, person)), [], "an acknowledgement is synced like any write");
+    assert.deepEqual(await watch.during(() => repo.transition(alarmId, person)), [], "an acknowledgement is synced like any write");
     assert.deepEqual(
-      await syncSettings(db, () =>
+      await watch.during(() =>
         repo.transition(alarmId, { ...person, kind: "cleared", by: "system", byName: null, comment: "device deleted" }),
       ),
       unsynced,
@@ -103,6 +116,20 @@ test("a refused raise leaves the connection's setting as it was", async () => {
     await repo.raise(newAlarm("rule_a", "d1", 1_000));
     await assert.rejects(repo.raise(newAlarm("rule_a", "d1", 2_000)));
     assert.equal(db.pragma("synchronous", { simple: true }), 2);
+  } finally {
+    own.dispose();
+  }
+});
+
+test("a connection already at synchronous = NORMAL (storage.sqliteSynchronous) is left as it is", async () => {
+  const own = new MetaDbs();
+  try {
+    const { db, secrets } = own.create();
+    db.pragma("synchronous = NORMAL");
+    const watch = watchSyncSettings(db);
+    const repo = new SqliteAlarmRepository(db, secrets);
+    assert.deepEqual(await watch.during(() => repo.raise(newAlarm("rule_a", "d1", 1_000))), []);
+    assert.equal(db.pragma("synchronous", { simple: true }), 1);
   } finally {
     own.dispose();
   }

@@ -214,13 +214,11 @@ export const META_MIGRATIONS: readonly Migration[] = [
         message TEXT NOT NULL
       );
       CREATE UNIQUE INDEX alarms_one_active ON alarms (rule_id, device_id) WHERE status = 'active';
-      CREATE INDEX alarms_active_device ON alarms (device_id) WHERE status = 'active';
       CREATE INDEX alarms_raised_at ON alarms (raised_at);
-      CREATE INDEX alarms_status ON alarms (status, acknowledged, raised_at);
+      CREATE INDEX alarms_status ON alarms (status, raised_at);
       CREATE INDEX alarms_device ON alarms (device_id, raised_at);
       CREATE INDEX alarms_rule ON alarms (rule_id, raised_at);
       CREATE INDEX alarms_profile ON alarms (profile_id, raised_at);
-      CREATE INDEX alarms_severity ON alarms (severity, raised_at);
       CREATE TABLE alarm_transitions (
         alarm_id TEXT NOT NULL REFERENCES alarms (id),
         seq INTEGER NOT NULL,

@@ -13,7 +13,7 @@ import {
   RuleVersionConflictError,
 } from "../alarm-repository.js";
 import { FilteredPages } from "./filtered-pages.js";
-import { unsyncedTransaction } from "./unsynced-transaction.js";
+import { UnsyncedTransactions } from "./unsynced-transaction.js";
 
 interface RuleRow {
   id: string;
@@ -126,11 +126,12 @@ function storedDefinition(definition: RuleDefinition): string {
 /**
  * Alarm rules, alarms with their transitions and the evaluator's states in the embedded metadata
  * database. What the evaluator writes (`raise`, `transition` by `rule` or `system`, `saveStates`)
- * commits without an fsync of its own (see {@link unsyncedTransaction}): a storm of a thousand
+ * commits without an fsync of its own (see {@link UnsyncedTransactions}): a storm of a thousand
  * alarms must not stall the event loop for a thousand syncs. What people do is synced.
  */
 export class SqliteAlarmRepository implements AlarmRepository {
   private readonly statements;
+  private readonly unsynced: UnsyncedTransactions;
   private readonly alarmPages: FilteredPages<AlarmRow>;
 
   constructor(
@@ -139,6 +140,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
     _secrets: SecretFields,
   ) {
     this.alarmPages = new FilteredPages(db, "alarms", "raised_at DESC, rowid DESC");
+    this.unsynced = new UnsyncedTransactions(db);
     this.statements = {
       rulePage: db.prepare("SELECT * FROM alarm_rules ORDER BY name, id LIMIT ? OFFSET ?"),
       ruleCount: db.prepare("SELECT COUNT(*) FROM alarm_rules").pluck(),
@@ -239,7 +241,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
   async raise(alarm: NewAlarm): Promise<Alarm> {
     const id = `alm_${generateId()}`;
     try {
-      unsyncedTransaction(this.db, () => {
+      this.unsynced.run(() => {
         this.statements.insertAlarm.run({
           id,
           ruleId: alarm.ruleId,
@@ -296,7 +298,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
       this.insertTransition(alarmId, (this.statements.lastSeq.get(alarmId) as number) + 1, step);
       return alarm;
     };
-    return step.by === "rule" || step.by === "system" ? unsyncedTransaction(this.db, apply) : this.db.transaction(apply)();
+    return step.by === "rule" || step.by === "system" ? this.unsynced.run(apply) : this.db.transaction(apply)();
   }
 
   async getAlarm(id: string): Promise<Alarm | undefined> {
@@ -359,7 +361,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
 
   async saveStates(states: readonly EvaluationState[], removed: readonly { ruleId: string; deviceId: string }[]): Promise<void> {
     if (states.length === 0 && removed.length === 0) return;
-    unsyncedTransaction(this.db, () => {
+    this.unsynced.run(() => {
       for (const state of states) this.statements.upsertState.run(state.ruleId, state.deviceId, JSON.stringify(state));
       for (const pair of removed) this.statements.deleteState.run(pair.ruleId, pair.deviceId);
     });

@@ -15,7 +15,7 @@ import type { SecretFields } from "../../security/secret-fields.js";
 import { generateId } from "../../security/secrets.js";
 import { ChannelVersionConflictError, type DeliveryQuery, type NotificationRepository } from "../notification-repository.js";
 import { FilteredPages } from "./filtered-pages.js";
-import { unsyncedTransaction } from "./unsynced-transaction.js";
+import { UnsyncedTransactions } from "./unsynced-transaction.js";
 
 interface ChannelRow {
   id: string;
@@ -68,6 +68,7 @@ const CHANNEL_DELETED = "channel deleted";
  */
 export class SqliteNotificationRepository implements NotificationRepository {
   private readonly statements;
+  private readonly unsynced: UnsyncedTransactions;
   private readonly deliveryPages: FilteredPages<DeliveryRow>;
 
   /** `now` stamps the attempt that says a pending delivery's channel was deleted. */
@@ -77,6 +78,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
     private readonly now: () => number = Date.now,
   ) {
     this.deliveryPages = new FilteredPages(db, "notification_deliveries", "created_at DESC, rowid DESC");
+    this.unsynced = new UnsyncedTransactions(db);
     this.statements = {
       channelPage: db.prepare("SELECT * FROM notification_channels ORDER BY name, id LIMIT ? OFFSET ?"),
       channelCount: db.prepare("SELECT COUNT(*) FROM notification_channels").pluck(),
@@ -224,7 +226,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
 
   /** Not synced on its own (a digest marks every alarm it names): a power cut can cost a reminder's timing, nothing else. */
   async setLastNotified(channelId: string, alarmId: string, at: number): Promise<void> {
-    unsyncedTransaction(this.db, () => this.statements.setLastNotified.run(channelId, alarmId, at));
+    this.unsynced.run(() => this.statements.setLastNotified.run(channelId, alarmId, at));
   }
 
   async countByStatus(): Promise<Record<DeliveryStatus, number>> {
