@@ -4,7 +4,7 @@ import type { MetricValue } from "@telehub/device-client/protocol";
 import type { BacktestResult } from "../src/alarms/alarm-api.js";
 import type { AlarmRule } from "../src/alarms/rule.js";
 import { parseApiKey } from "../src/http/api-key-format.js";
-import { TOO_HOT_CONDITION } from "./support/alarm-rule-bodies.js";
+import { summariseBacktest, TOO_HOT_CONDITION, tooHotBacktest, tooHotHistory } from "./support/alarm-rule-bodies.js";
 import { errorOf, HttpTestHub, T0 } from "./support/http-test-hub.js";
 
 const MAX_RULES = 6;
@@ -42,14 +42,7 @@ describe("HTTP API: alarm rules and backtests", () => {
     viewerKey = await t.createKey("viewer");
     await t.createDevice("bt-1");
     await t.createDevice("bt-2");
-    await storeHistory("bt-1", [
-      [T0 - 100_000, { temperature: 40, humidity: 99 }],
-      [T0 - 90_000, { temperature: 60 }],
-      [T0 - 80_000, { temperature: 85, humidity: 10 }],
-      [T0 - 70_000, { temperature: 70 }],
-      [T0 - 60_000, { temperature: 30 }],
-      [T0 - 50_000, { temperature: 90 }],
-    ]);
+    await storeHistory("bt-1", tooHotHistory(T0));
     await storeHistory(
       "bt-2",
       Array.from({ length: 30 }, (_, i): [number, Record<string, MetricValue>] => [T0 - 300_000 + i * 1000, { temperature: 60 + i }]),
@@ -245,45 +238,6 @@ describe("HTTP API: alarm rules and backtests", () => {
     for (const id of ids) assert.equal((await t.request("DELETE", `/api/v1/alarm-rules/${id}`)).statusCode, 204);
   });
 
-  const expectedHistory = (to: number) => [
-    {
-      raisedAt: T0 - 90_000,
-      clearedAt: T0 - 60_000,
-      peakSeverity: "critical",
-      kinds: ["raised", "escalated", "deescalated", "cleared"],
-      steps: [
-        [T0 - 90_000, "major"],
-        [T0 - 80_000, "critical"],
-        [T0 - 70_000, "major"],
-        [T0 - 60_000, "major"],
-      ],
-      spans: [
-        { from: T0 - 90_000, to: T0 - 80_000, severity: "major" },
-        { from: T0 - 80_000, to: T0 - 70_000, severity: "critical" },
-        { from: T0 - 70_000, to: T0 - 60_000, severity: "major" },
-      ],
-    },
-    {
-      raisedAt: T0 - 50_000,
-      clearedAt: null,
-      peakSeverity: "critical",
-      kinds: ["raised"],
-      steps: [[T0 - 50_000, "critical"]],
-      spans: [{ from: T0 - 50_000, to, severity: "critical" }],
-    },
-  ];
-
-  function summarise(result: BacktestResult) {
-    return result.alarms.map((alarm) => ({
-      raisedAt: alarm.raisedAt,
-      clearedAt: alarm.clearedAt,
-      peakSeverity: alarm.peakSeverity,
-      kinds: alarm.steps.map((step) => step.kind),
-      steps: alarm.steps.map((step) => [step.at, step.severity]),
-      spans: alarm.spans,
-    }));
-  }
-
   it("backtests a rule not saved yet on the device's stored history: raise, escalate, de-escalate, clear, raise again", async () => {
     const from = T0 - 120_000;
     const response = await t.request("POST", "/api/v1/alarm-rules/backtest", {
@@ -296,7 +250,7 @@ describe("HTTP API: alarm rules and backtests", () => {
       { deviceId: result.deviceId, from: result.from, to: result.to, points: result.points, truncated: result.truncated },
       { deviceId: "bt-1", from, to: T0, points: 6, truncated: false },
     );
-    assert.deepEqual(summarise(result), expectedHistory(T0));
+    assert.deepEqual(summariseBacktest(result), tooHotBacktest(T0, T0));
     assert.equal(result.alarms[0]?.steps[0]?.message, "temperature 60 above 50");
     // Nothing was stored: a backtest raises no alarm.
     assert.equal((await t.request("GET", "/api/v1/alarms")).json().total, 0);
@@ -309,7 +263,7 @@ describe("HTTP API: alarm rules and backtests", () => {
       body: { deviceId: "bt-1", from: T0 - 120_000, to: T0 - 10_000 },
     });
     assert.equal(response.statusCode, 200, response.body);
-    assert.deepEqual(summarise(response.json() as BacktestResult), expectedHistory(T0 - 10_000));
+    assert.deepEqual(summariseBacktest(response.json() as BacktestResult), tooHotBacktest(T0, T0 - 10_000));
     assert.equal((await t.request("DELETE", `/api/v1/alarm-rules/${rule.id}`)).statusCode, 204);
   });
 
