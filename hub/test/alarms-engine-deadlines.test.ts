@@ -106,4 +106,19 @@ describe("alarm engine: deadlines on the hub's clock", () => {
     assert.equal(second.severity, "critical");
     device.close();
   });
+
+  // Last: it restarts the file's hub.
+  test("an offline clock running when the hub stops goes on after its restart", async () => {
+    const device = await fleet.connect("dl-restart");
+    const rule = await createRule(deviceRule("away long", "dl-restart", { kind: "offline", afterMs: 1_500, severity: "minor" }));
+    await running.hub.alarms.idle();
+    const leftAt = Date.now();
+    device.close();
+    await running.stop();
+    const restartedAt = Date.now();
+    running = await startHub({ adminKey: TEST_ADMIN_KEY, alarms: { tickMs: 20, lateGraceMs: 1, stateFlushMs: 50 } }, running.dataDir);
+    const alarm = await openAlarm(rule, "dl-restart");
+    assert.ok(alarm.raisedAt >= leftAt + 1_500, "not before afterMs of absence");
+    assert.ok(alarm.raisedAt <= restartedAt + 1_500, "counted from the disconnection, not from the restart");
+  });
 });

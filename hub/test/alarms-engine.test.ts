@@ -136,6 +136,35 @@ describe("alarm engine: readings through a real hub", () => {
     device.close();
   });
 
+  test("/metrics counts open and unacknowledged alarms by what the API did, and the steps by kind", async () => {
+    const device = await fleet.connect("eng-metrics");
+    const rule = await createRule(
+      deviceRule("metered", "eng-metrics", onMetric("temp", [{ severity: "warning", op: "above", value: 10 }])),
+    );
+    const scrape = async (): Promise<string> => running.hub.metrics.registry.metrics();
+    const value = (text: string, series: string): number => Number(new RegExp(`^${series} (\\d+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+    const before = await scrape();
+    await send(device, 1, [[1_000, 20]]);
+    await running.hub.alarms.idle();
+    const raised = await scrape();
+    assert.equal(
+      value(raised, 'telehub_alarms_open\\{severity="warning"\\}'),
+      value(before, 'telehub_alarms_open\\{severity="warning"\\}') + 1,
+    );
+    assert.equal(value(raised, "telehub_alarms_unacknowledged"), value(before, "telehub_alarms_unacknowledged") + 1);
+    const [alarm] = await alarmsOf(running.hub.alarms, rule.id, "eng-metrics");
+    assert.equal((await running.hub.alarms.acknowledge(alarm?.id ?? "", TEST_ACTOR, "seen"))?.acknowledged, true);
+    const acknowledged = await scrape();
+    assert.equal(value(acknowledged, "telehub_alarms_unacknowledged"), value(before, "telehub_alarms_unacknowledged"));
+    assert.equal(
+      value(acknowledged, 'telehub_alarms_open\\{severity="warning"\\}'),
+      value(raised, 'telehub_alarms_open\\{severity="warning"\\}'),
+    );
+    assert.ok(value(acknowledged, 'telehub_alarm_transitions_total\\{kind="acknowledged"\\}') >= 1);
+    assert.ok(value(acknowledged, "telehub_alarm_evaluation_lag_seconds_count") >= 1);
+    device.close();
+  });
+
   test("a deleted device's active alarms are cleared by the system and its states forgotten", async () => {
     const device = await fleet.connect("eng-deleted");
     const rule = await createRule(deviceRule("gone", "eng-deleted", onMetric("temp", [{ severity: "major", op: "above", value: 10 }])));

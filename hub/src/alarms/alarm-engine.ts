@@ -220,14 +220,16 @@ export class AlarmEngine implements ReadingObserver {
   async clear(alarm: Alarm, actor: Actor, comment: string | null): Promise<Alarm> {
     const { recorder, repository } = this.deps;
     const watch = this.watches.get(pairKey(alarm.ruleId, alarm.deviceId));
+    // One instant for both: the re-raise clock starts when the transition says the alarm was cleared.
+    const at = this.deps.now();
     if (watch?.state && recorder.activeAlarm(alarm.ruleId, alarm.deviceId)?.id === alarm.id && watch.state.alarmSeverity !== null) {
-      manualClear(watch.rule, watch.state, this.deps.now());
+      manualClear(watch.rule, watch.state, at);
       watch.state.alarmId = null;
       this.touch(watch);
     }
     return recorder.inTurn(alarm.ruleId, alarm.deviceId, async () => {
       const current = (await repository.getAlarm(alarm.id)) ?? alarm;
-      const cleared = await recorder.clear(current, actor, comment);
+      const cleared = await recorder.clear(current, actor, comment, at);
       // Written now unless steps computed after the clear are still to be written (they write it).
       if (watch?.state && watch.pendingSteps === 0 && this.watches.get(watch.key) === watch) {
         watch.dirty = false;

@@ -129,10 +129,10 @@ export class AlarmRecorder {
     return this.write(alarm, this.byActor("acknowledged", alarm.severity, actor, comment));
   }
 
-  /** Someone (or the system) clears an alarm (a cleared one is answered as it is). Call inside the pair's turn. */
-  async clear(alarm: Alarm, actor: Actor, comment: string | null): Promise<Alarm> {
+  /** Someone (or the system) clears an alarm at `at` (hub time; a cleared one is answered as it is). Call inside the pair's turn. */
+  async clear(alarm: Alarm, actor: Actor, comment: string | null, at = this.deps.now()): Promise<Alarm> {
     if (alarm.status === "cleared") return alarm;
-    return this.write(alarm, this.byActor("cleared", alarm.severity, actor, comment));
+    return this.write(alarm, this.byActor("cleared", alarm.severity, actor, comment, at));
   }
 
   private byActor(
@@ -140,8 +140,9 @@ export class AlarmRecorder {
     severity: Severity,
     actor: Actor,
     comment: string | null,
+    at = this.deps.now(),
   ): Omit<AlarmTransition, "alarmId" | "seq"> {
-    return { kind, at: this.deps.now(), severity, by: actor.by, byName: actor.byName === "" ? null : actor.byName, comment, value: null };
+    return { kind, at, severity, by: actor.by, byName: actor.byName === "" ? null : actor.byName, comment, value: null };
   }
 
   private async write(alarm: Alarm, step: Omit<AlarmTransition, "alarmId" | "seq">, message?: string): Promise<Alarm> {
