@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChannelDefinition } from "../src/alarms/notification-channel.js";
 import { DEFAULT_CONFIG } from "../src/config/hub-config.js";
+import { ConfigError, loadConfig } from "../src/config/load-config.js";
 import { ChannelInvalidError, ChannelLimitError } from "../src/notifications/channel-errors.js";
 import { validateChannel } from "../src/notifications/channel-schema.js";
 import { verifyWebhook } from "../src/notifications/webhook-signature.js";
@@ -137,4 +138,45 @@ test("deleting a channel fails its pending deliveries and stops its retries", as
     await fixture.dispose();
     await hook.close();
   }
+});
+
+test("a disabled channel sends nothing new: alarms held by its rate limit are dropped, not sent as a digest", async () => {
+  const hook = await startHttpReceiver();
+  const fixture = new NotificationFixture();
+  await fixture.service.start();
+  try {
+    const definition: ChannelDefinition = {
+      ...email(),
+      kind: "webhook",
+      name: "hook",
+      severities: ["critical"],
+      settings: { url: `${hook.base}/hook`, secret: "k".repeat(20) },
+      rateLimit: { count: 1, windowMs: 600_000 },
+    };
+    const channel = await fixture.service.createChannel(definition, ADMIN);
+    await fixture.raise("e-1");
+    await fixture.raise("e-2");
+    await fixture.raise("e-3");
+    await eventually(() => hook.received.length === 1, "the first alarm");
+    await fixture.service.updateChannel(channel.id, { ...definition, enabled: false }, ADMIN);
+    await fixture.raise("e-4");
+    await fixture.restart(); // stopping stores what rate limits hold as digests
+    assert.deepEqual(
+      (await fixture.repository.listDeliveries({ channelId: channel.id, limit: 10, offset: 0 })).items.map((d) => d.kind),
+      ["alarm"],
+    );
+  } finally {
+    await fixture.dispose();
+    await hook.close();
+  }
+});
+
+test("notifications.linkBaseUrl must be an http(s) address without query or fragment", () => {
+  assert.equal(
+    loadConfig({}, { notifications: { linkBaseUrl: "https://hub.example.com/telehub" } }).notifications.linkBaseUrl,
+    "https://hub.example.com/telehub",
+  );
+  for (const bad of ["hub.example.com", "ftp://hub.example.com", "https://hub.example.com/?a=1", "https://hub.example.com/#/x"])
+    assert.throws(() => loadConfig({}, { notifications: { linkBaseUrl: bad } }), ConfigError, bad);
+  assert.throws(() => loadConfig({ TELEHUB_NOTIFICATIONS_LINK_BASE_URL: "javascript:alert(1)" }), /notifications\.linkBaseUrl/);
 });

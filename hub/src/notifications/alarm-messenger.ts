@@ -170,9 +170,14 @@ export class AlarmMessenger {
     this.digestTimers.set(channel.id, timer);
   }
 
+  /** Stores what the channel's window holds as one digest; a channel disabled meanwhile drops it. */
   private async sendDigest(channel: NotificationChannel): Promise<void> {
     const digest = this.windows.get(channel.id)?.takeDigest(this.deps.now());
     if (!digest) return;
+    if (!channel.enabled) {
+      this.deps.log.info({ channel: channel.id, held: digest.count }, "channel disabled: its held alarm notifications are dropped");
+      return;
+    }
     await this.deps.post(channel, {
       kind: "digest",
       alarmIds: digest.alarmIds,
