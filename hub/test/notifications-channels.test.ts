@@ -140,9 +140,9 @@ test("deleting a channel fails its pending deliveries and stops its retries", as
   }
 });
 
-test("a disabled channel sends nothing new: alarms held by its rate limit are dropped, not sent as a digest", async () => {
-  const hook = await startHttpReceiver();
-  const fixture = new NotificationFixture();
+test("a disabled channel sends nothing but test messages: held alarms are dropped, a queued retry fails", async () => {
+  const hook = await startHttpReceiver((_request, i) => ({ status: i === 0 ? 500 : 200 }));
+  const fixture = new NotificationFixture({ ...DEFAULT_CONFIG.notifications, retryBaseMs: 60_000 });
   await fixture.service.start();
   try {
     const definition: ChannelDefinition = {
@@ -157,14 +157,26 @@ test("a disabled channel sends nothing new: alarms held by its rate limit are dr
     await fixture.raise("e-1");
     await fixture.raise("e-2");
     await fixture.raise("e-3");
-    await eventually(() => hook.received.length === 1, "the first alarm");
+    const list = async () => (await fixture.repository.listDeliveries({ channelId: channel.id, limit: 10, offset: 0 })).items;
+    await eventually(async () => (await list())[0]?.attempts.length === 1, "the first alarm's attempt failed");
     await fixture.service.updateChannel(channel.id, { ...definition, enabled: false }, ADMIN);
     await fixture.raise("e-4");
-    await fixture.restart(); // stopping stores what rate limits hold as digests
+    const service = await fixture.restart(); // stopping stores what rate limits hold as digests
     assert.deepEqual(
-      (await fixture.repository.listDeliveries({ channelId: channel.id, limit: 10, offset: 0 })).items.map((d) => d.kind),
+      (await list()).map((d) => d.kind),
       ["alarm"],
+      "no digest",
     );
+    fixture.clock.offset += 60_000;
+    await service.start();
+    await eventually(async () => (await list())[0]?.status === "failed", "the retry failed");
+    assert.deepEqual(
+      (await list())[0]?.attempts.map((a) => a.error),
+      ["HTTP 500 Internal Server Error: ok", "the channel is disabled"],
+    );
+    const test = await service.sendTest(channel.id, ADMIN);
+    assert.equal(test?.status, "delivered", "test messages still go");
+    assert.equal(hook.received.length, 2);
   } finally {
     await fixture.dispose();
     await hook.close();

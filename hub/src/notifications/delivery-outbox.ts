@@ -64,7 +64,8 @@ export function redactSecrets(channel: NotificationChannel | undefined, text: st
  * attempt at a time, the earliest due first), so a channel that fails or hangs delays only its
  * own messages; every attempt ends within `timeoutMs` and is recorded with its outcome. A failed
  * attempt is retried after {@link retryDelay}, up to `maxAttempts`, then the delivery is
- * `failed`. Pending deliveries are read back at start.
+ * `failed`; so is one whose channel is disabled (test messages excepted). Pending deliveries are
+ * read back at start.
  */
 export class DeliveryOutbox {
   private readonly lanes = new Map<string, Lane>();
@@ -175,9 +176,11 @@ export class DeliveryOutbox {
     if (delivery?.status !== "pending") return delivery;
     const channel = this.deps.channel(delivery.channelId);
     const at = now();
-    const error = channel ? await this.send(channel, delivery) : "the channel was deleted";
+    // A disabled channel sends nothing but test messages: what it had queued fails at once.
+    const refusal = !channel ? "the channel was deleted" : !channel.enabled && delivery.kind !== "test" ? "the channel is disabled" : null;
+    const error = refusal ?? (await this.send(channel as NotificationChannel, delivery));
     const failures = delivery.attempts.length + 1;
-    const outcome = error === null ? "delivered" : !channel || failures >= config.maxAttempts ? "failed" : "retry";
+    const outcome = error === null ? "delivered" : refusal !== null || failures >= config.maxAttempts ? "failed" : "retry";
     const status: DeliveryStatus = outcome === "retry" ? "pending" : outcome;
     const nextAttemptAt = outcome === "retry" ? at + retryDelay(config, failures) : null;
     const updated = await repository.recordAttempt(
