@@ -276,12 +276,50 @@ describe("HTTP API: alarms (list, filters, history, acknowledge, clear)", () => 
     assert.equal(((await t.request("GET", `/api/v1/alarms/${a2.id}`)).json() as AlarmView).status, "active");
   });
 
+  it("a rule narrowed to fewer devices clears the others' alarms by system; a disabled rule clears all of its own", async () => {
+    const created = await t.request("POST", "/api/v1/alarm-rules", {
+      key: operatorKey,
+      body: {
+        name: "Pressure",
+        scope: { kind: "labels", labels: { site: "alarm-test" } },
+        condition: { kind: "metric", metric: "pressure", levels: [{ severity: "minor", op: "above", value: 10 }] },
+      },
+    });
+    const pressure = created.json() as AlarmRule;
+    for (const device of devices) device.send({ t: "batch", seq: 2, r: [{ ts: T0 - 10_000, m: { pressure: 20 } }] });
+    await eventually(
+      async () => (await list(`?ruleId=${pressure.id}&status=active`)).total === 2,
+      "both devices' pressure alarms are active",
+    );
+    const definition = { name: "Pressure", condition: (created.json() as AlarmRule).condition };
+    const narrowed = await t.request("PUT", `/api/v1/alarm-rules/${pressure.id}`, {
+      key: operatorKey,
+      body: { ...definition, scope: { kind: "device", deviceId: "d2" } },
+    });
+    assert.equal(narrowed.statusCode, 200, narrowed.body);
+    await eventually(async () => (await list(`?ruleId=${pressure.id}&status=active`)).total === 1, "d1's alarm is cleared");
+    const [d1Alarm] = (await list(`?ruleId=${pressure.id}&deviceId=d1&include=transitions`)).data;
+    assert.deepEqual(
+      [d1Alarm?.status, d1Alarm?.clearedBy, d1Alarm?.transitions?.at(-1)?.comment],
+      ["cleared", "system", "the rule no longer applies to the device"],
+    );
+    const disabled = await t.request("PUT", `/api/v1/alarm-rules/${pressure.id}`, {
+      key: operatorKey,
+      body: { ...definition, scope: { kind: "device", deviceId: "d2" }, enabled: false },
+    });
+    assert.equal((disabled.json() as AlarmRule).enabled, false);
+    await eventually(async () => (await list(`?ruleId=${pressure.id}&status=active`)).total === 0, "d2's alarm is cleared");
+    const [d2Alarm] = (await list(`?ruleId=${pressure.id}&deviceId=d2&include=transitions`)).data;
+    assert.deepEqual([d2Alarm?.clearedBy, d2Alarm?.transitions?.at(-1)?.comment], ["system", "rule disabled"]);
+    assert.equal((await t.request("DELETE", `/api/v1/alarm-rules/${pressure.id}`, { key: operatorKey })).statusCode, 204);
+  });
+
   it("deleting the rule clears its active alarms by system, with the comment 'rule deleted'", async () => {
     assert.equal((await t.request("DELETE", `/api/v1/alarm-rules/${rule.id}`, { key: operatorKey })).statusCode, 204);
     await eventually(async () => (await list("?status=active")).total === 0, "no alarm is active");
     const alarm = (await t.request("GET", `/api/v1/alarms/${a2.id}`)).json() as AlarmView;
     const last = alarm.transitions?.at(-1);
     assert.deepEqual([alarm.clearedBy, last?.kind, last?.by, last?.comment], ["system", "cleared", "system", "rule deleted"]);
-    assert.equal((await list("")).total, 3, "the alarms stay in the history");
+    assert.equal((await list(`?ruleId=${rule.id}`)).total, 3, "the alarms stay in the history");
   });
 });
