@@ -1,6 +1,6 @@
-import { type Theme, useMediaQuery } from "@mui/material";
+import { Divider, ListSubheader, type Theme, useMediaQuery } from "@mui/material";
 import type { ReactNode } from "react";
-import { AppBar, Layout, Menu, TitlePortal } from "react-admin";
+import { AppBar, Layout, Menu, TitlePortal, useResourceDefinitions, useSidebarState } from "react-admin";
 import { TelehubUserMenu } from "./account/UserMenuItems";
 import { AlarmBadge } from "./alarms/AlarmBadge";
 import { CredentialWatch } from "./auth/CredentialWatch";
@@ -22,12 +22,28 @@ function TelehubAppBar() {
   );
 }
 
-/** The menu: the fleet overview (home) first, then the resources. */
+/** The resources the menu lists under its "Alarms" heading, in this order. */
+const ALARM_RESOURCES = ["alarms", "alarm-rules", "notification-channels", "notification-deliveries"];
+
+/** The menu: the fleet overview (home) first, then the resources, then the alarm pages under their heading. */
 function TelehubMenu() {
+  const resources = useResourceDefinitions();
+  const [open] = useSidebarState();
+  const listed = Object.keys(resources).filter((name) => resources[name]?.hasList);
+  const alarmPages = ALARM_RESOURCES.filter((name) => listed.includes(name));
   return (
     <Menu>
       <Menu.DashboardItem primaryText="Fleet" />
-      <Menu.ResourceItems />
+      {listed
+        .filter((name) => !ALARM_RESOURCES.includes(name))
+        .map((name) => (
+          <Menu.ResourceItem key={name} name={name} />
+        ))}
+      <Divider />
+      {open && <ListSubheader sx={{ bgcolor: "transparent", lineHeight: "32px" }}>Alarms</ListSubheader>}
+      {alarmPages.map((name) => (
+        <Menu.ResourceItem key={name} name={name} />
+      ))}
     </Menu>
   );
 }

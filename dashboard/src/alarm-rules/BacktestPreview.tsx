@@ -67,14 +67,14 @@ export function BacktestPreview({ values, devices, profile }: { values: RuleForm
         What this rule, as typed above, would have done on a device's stored readings. It runs the hub's live evaluation, so it shows what
         live would have raised.
       </Typography>
-      <Stack direction="row" spacing={2} sx={{ alignItems: "center", flexWrap: "wrap", rowGap: 1, mb: 1 }}>
+      <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: "center", flexWrap: "wrap", mb: 1 }}>
         <TextField
           select
           size="small"
           label="Device"
           value={deviceId ?? ""}
           onChange={(event) => setPicked(event.target.value)}
-          sx={{ minWidth: 220 }}
+          sx={{ width: 240 }}
           disabled={devices.length === 0}
           helperText={devices.length === 0 ? "No device in scope yet" : false}
           slotProps={{ htmlInput: { "data-testid": "backtest-device" } }}
@@ -91,7 +91,7 @@ export function BacktestPreview({ values, devices, profile }: { values: RuleForm
           label="Range"
           value={lastMs}
           onChange={(event) => setLastMs(Number(event.target.value))}
-          sx={{ minWidth: 140 }}
+          sx={{ width: 160 }}
           slotProps={{ htmlInput: { "data-testid": "backtest-range" } }}
         >
           {RELATIVE_RANGES.map((range) => (

@@ -5,6 +5,8 @@ import { formatInstant } from "../charts/time-format";
 import type { TimeZone } from "../time/time-zone";
 import { SeverityChip } from "./SeverityChip";
 
+const STEP_WORDS = { raised: "raised", escalated: "escalated", deescalated: "de-escalated", cleared: "cleared" } as const;
+
 /** The backtest's would-be alarms in words ("2 alarms, 1 still active at the end"), then each step with its time. */
 export function BacktestSteps({ result, timeZone }: { result: BacktestResult; timeZone: TimeZone }) {
   const steps = result.alarms.flatMap((alarm, index) => alarm.steps.map((step) => ({ ...step, alarm: index + 1 })));
@@ -41,7 +43,7 @@ export function BacktestSteps({ result, timeZone }: { result: BacktestResult; ti
               >
                 <TableCell>{formatInstant(step.at, timeZone)}</TableCell>
                 <TableCell>#{step.alarm}</TableCell>
-                <TableCell>{step.kind}</TableCell>
+                <TableCell>{STEP_WORDS[step.kind]}</TableCell>
                 <TableCell>
                   <SeverityChip severity={step.severity} />
                 </TableCell>

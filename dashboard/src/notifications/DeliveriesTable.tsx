@@ -39,7 +39,7 @@ function DeliveryRow({ delivery, channel }: { delivery: NotificationDelivery; ch
 
 /** Deliveries, newest first, each with its attempts behind the row's arrow. */
 export function DeliveriesTable({ deliveries }: { deliveries: readonly NotificationDelivery[] }) {
-  const names = useChannelNames();
+  const names = useChannelNames(deliveries.map((delivery) => delivery.channelId));
   return (
     <Table size="small" data-testid="deliveries">
       <TableHead>

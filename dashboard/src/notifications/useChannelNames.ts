@@ -1,16 +1,9 @@
-import { useQuery } from "@tanstack/react-query";
 import type { ChannelView } from "@telehub/hub";
-import { hubFetch } from "../api";
+import { useGetMany } from "react-admin";
 
-/** The most channels one page lists (the hub's `notifications.maxChannels` default is 100). */
-const PAGE = 100;
-
-/** Channel names by id (`GET /notification-channels`, first page), cached for a minute: deliveries name their channel. */
-export function useChannelNames(): ReadonlyMap<string, string> {
-  const { data } = useQuery({
-    queryKey: ["telehub", "channel-names"],
-    queryFn: async () => (await hubFetch<{ data: ChannelView[] }>(`/notification-channels?limit=${PAGE}&offset=0`)).json.data,
-    staleTime: 60_000,
-  });
-  return new Map((data ?? []).map((channel) => [channel.id, channel.name]));
+/** The names of the channels `ids` (react-admin's cache, one `GET /notification-channels/:id` per channel not yet in it). */
+export function useChannelNames(ids: readonly string[]): ReadonlyMap<string, string> {
+  const unique = [...new Set(ids)];
+  const { data } = useGetMany<ChannelView>("notification-channels", { ids: unique });
+  return new Map((data ?? []).filter(Boolean).map((channel) => [channel.id, channel.name]));
 }

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { TelehubClient } from "@telehub/device-client";
 import type { AlarmRule, BacktestResult, RuleDefinition } from "@telehub/hub";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { chartNamed, connectChartDevice, sendReadings, type TimedReading } from "../support/chart-probe.js";
 import { launchChromium, requireChromium } from "../support/chromium.js";
 import { DashboardHub } from "../support/dashboard-hub.js";
-import { logIn, screenshot, withPage } from "../support/pages.js";
+import { logIn, openPage, screenshot, withPage } from "../support/pages.js";
 
 const MINUTE = 60_000;
 const PROFILE = {
@@ -86,14 +86,24 @@ describe("alarm rules in the dashboard: the editor, its backtest preview, refusa
   let hub: DashboardHub;
   let browser: Browser;
   let device: TelehubClient;
-  let operatorKey: string;
   let viewerKey: string;
+  // One operator tab for the file (a login per test would double its time); each test opens its page afresh.
+  let operator: { context: BrowserContext; page: Page; errors: string[] };
+
+  /** Open `hash` in the operator's tab and run `body`; the console must stay clean unless `allowErrors`. */
+  async function asOperator(hash: string, body: (page: Page) => Promise<void>, options: { allowErrors?: boolean } = {}): Promise<void> {
+    await operator.page.goto(`${hub.url}/${hash}`);
+    await body(operator.page);
+    const errors = operator.errors.splice(0);
+    if (!options.allowErrors) assert.deepEqual(errors, [], "the page logged errors");
+  }
 
   before(async () => {
     hub = await DashboardHub.start();
     browser = await launchChromium();
-    operatorKey = await hub.createKey("operator");
     viewerKey = await hub.createKey("viewer");
+    operator = await openPage(browser);
+    await logIn(operator.page, hub.url, await hub.createKey("operator"), "#/alarm-rules");
     const created = await hub.api("POST", "/profiles", PROFILE);
     assert.equal(created.status, 201, JSON.stringify(created.json));
     device = await connectChartDevice(hub, DEVICE, { profileId: PROFILE.id });
@@ -102,6 +112,7 @@ describe("alarm rules in the dashboard: the editor, its backtest preview, refusa
 
   after(async () => {
     await device?.close().catch(() => undefined);
+    await operator?.context.close();
     await browser?.close();
     await hub?.close();
   });
@@ -109,8 +120,7 @@ describe("alarm rules in the dashboard: the editor, its backtest preview, refusa
   it("an operator writes a rule with units and durations, backtests it before saving (the hub's steps and spans on the chart), and saves it", async () => {
     let shown: { kind: string; severity: string; at: number }[] = [];
     let spans: unknown;
-    await withPage(browser, async (page) => {
-      await logIn(page, hub.url, operatorKey, "#/alarm-rules/create");
+    await asOperator("#/alarm-rules/create", async (page) => {
       await field(page, "name").fill(RULE.name);
       await pick(page, "profileId", `${PROFILE.name} (${PROFILE.id})`);
       await field(page, "metric").fill("temperature");
@@ -188,10 +198,9 @@ describe("alarm rules in the dashboard: the editor, its backtest preview, refusa
   it("a refusal naming a field marks its input; an edit of a rule someone else saved meanwhile is a conflict to reload", async () => {
     const [rule] = await rules(hub);
     const id = (rule as AlarmRule).id;
-    await withPage(
-      browser,
+    await asOperator(
+      `#/alarm-rules/${id}`,
       async (page) => {
-        await logIn(page, hub.url, operatorKey, `#/alarm-rules/${id}`);
         await field(page, "levels.0.value").waitFor();
         // A range whose dead band is as wide as half of it: only the hub knows that rule.
         await pick(page, "levels.0.op", "outside range");
@@ -219,8 +228,7 @@ describe("alarm rules in the dashboard: the editor, its backtest preview, refusa
   });
 
   it("an offline rule says the backtest cannot replay it; a no-data rule is saved with its duration", async () => {
-    await withPage(browser, async (page) => {
-      await logIn(page, hub.url, operatorKey, "#/alarm-rules/create");
+    await asOperator("#/alarm-rules/create", async (page) => {
       await field(page, "name").fill("Lab-1 offline");
       await page.getByRole("radio", { name: "One device" }).check();
       await page.getByRole("combobox", { name: "Device" }).first().fill(DEVICE);
