@@ -238,6 +238,21 @@ describe("HTTP API: alarm rules and backtests", () => {
     for (const id of ids) assert.equal((await t.request("DELETE", `/api/v1/alarm-rules/${id}`)).statusCode, 204);
   });
 
+  it("holds the rule limit when many rules are created at once", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: MAX_RULES + 4 }, (_, i) =>
+        t.request("POST", "/api/v1/alarm-rules", { key: operatorKey, body: { ...thermostatRule("bt-1"), name: `at once ${i}` } }),
+      ),
+    );
+    assert.deepEqual(answers.map((answer) => answer.statusCode).sort(), [
+      ...Array<number>(MAX_RULES).fill(201),
+      ...Array<number>(4).fill(409),
+    ]);
+    const { data } = (await t.request("GET", "/api/v1/alarm-rules")).json() as { data: AlarmRule[] };
+    assert.equal(data.length, MAX_RULES);
+    for (const rule of data) assert.equal((await t.request("DELETE", `/api/v1/alarm-rules/${rule.id}`)).statusCode, 204);
+  });
+
   it("backtests a rule not saved yet on the device's stored history: raise, escalate, de-escalate, clear, raise again", async () => {
     const from = T0 - 120_000;
     const response = await t.request("POST", "/api/v1/alarm-rules/backtest", {

@@ -76,6 +76,14 @@ export function registerAlarmRuleRoutes(http: FastifyInstance, deps: HttpApiDeps
   const { maxRules, maxBacktestRangeMs } = deps.config.alarms;
   const { alarms } = deps;
 
+  /** Creations one at a time: two at once must not both pass the `alarms.maxRules` check. */
+  let creating: Promise<unknown> = Promise.resolve();
+  function oneCreationAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const turn = creating.then(work, work);
+    creating = turn.catch(() => undefined);
+    return turn;
+  }
+
   function notFound(id: string): never {
     throw new ApiError("TH_API_NOT_FOUND", `no alarm rule ${id}`);
   }
@@ -141,11 +149,15 @@ export function registerAlarmRuleRoutes(http: FastifyInstance, deps: HttpApiDeps
     },
     async (request, reply) => {
       checkRule(request.body);
-      const { total } = await alarms.listRules({ limit: 1, offset: 0 });
-      if (total >= maxRules) {
-        throw new ApiError("TH_API_RULE_LIMIT", `the hub already has ${total} alarm rules (alarms.maxRules is ${maxRules})`, { maxRules });
-      }
-      const rule = await alarms.createRule(request.body, alarmActorOf(request)).catch(rethrow);
+      const rule = await oneCreationAtATime(async () => {
+        const { total } = await alarms.listRules({ limit: 1, offset: 0 });
+        if (total >= maxRules) {
+          throw new ApiError("TH_API_RULE_LIMIT", `the hub already has ${total} alarm rules (alarms.maxRules is ${maxRules})`, {
+            maxRules,
+          });
+        }
+        return alarms.createRule(request.body, alarmActorOf(request)).catch(rethrow);
+      });
       request.auditDetails = { target: rule.id, version: rule.version };
       return reply.code(201).send(rule);
     },
