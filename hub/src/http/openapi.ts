@@ -30,7 +30,7 @@ export async function registerOpenApi(http: FastifyInstance): Promise<void> {
       info: {
         title: "Telehub HTTP API",
         version: "1.0.0",
-        description: `Devices, telemetry and API keys of a Telehub hub. Error codes: ${Object.keys(API_ERRORS).join(", ")}. See docs/api.md.`,
+        description: `Devices, telemetry, alarms, notification channels and API keys of a Telehub hub. Error codes: ${Object.keys(API_ERRORS).join(", ")}. See docs/api.md.`,
       },
       components: {
         securitySchemes: {
