@@ -189,10 +189,11 @@ export class DeliveryOutbox {
       status,
       nextAttemptAt,
     );
-    this.deps.metrics.notificationDeliveries.inc({ kind: channel?.kind ?? "deleted", outcome });
+    if (channel) this.deps.metrics.notificationDeliveries.inc({ kind: channel.kind, outcome });
     const context = { delivery: id, channel: delivery.channelId, kind: delivery.kind, attempt: failures, error };
     if (outcome === "retry") log.warn({ ...context, nextAttemptAt }, "notification attempt failed; will retry");
-    else if (outcome === "failed") log.error(context, "notification failed for good (notifications.maxAttempts)");
+    else if (outcome === "failed")
+      log.error(context, "notification failed for good (notifications.maxAttempts reached, or its channel deleted or disabled)");
     else log.debug(context, "notification delivered");
     return updated;
   }
