@@ -4,6 +4,7 @@ import type { AlarmTransition, Severity } from "@telehub/hub";
 import { actorText, alarmDuration, alarmSpans, countText, durationText, transitionText } from "../../src/alarms/alarm-history.js";
 import { contrastRatio, SEVERITIES, severityColor, severityRank, severityTextColor } from "../../src/alarms/severity.js";
 import { drawOrder } from "../../src/charts/chart-span.js";
+import { TOPIC_PATTERN } from "../../src/live/live-client.js";
 
 let seq = 0;
 function step(kind: AlarmTransition["kind"], at: number, severity: Severity, by = "rule"): AlarmTransition {
@@ -98,5 +99,13 @@ describe("severity colours", () => {
       order.map((s) => s.severity),
       ["warning", "critical"],
     );
+  });
+});
+
+describe("the live client's alarm topics", () => {
+  it("subscribes to alarms:* and alarms:<device> (others are left out of its subscribe messages)", () => {
+    assert.ok(TOPIC_PATTERN.test("alarms:*"));
+    assert.ok(TOPIC_PATTERN.test("alarms:alm-hot"));
+    assert.ok(!TOPIC_PATTERN.test("alarm:*"));
   });
 });
