@@ -19,7 +19,7 @@ if (args.includes("--help") || args.includes("-h") || stray !== undefined) {
   const usage = [
     "Usage: npm run bench [-- --quick] [-- --json] [-- --only <scenario,…>]",
     "",
-    "Runs every benchmark scenario (about 5 minutes) and prints each figure beside a baseline measured in the same run.",
+    "Runs every benchmark scenario (about 9 minutes) and prints each figure beside a baseline measured in the same run.",
     "  --quick   a tiny configuration (seconds), to check the harness, not to measure",
     "  --json    the measurements as JSON instead of the table",
     `  --only    a comma-separated list of: ${SCENARIOS.map((s) => s.name).join(", ")}`,
