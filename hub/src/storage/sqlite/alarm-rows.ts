@@ -2,6 +2,8 @@ import type { MetricValue } from "@telehub/device-client/protocol";
 import type { Alarm, AlarmStatus, AlarmTransition, AlarmTransitionKind } from "../../alarms/alarm.js";
 import { type AlarmRule, type RuleDefinition, type Severity, severityRank } from "../../alarms/rule.js";
 
+import { definitionOnly } from "./stored-definition.js";
+
 // The rows of the alarm tables of meta.db (migration 8) and what they are in the domain.
 
 export interface RuleRow {
@@ -106,15 +108,7 @@ export function storedValue(value: MetricValue | null): string | null {
 
 /** The rule's definition as stored in one JSON column: without the stored rule's own fields, should a whole rule be passed. */
 export function storedDefinition(definition: RuleDefinition): string {
-  const {
-    id: _id,
-    version: _version,
-    createdAt: _createdAt,
-    updatedAt: _updatedAt,
-    updatedBy: _updatedBy,
-    ...rest
-  } = definition as Partial<AlarmRule> & RuleDefinition;
-  return JSON.stringify(rest);
+  return JSON.stringify(definitionOnly(definition));
 }
 
 /** The alarm after `step`: its severity (and peak), cleared or acknowledged, value, message, updatedAt. */

@@ -15,6 +15,7 @@ import type { SecretFields } from "../../security/secret-fields.js";
 import { generateId } from "../../security/secrets.js";
 import { ChannelVersionConflictError, type DeliveryQuery, type NotificationRepository } from "../notification-repository.js";
 import { FilteredPages } from "./filtered-pages.js";
+import { definitionOnly } from "./stored-definition.js";
 import { UnsyncedTransactions } from "./unsynced-transaction.js";
 
 interface ChannelRow {
@@ -241,14 +242,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
    * an update leaves out is the caller's merge.
    */
   private stored(definition: ChannelDefinition): string {
-    const {
-      id: _id,
-      version: _version,
-      createdAt: _createdAt,
-      updatedAt: _updatedAt,
-      updatedBy: _updatedBy,
-      ...rest
-    } = definition as Partial<NotificationChannel> & ChannelDefinition;
+    const rest = definitionOnly(definition);
     const settings: Settings = { ...rest.settings };
     for (const key of SECRET_SETTINGS[rest.kind]) {
       const value = settings[key];
