@@ -31,7 +31,7 @@ function RuleEditForm() {
 export function RuleEdit() {
   return (
     <EditBase mutationMode="pessimistic">
-      <RuleActions />
+      <RuleActions editing />
       <Card>
         <CardContent>
           <RuleEditForm />

@@ -6,13 +6,13 @@ import { formatDuration } from "../charts/format";
 import { DetailLine } from "./DetailLine";
 import { clearText, conditionText, scopeText } from "./rule-summary";
 
-/** Operators edit and delete rules. */
-export function RuleActions() {
+/** Operators edit and delete rules (`editing`: the editor's own toolbar, without Edit). */
+export function RuleActions({ editing = false }: { editing?: boolean }) {
   const { permissions } = usePermissions();
   if (!canOperate(permissions)) return null;
   return (
     <TopToolbar>
-      <EditButton />
+      {!editing && <EditButton />}
       <DeleteButton
         mutationMode="pessimistic"
         confirmTitle="Delete this rule?"

@@ -3,12 +3,15 @@ import KeyboardArrowUpIcon from "@mui/icons-material/KeyboardArrowUp";
 import { Collapse, IconButton, Table, TableBody, TableCell, TableHead, TableRow } from "@mui/material";
 import type { NotificationDelivery } from "@telehub/hub";
 import { Fragment, useState } from "react";
+import { formatInstant } from "../charts/time-format";
+import { useTimeZone } from "../time/useTimeZone";
 import { DeliveryAttempts } from "./DeliveryAttempts";
 import { DeliveryStatusChip } from "./DeliveryStatusChip";
 import { useChannelNames } from "./useChannelNames";
 
 function DeliveryRow({ delivery, channel }: { delivery: NotificationDelivery; channel: string }) {
   const [open, setOpen] = useState(false);
+  const [timeZone] = useTimeZone();
   return (
     <Fragment>
       <TableRow data-testid="delivery-row" data-kind={delivery.kind} data-status={delivery.status}>
@@ -17,7 +20,7 @@ function DeliveryRow({ delivery, channel }: { delivery: NotificationDelivery; ch
             {open ? <KeyboardArrowUpIcon /> : <KeyboardArrowDownIcon />}
           </IconButton>
         </TableCell>
-        <TableCell>{new Date(delivery.createdAt).toLocaleString()}</TableCell>
+        <TableCell>{formatInstant(delivery.createdAt, timeZone)}</TableCell>
         <TableCell>{channel}</TableCell>
         <TableCell>{delivery.event ? `${delivery.kind}: ${delivery.event}` : delivery.kind}</TableCell>
         <TableCell>{delivery.summary}</TableCell>

@@ -3,20 +3,24 @@ import { Alert, Box, Button } from "@mui/material";
 import type { NotificationDelivery } from "@telehub/hub";
 import { useState } from "react";
 import { formatDuration } from "../charts/format";
+import { formatInstant } from "../charts/time-format";
+import type { TimeZone } from "../time/time-zone";
+import { useTimeZone } from "../time/useTimeZone";
 import { sendTest } from "./channel-api";
 
 /** What the first attempt did, in words: delivered in 120 ms, or the server's answer and what happens next. */
-function outcomeText(delivery: NotificationDelivery): string {
+function outcomeText(delivery: NotificationDelivery, timeZone: TimeZone): string {
   const attempt = delivery.attempts[delivery.attempts.length - 1];
   if (!attempt) return "Queued: no attempt yet.";
   if (attempt.ok) return `Delivered in ${formatDuration(attempt.durationMs)}.`;
   const next =
-    delivery.status === "pending" && delivery.nextAttemptAt ? ` Retrying at ${new Date(delivery.nextAttemptAt).toLocaleTimeString()}.` : "";
+    delivery.status === "pending" && delivery.nextAttemptAt ? ` Retrying at ${formatInstant(delivery.nextAttemptAt, timeZone)}.` : "";
   return `Failed after ${formatDuration(attempt.durationMs)}: ${attempt.error ?? "no reason given"}.${next}`;
 }
 
 /** "Send test notification" (admins): a test message through the channel now, not rate limited; shows the first attempt's result. */
 export function TestNotificationButton({ channelId }: { channelId: string }) {
+  const [timeZone] = useTimeZone();
   const [busy, setBusy] = useState(false);
   const [delivery, setDelivery] = useState<NotificationDelivery | undefined>();
   const [failure, setFailure] = useState<string | undefined>();
@@ -40,7 +44,7 @@ export function TestNotificationButton({ channelId }: { channelId: string }) {
       </Button>
       {delivery && (
         <Alert severity={ok ? "success" : "error"} sx={{ mt: 1 }} data-testid="channel-test-result" data-status={delivery.status}>
-          {outcomeText(delivery)}
+          {outcomeText(delivery, timeZone)}
         </Alert>
       )}
       {failure && (

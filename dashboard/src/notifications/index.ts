@@ -1,4 +1,4 @@
-import NotificationsActiveIcon from "@mui/icons-material/NotificationsActive";
+import ForwardToInboxIcon from "@mui/icons-material/ForwardToInbox";
 import OutboxIcon from "@mui/icons-material/Outbox";
 import { ChannelCreate } from "./ChannelCreate";
 import { ChannelEdit } from "./ChannelEdit";
@@ -12,7 +12,7 @@ export const channels = {
   show: ChannelShow,
   create: ChannelCreate,
   edit: ChannelEdit,
-  icon: NotificationsActiveIcon,
+  icon: ForwardToInboxIcon,
   recordRepresentation: "name",
   options: { label: "Channels" },
 };
