@@ -1,6 +1,8 @@
 import type uPlot from "uplot";
+import { severityColor, severityLabel, severityRank } from "../alarms/severity";
 import type { TimeZone } from "../time/time-zone";
 import type { ChartColors } from "./chart-colors";
+import type { ChartSpan } from "./chart-span.js";
 import { formatValue } from "./format";
 import { formatInstant } from "./time-format";
 
@@ -15,6 +17,14 @@ export interface TooltipSeries {
   /** uPlot's indices of its bucket low and high (the band), when it has one. */
   minIndex?: number;
   maxIndex?: number;
+}
+
+/** The most severe alarm span covering `at`, if any. */
+function spanAt(spans: readonly ChartSpan[], at: number): ChartSpan | undefined {
+  let worst: ChartSpan | undefined;
+  for (const span of spans)
+    if (span.from <= at && at < span.to && (!worst || severityRank(span.severity) > severityRank(worst.severity))) worst = span;
+  return worst;
 }
 
 function row(color: string, label: string, value: string): HTMLDivElement {
@@ -40,10 +50,16 @@ function row(color: string, label: string, value: string): HTMLDivElement {
 
 /**
  * A tooltip following the cursor: the time of the nearest sample and each series' value with
- * its unit (and the bucket's low–high when the history is aggregated). uPlot draws the
- * crosshair; this only writes the box (`data-testid="chart-tooltip"`).
+ * its unit (and the bucket's low–high when the history is aggregated), and the severity of the
+ * alarm active at the cursor when the chart shades alarm spans. uPlot draws the crosshair; this
+ * only writes the box (`data-testid="chart-tooltip"`).
  */
-export function tooltipPlugin(options: { series: () => TooltipSeries[]; timeZone: TimeZone; colors: ChartColors }): uPlot.Plugin {
+export function tooltipPlugin(options: {
+  series: () => TooltipSeries[];
+  timeZone: TimeZone;
+  colors: ChartColors;
+  spans?: () => readonly ChartSpan[];
+}): uPlot.Plugin {
   let box: HTMLDivElement;
   return {
     hooks: {
@@ -87,6 +103,13 @@ export function tooltipPlugin(options: { series: () => TooltipSeries[]; timeZone
             if (lowText !== highText) text += ` (${lowText} – ${highText})`;
           }
           lines.push(row(series.color, series.label, text));
+        }
+        const alarm = options.spans && spanAt(options.spans(), u.posToVal(left, "x"));
+        if (alarm) {
+          const line = row(severityColor(alarm.severity, options.colors.mode), "alarm", severityLabel(alarm.severity));
+          line.setAttribute("data-testid", "chart-tooltip-alarm");
+          line.querySelector("b")?.setAttribute("data-testid", "chart-tooltip-alarm-severity");
+          lines.push(line);
         }
         box.replaceChildren(...lines);
         box.style.display = "block";

@@ -148,7 +148,10 @@ export function chartOptions(shape: ChartShape, hooks: ChartHooks): uPlot.Option
       },
       ...yAxes,
     ],
-    plugins: [alarmSpansPlugin(hooks.spans, colors.mode), tooltipPlugin({ series: () => tooltipSeries, timeZone, colors })],
+    plugins: [
+      alarmSpansPlugin(hooks.spans, colors.mode),
+      tooltipPlugin({ series: () => tooltipSeries, timeZone, colors, spans: hooks.spans }),
+    ],
     hooks: {
       setSelect: [
         (u: uPlot) => {

@@ -222,6 +222,13 @@ describe("alarms in the dashboard, raised by a real device crossing a rule, in h
       strip.filter((pixel) => pixel.join() === critical.join()).length >= 2,
       `the strip along the plot's top is the critical colour: ${JSON.stringify(strip)}`,
     );
+    // Hovering inside the critical span: the tooltip names the alarm's severity.
+    const box = await chart.locator(".u-over").boundingBox();
+    const xMin = JSON.parse((await chart.getAttribute("data-x-min")) ?? "0") as number;
+    const xMax = JSON.parse((await chart.getAttribute("data-x-max")) ?? "0") as number;
+    assert.ok(box, "the chart has a plotting area");
+    await page.mouse.move(box.x + ((start - 2 * MINUTE - xMin) / (xMax - xMin)) * box.width, box.y + box.height / 2);
+    assert.equal(await chart.getByTestId("chart-tooltip-alarm-severity").textContent(), "Critical");
     await screenshot(page, "device-page-alarms");
   });
 
