@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
+import Database from "better-sqlite3";
 import pino from "pino";
 import type { AlarmRule, RuleDefinition } from "../src/alarms/rule.js";
 import { alarmsOf, deviceRule, onMetric, ruleStepsOf, TEST_ACTOR } from "./support/alarm-rules.js";
@@ -133,6 +135,29 @@ describe("alarm engine: readings through a real hub", () => {
       (line) => line.msg === "alarm rule failed on a device; its input is skipped" && line.deviceId === "eng-broken",
     );
     assert.equal(failures.length, 1);
+    device.close();
+  });
+
+  test("a failing alarm store is logged and skipped: acks go on, and steps are stored again once it works", async () => {
+    const device = await fleet.connect("eng-store");
+    const rule = await createRule(deviceRule("stored", "eng-store", onMetric("temp", [{ severity: "minor", op: "above", value: 10 }])));
+    // Another connection takes the alarms table away under the hub: every raise fails.
+    const meta = new Database(join(running.dataDir, "meta.db"));
+    try {
+      meta.exec("ALTER TABLE alarms RENAME TO alarms_away");
+      await send(device, 1, [[1_000, 20]]);
+      await running.hub.alarms.idle();
+      assert.ok(logLines.some((line) => line.msg === "could not store an alarm step" && line.deviceId === "eng-store"));
+    } finally {
+      meta.exec("ALTER TABLE alarms_away RENAME TO alarms");
+      meta.close();
+    }
+    // The value is still bad: the next reading raises the alarm the store could not take.
+    await send(device, 2, [[2_000, 25]]);
+    await running.hub.alarms.idle();
+    const [alarm, ...others] = await alarmsOf(running.hub.alarms, rule.id, "eng-store");
+    assert.equal(others.length, 0);
+    assert.equal(alarm?.raisedAt, T0 + 2_000);
     device.close();
   });
 

@@ -386,6 +386,14 @@ export class AlarmEngine implements ReadingObserver {
           await recorder.applySteps(watch.rule, watch.deviceId, profileId, steps);
         } catch (error) {
           log.error({ err: error, ruleId: watch.rule.id, deviceId: watch.deviceId }, "could not store an alarm step");
+          // With nothing else to write, the evaluator is told what is stored: a level still held raises again.
+          const { state } = watch;
+          if (state && watch.pendingSteps === 1) {
+            const active = recorder.activeAlarm(watch.rule.id, watch.deviceId);
+            state.alarmId = active?.id ?? null;
+            state.alarmSeverity = active?.severity ?? null;
+            this.touch(watch);
+          }
           return;
         }
         const active = recorder.activeAlarm(watch.rule.id, watch.deviceId);
