@@ -39,6 +39,8 @@ type QueuedInput =
 const DEVICE_PAGE = 1_000;
 /** Stored values read per page by the catch-up. */
 const CATCH_UP_PAGE = 10_000;
+/** States written in one turn of the event loop (one transaction). */
+const STATE_CHUNK = 500;
 /** Longest the engine evaluates in one turn of the event loop before it lets I/O in. */
 const SLICE_MS = 5;
 /** The catch-up's end when readings may be stamped any time ahead (`ingest.maxFutureMs` 0). */
@@ -422,26 +424,32 @@ export class AlarmEngine implements ReadingObserver {
   }
 
   private async writeDirty(): Promise<void> {
-    const states: EvaluationState[] = [];
-    const waiting: Watch[] = [];
-    const written: Watch[] = [];
-    for (const watch of this.dirty) {
-      if (this.watches.get(watch.key) !== watch || watch.state === null) continue;
-      if (watch.pendingSteps > 0) {
-        waiting.push(watch);
-        continue;
+    const candidates = this.dirty;
+    this.dirty = [];
+    for (let i = 0; i < candidates.length; i += STATE_CHUNK) {
+      // A large fleet's states go in slices a turn apart, so sockets are read in between.
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      const states: EvaluationState[] = [];
+      const written: Watch[] = [];
+      for (const watch of candidates.slice(i, i + STATE_CHUNK)) {
+        if (this.watches.get(watch.key) !== watch || watch.state === null) {
+          watch.dirty = false;
+        } else if (watch.pendingSteps > 0) {
+          // Ahead of the stored alarms until its steps are written (which write it).
+          this.dirty.push(watch);
+        } else {
+          watch.dirty = false;
+          written.push(watch);
+          states.push(watch.state);
+        }
       }
-      watch.dirty = false;
-      written.push(watch);
-      states.push(watch.state);
-    }
-    this.dirty = waiting;
-    if (states.length === 0) return;
-    try {
-      await this.deps.repository.saveStates(states, []);
-    } catch (error) {
-      this.deps.log.error({ err: error, states: states.length }, "could not save alarm evaluation states; trying again");
-      for (const watch of written) this.touch(watch);
+      if (states.length === 0) continue;
+      try {
+        await this.deps.repository.saveStates(states, []);
+      } catch (error) {
+        this.deps.log.error({ err: error, states: states.length }, "could not save alarm evaluation states; trying again");
+        for (const watch of written) this.touch(watch);
+      }
     }
   }
 
