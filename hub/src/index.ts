@@ -1,4 +1,3 @@
-export * from "./app.js";
 // The API's wire shapes, for clients written in TypeScript (the dashboard); types only.
 export type { Alarm, AlarmStatus, AlarmTransition, AlarmTransitionKind } from "./alarms/alarm.js";
 export type { BacktestAlarm, BacktestResult } from "./alarms/alarm-api.js";
@@ -27,6 +26,7 @@ export type {
   RuleScope,
   Severity,
 } from "./alarms/rule.js";
+export * from "./app.js";
 export type { CommandRecord, CommandState } from "./commands/command-record.js";
 export * from "./config/hub-config.js";
 export * from "./config/load-config.js";
