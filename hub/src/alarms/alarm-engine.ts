@@ -13,7 +13,8 @@ import type { ReadingObserver } from "./reading-observer.js";
 import type { AlarmRule, EvaluationInput } from "./rule.js";
 import { type AlarmStep, advance, manualClear, newEvaluationState, nextDeadline, observe, stateFitsRule } from "./rule-evaluator.js";
 import { scopedDevice, scopeIncludes } from "./rule-scope.js";
-import { storedReadings } from "./stored-readings.js";
+import { StateWriter } from "./state-writer.js";
+import { catchUpRange, storedReadings } from "./stored-readings.js";
 
 export interface AlarmEngineDeps {
   repository: AlarmRepository;
@@ -39,12 +40,8 @@ type QueuedInput =
 const DEVICE_PAGE = 1_000;
 /** Stored values read per page by the catch-up. */
 const CATCH_UP_PAGE = 10_000;
-/** States written in one turn of the event loop (one transaction). */
-const STATE_CHUNK = 500;
 /** Longest the engine evaluates in one turn of the event loop before it lets I/O in. */
 const SLICE_MS = 5;
-/** The catch-up's end when readings may be stamped any time ahead (`ingest.maxFutureMs` 0). */
-const FAR_FUTURE_MS = 366 * 86_400_000;
 
 /**
  * Live evaluation of the alarm rules. Readings and connection changes come in from the gateway
@@ -70,18 +67,20 @@ export class AlarmEngine implements ReadingObserver {
   private readonly deletions = new Map<string, number>();
   private deletionCount = 0;
   private readonly writing = new Set<Promise<void>>();
-  private dirty: Watch[] = [];
   private drainScheduled = false;
   private started = false;
   private stopped = false;
-  private flushing: Promise<void> | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private flusher: NodeJS.Timeout | undefined;
   /** The reading input handed to the evaluator, reused: no allocation per reading and rule. */
   private readonly readingInput = { kind: "reading", ts: 0, value: 0 } as Extract<EvaluationInput, { kind: "reading" }>;
   private readonly anyReadingInput = { kind: "anyReading", ts: 0 } as Extract<EvaluationInput, { kind: "anyReading" }>;
 
-  constructor(private readonly deps: AlarmEngineDeps) {}
+  private readonly states: StateWriter;
+
+  constructor(private readonly deps: AlarmEngineDeps) {
+    this.states = new StateWriter(deps.repository, (watch) => this.watches.get(watch.key) === watch, deps.log);
+  }
 
   /** Load rules, devices, active alarms and states; replay what was stored after the states; start the timers. */
   async start(): Promise<void> {
@@ -127,7 +126,7 @@ export class AlarmEngine implements ReadingObserver {
     this.started = true;
     this.ticker = setInterval(() => this.tick(), config.tickMs);
     this.ticker.unref();
-    this.flusher = setInterval(() => void this.flush(), config.stateFlushMs);
+    this.flusher = setInterval(() => void this.states.flush(), config.stateFlushMs);
     this.flusher.unref();
     this.drain();
   }
@@ -144,7 +143,7 @@ export class AlarmEngine implements ReadingObserver {
     }
     this.stopped = true;
     while (this.writing.size > 0) await Promise.all(this.writing);
-    await this.flush();
+    await this.states.flush();
   }
 
   /** Resolves once nothing is queued and every step and state is written (tests and benchmarks wait on it). */
@@ -168,11 +167,6 @@ export class AlarmEngine implements ReadingObserver {
     if (connected && watches) watches.stale = true;
     if (!this.anyEnabled && this.started && !connected) return;
     this.enqueue(deviceId, { kind: "presence", connected, at });
-  }
-
-  /** The rules held (enabled or not). */
-  get ruleCount(): number {
-    return this.rules.size;
   }
 
   private rulesChanged(): void {
@@ -234,8 +228,7 @@ export class AlarmEngine implements ReadingObserver {
       const cleared = await recorder.clear(current, actor, comment, at);
       // Written now unless steps computed after the clear are still to be written (they write it).
       if (watch?.state && watch.pendingSteps === 0 && this.watches.get(watch.key) === watch) {
-        watch.dirty = false;
-        await repository.saveStates([watch.state], []);
+        await this.states.writeNow(watch.state, watch);
       }
       return cleared;
     });
@@ -367,9 +360,7 @@ export class AlarmEngine implements ReadingObserver {
 
   private touch(watch: Watch): void {
     watch.due = undefined;
-    if (watch.dirty) return;
-    watch.dirty = true;
-    this.dirty.push(watch);
+    this.states.changed(watch);
   }
 
   /**
@@ -378,7 +369,7 @@ export class AlarmEngine implements ReadingObserver {
    * crash repeats at most that one, which the recorder recognises).
    */
   private record(watch: Watch, steps: AlarmStep[]): void {
-    const { recorder, repository, log } = this.deps;
+    const { recorder, log } = this.deps;
     const snapshot = JSON.stringify(watch.state);
     const profileId = this.watched.get(watch.deviceId)?.device.profileId ?? null;
     watch.pendingSteps++;
@@ -403,7 +394,7 @@ export class AlarmEngine implements ReadingObserver {
         if (this.watches.get(watch.key) !== watch) return;
         const state = JSON.parse(snapshot) as EvaluationState;
         state.alarmId = state.alarmSeverity === null ? null : (active?.id ?? null);
-        await repository.saveStates([state], []);
+        await this.states.writeNow(state);
       })
       .catch((error: unknown) =>
         log.error({ err: error, ruleId: watch.rule.id, deviceId: watch.deviceId }, "could not save an alarm state"),
@@ -413,44 +404,6 @@ export class AlarmEngine implements ReadingObserver {
         this.writing.delete(written);
       });
     this.writing.add(written);
-  }
-
-  /** Write the states that changed and have no step waiting to be written. */
-  private flush(): Promise<void> {
-    this.flushing ??= this.writeDirty().finally(() => {
-      this.flushing = undefined;
-    });
-    return this.flushing;
-  }
-
-  private async writeDirty(): Promise<void> {
-    const candidates = this.dirty;
-    this.dirty = [];
-    for (let i = 0; i < candidates.length; i += STATE_CHUNK) {
-      // A large fleet's states go in slices a turn apart, so sockets are read in between.
-      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      const states: EvaluationState[] = [];
-      const written: Watch[] = [];
-      for (const watch of candidates.slice(i, i + STATE_CHUNK)) {
-        if (this.watches.get(watch.key) !== watch || watch.state === null) {
-          watch.dirty = false;
-        } else if (watch.pendingSteps > 0) {
-          // Ahead of the stored alarms until its steps are written (which write it).
-          this.dirty.push(watch);
-        } else {
-          watch.dirty = false;
-          written.push(watch);
-          states.push(watch.state);
-        }
-      }
-      if (states.length === 0) continue;
-      try {
-        await this.deps.repository.saveStates(states, []);
-      } catch (error) {
-        this.deps.log.error({ err: error, states: states.length }, "could not save alarm evaluation states; trying again");
-        for (const watch of written) this.touch(watch);
-      }
-    }
   }
 
   /**
@@ -587,19 +540,12 @@ export class AlarmEngine implements ReadingObserver {
   /** Replay the device's readings stored after its saved states' watermarks; answers how many. */
   private async catchUp(watches: DeviceWatches, saved: ReadonlyMap<string, EvaluationState>): Promise<number> {
     const { config, telemetry, maxFutureMs, log } = this.deps;
-    const now = this.deps.now();
-    let from = Number.POSITIVE_INFINITY;
-    for (const watch of watches.all) {
-      const state = saved.get(watch.key);
-      if (state === undefined || watch.state !== state) continue;
-      from = Math.min(from, state.watermark === null ? state.since : state.watermark + 1);
-    }
-    if (from === Number.POSITIVE_INFINITY) return 0;
-    from = Math.max(from, now - config.maxCatchUpMs);
-    const to = now + (maxFutureMs > 0 ? maxFutureMs : FAR_FUTURE_MS) + 1;
+    const resumed = watches.all.flatMap((watch) => (watch.state !== null && saved.get(watch.key) === watch.state ? [watch.state] : []));
+    const range = catchUpRange(resumed, this.deps.now(), config.maxCatchUpMs, maxFutureMs);
+    if (range === undefined) return 0;
     let count = 0;
     try {
-      const query = { deviceId: watches.device.id, metrics: watches.metricsRead(), from, to };
+      const query = { deviceId: watches.device.id, metrics: watches.metricsRead(), ...range };
       for await (const reading of storedReadings(telemetry, query, CATCH_UP_PAGE)) {
         this.observeReading(watches, reading);
         count++;

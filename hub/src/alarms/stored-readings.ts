@@ -1,5 +1,26 @@
 import type { MetricValue } from "@telehub/device-client/protocol";
 import type { StoredReading, TelemetryStore } from "../storage/telemetry-store.js";
+import type { EvaluationState } from "./evaluation-state.js";
+
+/** The catch-up's end when readings may be stamped any time ahead (`ingest.maxFutureMs` 0). */
+const FAR_FUTURE_MS = 366 * 86_400_000;
+
+/**
+ * What a start replays for a device: from just after the oldest watermark of its saved states (or
+ * the start of a state that evaluated nothing yet), at most `maxCatchUpMs` back from `now`, to the
+ * latest time a reading may be stamped. Undefined without saved states.
+ */
+export function catchUpRange(
+  saved: readonly EvaluationState[],
+  now: number,
+  maxCatchUpMs: number,
+  maxFutureMs: number,
+): { from: number; to: number } | undefined {
+  if (saved.length === 0) return undefined;
+  let from = Number.POSITIVE_INFINITY;
+  for (const state of saved) from = Math.min(from, state.watermark === null ? state.since : state.watermark + 1);
+  return { from: Math.max(from, now - maxCatchUpMs), to: now + (maxFutureMs > 0 ? maxFutureMs : FAR_FUTURE_MS) + 1 };
+}
 
 /**
  * A device's stored readings over `[from, to)`, oldest first, read back page by page (the values of
