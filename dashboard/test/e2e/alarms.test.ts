@@ -70,6 +70,10 @@ describe("alarms in the dashboard, raised by a real device crossing a rule, in h
     warm = await connectChartDevice(hub, "alm-warm");
     // Normal history before any rule: the charts have a line to shade behind.
     for (const minutesAgo of [14, 13, 12, 11]) await send(hot, 22, start - minutesAgo * MINUTE);
+    // A state metric too: its state timeline gets the spans over its lane.
+    hot.send({ door: "closed" }, start - 14 * MINUTE);
+    hot.send({ door: "open" }, start - 1 * MINUTE);
+    await hot.flush(10_000);
     operator = await openPage(browser);
     await logInWithPassword(operator.page, hub.url, OPERATOR.username, OPERATOR.password, "#/alarms");
   });
@@ -222,6 +226,9 @@ describe("alarms in the dashboard, raised by a real device crossing a rule, in h
       strip.filter((pixel) => pixel.join() === critical.join()).length >= 2,
       `the strip along the plot's top is the critical colour: ${JSON.stringify(strip)}`,
     );
+    const timeline = page.locator("[data-testid=chart][data-chart-title=door]");
+    await timeline.locator("[data-alarm-span=critical]").waitFor();
+    assert.equal(await timeline.locator("[data-alarm-span=warning]").count(), 1, "the warning span over the door's lane");
     // Hovering inside the critical span: the tooltip names the alarm's severity.
     const box = await chart.locator(".u-over").boundingBox();
     const xMin = JSON.parse((await chart.getAttribute("data-x-min")) ?? "0") as number;
