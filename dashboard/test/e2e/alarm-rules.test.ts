@@ -92,6 +92,8 @@ describe("alarm rules in the dashboard: the editor, its backtest preview, refusa
 
   /** Open `hash` in the operator's tab and run `body`; the console must stay clean unless `allowErrors`. */
   async function asOperator(hash: string, body: (page: Page) => Promise<void>, options: { allowErrors?: boolean } = {}): Promise<void> {
+    // What an earlier test left in the console is its own business.
+    operator.errors.splice(0);
     await operator.page.goto(`${hub.url}/${hash}`);
     await body(operator.page);
     const errors = operator.errors.splice(0);
