@@ -171,6 +171,11 @@ describe("alarms in the dashboard, raised by a real device crossing a rule, in h
         .getByTestId("severity-chip")
         .evaluate((element) => [getComputedStyle(element).backgroundColor, getComputedStyle(element).color]);
       assert.deepEqual(colours, ["rgb(239, 83, 80)", "rgb(0, 0, 0)"], "critical in dark mode: the light red, black text");
+      // The badge opens the list of what it counts: alm-hot was acknowledged, alm-warm was not.
+      await page.getByTestId("alarm-badge").click();
+      await page.locator(".RaDatagrid-row").filter({ hasText: "alm-hot" }).waitFor({ state: "detached" });
+      assert.equal(await page.locator("tbody .RaDatagrid-row").count(), 1, "one alarm waits for an acknowledgement");
+      await page.locator(".RaDatagrid-row").filter({ hasText: "alm-warm" }).waitFor();
       await page.goto(`${hub.url}/#/alarms/${alarm.id}/show`);
       await page.getByTestId("alarm-timeline").waitFor();
       await page.locator("[data-testid=alarm-ack][data-acknowledged=false]").waitFor();
