@@ -119,18 +119,25 @@ export function LevelsInput({ metric, ratePer }: { metric: ProfileMetric | undef
     <ArrayInput source="levels" label="Severity levels (most severe wins; at most 4)">
       <SimpleFormIterator inline sx={WRAPPING_ROW} disableReordering>
         <SelectInput source="severity" choices={SEVERITY_CHOICES} validate={required()} helperText={false} />
-        <SelectInput
-          source="op"
-          label="When the value is"
-          choices={ops}
-          defaultValue={ops[0]?.id}
-          validate={required()}
-          helperText={false}
-        />
         <FormDataConsumer>
-          {({ scopedFormData }) => (
-            <LevelInputs row={(scopedFormData ?? {}) as LevelRow} metric={ratePer ? undefined : metric} unit={unit} />
-          )}
+          {({ scopedFormData }) => {
+            const row = (scopedFormData ?? {}) as LevelRow;
+            // A comparison chosen before the metric (or the rate) changed stays listed, marked, until replaced.
+            const stale = row.op && !ops.some((op) => op.id === row.op) ? [{ id: row.op, name: `${row.op} (not for this metric)` }] : [];
+            return (
+              <>
+                <SelectInput
+                  source="op"
+                  label="When the value is"
+                  choices={[...ops, ...stale]}
+                  defaultValue={ops[0]?.id}
+                  validate={required()}
+                  helperText={false}
+                />
+                <LevelInputs row={row} metric={ratePer ? undefined : metric} unit={unit} />
+              </>
+            );
+          }}
         </FormDataConsumer>
       </SimpleFormIterator>
     </ArrayInput>
