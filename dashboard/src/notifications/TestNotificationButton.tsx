@@ -1,5 +1,6 @@
 import SendIcon from "@mui/icons-material/Send";
 import { Alert, Box, Button } from "@mui/material";
+import { useQueryClient } from "@tanstack/react-query";
 import type { NotificationDelivery } from "@telehub/hub";
 import { useState } from "react";
 import { formatDuration } from "../charts/format";
@@ -21,6 +22,7 @@ function outcomeText(delivery: NotificationDelivery, timeZone: TimeZone): string
 /** "Send test notification" (admins): a test message through the channel now, not rate limited; shows the first attempt's result. */
 export function TestNotificationButton({ channelId }: { channelId: string }) {
   const [timeZone] = useTimeZone();
+  const queryClient = useQueryClient();
   const [busy, setBusy] = useState(false);
   const [delivery, setDelivery] = useState<NotificationDelivery | undefined>();
   const [failure, setFailure] = useState<string | undefined>();
@@ -30,6 +32,8 @@ export function TestNotificationButton({ channelId }: { channelId: string }) {
     setDelivery(undefined);
     try {
       setDelivery(await sendTest(channelId));
+      // The channel page's recent deliveries now start with this one.
+      await queryClient.invalidateQueries({ queryKey: ["telehub", "channel-deliveries", channelId] });
     } catch (error) {
       setFailure((error as Error).message);
     } finally {

@@ -116,6 +116,8 @@ describe("notification channels in the dashboard: an e-mail channel made in the 
 
       await page.getByTestId("channel-test").click();
       await page.locator("[data-testid=channel-test-result][data-status=delivered]", { hasText: "Delivered in" }).waitFor();
+      // The channel's recent deliveries start with it at once.
+      await page.locator("[data-testid=delivery-row][data-kind=test][data-status=delivered]").waitFor();
       await screenshot(page, "notification-channel-test");
     });
     assert.equal(inbox.mails.length, 1, "the test mail reached the SMTP server");
