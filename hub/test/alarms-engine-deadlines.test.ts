@@ -5,6 +5,7 @@ import { alarmsOf, deviceRule, onMetric, TEST_ACTOR } from "./support/alarm-rule
 import { TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
+import { isRefusal, RawDevice } from "./support/raw-device.js";
 import { TestFleet } from "./support/test-fleet.js";
 
 /** Short clocks: the timer looks at deadlines every 20 ms, 1 ms after they pass. */
@@ -73,6 +74,35 @@ describe("alarm engine: deadlines on the hub's clock", () => {
     await eventually(async () => (await running.hub.alarms.getAlarm(alarm.id))?.status === "cleared", "cleared on reconnection");
     assert.equal(((await running.hub.alarms.transitions(alarm.id)) ?? []).at(-1)?.comment, "online again");
     back.close();
+  });
+
+  test("a device whose clock is a minute behind: a short spike raises nothing, a sustained value does", async () => {
+    const token = await fleet.register("dl-skewed");
+    const device = await RawDevice.connect(running.wsUrl, { deviceId: "dl-skewed", token });
+    if (isRefusal(device)) assert.fail(`refused: ${device.code}`);
+    const behindMs = 60_000;
+    // Its readings arrive a minute after their stamps: on the hub's clock every duration would be over at once.
+    await device.hello({ time: Date.now() - behindMs });
+    const forMs = 3_000;
+    const rule = await createRule(
+      deviceRule("hot, skewed", "dl-skewed", onMetric("temp", [{ severity: "major", op: "above", value: 80 }], forMs)),
+    );
+    const spikeAt = Date.now() - behindMs;
+    device.send({ t: "batch", seq: 1, r: [{ ts: spikeAt, m: { temp: 85 } }] });
+    await device.ackFor(1);
+    await running.hub.alarms.idle();
+    // Several ticks (20 ms) pass before the spike's end arrives.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    device.send({ t: "batch", seq: 2, r: [{ ts: spikeAt + 100, m: { temp: 70 } }] });
+    await device.ackFor(2);
+    await running.hub.alarms.idle();
+    assert.deepEqual(await alarmsOf(running.hub.alarms, rule.id, "dl-skewed"), [], "the spike ended within forMs on the device's clock");
+    const hotAt = Date.now() - behindMs;
+    device.send({ t: "batch", seq: 3, r: [{ ts: hotAt, m: { temp: 90 } }] });
+    await device.ackFor(3);
+    const alarm = await openAlarm(rule, "dl-skewed");
+    assert.equal(alarm.raisedAt, hotAt + forMs, "raised by the timer at the deadline on the device's clock");
+    device.close();
   });
 
   test("a device that never connects raises offline and no data from the rule's start", async () => {

@@ -324,16 +324,21 @@ export class AlarmEngine implements ReadingObserver {
     if (steps.length > 0) this.record(watch, steps);
   }
 
-  /** Act on every deadline the hub's clock has passed by `alarms.lateGraceMs`. */
+  /**
+   * Act on every deadline the hub's clock has passed by `alarms.lateGraceMs`: read on the device's
+   * clock (its skew at hello) for rules on readings, whose deadlines are in device time, so that a
+   * device whose clock is behind does not see its durations end before its readings arrive.
+   */
   private tick(): void {
     if (this.stopped) return;
     // Readings already here are evaluated before any deadline they may stop; a device whose
     // readings are still queued (a backlog) has its deadlines looked at next time.
     this.drain();
-    const until = this.deps.now() - this.deps.config.lateGraceMs;
+    const hubUntil = this.deps.now() - this.deps.config.lateGraceMs;
     for (const watch of this.watches.values()) {
       const { state, rule } = watch;
       if (state === null || this.queued.has(watch.deviceId)) continue;
+      const until = rule.condition.kind === "offline" ? hubUntil : hubUntil + (this.watched.get(watch.deviceId)?.device.clockSkewMs ?? 0);
       let steps: AlarmStep[];
       try {
         if (watch.due === undefined) watch.due = nextDeadline(rule, state);

@@ -1,8 +1,11 @@
 import type { DeviceRecord } from "../storage/device-repository.js";
 import type { RuleScope } from "./rule.js";
 
-/** What a rule's scope is matched against: the parts of a device record it names. */
-export type ScopedDevice = Pick<DeviceRecord, "id" | "profileId" | "labels">;
+/**
+ * What a rule's scope is matched against: the parts of a device record it names; and the device's
+ * clock skew at its last hello (device − hub, ms), which puts the hub's clock on the device's.
+ */
+export type ScopedDevice = Pick<DeviceRecord, "id" | "profileId" | "labels" | "clockSkewMs">;
 
 /** Whether a rule with `scope` watches `device`. A label scope needs every one of its labels, with the same value. */
 export function scopeIncludes(scope: RuleScope, device: ScopedDevice): boolean {
@@ -19,5 +22,5 @@ export function scopeIncludes(scope: RuleScope, device: ScopedDevice): boolean {
 
 /** The part of a device record a scope depends on, copied (the record may be changed in place by its owner). */
 export function scopedDevice(device: ScopedDevice): ScopedDevice {
-  return { id: device.id, profileId: device.profileId, labels: { ...device.labels } };
+  return { id: device.id, profileId: device.profileId, labels: { ...device.labels }, clockSkewMs: device.clockSkewMs };
 }
