@@ -150,16 +150,19 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const apiKeys = new SqliteApiKeyRepository(metaDb);
   const writer = new BatchWriter(telemetry, { maxBatchesPerCommit: config.ingest.maxBatchesPerCommit, metrics, log });
 
+  const fastifyOptions = {
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: 1_048_576,
+    frameworkErrors: answerFrameworkError,
+    // A field that takes one of several JSON types (an alarm level's value) is declared as a type
+    // list; without this Ajv's strict mode prints a warning for each such schema at every start.
+    ajv: { customOptions: { allowUnionTypes: true } },
+  };
   // With TLS Fastify's server is an https.Server; the instance is used the same way.
   const http = (
     tls
-      ? Fastify({
-          loggerInstance: log as FastifyBaseLogger,
-          bodyLimit: 1_048_576,
-          frameworkErrors: answerFrameworkError,
-          https: { ...tls, handshakeTimeout: config.http.headersTimeoutMs },
-        })
-      : Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1_048_576, frameworkErrors: answerFrameworkError })
+      ? Fastify({ ...fastifyOptions, https: { ...tls, handshakeTimeout: config.http.headersTimeoutMs } })
+      : Fastify(fastifyOptions)
   ) as FastifyInstance;
   // Before anything listens: the per-address cap and the header timeouts hold from the first connection.
   const connectionLimits = new ConnectionLimits(http.server, config.http, () => metrics.httpConnectionsRefused.inc());

@@ -157,6 +157,7 @@ describe("a full run at debug level logs no secret", () => {
     const everything = output.join("");
     assert.ok(everything.includes('"level":20'), "the run logged at debug level");
     assert.ok(everything.includes("telehub-hub listening on"), "stderr is in the scan too");
+    assert.ok(!everything.includes("strict mode"), `the schema compiler warned: …${excerpt(everything, "strict mode")}…`);
     for (const [what, value] of secrets) {
       assert.ok(value.length >= 16, `${what} is long enough to be found only where it leaked (${value})`);
       assert.ok(!everything.includes(value), `${what} appears in the hub's output: …${excerpt(everything, value)}…`);
