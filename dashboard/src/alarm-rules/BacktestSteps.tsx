@@ -1,4 +1,4 @@
-import { Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
+import { Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
 import type { BacktestResult } from "@telehub/hub";
 import { formatDuration } from "../charts/format";
 import { formatInstant } from "../charts/time-format";
@@ -22,36 +22,39 @@ export function BacktestSteps({ result, timeZone }: { result: BacktestResult; ti
         {summary}
       </Typography>
       {steps.length > 0 && (
-        <Table size="small" data-testid="backtest-steps">
-          <TableHead>
-            <TableRow>
-              <TableCell>Time</TableCell>
-              <TableCell>Alarm</TableCell>
-              <TableCell>Step</TableCell>
-              <TableCell>Severity</TableCell>
-              <TableCell>Message</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {steps.map((step) => (
-              <TableRow
-                key={`${step.alarm}-${step.at}-${step.kind}`}
-                data-testid="backtest-step"
-                data-kind={step.kind}
-                data-severity={step.severity}
-                data-at={step.at}
-              >
-                <TableCell>{formatInstant(step.at, timeZone)}</TableCell>
-                <TableCell>#{step.alarm}</TableCell>
-                <TableCell>{STEP_WORDS[step.kind]}</TableCell>
-                <TableCell>
-                  <SeverityChip severity={step.severity} />
-                </TableCell>
-                <TableCell>{step.message}</TableCell>
+        // A phone scrolls the table sideways inside the form, not the page.
+        <Box sx={{ overflowX: "auto", width: "100%" }}>
+          <Table size="small" data-testid="backtest-steps">
+            <TableHead>
+              <TableRow>
+                <TableCell>Time</TableCell>
+                <TableCell>Alarm</TableCell>
+                <TableCell>Step</TableCell>
+                <TableCell>Severity</TableCell>
+                <TableCell>Message</TableCell>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+            </TableHead>
+            <TableBody>
+              {steps.map((step) => (
+                <TableRow
+                  key={`${step.alarm}-${step.at}-${step.kind}`}
+                  data-testid="backtest-step"
+                  data-kind={step.kind}
+                  data-severity={step.severity}
+                  data-at={step.at}
+                >
+                  <TableCell>{formatInstant(step.at, timeZone)}</TableCell>
+                  <TableCell>#{step.alarm}</TableCell>
+                  <TableCell>{STEP_WORDS[step.kind]}</TableCell>
+                  <TableCell>
+                    <SeverityChip severity={step.severity} />
+                  </TableCell>
+                  <TableCell>{step.message}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Box>
       )}
     </>
   );

@@ -1,6 +1,6 @@
 import KeyboardArrowDownIcon from "@mui/icons-material/KeyboardArrowDown";
 import KeyboardArrowUpIcon from "@mui/icons-material/KeyboardArrowUp";
-import { Collapse, IconButton, Table, TableBody, TableCell, TableHead, TableRow } from "@mui/material";
+import { Box, Collapse, IconButton, Table, TableBody, TableCell, TableHead, TableRow } from "@mui/material";
 import type { NotificationDelivery } from "@telehub/hub";
 import { Fragment, useState } from "react";
 import { formatInstant } from "../charts/time-format";
@@ -44,23 +44,26 @@ function DeliveryRow({ delivery, channel }: { delivery: NotificationDelivery; ch
 export function DeliveriesTable({ deliveries }: { deliveries: readonly NotificationDelivery[] }) {
   const names = useChannelNames(deliveries.map((delivery) => delivery.channelId));
   return (
-    <Table size="small" data-testid="deliveries">
-      <TableHead>
-        <TableRow>
-          <TableCell padding="checkbox" />
-          <TableCell>Created</TableCell>
-          <TableCell>Channel</TableCell>
-          <TableCell>Kind</TableCell>
-          <TableCell>Summary</TableCell>
-          <TableCell>Status</TableCell>
-          <TableCell align="right">Attempts</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {deliveries.map((delivery) => (
-          <DeliveryRow key={delivery.id} delivery={delivery} channel={names.get(delivery.channelId) ?? delivery.channelId} />
-        ))}
-      </TableBody>
-    </Table>
+    // A phone scrolls the table sideways inside its card, not the page.
+    <Box sx={{ overflowX: "auto", width: "100%" }}>
+      <Table size="small" data-testid="deliveries">
+        <TableHead>
+          <TableRow>
+            <TableCell padding="checkbox" />
+            <TableCell>Created</TableCell>
+            <TableCell>Channel</TableCell>
+            <TableCell>Kind</TableCell>
+            <TableCell>Summary</TableCell>
+            <TableCell>Status</TableCell>
+            <TableCell align="right">Attempts</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {deliveries.map((delivery) => (
+            <DeliveryRow key={delivery.id} delivery={delivery} channel={names.get(delivery.channelId) ?? delivery.channelId} />
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
   );
 }

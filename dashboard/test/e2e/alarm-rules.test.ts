@@ -87,6 +87,7 @@ describe("alarm rules in the dashboard: the editor, its backtest preview, refusa
   let browser: Browser;
   let device: TelehubClient;
   let viewerKey: string;
+  let operatorKey: string;
   // One operator tab for the file (a login per test would double its time); each test opens its page afresh.
   let operator: { context: BrowserContext; page: Page; errors: string[] };
 
@@ -105,7 +106,8 @@ describe("alarm rules in the dashboard: the editor, its backtest preview, refusa
     browser = await launchChromium();
     viewerKey = await hub.createKey("viewer");
     operator = await openPage(browser);
-    await logIn(operator.page, hub.url, await hub.createKey("operator"), "#/alarm-rules");
+    operatorKey = await hub.createKey("operator");
+    await logIn(operator.page, hub.url, operatorKey, "#/alarm-rules");
     const created = await hub.api("POST", "/profiles", PROFILE);
     assert.equal(created.status, 201, JSON.stringify(created.json));
     device = await connectChartDevice(hub, DEVICE, { profileId: PROFILE.id });
@@ -247,6 +249,21 @@ describe("alarm rules in the dashboard: the editor, its backtest preview, refusa
     const rule = (await rules(hub)).find((r) => r.name === "Lab-1 offline");
     assert.deepEqual(rule?.scope, { kind: "device", deviceId: DEVICE });
     assert.deepEqual(rule?.condition, { kind: "noData", afterMs: 90 * MINUTE, severity: "major" });
+  });
+
+  it("on a phone (390 px) the editor and its backtest are no wider than the screen", async () => {
+    const [rule] = await rules(hub);
+    await withPage(
+      browser,
+      async (page) => {
+        await logIn(page, hub.url, operatorKey, `#/alarm-rules/${(rule as AlarmRule).id}`);
+        await page.getByTestId("backtest-run").click();
+        await page.getByTestId("backtest-step").first().waitFor();
+        await screenshot(page, "alarm-rule-phone");
+        assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, "nothing wider than the screen");
+      },
+      { width: 390 },
+    );
   });
 
   it("a viewer reads the rules in words but cannot create, edit or backtest them", async () => {
