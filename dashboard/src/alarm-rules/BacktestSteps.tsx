@@ -1,9 +1,9 @@
 import { Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
 import type { BacktestResult } from "@telehub/hub";
+import { SeverityChip } from "../alarms/SeverityChip";
 import { formatDuration } from "../charts/format";
 import { formatInstant } from "../charts/time-format";
 import type { TimeZone } from "../time/time-zone";
-import { SeverityChip } from "./SeverityChip";
 
 const STEP_WORDS = { raised: "raised", escalated: "escalated", deescalated: "de-escalated", cleared: "cleared" } as const;
 
