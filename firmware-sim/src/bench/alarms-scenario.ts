@@ -87,8 +87,8 @@ function stormRows(r: AlarmStormResult): Row[] {
     [
       `alarms: storm, ${r.devices} devices offline at once: every alarm open (API)`,
       seconds(r.allOpenMs),
-      `${seconds(r.floorMs)} (afterMs ${fmt(r.offlineAfterMs)} + lateGraceMs ${fmt(r.lateGraceMs)} + tickMs ${fmt(r.tickMs)})`,
-      ratio(r.allOpenMs, r.floorMs),
+      `${seconds(r.expectedByMs)} (afterMs ${fmt(r.offlineAfterMs)} + lateGraceMs ${fmt(r.lateGraceMs)} + tickMs ${fmt(r.tickMs)})`,
+      ratio(r.allOpenMs, r.expectedByMs),
     ],
     [
       `alarms: storm: the digest arrived (rate limit ${r.rateLimit.count} per ${seconds(r.rateLimit.windowMs)})`,

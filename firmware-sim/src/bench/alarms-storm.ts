@@ -14,8 +14,8 @@ export interface AlarmStormResult {
   tickMs: number;
   lateGraceMs: number;
   rateLimit: { count: number; windowMs: number };
-  /** `offlineAfterMs + lateGraceMs + tickMs`: the latest a deadline is acted on by the hub's clock, the storm's floor. */
-  floorMs: number;
+  /** `offlineAfterMs + lateGraceMs + tickMs`: by when every alarm should be open (the hub acts on a deadline `lateGraceMs` after it, at its next tick). */
+  expectedByMs: number;
   /** Until `GET /api/v1/alarms/summary` said every device's alarm was active. */
   allOpenMs: number;
   /** Until the first single notification arrived (it opens the channel's rate-limit window). */
@@ -65,9 +65,9 @@ export async function runAlarmStorm(settings: AlarmBenchSettings): Promise<Alarm
 
     const startedAt = performance.now();
     await Promise.all(clients.map((c) => c.close({ flush: false })));
-    const floorMs = offlineAfterMs + lateGraceMs + tickMs;
-    const allOpenAt = await whenActive(hub.url, hub.adminKey, devices, floorMs + 120_000);
-    const digest = await receiver.first("alarm.digest", floorMs + rateLimit.windowMs + 120_000);
+    const expectedByMs = offlineAfterMs + lateGraceMs + tickMs;
+    const allOpenAt = await whenActive(hub.url, hub.adminKey, devices, expectedByMs + 120_000);
+    const digest = await receiver.first("alarm.digest", expectedByMs + rateLimit.windowMs + 120_000);
     const messages = receiver.received.filter((n) => n.at <= digest.at);
     return {
       devices,
@@ -75,7 +75,7 @@ export async function runAlarmStorm(settings: AlarmBenchSettings): Promise<Alarm
       tickMs,
       lateGraceMs,
       rateLimit,
-      floorMs,
+      expectedByMs,
       allOpenMs: allOpenAt - startedAt,
       firstMessageMs: (messages[0]?.at ?? Number.NaN) - startedAt,
       digestMs: digest.at - startedAt,
