@@ -152,3 +152,44 @@ describe("alarm engine: deadlines on the hub's clock", () => {
     assert.ok(alarm.raisedAt <= restartedAt + 1_500, "counted from the disconnection, not from the restart");
   });
 });
+
+describe("alarm engine: a device uploading what it buffered while offline", () => {
+  let running: RunningHub;
+  let fleet: TestFleet;
+
+  before(async () => {
+    running = await startHub({ adminKey: TEST_ADMIN_KEY, alarms: { tickMs: 20, lateGraceMs: 1_000, stateFlushMs: 50 } });
+    fleet = new TestFleet(running);
+  });
+  after(() => running.dispose());
+
+  test("a spike an hour old, whose end comes in the next batch, raises nothing; a sustained one raises at its deadline", async () => {
+    const device = await fleet.connect("dl-backlog");
+    const forMs = 300_000;
+    const rule = await running.hub.alarms.createRule(
+      deviceRule("hot, buffered", "dl-backlog", onMetric("temp", [{ severity: "major", op: "above", value: 80 }], forMs)),
+      TEST_ACTOR,
+    );
+    const hourAgo = Date.now() - 3_600_000;
+    device.send({ t: "batch", seq: 1, r: [{ ts: hourAgo, m: { temp: 95 } }] });
+    await device.ackFor(1);
+    await running.hub.alarms.idle();
+    // Ticks (20 ms) pass while the next batch is on its way; its deadline is long past on every clock.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    device.send({ t: "batch", seq: 2, r: [{ ts: hourAgo + 1_000, m: { temp: 20 } }] });
+    await device.ackFor(2);
+    await running.hub.alarms.idle();
+    assert.deepEqual(await alarmsOf(running.hub.alarms, rule.id, "dl-backlog"), [], "the spike lasted a second");
+    device.send({ t: "batch", seq: 3, r: [{ ts: hourAgo + 2_000, m: { temp: 96 } }] });
+    await device.ackFor(3);
+    // Nothing more arrives: once lateGraceMs has passed, the deadline is acted on.
+    const [alarm] = await eventuallyAlarms(running, rule.id, "dl-backlog");
+    assert.equal(alarm?.raisedAt, hourAgo + 2_000 + forMs);
+    device.close();
+  });
+});
+
+async function eventuallyAlarms(running: RunningHub, ruleId: string, deviceId: string) {
+  await eventually(async () => (await alarmsOf(running.hub.alarms, ruleId, deviceId)).length > 0, `an alarm of ${ruleId}`);
+  return alarmsOf(running.hub.alarms, ruleId, deviceId);
+}

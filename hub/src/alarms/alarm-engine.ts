@@ -62,6 +62,8 @@ export class AlarmEngine implements ReadingObserver {
   private readonly watched = new Map<string, DeviceWatches>();
   private readonly watches = new Map<string, Watch>();
   private readonly queued = new Map<string, QueuedInput[]>();
+  /** Per device: when its readings last arrived (hub time) and their newest stamp (device time). */
+  private readonly arrivals = new Map<string, { at: number; newestTs: number }>();
   private readonly loading = new Set<string>();
   /** When each deleted device was deleted (a count): a record read before that must not bring it back. */
   private readonly deletions = new Map<string, number>();
@@ -156,9 +158,32 @@ export class AlarmEngine implements ReadingObserver {
 
   readingsStored(deviceId: string, readings: readonly StoredReading[]): void {
     if (!this.anyEnabled && this.started) return;
+    this.noteArrival(deviceId, readings);
     const watches = this.watched.get(deviceId);
     if (watches !== undefined && watches.all.length === 0 && !watches.stale) return;
     this.enqueue(deviceId, { kind: "readings", readings, queuedAt: performance.now() });
+  }
+
+  /** When the device's readings last arrived, and the newest stamp among them (device time). */
+  private noteArrival(deviceId: string, readings: readonly StoredReading[]): void {
+    let arrival = this.arrivals.get(deviceId);
+    if (arrival === undefined) {
+      arrival = { at: 0, newestTs: Number.NEGATIVE_INFINITY };
+      this.arrivals.set(deviceId, arrival);
+    }
+    arrival.at = this.deps.now();
+    for (const reading of readings) if (reading.ts > arrival.newestTs) arrival.newestTs = reading.ts;
+  }
+
+  /**
+   * Whether readings from before `deadline` may still be on their way: the device's readings keep
+   * arriving (the last less than `alarms.lateGraceMs` ago) and none so far reached the deadline,
+   * as when a device uploads the buffer it kept while offline. Its deadline then waits for them
+   * (a reading past it acts on it), instead of raising on a spike whose end has not arrived yet.
+   */
+  private readingsOnTheirWay(deviceId: string, deadline: number, hubNow: number): boolean {
+    const arrival = this.arrivals.get(deviceId);
+    return arrival !== undefined && arrival.newestTs < deadline && hubNow - arrival.at < this.deps.config.lateGraceMs;
   }
 
   presenceChanged(deviceId: string, connected: boolean, at: number): void {
@@ -202,6 +227,7 @@ export class AlarmEngine implements ReadingObserver {
     this.deletions.set(deviceId, ++this.deletionCount);
     this.watched.delete(deviceId);
     this.queued.delete(deviceId);
+    this.arrivals.delete(deviceId);
     if (watches) this.drop(watches.all);
     const open = new Map<string, Alarm>();
     for (const alarm of await this.deps.repository.activeAlarms({ deviceId })) open.set(alarm.id, alarm);
@@ -334,7 +360,8 @@ export class AlarmEngine implements ReadingObserver {
     // Readings already here are evaluated before any deadline they may stop; a device whose
     // readings are still queued (a backlog) has its deadlines looked at next time.
     this.drain();
-    const hubUntil = this.deps.now() - this.deps.config.lateGraceMs;
+    const hubNow = this.deps.now();
+    const hubUntil = hubNow - this.deps.config.lateGraceMs;
     for (const watch of this.watches.values()) {
       const { state, rule } = watch;
       if (state === null || this.queued.has(watch.deviceId)) continue;
@@ -343,6 +370,7 @@ export class AlarmEngine implements ReadingObserver {
       try {
         if (watch.due === undefined) watch.due = nextDeadline(rule, state);
         if (watch.due === null || watch.due > until) continue;
+        if (rule.condition.kind !== "offline" && this.readingsOnTheirWay(watch.deviceId, watch.due, hubNow)) continue;
         steps = advance(rule, state, until);
       } catch (error) {
         this.failed(watch, error);
