@@ -160,9 +160,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   };
   // With TLS Fastify's server is an https.Server; the instance is used the same way.
   const http = (
-    tls
-      ? Fastify({ ...fastifyOptions, https: { ...tls, handshakeTimeout: config.http.headersTimeoutMs } })
-      : Fastify(fastifyOptions)
+    tls ? Fastify({ ...fastifyOptions, https: { ...tls, handshakeTimeout: config.http.headersTimeoutMs } }) : Fastify(fastifyOptions)
   ) as FastifyInstance;
   // Before anything listens: the per-address cap and the header timeouts hold from the first connection.
   const connectionLimits = new ConnectionLimits(http.server, config.http, () => metrics.httpConnectionsRefused.inc());

@@ -7,8 +7,8 @@ import type { NotificationDelivery } from "../src/alarms/notification-channel.js
 import { deviceRule, onMetric, TEST_ACTOR } from "./support/alarm-rules.js";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
-import { type RunningHub, startHub } from "./support/hub-fixture.js";
 import { startHttpReceiver } from "./support/http-receiver.js";
+import { type RunningHub, startHub } from "./support/hub-fixture.js";
 import { selfSignedCertificate } from "./support/self-signed-certificate.js";
 import { startSmtpReceiver } from "./support/smtp-receiver.js";
 import { TestFleet } from "./support/test-fleet.js";

@@ -130,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: HubC
   }
   const linkBase = checked.notifications.linkBaseUrl;
   if (linkBase !== "" && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(linkBase))
-    throw new ConfigError(`notifications.linkBaseUrl must be an http(s) address without query or fragment, got ${JSON.stringify(linkBase)}`);
+    throw new ConfigError(
+      `notifications.linkBaseUrl must be an http(s) address without query or fragment, got ${JSON.stringify(linkBase)}`,
+    );
   return checked;
 }
