@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import Database from "better-sqlite3";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
+import { metaDbContents, secretForms } from "./support/at-rest.js";
 import { startHub } from "./support/hub-fixture.js";
 
 const SMTP_PASSWORD = "at-rest-smtp-pass-6d0b";
@@ -12,30 +10,6 @@ const WEBHOOK_SECRET = "at-rest-hmac-key-c2a7";
 /** The token of a Slack incoming webhook is its URL's path. */
 const SLACK_TOKEN = "T0AT0REST/B0AT0REST/at-rest-slack-token-8e15";
 const SECRETS = [SMTP_PASSWORD, ROTATED_PASSWORD, WEBHOOK_SECRET, SLACK_TOKEN];
-
-/** Each secret as it could sit in a file: plain, base64, base64url, hex. */
-function forms(secret: string): string[] {
-  const bytes = Buffer.from(secret);
-  return [secret, bytes.toString("base64"), bytes.toString("base64url"), bytes.toString("hex")];
-}
-
-/** Every text value of every table of meta.db (the audit log included), and the raw bytes of meta.db and its WAL. */
-function metaDbContents(dataDir: string): string {
-  const db = new Database(join(dataDir, "meta.db"), { readonly: true });
-  const texts: string[] = [];
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-    for (const table of tables) {
-      for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]) {
-        for (const value of Object.values(row)) if (typeof value === "string") texts.push(value);
-      }
-    }
-  } finally {
-    db.close();
-  }
-  const files = readdirSync(dataDir).filter((name) => name.startsWith("meta.db"));
-  return texts.join("\n") + files.map((name) => readFileSync(join(dataDir, name)).toString("latin1")).join("\n");
-}
 
 test("the secret settings of notification channels sent through the API are in no table and no byte of meta.db, nor in the channel views", async () => {
   const running = await startHub({ adminKey: TEST_ADMIN_KEY });
@@ -77,7 +51,7 @@ test("the secret settings of notification channels sent through the API are in n
     await running.stop();
 
     const contents = metaDbContents(running.dataDir);
-    for (const secret of SECRETS) for (const form of forms(secret)) assert.ok(!contents.includes(form), `meta.db holds ${form}`);
+    for (const secret of SECRETS) for (const form of secretForms(secret)) assert.ok(!contents.includes(form), `meta.db holds ${form}`);
     assert.ok(contents.includes("tickets.example.com"), "the settings that are not secret stay readable");
   } finally {
     await running.dispose();

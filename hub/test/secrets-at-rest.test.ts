@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -8,6 +8,7 @@ import { TelehubClient } from "@telehub/device-client";
 import type { DataValue } from "@telehub/device-client/protocol";
 import Database from "better-sqlite3";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
+import { metaDbContents, secretForms } from "./support/at-rest.js";
 import { eventually } from "./support/eventually.js";
 import { startHub } from "./support/hub-fixture.js";
 
@@ -17,30 +18,6 @@ const TOKEN = "at-rest-token-value-5c7e";
 const RESULT_SECRET = "at-rest-result-secret-e3a0";
 const CONFIG_SECRET = "at-rest-config-passphrase-44f1";
 const SECRETS = [WIFI_PASSWORD, TOKEN, RESULT_SECRET, CONFIG_SECRET];
-
-/** Each secret as it could sit in a file: plain, in base64 and base64url, and as JSON string content. */
-function forms(secret: string): string[] {
-  const bytes = Buffer.from(secret);
-  return [secret, bytes.toString("base64"), bytes.toString("base64url"), bytes.toString("hex")];
-}
-
-/** Every text value of every table of meta.db, and the raw bytes of meta.db and its WAL. */
-function metaDbContents(dataDir: string): string {
-  const db = new Database(join(dataDir, "meta.db"), { readonly: true });
-  const texts: string[] = [];
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-    for (const table of tables) {
-      for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]) {
-        for (const value of Object.values(row)) if (typeof value === "string") texts.push(value);
-      }
-    }
-  } finally {
-    db.close();
-  }
-  const files = readdirSync(dataDir).filter((name) => name.startsWith("meta.db"));
-  return texts.join("\n") + files.map((name) => readFileSync(join(dataDir, name)).toString("latin1")).join("\n");
-}
 
 test("secret values are encrypted in meta.db, delivered in plain text after a restart with the same key, and another key stops the start", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "telehub-secrets-"));
@@ -76,7 +53,7 @@ test("secret values are encrypted in meta.db, delivered in plain text after a re
     await running.stop();
 
     const contents = metaDbContents(dataDir);
-    for (const secret of SECRETS) for (const form of forms(secret)) assert.ok(!contents.includes(form), `meta.db holds ${form}`);
+    for (const secret of SECRETS) for (const form of secretForms(secret)) assert.ok(!contents.includes(form), `meta.db holds ${form}`);
     assert.ok(contents.includes('"note":"plain"'), "the rest of the JSON stays readable");
     assert.match(contents, /"wifiPassword":"thsec:v1:[0-9a-f]{16}:/, "a secret value is an envelope with its key id");
 
