@@ -1,11 +1,10 @@
 import { Typography } from "@mui/material";
 import type { DeviceProfile } from "@telehub/hub";
 import { BooleanInput, FormDataConsumer, RadioButtonGroupInput, regex, required, SelectInput, TextInput } from "react-admin";
-import { SEVERITIES } from "../alarms/severity";
+import { SEVERITY_CHOICES } from "../alarms/severity";
 import { validateDuration } from "./duration";
 import { LevelsInput } from "./LevelsInput";
 import { MAX_RULE_DURATION_MS, type RuleFormValues } from "./rule-form";
-import { choicesOf } from "./versioned-save";
 
 const KINDS = [
   { id: "metric", name: "A metric's value" },
@@ -17,7 +16,6 @@ const PER = [
   { id: "minute", name: "per minute" },
   { id: "hour", name: "per hour" },
 ];
-const SEVERITY_CHOICES = choicesOf(SEVERITIES);
 /** The protocol's metric name rule (docs/protocol.md). */
 const METRIC_NAME_RULE = regex(/^[A-Za-z0-9][A-Za-z0-9_.\-/]*$/, "Letters, digits and _ . - /, starting with a letter or digit");
 const DURATION = validateDuration(MAX_RULE_DURATION_MS);

@@ -1,11 +1,9 @@
 import { InputAdornment } from "@mui/material";
 import type { ProfileMetric } from "@telehub/hub";
 import { ArrayInput, FormDataConsumer, NumberInput, required, SelectInput, SimpleFormIterator, TextInput } from "react-admin";
-import { SEVERITIES } from "../alarms/severity";
+import { SEVERITY_CHOICES } from "../alarms/severity";
 import type { LevelRow } from "./rule-form";
-import { choicesOf } from "./versioned-save";
 
-const SEVERITY_CHOICES = choicesOf(SEVERITIES);
 const NUMERIC_OPS = [
   { id: "above", name: "above" },
   { id: "below", name: "below" },

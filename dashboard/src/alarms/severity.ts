@@ -3,6 +3,9 @@ import type { Severity } from "@telehub/hub";
 /** Alarm severities, most severe first (the hub's order; a copy: the dashboard imports only types from the hub). */
 export const SEVERITIES: readonly Severity[] = ["critical", "major", "minor", "warning"];
 
+/** The severities as select choices (id and name the severity). */
+export const SEVERITY_CHOICES = SEVERITIES.map((severity) => ({ id: severity, name: severity }));
+
 /** Rank of a severity: critical 4 … warning 1 (higher is more severe). */
 export function severityRank(severity: Severity): number {
   return SEVERITIES.length - SEVERITIES.indexOf(severity);

@@ -16,7 +16,7 @@ import {
 } from "react-admin";
 import { validateDuration } from "../alarm-rules/duration";
 import { choicesOf, SaveFailure, useSaveWithFieldErrors } from "../alarm-rules/versioned-save";
-import { SEVERITIES } from "../alarms/severity";
+import { SEVERITY_CHOICES } from "../alarms/severity";
 import { type ChannelFormValues, formFieldOf, newChannelValues, toDefinition, toFormValues } from "./channel-form";
 import { SettingsInputs } from "./SettingsInputs";
 
@@ -30,7 +30,6 @@ const STEPS = [
   { id: "deescalated", name: "de-escalated" },
   ...choicesOf(["cleared", "acknowledged"]),
 ];
-const SEVERITY_CHOICES = choicesOf(SEVERITIES);
 /** The hub's limits (CHANNEL_LIMITS): reminders up to 30 days, rate windows 1 s to 1 day. */
 const REPEAT = validateDuration(30 * 86_400_000);
 const WINDOW = validateDuration(86_400_000);
