@@ -67,12 +67,17 @@ export class AlarmMessenger {
     if (!window || (window.limit.count === channel.rateLimit.count && window.limit.windowMs === channel.rateLimit.windowMs)) return;
     this.enqueue(async () => {
       await this.sendDigest(channel);
-      this.windows.delete(channel.id);
+      this.forgetWindow(channel.id);
     });
   }
 
   /** A channel was deleted: what it held is dropped. */
   channelDeleted(channelId: string): void {
+    this.forgetWindow(channelId);
+  }
+
+  /** The channel's window and its digest timer go (a timer left behind would end the next window early). */
+  private forgetWindow(channelId: string): void {
     this.windows.delete(channelId);
     clearTimeout(this.digestTimers.get(channelId));
     this.digestTimers.delete(channelId);
@@ -118,7 +123,7 @@ export class AlarmMessenger {
     const reminding = [...this.deps.channels()].filter((channel) => channel.enabled && channel.repeatIntervalMs > 0);
     if (reminding.length === 0) return;
     for (const alarm of await this.deps.alarms.activeAlarms({})) {
-      if (alarm.acknowledged || alarm.status !== "active") continue;
+      if (alarm.acknowledged) continue;
       for (const channel of reminding) {
         if (!channel.severities.includes(alarm.severity) || this.windows.get(channel.id)?.holds(alarm.id)) continue;
         const last = (await this.deps.repository.lastNotified(channel.id, alarm.id)) ?? alarm.raisedAt;

@@ -104,22 +104,21 @@ export class NotificationService implements NotificationApi {
   }
 
   async getChannel(id: string): Promise<ChannelView | undefined> {
-    const channel = this.channels.get(id) ?? (await this.deps.repository.getChannel(id));
+    const channel = this.channels.get(id);
     return channel && channelView(channel);
   }
 
   async createChannel(definition: ChannelDefinition, actor: Actor): Promise<ChannelView> {
     const problem = validateChannel(definition);
     if (problem) throw new ChannelInvalidError(problem.field, problem.message);
-    const { total } = await this.deps.repository.listChannels({ limit: 1, offset: 0 });
-    if (total >= this.deps.config.maxChannels) throw new ChannelLimitError(this.deps.config.maxChannels);
+    if (this.channels.size >= this.deps.config.maxChannels) throw new ChannelLimitError(this.deps.config.maxChannels);
     const channel = await this.deps.repository.createChannel(definition, this.deps.now(), actor.by);
     this.channels.set(channel.id, channel);
     return channelView(channel);
   }
 
   async updateChannel(id: string, definition: ChannelDefinition, actor: Actor, expectedVersion?: number): Promise<ChannelView | undefined> {
-    const existing = await this.deps.repository.getChannel(id);
+    const existing = this.channels.get(id);
     if (!existing) return undefined;
     const problem = validateChannel(definition, existing);
     if (problem) throw new ChannelInvalidError(problem.field, problem.message);
