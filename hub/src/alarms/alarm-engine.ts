@@ -158,9 +158,9 @@ export class AlarmEngine implements ReadingObserver {
 
   readingsStored(deviceId: string, readings: readonly StoredReading[]): void {
     if (!this.anyEnabled && this.started) return;
-    this.noteArrival(deviceId, readings);
     const watches = this.watched.get(deviceId);
     if (watches !== undefined && watches.all.length === 0 && !watches.stale) return;
+    this.noteArrival(deviceId, readings);
     this.enqueue(deviceId, { kind: "readings", readings, queuedAt: performance.now() });
   }
 
@@ -246,7 +246,6 @@ export class AlarmEngine implements ReadingObserver {
     const at = this.deps.now();
     if (watch?.state && recorder.activeAlarm(alarm.ruleId, alarm.deviceId)?.id === alarm.id && watch.state.alarmSeverity !== null) {
       manualClear(watch.rule, watch.state, at);
-      watch.state.alarmId = null;
       this.touch(watch);
     }
     return recorder.inTurn(alarm.ruleId, alarm.deviceId, async () => {
