@@ -130,3 +130,42 @@ test("test messages are not rate limited", async () => {
     await hook.close();
   }
 });
+
+test("a changed rate limit sends what the old window held, and the new window holds its digest until it ends", async () => {
+  const hook = await startHttpReceiver();
+  const fixture = new NotificationFixture(DEFAULT_CONFIG.notifications);
+  await fixture.service.start();
+  try {
+    const settings = { url: `${hook.base}/hook`, secret: "k".repeat(20) };
+    const channel = await fixture.service.createChannel(
+      fixture.channel("webhook", settings, { rateLimit: { count: 1, windowMs: 1_000 } }),
+      ADMIN,
+    );
+    const digests = async () =>
+      (await fixture.service.listDeliveries({ channelId: channel.id, limit: 100, offset: 0 })).items.filter((d) => d.kind === "digest");
+    const [first, second, third, fourth] = [
+      await fixture.raise("dev-1", "major", "m1", false),
+      await fixture.raise("dev-2", "major", "m2", false),
+      await fixture.raise("dev-3", "major", "m3", false),
+      await fixture.raise("dev-4", "major", "m4", false),
+    ];
+    await fixture.announce(first as Alarm);
+    await fixture.announce(second as Alarm);
+    const startedAt = Date.now();
+    await fixture.service.updateChannel(
+      channel.id,
+      fixture.channel("webhook", settings, { rateLimit: { count: 1, windowMs: 5_000 } }),
+      ADMIN,
+    );
+    await eventually(async () => (await digests()).some((d) => d.alarmIds.includes(second?.id ?? "")), "the old window's digest");
+    await fixture.announce(third as Alarm);
+    await fixture.announce(fourth as Alarm);
+    // Past the old window's end: a timer left from it would send the new window's digest now.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + 1_500 - Date.now())));
+    assert.ok(!(await digests()).some((d) => d.alarmIds.includes(fourth?.id ?? "")), "held until the new window ends");
+    await eventually(async () => (await digests()).some((d) => d.alarmIds.includes(fourth?.id ?? "")), "the new window's digest", 10_000);
+  } finally {
+    await fixture.dispose();
+    await hook.close();
+  }
+});
