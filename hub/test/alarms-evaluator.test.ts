@@ -78,6 +78,12 @@ describe("hysteresis", () => {
     assert.equal(steps[1]?.message, "temperature back to 74.9");
   });
 
+  test("a level held in the dead band keeps its duration running: it raises when the duration ends", () => {
+    const rule = ruleOf({ condition: temperature([above("major", 80, 5)], 10_000) });
+    const { steps } = run(rule, [...readings([0, 81], [1000, 77], [2000, 76]), { kind: "advance", until: 10_000 }]);
+    assert.deepEqual(brief(steps), ["raised@10000:major"], "77 and 76 are in the band [75, 80]: the level is still held");
+  });
+
   test("without hysteresis, a value exactly at the threshold neither raises nor lets go", () => {
     const rule = ruleOf({ condition: temperature([above("major", 80)]) });
     const { steps } = run(rule, readings([0, 80], [1000, 80.1], [2000, 80], [3000, 79.9]));

@@ -40,6 +40,8 @@ type QueuedInput =
 const DEVICE_PAGE = 1_000;
 /** Stored values read per page by the catch-up. */
 const CATCH_UP_PAGE = 10_000;
+/** Stored readings evaluated together by the catch-up (as a batch is, rule by rule). */
+const CATCH_UP_SLICE = 500;
 /** Longest the engine evaluates in one turn of the event loop before it lets I/O in. */
 const SLICE_MS = 5;
 
@@ -294,7 +296,7 @@ export class AlarmEngine implements ReadingObserver {
       while (done < inputs.length) {
         const input = inputs[done++] as QueuedInput;
         if (input.kind === "readings") {
-          for (const reading of input.readings) this.observeReading(watches, reading);
+          this.observeReadings(watches, input.readings);
           this.deps.metrics.alarmEvaluationLag.observe((performance.now() - input.queuedAt) / 1000);
         } else {
           for (const watch of watches.presence) this.feed(watch, { kind: "presence", connected: input.connected, at: input.at });
@@ -316,28 +318,44 @@ export class AlarmEngine implements ReadingObserver {
     setImmediate(() => this.drain());
   }
 
-  private observeReading(watches: DeviceWatches, reading: StoredReading): void {
-    const { byMetric } = watches;
-    if (byMetric.length > 0) {
-      const input = this.readingInput;
-      input.ts = reading.ts;
-      for (let i = 0; i < byMetric.length; i++) {
-        const group = byMetric[i] as MetricWatches;
-        const value = reading.metrics[group.metric];
+  /**
+   * Evaluate a device's readings (oldest first): metric by metric, each over all of them, and
+   * rule by rule for no data. The pairs are independent, so this keeps each pair's order of
+   * readings, and a metric's few states and code stay hot in the processor's caches over a whole
+   * batch (much faster than reading by reading through every rule).
+   */
+  private observeReadings(watches: DeviceWatches, readings: readonly StoredReading[]): void {
+    const { byMetric, anyReading } = watches;
+    const input = this.readingInput;
+    for (let i = 0; i < byMetric.length; i++) {
+      const { metric, watches: group } = byMetric[i] as MetricWatches;
+      let observed = false;
+      for (let k = 0; k < readings.length; k++) {
+        const reading = readings[k] as StoredReading;
+        const value = reading.metrics[metric];
         if (value === undefined) continue;
+        input.ts = reading.ts;
         input.value = value;
-        for (let j = 0; j < group.watches.length; j++) this.feed(group.watches[j] as Watch, input);
+        for (let j = 0; j < group.length; j++) this.step(group[j] as Watch, input);
+        observed = true;
       }
+      if (observed) for (let j = 0; j < group.length; j++) this.touch(group[j] as Watch);
     }
-    if (watches.anyReading.length > 0) {
-      this.anyReadingInput.ts = reading.ts;
-      for (const watch of watches.anyReading) this.feed(watch, this.anyReadingInput);
+    const any = this.anyReadingInput;
+    for (let j = 0; j < anyReading.length; j++) {
+      const watch = anyReading[j] as Watch;
+      for (let k = 0; k < readings.length; k++) {
+        any.ts = (readings[k] as StoredReading).ts;
+        this.step(watch, any);
+      }
+      if (readings.length > 0) this.touch(watch);
     }
   }
 
-  private feed(watch: Watch, input: EvaluationInput): void {
+  /** One input into one pair's evaluation (the caller marks the state changed). */
+  private step(watch: Watch, input: EvaluationInput): void {
     const state = watch.state ?? this.startState(watch);
-    let steps: AlarmStep[];
+    let steps: readonly AlarmStep[];
     try {
       steps = observe(watch.rule, state, input);
     } catch (error) {
@@ -345,8 +363,12 @@ export class AlarmEngine implements ReadingObserver {
       return;
     }
     watch.failing = false;
-    this.touch(watch);
     if (steps.length > 0) this.record(watch, steps);
+  }
+
+  private feed(watch: Watch, input: EvaluationInput): void {
+    this.step(watch, input);
+    this.touch(watch);
   }
 
   /**
@@ -365,7 +387,7 @@ export class AlarmEngine implements ReadingObserver {
       const { state, rule } = watch;
       if (state === null || this.queued.has(watch.deviceId)) continue;
       const until = rule.condition.kind === "offline" ? hubUntil : hubUntil + (this.watched.get(watch.deviceId)?.device.clockSkewMs ?? 0);
-      let steps: AlarmStep[];
+      let steps: readonly AlarmStep[];
       try {
         if (watch.due === undefined) watch.due = nextDeadline(rule, state);
         if (watch.due === null || watch.due > until) continue;
@@ -400,7 +422,7 @@ export class AlarmEngine implements ReadingObserver {
    * is never ahead of the stored alarms by more than the step being written (a replay after a
    * crash repeats at most that one, which the recorder recognises).
    */
-  private record(watch: Watch, steps: AlarmStep[]): void {
+  private record(watch: Watch, steps: readonly AlarmStep[]): void {
     const { recorder, log } = this.deps;
     const snapshot = JSON.stringify(watch.state);
     const profileId = this.watched.get(watch.deviceId)?.device.profileId ?? null;
@@ -576,15 +598,21 @@ export class AlarmEngine implements ReadingObserver {
     const range = catchUpRange(resumed, this.deps.now(), config.maxCatchUpMs, maxFutureMs);
     if (range === undefined) return 0;
     let count = 0;
+    let page: StoredReading[] = [];
     try {
       const query = { deviceId: watches.device.id, metrics: watches.metricsRead(), ...range };
       for await (const reading of storedReadings(telemetry, query, CATCH_UP_PAGE)) {
-        this.observeReading(watches, reading);
-        count++;
+        page.push(reading);
+        if (page.length < CATCH_UP_SLICE) continue;
+        this.observeReadings(watches, page);
+        count += page.length;
+        page = [];
       }
     } catch (error) {
       log.error({ err: error, deviceId: watches.device.id }, "could not read stored readings back for the alarm rules");
     }
-    return count;
+    // What was read before a failure is evaluated too.
+    this.observeReadings(watches, page);
+    return count + page.length;
   }
 }

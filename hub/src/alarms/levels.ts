@@ -57,6 +57,7 @@ const sorted = new WeakMap<readonly Level[], readonly Level[]>();
 
 /** The levels, most severe first (sorted once per rule object: evaluation is on the hot path). */
 export function bySeverity(levels: readonly Level[]): readonly Level[] {
+  if (levels.length === 1) return levels;
   let result = sorted.get(levels);
   if (!result) {
     result = [...levels].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));

@@ -9,15 +9,21 @@ export const MAX_RATE_SAMPLES = 32;
 const PER_MS = { second: 1000, minute: 60_000, hour: 3_600_000 } as const;
 
 /**
- * Add a sample at `ts` and drop those older than `windowMs` before it; when the list is full,
- * thin it by dropping every other sample (the oldest stays, so the window's start is kept).
- * Returns the new list (the input is not changed).
+ * Add a sample at `ts` to `samples` (oldest first) and drop those older than `windowMs` before it;
+ * when the list is full, thin it by dropping every other sample (the oldest stays, so the window's
+ * start is kept). Changes `samples` in place (it runs once per reading and rule) and returns it.
  */
-export function addSample(samples: readonly RateSample[], ts: number, value: number, windowMs: number): RateSample[] {
-  let kept = samples.filter(([at]) => at >= ts - windowMs);
-  if (kept.length >= MAX_RATE_SAMPLES) kept = kept.filter((_, i) => i % 2 === 0);
-  kept.push([ts, value]);
-  return kept;
+export function addSample(samples: RateSample[], ts: number, value: number, windowMs: number): RateSample[] {
+  let expired = 0;
+  while (expired < samples.length && (samples[expired] as RateSample)[0] < ts - windowMs) expired++;
+  if (expired > 0) samples.splice(0, expired);
+  if (samples.length >= MAX_RATE_SAMPLES) {
+    let kept = 0;
+    for (let i = 0; i < samples.length; i += 2) samples[kept++] = samples[i] as RateSample;
+    samples.length = kept;
+  }
+  samples.push([ts, value]);
+  return samples;
 }
 
 /** The rate from the oldest kept sample to the newest, per `rate.per`; null with fewer than 2 samples. */

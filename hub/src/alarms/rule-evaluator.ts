@@ -1,9 +1,9 @@
 import type { MetricValue } from "@telehub/device-client/protocol";
 import { backToMessage, DATA_AGAIN, levelMessage, noDataMessage, ONLINE_AGAIN, offlineMessage } from "./alarm-messages.js";
 import type { EvaluationState } from "./evaluation-state.js";
-import { bySeverity, comparedType, observedLevel } from "./levels.js";
+import { bySeverity, comparedType, observedLevel, raises } from "./levels.js";
 import { addSample, type RateSample, rateOf } from "./rate-samples.js";
-import { type AlarmRule, type EvaluationInput, type MetricCondition, type Severity, severityRank } from "./rule.js";
+import { type AlarmRule, type EvaluationInput, type Level, type MetricCondition, type Severity, severityRank } from "./rule.js";
 
 /** A step the engine must store and announce. */
 export interface AlarmStep {
@@ -35,13 +35,17 @@ interface Detail {
 }
 
 const detailOf = (state: EvaluationState): Detail => state.detail as Detail;
-const RANKS: Record<Severity, number> = {
-  critical: severityRank("critical"),
-  major: severityRank("major"),
-  minor: severityRank("minor"),
-  warning: severityRank("warning"),
-};
-const rankOf = (severity: Severity | null | undefined): number => (severity ? RANKS[severity] : 0);
+const rankOf = (severity: Severity | null | undefined): number => (severity ? severityRank(severity) : 0);
+
+/** What most inputs cause: no step (one shared array, never changed: the hot path allocates none). */
+const NO_STEPS: readonly AlarmStep[] = Object.freeze([]);
+
+/** `first` then `then`, allocating only when both have steps. */
+function followedBy(first: readonly AlarmStep[], then: readonly AlarmStep[]): readonly AlarmStep[] {
+  if (then.length === 0) return first;
+  if (first.length === 0) return then;
+  return [...first, ...then];
+}
 
 /**
  * A fresh state. An offline rule's state starts as disconnected since `since`: the engine feeds
@@ -100,16 +104,16 @@ function levelStep(condition: MetricCondition, state: EvaluationState, kind: Ala
 }
 
 /** Move the alarm where the observations at `t` say (rules 3–5 of the contract). */
-function settleMetric(rule: AlarmRule, condition: MetricCondition, state: EvaluationState, t: number): AlarmStep[] {
+function settleMetric(rule: AlarmRule, condition: MetricCondition, state: EvaluationState, t: number): readonly AlarmStep[] {
   const detail = detailOf(state);
   const observed = detail.observed ?? null;
   const target = targetAt(condition, detail, t);
   if (detail.reRaiseAt != null) {
     if (observed === null) detail.reRaiseAt = null;
-    else if (t < detail.reRaiseAt) return [];
+    else if (t < detail.reRaiseAt) return NO_STEPS;
     else {
       detail.reRaiseAt = null;
-      return target ? [levelStep(condition, state, "raised", t, target)] : [];
+      return target ? [levelStep(condition, state, "raised", t, target)] : NO_STEPS;
     }
   }
   const current = state.alarmSeverity;
@@ -117,19 +121,19 @@ function settleMetric(rule: AlarmRule, condition: MetricCondition, state: Evalua
     detail.quietSince = null;
     return [levelStep(condition, state, current === null ? "raised" : "escalated", t, target)];
   }
-  if (current === null) return [];
+  if (current === null) return NO_STEPS;
   if (observed !== null) detail.quietSince = null;
-  if (rule.clear.mode === "manual") return [];
+  if (rule.clear.mode === "manual") return NO_STEPS;
   if (observed === null) {
     detail.quietSince ??= t;
-    if (t - detail.quietSince < rule.clear.quietMs) return [];
+    if (t - detail.quietSince < rule.clear.quietMs) return NO_STEPS;
     detail.quietSince = null;
     return [stepOf(state, "cleared", t, current, state.lastValue, backToMessage(condition, detail.compared ?? null))];
   }
   if (rankOf(observed) < rankOf(current) && target && rankOf(target) < rankOf(current)) {
     return [levelStep(condition, state, "deescalated", t, target)];
   }
-  return [];
+  return NO_STEPS;
 }
 
 /** The earlier of `next` and `candidate`, leaving out a candidate at or before the watermark (acted on already). */
@@ -140,6 +144,8 @@ function earliestAfter(state: EvaluationState, next: number | null, candidate: n
 
 function metricDeadline(rule: AlarmRule, condition: MetricCondition, state: EvaluationState): number | null {
   const detail = detailOf(state);
+  // Most of the time no level is held and no clock runs (heldSince is empty when nothing is observed).
+  if (detail.observed == null && detail.reRaiseAt == null && detail.quietSince == null) return null;
   if (detail.reRaiseAt != null) return earliestAfter(state, null, detail.reRaiseAt);
   const current = rankOf(state.alarmSeverity);
   const observed = rankOf(detail.observed);
@@ -172,19 +178,40 @@ function heldSinceAfter(
   ts: number,
 ): Partial<Record<Severity, number>> {
   const observedRank = rankOf(observed);
-  let changed = heldSince === undefined;
-  for (const { severity } of condition.levels) {
-    if (observedRank >= rankOf(severity) !== (heldSince?.[severity] !== undefined)) changed = true;
+  const { levels } = condition;
+  if (heldSince !== undefined) {
+    let changed = false;
+    for (let i = 0; i < levels.length && !changed; i++) {
+      const severity = (levels[i] as Level).severity;
+      changed = observedRank >= severityRank(severity) !== (heldSince[severity] !== undefined);
+    }
+    if (!changed) return heldSince;
   }
-  if (!changed && heldSince) return heldSince;
   const next: Partial<Record<Severity, number>> = {};
-  for (const { severity } of condition.levels) {
-    if (observedRank >= rankOf(severity)) next[severity] = heldSince?.[severity] ?? ts;
+  for (const { severity } of levels) {
+    if (observedRank >= severityRank(severity)) next[severity] = heldSince?.[severity] ?? ts;
   }
   return next;
 }
 
-function observeMetric(rule: AlarmRule, condition: MetricCondition, state: EvaluationState, ts: number, value: MetricValue): AlarmStep[] {
+/**
+ * Whether nothing is held, open or running (no level observed, no alarm, no quiet or re-raise
+ * clock) and `compared` raises no level: the reading changes nothing but the last value.
+ */
+function quietAndStaysQuiet(condition: MetricCondition, state: EvaluationState, detail: Detail, compared: MetricValue): boolean {
+  if (state.alarmSeverity !== null || detail.observed != null || detail.reRaiseAt != null || detail.quietSince != null) return false;
+  const { levels } = condition;
+  for (let i = 0; i < levels.length; i++) if (raises(levels[i] as Level, compared)) return false;
+  return true;
+}
+
+function observeMetric(
+  rule: AlarmRule,
+  condition: MetricCondition,
+  state: EvaluationState,
+  ts: number,
+  value: MetricValue,
+): readonly AlarmStep[] {
   const steps = advance(rule, state, ts);
   const detail = detailOf(state);
   state.watermark = ts;
@@ -196,13 +223,19 @@ function observeMetric(rule: AlarmRule, condition: MetricCondition, state: Evalu
     compared = rateOf(detail.samples, condition.rate);
     if (compared === null) return steps;
   }
+  if (quietAndStaysQuiet(condition, state, detail, compared)) {
+    // What the general path below would do here, without its work: most readings of most rules.
+    detail.observed = null;
+    detail.compared = compared;
+    detail.heldSince ??= {};
+    return steps;
+  }
   const previous = "observed" in detail ? (detail.observed ?? null) : state.alarmSeverity;
   const observed = observedLevel(condition.levels, compared, previous);
   detail.observed = observed;
   detail.compared = compared;
   detail.heldSince = heldSinceAfter(condition, detail.heldSince, observed, ts);
-  steps.push(...settleMetric(rule, condition, state, ts));
-  return steps;
+  return followedBy(steps, settleMetric(rule, condition, state, ts));
 }
 
 // ---- no data and offline ----
@@ -224,30 +257,30 @@ function presenceDeadline(rule: AlarmRule, state: EvaluationState): number | nul
 }
 
 /** What a no-data or offline deadline does at `t`: raise (also a re-raise, when its time has come). */
-function settlePresence(rule: AlarmRule, state: EvaluationState, t: number): AlarmStep[] {
+function settlePresence(rule: AlarmRule, state: EvaluationState, t: number): readonly AlarmStep[] {
   const { condition } = rule;
-  if (condition.kind === "metric") return [];
+  if (condition.kind === "metric") return NO_STEPS;
   const detail = detailOf(state);
   if (detail.reRaiseAt != null) {
-    if (t < detail.reRaiseAt) return [];
+    if (t < detail.reRaiseAt) return NO_STEPS;
     detail.reRaiseAt = null;
-  } else if (state.alarmSeverity !== null) return [];
+  } else if (state.alarmSeverity !== null) return NO_STEPS;
   const message = condition.kind === "noData" ? noDataMessage(condition) : offlineMessage(condition.afterMs);
   return [stepOf(state, "raised", t, condition.severity, null, message)];
 }
 
-function observeData(rule: AlarmRule, state: EvaluationState, ts: number, value: MetricValue | null): AlarmStep[] {
+function observeData(rule: AlarmRule, state: EvaluationState, ts: number, value: MetricValue | null): readonly AlarmStep[] {
   const steps = advance(rule, state, ts);
   state.watermark = ts;
   state.lastReadingAt = ts;
   if (value !== null) state.lastValue = value;
   detailOf(state).reRaiseAt = null;
   const current = state.alarmSeverity;
-  if (current !== null && rule.clear.mode === "auto") steps.push(stepOf(state, "cleared", ts, current, value, DATA_AGAIN));
+  if (current !== null && rule.clear.mode === "auto") return followedBy(steps, [stepOf(state, "cleared", ts, current, value, DATA_AGAIN)]);
   return steps;
 }
 
-function observePresence(rule: AlarmRule, state: EvaluationState, connected: boolean, at: number): AlarmStep[] {
+function observePresence(rule: AlarmRule, state: EvaluationState, connected: boolean, at: number): readonly AlarmStep[] {
   const steps = advance(rule, state, at);
   const detail = detailOf(state);
   if (!connected) {
@@ -257,7 +290,7 @@ function observePresence(rule: AlarmRule, state: EvaluationState, connected: boo
   detail.disconnectedAt = null;
   detail.reRaiseAt = null;
   const current = state.alarmSeverity;
-  if (current !== null && rule.clear.mode === "auto") steps.push(stepOf(state, "cleared", at, current, null, ONLINE_AGAIN));
+  if (current !== null && rule.clear.mode === "auto") return followedBy(steps, [stepOf(state, "cleared", at, current, null, ONLINE_AGAIN)]);
   return steps;
 }
 
@@ -270,8 +303,8 @@ export function nextDeadline(rule: AlarmRule, state: EvaluationState): number | 
 }
 
 /** Act on every deadline ≤ `until` (durations, no data, offline, quiet period, re-raise), in time order; mutates `state`. */
-export function advance(rule: AlarmRule, state: EvaluationState, until: number): AlarmStep[] {
-  const steps: AlarmStep[] = [];
+export function advance(rule: AlarmRule, state: EvaluationState, until: number): readonly AlarmStep[] {
+  let steps = NO_STEPS;
   for (;;) {
     const at = nextDeadline(rule, state);
     // `!(at <= until)` also stops on NaN (a rule object missing a duration), which would never pass the watermark.
@@ -279,7 +312,7 @@ export function advance(rule: AlarmRule, state: EvaluationState, until: number):
     // Every deadline is after the watermark, and acting on one moves the watermark to it: the loop ends.
     state.watermark = at;
     const { condition } = rule;
-    steps.push(...(condition.kind === "metric" ? settleMetric(rule, condition, state, at) : settlePresence(rule, state, at)));
+    steps = followedBy(steps, condition.kind === "metric" ? settleMetric(rule, condition, state, at) : settlePresence(rule, state, at));
   }
 }
 
@@ -289,16 +322,16 @@ export function advance(rule: AlarmRule, state: EvaluationState, until: number):
  * move); so are inputs the rule does not watch (presence for a metric rule, readings for an
  * offline rule, `anyReading` for a rule on one metric).
  */
-export function observe(rule: AlarmRule, state: EvaluationState, input: EvaluationInput): AlarmStep[] {
+export function observe(rule: AlarmRule, state: EvaluationState, input: EvaluationInput): readonly AlarmStep[] {
   const { condition } = rule;
-  if (input.kind === "presence") return condition.kind === "offline" ? observePresence(rule, state, input.connected, input.at) : [];
-  if (condition.kind === "offline") return [];
-  if (state.watermark !== null && input.ts <= state.watermark) return [];
+  if (input.kind === "presence") return condition.kind === "offline" ? observePresence(rule, state, input.connected, input.at) : NO_STEPS;
+  if (condition.kind === "offline") return NO_STEPS;
+  if (state.watermark !== null && input.ts <= state.watermark) return NO_STEPS;
   if (condition.kind === "noData") {
-    if (input.kind === "anyReading" && condition.metric !== undefined) return [];
+    if (input.kind === "anyReading" && condition.metric !== undefined) return NO_STEPS;
     return observeData(rule, state, input.ts, input.kind === "reading" ? input.value : null);
   }
-  if (input.kind !== "reading" || !acceptsValue(condition, input.value)) return [];
+  if (input.kind !== "reading" || !acceptsValue(condition, input.value)) return NO_STEPS;
   return observeMetric(rule, condition, state, input.ts, input.value);
 }
 

@@ -46,7 +46,7 @@ function runOnce(rule: AlarmRule, events: readonly EvaluatorEvent[], roundTrip: 
   const perEvent: AlarmStep[][] = [];
   for (const event of events) {
     if (roundTrip) state = JSON.parse(JSON.stringify(state)) as EvaluationState;
-    let steps: AlarmStep[] = [];
+    let steps: readonly AlarmStep[] = [];
     if (event.kind === "advance") steps = advance(rule, state, event.until);
     else if (event.kind === "manualClear") manualClear(rule, state, event.at);
     else steps = observe(rule, state, event);
@@ -54,7 +54,7 @@ function runOnce(rule: AlarmRule, events: readonly EvaluatorEvent[], roundTrip: 
       if (step.kind === "raised") state.alarmId = `alm_${++alarms}`;
       if (step.kind === "cleared") state.alarmId = null;
     }
-    perEvent.push(steps);
+    perEvent.push([...steps]);
   }
   return { steps: perEvent.flat(), perEvent, state };
 }
