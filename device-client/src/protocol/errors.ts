@@ -100,6 +100,18 @@ export const PROTOCOL_ERRORS = {
     retryable: false,
     description: "The device was deleted while connected.",
   },
+  TH_SESSION_UNKNOWN: {
+    delivery: { kind: "upgrade", httpStatus: 404 },
+    retryable: true,
+    description:
+      "HTTP transport: the request's `sid` names no session of this device (the hub restarted, or the session ended or expired); start a new one with `hello`.",
+  },
+  TH_HTTP_REQUEST_INVALID: {
+    delivery: { kind: "upgrade", httpStatus: 400 },
+    retryable: false,
+    description:
+      "HTTP transport: not a `POST` of `application/cbor-seq`, a `wait` that is not a whole number of ms, a body that is not a CBOR sequence, or a first request without `hello`.",
+  },
   TH_HELLO_TIMEOUT: {
     delivery: { kind: "close", closeCode: 4408 },
     retryable: true,

@@ -34,6 +34,12 @@ export interface HelloFrame {
   cfg?: number;
   /** The names of the commands the device handles (each by `COMMAND_NAME_PATTERN`, at most `MAX_HELLO_COMMANDS` of them). */
   cmds?: string[];
+  /**
+   * HTTP transport only (§10): the longest the device goes between two requests, in ms (a sleepy
+   * device: its sleep). The session, and the device's presence, last that long after each request
+   * plus `gateway.http.graceMs`. Absent: `welcome.hb`. Capped at `gateway.http.maxIntervalMs`.
+   */
+  ivl?: number;
 }
 
 /** Limits as carried in `welcome.lim`. */
@@ -66,6 +72,12 @@ export interface WelcomeFrame {
   hb: number;
   /** Limits the hub enforces. */
   lim: WireLimits;
+  /** HTTP transport only (§10): the session id every later request names (`?sid=`). */
+  sid?: string;
+  /** HTTP transport only: the contact interval in force (`hello.ivl`, capped; or `hb`), ms. */
+  ivl?: number;
+  /** HTTP transport only: the longest the hub holds a request (`?wait=` is capped at this), ms. */
+  wait?: number;
 }
 
 /** Device → hub: telemetry. */

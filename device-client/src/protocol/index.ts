@@ -6,6 +6,7 @@
 export * from "./codec.js";
 export * from "./errors.js";
 export type * from "./frames.js";
+export * from "./http-transport.js";
 export * from "./limits.js";
 export * from "./validate.js";
 export * from "./version.js";
