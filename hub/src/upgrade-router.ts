@@ -17,6 +17,10 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
  */
 export function routeUpgrades(server: UpgradeSource, routes: Record<string, UpgradeHandler>, log: pino.Logger): void {
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node takes its own error listener off a socket that asks for an upgrade: without one, a
+    // client that resets the connection while it is being authenticated (or refused) would make
+    // an uncaught exception of it and stop the hub.
+    socket.on("error", (error) => log.debug({ err: error, path: req.url }, "upgrade socket error"));
     const url = new URL(req.url ?? "/", "http://hub");
     const handler = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
     if (!handler) {
