@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -24,10 +25,26 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_")));
 }
 
-function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, env: cleanEnv(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env: { ...cleanEnv(), ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   assert.equal(result.status, 0, `${command} ${args.join(" ")} in ${cwd}:\n${result.stdout}\n${result.stderr}`);
   return result;
+}
+
+/**
+ * The workspace's own compiled better-sqlite3, packed where its installer (prebuild-install) looks
+ * for a local prebuilt binary: the consumer's install then unpacks it instead of compiling
+ * SQLite for two minutes of CI (GitHub, where the published binaries are, is not reachable here).
+ * What this test checks, our packages' install, is the same either way. Answers the folder.
+ */
+function betterSqlitePrebuild(scratch: string): string {
+  const packageDir = dirname(createRequire(import.meta.url).resolve("better-sqlite3/package.json"));
+  const { version } = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { version: string };
+  const folder = join(scratch, "prebuilds");
+  mkdirSync(folder, { recursive: true });
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  run("tar", ["-czf", join(folder, name), "build/Release/better_sqlite3.node"], packageDir);
+  return folder;
 }
 
 interface Manifest {
@@ -58,10 +75,12 @@ describe("npm pack of each publishable package installs into an empty folder out
         join(project, "package.json"),
         JSON.stringify({ name: "consumer", private: true, type: "module", allowScripts: { "better-sqlite3": true, "cbor-extract": true } }),
       );
-      const install = run("npm", ["install", "--no-audit", "--no-fund", ...tarballs.values()], project);
+      const install = run("npm", ["install", "--no-audit", "--no-fund", ...tarballs.values()], project, {
+        npm_config_better_sqlite3_local_prebuilds: betterSqlitePrebuild(scratch),
+      });
       installOutput = `${install.stdout}\n${install.stderr}`;
     },
-    // Packing is quick; the install may compile better-sqlite3 (no prebuilt binary reachable).
+    // Packing is quick; the install compiles better-sqlite3 when no prebuilt binary is reachable.
     { timeout: 900_000 },
   );
   after(() => rmSync(scratch, { recursive: true, force: true }));
