@@ -4,6 +4,7 @@ import { ALARM_LATENCY_TARGET_MS, type AlarmLatencyResult, measureAlarmLatency }
 import { type AlarmStormResult, runAlarmStorm } from "./alarms-storm.js";
 import { progress } from "./progress.js";
 import type { Scenario } from "./scenarios.js";
+import { ingestLoad } from "./settings.js";
 import type { Row } from "./table.js";
 
 const ms = (p50: number, p99: number): string => `${fmt(p50, 2)} / ${fmt(p99, 2)} ms`;
@@ -19,7 +20,7 @@ export const alarms: Scenario = {
   name: "alarms",
   async run(s) {
     const a = s.alarms;
-    const load = { devices: s.ingestDevices, batchesPerDevice: s.batchesPerDevice, readingsPerBatch: s.readingsPerBatch };
+    const load = ingestLoad(s);
     progress(
       `alarms, ingest: ${load.devices} clients × ${load.batchesPerDevice} batches of ${load.readingsPerBatch} readings, ` +
         `10 rules per device and none, ${a.ingestRounds} alternating rounds each`,

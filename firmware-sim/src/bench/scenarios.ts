@@ -5,6 +5,7 @@ import { runCommandRoundTrip } from "./command-scenario.js";
 import { measureBareConnections, measureHubConnections } from "./connections-scenario.js";
 import { measureHubFanIn } from "./fanin-scenario.js";
 import { compareFanOut } from "./fanout-comparison.js";
+import { http } from "./http-scenario.js";
 import { type InfluxIngestResult, runInfluxIngest } from "./influx-scenario.js";
 import { runIngest } from "./ingest-scenario.js";
 import { runAckLatency } from "./latency-scenario.js";
@@ -313,4 +314,4 @@ function influxRows(result: InfluxIngestResult | undefined): Row[] {
 }
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [ingest, latency, connections, fanIn, live, fanOut, commands, influx, alarms];
+export const SCENARIOS: readonly Scenario[] = [ingest, latency, connections, fanIn, live, fanOut, commands, influx, alarms, http];

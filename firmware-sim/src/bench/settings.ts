@@ -31,6 +31,24 @@ export interface BenchSettings {
   influx: { devices: number; batchesPerDevice: number; readingsPerBatch: number };
   /** The alarm scenario (`alarms-*.ts`); its ingest rounds use the ingest scenario's devices and batches. */
   alarms: AlarmBenchSettings;
+  /** The HTTP transport scenario (`http-*.ts`); its ingest rounds use the ingest scenario's devices and batches. */
+  http: HttpBenchSettings;
+}
+
+/** How big the HTTP transport scenario runs. */
+export interface HttpBenchSettings {
+  /** Ingest rounds over HTTP and as many over WebSocket, alternating; medians compared. */
+  ingestRounds: number;
+  /** Devices of the command round trip, each holding a long poll (or a WebSocket). */
+  commandDevices: number;
+  /** Commands counted in each command round, sent 4 at a time. */
+  commands: number;
+  /** Commands sent before the counted ones in each round, not counted. */
+  warmUpCommands: number;
+  /** Command rounds a side, HTTP and WebSocket alternating, each against a fresh hub; latencies pooled. */
+  commandRounds: number;
+  /** `?wait=` of the polling devices, ms. */
+  pollWaitMs: number;
 }
 
 /** How big the alarm scenario runs. */
@@ -54,6 +72,11 @@ export interface AlarmBenchSettings {
   /** The benchmark hubs' `alarms.tickMs` and `alarms.lateGraceMs` (the defaults in a full run). */
   tickMs: number;
   lateGraceMs: number;
+}
+
+/** The ingest scenario's load (its devices and batches), which the alarm and HTTP scenarios' ingest rounds run too. */
+export function ingestLoad(s: BenchSettings): { devices: number; batchesPerDevice: number; readingsPerBatch: number } {
+  return { devices: s.ingestDevices, batchesPerDevice: s.batchesPerDevice, readingsPerBatch: s.readingsPerBatch };
 }
 
 /** The settings for a full run (`npm run bench`) or a quick one (`--quick`). */
@@ -93,6 +116,7 @@ export function benchSettings(quick: boolean): BenchSettings {
           tickMs: 100,
           lateGraceMs: 100,
         },
+        http: { ingestRounds: 1, commandDevices: 5, commands: 20, warmUpCommands: 5, commandRounds: 1, pollWaitMs: 25_000 },
       }
     : {
         quick,
@@ -128,5 +152,6 @@ export function benchSettings(quick: boolean): BenchSettings {
           tickMs: 1_000,
           lateGraceMs: 2_000,
         },
+        http: { ingestRounds: 3, commandDevices: 1_000, commands: 1_000, warmUpCommands: 100, commandRounds: 3, pollWaitMs: 25_000 },
       };
 }

@@ -1,0 +1,143 @@
+import type { AckFrame, BatchFrame, DecodedFrame } from "@telehub/device-client/protocol";
+import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
+import { provisionDevices } from "../hub-api.js";
+import type { IngestLoad } from "./alarms-ingest.js";
+import { benchHttpAgent, HttpDevice } from "./http-device.js";
+import { HTTP_BENCH_HUB_ENV } from "./http-hub-env.js";
+import { type IngestResult, runIngest } from "./ingest-scenario.js";
+import { percentile } from "./percentiles.js";
+import { cpuTimeMs, peakRssBytes } from "./process-stats.js";
+import { SAMPLE_TS_BASE, sampleReading } from "./sample-reading.js";
+
+/** One transport's side: the figures of its median round (by readings a second), and each round's readings a second. */
+export interface TransportIngestSide extends IngestResult {
+  roundReadingsPerSecond: number[];
+}
+
+/** The ingest scenario over HTTP against the same load over WebSocket. */
+export interface TransportIngestComparison extends IngestLoad {
+  readings: number;
+  rounds: number;
+  /** Batches one HTTP request carries (the hub's in-flight limit, `welcome.lim.inflight`). */
+  batchesPerRequest: number;
+  http: TransportIngestSide;
+  ws: TransportIngestSide;
+}
+
+/**
+ * `rounds` rounds over HTTP and as many over WebSocket, alternating which goes first, each
+ * against a fresh hub; each side's figures are those of its median round (by readings a second).
+ */
+export async function compareTransportIngest(load: IngestLoad, rounds: number): Promise<TransportIngestComparison> {
+  const http: HttpIngestResult[] = [];
+  const ws: IngestResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? ["http", "ws"] : ["ws", "http"]) {
+      if (side === "http") http.push(await runHttpIngest(load));
+      else ws.push(await runIngest(load.devices, load.batchesPerDevice, load.readingsPerBatch, HTTP_BENCH_HUB_ENV));
+    }
+  }
+  return {
+    ...load,
+    readings: load.devices * load.batchesPerDevice * load.readingsPerBatch,
+    rounds,
+    batchesPerRequest: http[0]?.batchesPerRequest ?? Number.NaN,
+    http: medianRound(http),
+    ws: medianRound(ws),
+  };
+}
+
+/** The round of median readings a second (nearest rank: a round's own figures, not averages), with every round's rate. */
+function medianRound(rounds: readonly IngestResult[]): TransportIngestSide {
+  const sorted = [...rounds].sort((a, b) => a.readingsPerSecond - b.readingsPerSecond);
+  const median = sorted[Math.ceil(sorted.length / 2) - 1] as IngestResult;
+  return { ...median, roundReadingsPerSecond: rounds.map((r) => r.readingsPerSecond) };
+}
+
+interface HttpIngestResult extends IngestResult {
+  batchesPerRequest: number;
+}
+
+/**
+ * The ingest scenario's load over the HTTP transport: each device says `hello`, then posts its
+ * batches `welcome.lim.inflight` at a time (one request in flight per device, `wait` 0), the
+ * next request as soon as the answer is in. A request is answered only once every batch in it
+ * is settled, so every `ack` counted is durable. An ack's latency is its request's: from the
+ * request's start to its answer.
+ */
+async function runHttpIngest(load: IngestLoad): Promise<HttpIngestResult> {
+  const hub = await spawnHub({ env: HTTP_BENCH_HUB_ENV });
+  const agent = benchHttpAgent();
+  try {
+    const credentials = await provisionDevices(hub.url, hub.adminKey, "bench-", load.devices);
+    const devices = credentials.map(({ deviceId, token }) => new HttpDevice(hub.url, deviceId, token, agent));
+    await Promise.all(devices.map((device) => device.hello()));
+    const batchesPerRequest = devices[0]?.welcome?.lim.inflight ?? 16;
+    const latencies: number[] = [];
+
+    const cpuBefore = cpuTimeMs(hub.pid);
+    const startedAt = performance.now();
+    await Promise.all(devices.map((device, d) => postSampleBatches(device, d, load, batchesPerRequest, latencies)));
+    const seconds = (performance.now() - startedAt) / 1000;
+    const cpuMs = cpuTimeMs(hub.pid) - cpuBefore;
+    const readings = load.devices * load.batchesPerDevice * load.readingsPerBatch;
+    const metrics = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
+    return {
+      devices: load.devices,
+      readings,
+      seconds,
+      readingsPerSecond: readings / seconds,
+      framesPerSecond: (load.devices * load.batchesPerDevice) / seconds,
+      ackP50Ms: percentile(latencies, 50),
+      ackP99Ms: percentile(latencies, 99),
+      hubCpuPercent: (cpuMs / (seconds * 1000)) * 100,
+      hubPeakRssBytes: peakRssBytes(hub.pid),
+      storedReadings: Number(/^telehub_readings_stored_total (\d+)/m.exec(metrics)?.[1] ?? Number.NaN),
+      batchesPerRequest,
+    };
+  } finally {
+    agent.destroy();
+    await hub.stop();
+    removeDataDir(hub);
+  }
+}
+
+/**
+ * Device number `d` posts its batches (the readings and timestamps `sendSampleBatches` sends over
+ * WebSocket), `perRequest` to a request; resolves when the last is acknowledged. Anything but an
+ * ack for every batch posted (an error frame, a refusal) fails the round: the figure counts only
+ * durable readings.
+ */
+async function postSampleBatches(device: HttpDevice, d: number, load: IngestLoad, perRequest: number, latencies: number[]): Promise<void> {
+  const firstSeq = (device.welcome?.seq ?? 0) + 1;
+  for (let b = 0; b < load.batchesPerDevice; b += perRequest) {
+    const batches: BatchFrame[] = [];
+    for (let i = b; i < Math.min(b + perRequest, load.batchesPerDevice); i++)
+      batches.push(sampleBatch(d, i, firstSeq + i, load.readingsPerBatch));
+    const sentAt = performance.now();
+    const answer = await device.post(batches);
+    const latency = performance.now() - sentAt;
+    const last = batches[batches.length - 1] as BatchFrame;
+    if (highestAck(answer) < last.seq)
+      throw new Error(`${device.deviceId}: batches up to ${last.seq} posted, answer ${JSON.stringify(answer)}`);
+    for (const _ of batches) latencies.push(latency);
+  }
+}
+
+function sampleBatch(d: number, b: number, seq: number, readingsPerBatch: number): BatchFrame {
+  const r = Array.from({ length: readingsPerBatch }, (_, i) => {
+    const index = b * readingsPerBatch + i;
+    return { ts: SAMPLE_TS_BASE + index, m: sampleReading(d, index).m };
+  });
+  return { t: "batch", seq, r };
+}
+
+/** The highest sequence number acknowledged in an answer (acks are cumulative), or 0; -1 when the answer holds an error. */
+function highestAck(frames: readonly DecodedFrame[]): number {
+  let seq = 0;
+  for (const frame of frames) {
+    if (frame.t === "error") return -1;
+    if (frame.t === "ack") seq = Math.max(seq, (frame as unknown as AckFrame).seq);
+  }
+  return seq;
+}
