@@ -1,8 +1,11 @@
 import type { ProtocolErrorCode, ProtocolLimits } from "../protocol/index.js";
 import type { TelehubClientError } from "./client-errors.js";
+import type { Transport } from "./device-connection.js";
 
 /** `connected`: a session reached `welcome`. */
 export interface ConnectedEvent {
+  /** What carries the session: `"ws"` (WebSocket) or `"http"` (requests and long polling). */
+  transport: Transport;
   /** Hub clock at the welcome (ms). */
   hubTime: number;
   /** The correction now added to device timestamps (0 when the measured offset is under the threshold). */
@@ -26,7 +29,18 @@ export interface ConnectedEvent {
 
 /** `disconnected`: a connection (or an attempt) ended. */
 export interface DisconnectedEvent {
-  /** WebSocket close code (1006 for a drop or a failed attempt; 4410 when the client found the hub silent). */
+  /** The transport of the connection (or attempt) that ended. */
+  transport: Transport;
+  /**
+   * True when this WebSocket attempt could not pass the network and the next attempt is HTTP
+   * (a proxy's status to the upgrade, a reset during the handshake, a connect timeout).
+   */
+  fallback: boolean;
+  /**
+   * WebSocket close code (1006 for a drop or a failed attempt; 4410 when the client found the hub
+   * silent). Over HTTP the same codes: the close code of the `error` that ended the session, 1006
+   * for a failed or refused request, 4410 for a request the hub left unanswered.
+   */
   code: number;
   reason: string;
   /** The catalogue code the close or refusal stands for, when there is one. */
@@ -36,6 +50,13 @@ export interface DisconnectedEvent {
   willReconnect: boolean;
   /** Delay before the next attempt (0 when not reconnecting). */
   delayMs: number;
+}
+
+/** `transport`: a session reached `welcome` over another transport than the previous session (or is the first). */
+export interface TransportEvent {
+  transport: Transport;
+  /** The previous session's transport (undefined at the first welcome). */
+  previous: Transport | undefined;
 }
 
 /** `ack`: the hub made batches durable. */
@@ -71,6 +92,7 @@ export interface RejectedEvent {
 export type TelehubClientEvents = {
   connected: [ConnectedEvent];
   disconnected: [DisconnectedEvent];
+  transport: [TransportEvent];
   ack: [AckEvent];
   dropped: [DroppedEvent];
   rejected: [RejectedEvent];

@@ -2,7 +2,9 @@ import type { ClientOptions } from "ws";
 import { isCommandName, MAX_HELLO_COMMANDS, type MetricValue } from "../protocol/index.js";
 import { type BackoffOptions, checkBackoff, DEFAULT_BACKOFF } from "./backoff.js";
 import type { OfflineBuffer } from "./buffer/offline-buffer.js";
+import type { Transport } from "./device-connection.js";
 import type { CredentialsMode } from "./hub-url.js";
+import { checkTransports, TRANSPORTS } from "./transport-plan.js";
 
 /** Options of {@link TelehubClient}. */
 export interface TelehubClientOptions {
@@ -54,6 +56,18 @@ export interface TelehubClientOptions {
   clockCorrectionThresholdMs?: number;
   /** Version of the desired configuration the device already applied (persisted by the application); reported in `hello`. Default 0. */
   configVersion?: number;
+  /**
+   * The transports to use, in order of preference: `"ws"` (WebSocket) and `"http"` (POST requests
+   * and long polling, docs/protocol.md §10). With `"ws"` before `"http"` the client falls back to
+   * HTTP when a WebSocket cannot pass the network (a proxy's status to the upgrade, a reset during
+   * the handshake, no `101` within `connectTimeoutMs`) and tries a WebSocket again every
+   * `upgradeRetryMs`. Default `["ws", "http"]`.
+   */
+  transports?: readonly Transport[];
+  /** HTTP transport: how long each long poll may be held by the hub (ms; capped by the hub's `welcome.wait`). Default 25,000. */
+  httpWaitMs?: number;
+  /** HTTP transport after a fallback: how often a WebSocket is tried again in the background (ms). Default 300,000. */
+  upgradeRetryMs?: number;
 }
 
 export type ResolvedOptions = Required<
@@ -84,8 +98,14 @@ export function resolveOptions(options: TelehubClientOptions): ResolvedOptions {
     wsOptions: options.wsOptions ?? {},
     now: options.now ?? Date.now,
     clockCorrectionThresholdMs: options.clockCorrectionThresholdMs ?? 1_000,
+    transports: checkTransports(options.transports ?? TRANSPORTS),
+    httpWaitMs: options.httpWaitMs ?? 25_000,
+    upgradeRetryMs: options.upgradeRetryMs ?? 300_000,
   };
   if (resolved.commands !== undefined) checkCommands(resolved.commands);
+  positive("upgradeRetryMs", resolved.upgradeRetryMs);
+  if (!(resolved.httpWaitMs >= 0 && Number.isFinite(resolved.httpWaitMs)))
+    throw new RangeError(`httpWaitMs must be ≥ 0, got ${resolved.httpWaitMs}`);
   positive("maxBatchReadings", resolved.maxBatchReadings, true);
   positive("batchIntervalMs", resolved.batchIntervalMs);
   positive("connectTimeoutMs", resolved.connectTimeoutMs);

@@ -11,57 +11,33 @@ import {
   validateHubFrame,
   type WelcomeFrame,
 } from "../protocol/index.js";
+import type { ConnectionEnd, ConnectionEvents, DeviceConnection, SessionSettings } from "./device-connection.js";
 import { HeartbeatWatchdog } from "./heartbeat-watchdog.js";
 import { readUpgradeRefusal, type UpgradeRefusal } from "./upgrade-refusal.js";
 
-/** What one connection attempt needs. */
-export interface ConnectionSettings {
+export type { ConnectionEnd, SessionStart } from "./device-connection.js";
+
+/** What one WebSocket connection attempt needs. */
+export interface ConnectionSettings extends SessionSettings {
+  /** The device endpoint as `ws(s)://…/v1/device`, with `?device=&token=` in query mode. */
   url: string;
-  /** Extra upgrade headers (the `Authorization` header in header mode). */
-  headers: Record<string, string>;
   wsOptions: ClientOptions;
-  connectTimeoutMs: number;
-  heartbeatGraceMs: number;
-  /** The `hello` fields besides `t`, `v` and `time`. */
-  hello: Omit<HelloFrame, "t" | "v" | "time">;
-  now: () => number;
 }
-
-/** A session reached `welcome`. */
-export interface SessionStart {
-  welcome: WelcomeFrame;
-  /** Device clock when the hello was sent. */
-  helloSentAt: number;
-  /** Device clock when the welcome arrived. */
-  receivedAt: number;
-}
-
-/** How a connection ended: the close code and reason, or the refused upgrade. */
-export interface ConnectionEnd {
-  code: number;
-  reason: string;
-  refusal?: UpgradeRefusal;
-  /** The socket error behind a drop (ECONNREFUSED, TLS failure, …). */
-  cause?: Error;
-}
-
-type ConnectionEvents = {
-  welcome: [SessionStart];
-  frame: [Exclude<CheckedHubFrame, WelcomeFrame>];
-  end: [ConnectionEnd];
-};
 
 /**
  * One connection attempt to the hub, from the upgrade to the close: sends `hello`, waits for
  * `welcome` within the connect timeout, then hands acks and errors up and watches for a dead
  * hub. Emits `end` exactly once.
  */
-export class HubConnection extends EventEmitter<ConnectionEvents> {
+export class HubConnection extends EventEmitter<ConnectionEvents> implements DeviceConnection {
+  readonly transport = "ws";
   private readonly ws: WebSocket;
   private connectTimer: NodeJS.Timeout | undefined;
   private forceTimer: NodeJS.Timeout | undefined;
   private helloSentAt = 0;
   private welcomed = false;
+  private upgraded = false;
+  private timedOut = false;
   private ended = false;
   private localEnd: { code: number; reason: string } | undefined;
   private refusal: UpgradeRefusal | undefined;
@@ -77,10 +53,13 @@ export class HubConnection extends EventEmitter<ConnectionEvents> {
       perMessageDeflate: false,
     });
     this.ws.binaryType = "nodebuffer";
-    this.connectTimer = setTimeout(
-      () => this.abort(1006, `connect timeout: no welcome within ${settings.connectTimeoutMs} ms`),
-      settings.connectTimeoutMs,
-    );
+    this.connectTimer = setTimeout(() => {
+      this.timedOut = true;
+      this.abort(1006, `connect timeout: no welcome within ${settings.connectTimeoutMs} ms`);
+    }, settings.connectTimeoutMs);
+    this.ws.on("upgrade", () => {
+      this.upgraded = true;
+    });
     this.ws.on("unexpected-response", (_req, res) => {
       this.refusal = readUpgradeRefusal(res, settings.now());
       res.resume();
@@ -171,6 +150,8 @@ export class HubConnection extends EventEmitter<ConnectionEvents> {
     clearTimeout(this.forceTimer);
     this.dog?.stop();
     const end: ConnectionEnd = this.localEnd ? { ...this.localEnd } : { code, reason };
+    end.upgraded = this.upgraded;
+    if (this.timedOut) end.timedOut = true;
     if (this.refusal) end.refusal = this.refusal;
     if (this.cause && !this.refusal) end.cause = this.cause;
     this.emit("end", end);

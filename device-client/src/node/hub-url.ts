@@ -21,6 +21,14 @@ export function deviceEndpoint(base: string, credentials: { deviceId: string; to
   return url.toString();
 }
 
+/** The same endpoint for the HTTP transport: `ws(s)` becomes `http(s)` (one URL, two transports: docs/protocol.md §10). */
+export function httpEndpoint(deviceUrl: string): URL {
+  const url = new URL(deviceUrl);
+  if (url.protocol === "ws:") url.protocol = "http:";
+  else if (url.protocol === "wss:") url.protocol = "https:";
+  return url;
+}
+
 /** `Authorization: Basic base64(deviceId:token)`. */
 export function basicAuthorization(deviceId: string, token: string): string {
   return `Basic ${Buffer.from(`${deviceId}:${token}`, "utf8").toString("base64")}`;

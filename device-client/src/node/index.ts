@@ -12,10 +12,12 @@ export type {
   DroppedEvent,
   RejectedEvent,
   TelehubClientEvents,
+  TransportEvent,
 } from "./client-events.js";
 export type { TelehubClientOptions } from "./client-options.js";
 export type { CommandContext, CommandHandler } from "./command-runner.js";
 export type { ConfigHandler } from "./config-receiver.js";
+export type { Transport } from "./device-connection.js";
 export type { CredentialsMode } from "./hub-url.js";
 export type { Metrics } from "./reading-check.js";
 export { type CloseOptions, TelehubClient } from "./telehub-client.js";

@@ -25,10 +25,14 @@ import { type ResolvedOptions, resolveOptions, type TelehubClientOptions } from 
 import { type CommandHandler, CommandRunner } from "./command-runner.js";
 import { type ConfigHandler, ConfigReceiver } from "./config-receiver.js";
 import { DeliveryWindow } from "./delivery-window.js";
-import { type ConnectionEnd, HubConnection, type SessionStart } from "./hub-connection.js";
-import { basicAuthorization, deviceEndpoint } from "./hub-url.js";
+import type { ConnectionEnd, DeviceConnection, SessionStart, Transport } from "./device-connection.js";
+import { HttpConnection } from "./http-connection.js";
+import { HubConnection } from "./hub-connection.js";
+import { basicAuthorization, deviceEndpoint, httpEndpoint } from "./hub-url.js";
 import { checkReading, type Metrics } from "./reading-check.js";
+import { TransportPlan } from "./transport-plan.js";
 import { isFatalRefusal } from "./upgrade-refusal.js";
+import { requestOptionsOf } from "./ws-request-options.js";
 
 /** Close codes after which reconnecting cannot help (or another instance of this device is running). */
 const FATAL_CLOSES: ReadonlySet<ProtocolErrorCode> = new Set([
@@ -50,9 +54,10 @@ type Deferred = { promise: Promise<void>; resolve: () => void; reject: (error: E
 type FlushWaiter = { throughSeq: number; resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 
 /**
- * The Node device client: streams telemetry to a Telehub hub over WebSocket + CBOR, with
- * batching, an offline buffer, at-least-once delivery (resend until acknowledged), clock
- * offset, heartbeats and reconnection with full-jitter backoff. See `docs/protocol.md`.
+ * The Node device client: streams telemetry to a Telehub hub over WebSocket + CBOR (or, where a
+ * WebSocket cannot pass, HTTP requests with long polling), with batching, an offline buffer,
+ * at-least-once delivery (resend until acknowledged), clock offset, heartbeats and reconnection
+ * with full-jitter backoff. See `docs/protocol.md` and `docs/node-client.md`.
  *
  * @example
  * const client = new TelehubClient({ url: "ws://hub:8080", deviceId, token });
@@ -69,7 +74,13 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
   private readonly window: DeliveryWindow;
   private readonly commands: CommandRunner;
   private readonly config: ConfigReceiver;
-  private connection: HubConnection | undefined;
+  private readonly plan: TransportPlan;
+  private connection: DeviceConnection | undefined;
+  /** A background WebSocket attempt while on HTTP (the upgrade back). */
+  private probe: DeviceConnection | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  /** The transport of the last session that reached `welcome`. */
+  private welcomedTransport: Transport | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private limits: ProtocolLimits = DEFAULT_LIMITS;
   private offsetMs = 0;
@@ -101,6 +112,7 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.buffer = options.buffer ?? new MemoryBuffer({ maxReadings: 10_000 });
     this.uncorrectedFromSeq = this.buffer.nextSeq;
     this.backoff = new Backoff(this.options.backoff, this.options.random);
+    this.plan = new TransportPlan(this.options.transports);
     this.assembler = new BatchAssembler(this.options.batchIntervalMs, (readings) => this.onBatchSealed(readings));
     this.window = new DeliveryWindow(this.options.now, () => this.pump());
     this.commands = new CommandRunner((frame) => this.sendNow(frame));
@@ -110,6 +122,11 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
   /** True while a session is open (between `welcome` and the close). */
   get connected(): boolean {
     return this.connection?.open ?? false;
+  }
+
+  /** The open session's transport: `"ws"` or `"http"`; undefined while not connected. The `transport` event tells each change. */
+  get transport(): Transport | undefined {
+    return this.connection?.open ? this.connection.transport : undefined;
   }
 
   /**
@@ -204,6 +221,7 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.state = "closed";
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    this.stopProbing();
     this.assembler.dispose();
     this.window.dispose();
     const closed = new TelehubClientError("TH_CLIENT_CLOSED", "the client was closed");
@@ -220,32 +238,107 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
 
   private openConnection(): void {
     this.reconnectTimer = undefined;
-    const { options } = this;
-    const connection = new HubConnection({
-      url: deviceEndpoint(options.url, { deviceId: options.deviceId, token: options.token, mode: options.credentials }),
-      headers: options.credentials === "header" ? { Authorization: basicAuthorization(options.deviceId, options.token) } : {},
-      wsOptions: options.wsOptions,
-      connectTimeoutMs: options.connectTimeoutMs,
-      heartbeatGraceMs: options.heartbeatGraceMs,
-      hello: {
-        ...(options.firmware !== undefined && { fw: options.firmware }),
-        ...(options.model !== undefined && { model: options.model }),
-        caps: ["batch"],
-        ...(options.attributes !== undefined && { attrs: options.attributes }),
-        ...(options.commands !== undefined && { cmds: [...options.commands] }),
-        // Always said, 0 included: a device that lost its configuration gets it again.
-        cfg: this.config.appliedVersion,
-      },
-      now: options.now,
-    });
-    connection.on("welcome", (start) => this.onWelcome(start));
-    connection.on("frame", (frame) => this.onFrame(frame));
-    connection.on("end", (end) => this.onEnd(connection, end));
-    this.connection = connection;
+    this.connection = this.attach(this.createConnection(this.plan.current));
   }
 
-  private onWelcome({ welcome, helloSentAt, receivedAt }: SessionStart): void {
+  private createConnection(transport: Transport): DeviceConnection {
+    const { options } = this;
+    const url = deviceEndpoint(options.url, { deviceId: options.deviceId, token: options.token, mode: options.credentials });
+    const headers: Record<string, string> =
+      options.credentials === "header" ? { Authorization: basicAuthorization(options.deviceId, options.token) } : {};
+    const hello = {
+      ...(options.firmware !== undefined && { fw: options.firmware }),
+      ...(options.model !== undefined && { model: options.model }),
+      caps: ["batch"],
+      ...(options.attributes !== undefined && { attrs: options.attributes }),
+      ...(options.commands !== undefined && { cmds: [...options.commands] }),
+      // Always said, 0 included: a device that lost its configuration gets it again.
+      cfg: this.config.appliedVersion,
+    };
+    const common = {
+      headers,
+      hello,
+      connectTimeoutMs: options.connectTimeoutMs,
+      heartbeatGraceMs: options.heartbeatGraceMs,
+      now: options.now,
+    };
+    if (transport === "http") {
+      return new HttpConnection({
+        ...common,
+        url: httpEndpoint(url),
+        requestOptions: requestOptionsOf(options.wsOptions),
+        waitMs: options.httpWaitMs,
+      });
+    }
+    return new HubConnection({ ...common, url, wsOptions: options.wsOptions });
+  }
+
+  /** Route a connection's events; those of a connection that is no longer the client's are ignored. */
+  private attach<C extends DeviceConnection>(connection: C): C {
+    connection.on("welcome", (start) => {
+      if (connection === this.connection) this.onWelcome(connection, start);
+      else if (connection === this.probe) this.adoptProbe(connection, start);
+    });
+    connection.on("frame", (frame) => {
+      if (connection === this.connection) this.onFrame(frame);
+    });
+    connection.on("end", (end) => {
+      if (connection === this.probe) this.onProbeEnd(end);
+      else this.onEnd(connection, end);
+    });
+    return connection;
+  }
+
+  /** While an HTTP session is open and a WebSocket is preferred: try one every `upgradeRetryMs`. */
+  private scheduleProbe(): void {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    if (this.state !== "running" || !this.plan.upgradesBack || this.connection?.transport !== "http") return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.state !== "running" || this.connection?.transport !== "http" || this.probe) return;
+      this.probe = this.attach(this.createConnection("ws"));
+    }, this.options.upgradeRetryMs);
+  }
+
+  /**
+   * The background WebSocket reached `welcome`: its hello replaced the HTTP session at the hub
+   * (whose poll answers 409 from then on), so it becomes the client's session.
+   */
+  private adoptProbe(probe: DeviceConnection, start: SessionStart): void {
+    this.probe = undefined;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const replaced = this.connection;
+    this.connection = probe;
+    replaced?.abort(1000, "upgraded to WebSocket");
+    this.onWelcome(probe, start);
+  }
+
+  /** The background WebSocket failed: stay on HTTP and try again later, or reconnect if the HTTP session ended meanwhile. */
+  private onProbeEnd(end: ConnectionEnd): void {
+    this.probe = undefined;
+    if (this.state !== "running") return;
+    if (this.connection) {
+      this.scheduleProbe();
+      return;
+    }
+    if (this.reconnectTimer === undefined) this.scheduleReconnect(end, "ws", false);
+  }
+
+  private stopProbing(): void {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    const probe = this.probe;
+    this.probe = undefined;
+    probe?.abort(1000, "client closed");
+  }
+
+  private onWelcome(connection: DeviceConnection, { welcome, helloSentAt, receivedAt }: SessionStart): void {
     this.backoff.reset();
+    const previous = this.welcomedTransport;
+    this.welcomedTransport = connection.transport;
+    this.plan.welcomed(connection.transport);
     this.limits = limitsOf(welcome.lim);
     const sentAt = welcome.echo ?? helloSentAt;
     const measuredMs = Math.round(welcome.time - (sentAt + receivedAt) / 2);
@@ -256,7 +349,9 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.window.reset(this.limits.maxBatchesInFlight);
     this.pendingConnect?.resolve();
     this.pendingConnect = undefined;
+    if (previous !== connection.transport) this.emit("transport", { transport: connection.transport, previous });
     this.emit("connected", {
+      transport: connection.transport,
       hubTime: welcome.time,
       clockOffsetMs: this.offsetMs,
       measuredClockOffsetMs: measuredMs,
@@ -269,6 +364,7 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.commands.resendUnconfirmed();
     this.pump();
     this.settleFlushes();
+    this.scheduleProbe();
   }
 
   /**
@@ -356,25 +452,33 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     this.settleFlushes();
   }
 
-  private onEnd(connection: HubConnection, end: ConnectionEnd): void {
+  private onEnd(connection: DeviceConnection, end: ConnectionEnd): void {
     if (connection !== this.connection) return;
     this.connection = undefined;
     this.window.reset(1);
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
     const errorCode = end.refusal ? end.refusal.code : codeOfClose(end.code);
-    const base = { code: end.code, reason: end.reason, errorCode, httpStatus: end.refusal?.status };
     if (this.state !== "running") {
-      this.emit("disconnected", { ...base, willReconnect: false, delayMs: 0 });
+      this.emit("disconnected", { ...disconnection(connection, end, false), willReconnect: false, delayMs: 0 });
       return;
     }
-    const fatal = end.refusal ? isFatalRefusal(end.refusal) : errorCode !== undefined && FATAL_CLOSES.has(errorCode);
-    if (fatal) {
-      this.stopWith(fatalError(end, errorCode), base);
+    // A background WebSocket's hello replaced this HTTP session: its welcome is on the way (or it fails and the client reconnects).
+    if (this.probe && connection.transport === "http" && errorCode === "TH_SESSION_REPLACED") return;
+    const fallback = this.plan.fallsBackAfter(connection.transport, end);
+    if (!fallback && isFatal(end, errorCode)) {
+      this.stopWith(fatalError(end, errorCode), disconnection(connection, end, false));
       return;
     }
-    let delayMs = this.backoff.next();
-    if (end.refusal?.retryAfterMs !== undefined) delayMs = Math.max(delayMs, end.refusal.retryAfterMs);
+    this.scheduleReconnect(end, connection.transport, fallback);
+  }
+
+  /** Reconnect after backoff (at least a 503's `Retry-After`), or at once after a fallback to HTTP. */
+  private scheduleReconnect(end: ConnectionEnd, transport: Transport, fallback: boolean): void {
+    let delayMs = fallback ? 0 : this.backoff.next();
+    if (end.refusal?.retryAfterMs !== undefined && !fallback) delayMs = Math.max(delayMs, end.refusal.retryAfterMs);
     this.counters.reconnects++;
-    const event: DisconnectedEvent = { ...base, willReconnect: true, delayMs };
+    const event: DisconnectedEvent = { ...disconnection({ transport }, end, fallback), willReconnect: true, delayMs };
     this.reconnectTimer = setTimeout(() => this.openConnection(), delayMs);
     this.emit("disconnected", event);
   }
@@ -439,6 +543,26 @@ function limitsOf(lim: Partial<WireLimits>): ProtocolLimits {
     if (typeof value === "number" && value > 0) limits[key] = value;
   }
   return limits;
+}
+
+/** The fields of a `disconnected` event besides `willReconnect` and `delayMs`. */
+function disconnection(
+  connection: Pick<DeviceConnection, "transport">,
+  end: ConnectionEnd,
+  fallback: boolean,
+): Omit<DisconnectedEvent, "willReconnect" | "delayMs"> {
+  const errorCode = end.refusal ? end.refusal.code : codeOfClose(end.code);
+  return { transport: connection.transport, fallback, code: end.code, reason: end.reason, errorCode, httpStatus: end.refusal?.status };
+}
+
+/**
+ * Ends after which reconnecting cannot help. A refused request of an HTTP session that the hub no
+ * longer knows (404 `TH_SESSION_UNKNOWN`: restarted, expired) is not one: a new `hello` starts another.
+ */
+function isFatal(end: ConnectionEnd, errorCode: ProtocolErrorCode | undefined): boolean {
+  if (errorCode !== undefined && FATAL_CLOSES.has(errorCode)) return true;
+  if (!end.refusal) return false;
+  return errorCode !== "TH_SESSION_UNKNOWN" && isFatalRefusal(end.refusal);
 }
 
 /** A catalogue code marked retryable (an error from an older hub may lack `retry`). */
