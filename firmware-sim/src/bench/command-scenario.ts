@@ -1,8 +1,8 @@
 import { TelehubClient } from "@telehub/device-client";
 import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
+import { percentilesOf, sendPingCommands } from "./command-sender.js";
 import { BENCH_HUB_ENV } from "./ingest-scenario.js";
-import { percentile } from "./percentiles.js";
 
 export interface CommandRoundTripResult {
   devices: number;
@@ -30,33 +30,13 @@ export async function runCommandRoundTrip(devices: number, commands: number, con
       clients.push(client);
     }
     for (let i = 0; i < clients.length; i += 100) await Promise.all(clients.slice(i, i + 100).map((c) => c.connect()));
-    const latencies: number[] = [];
-    let succeeded = 0;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < commands) {
-        const n = next++;
-        const deviceId = (credentials[Math.floor(Math.random() * credentials.length)] as { deviceId: string }).deviceId;
-        const started = performance.now();
-        const response = await fetch(`${hub.url}/api/v1/devices/${deviceId}/commands?wait=5000`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${hub.adminKey}`, "content-type": "application/json" },
-          body: JSON.stringify({ name: "ping", args: { n } }),
-        });
-        const command = (await response.json()) as { state?: string };
-        latencies.push(performance.now() - started);
-        if (command.state === "succeeded") succeeded++;
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    return {
-      devices,
+    const sent = await sendPingCommands(
+      hub,
+      credentials.map((c) => c.deviceId),
       commands,
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      maxMs: percentile(latencies, 100),
-      succeeded,
-    };
+      concurrency,
+    );
+    return { devices, commands, ...percentilesOf(sent.apiMs), succeeded: sent.succeeded };
   } finally {
     await Promise.all(clients.map((c) => c.close({ flush: false })));
     await hub.stop();
