@@ -6,12 +6,14 @@ import type { DeviceChannel } from "../commands/device-channel.js";
 import type { DeviceRecord } from "../storage/device-repository.js";
 import { authenticateDevice } from "./device-authentication.js";
 import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials.js";
+import type { DeviceLink } from "./device-link.js";
 import type { DevicePresence, PresenceInfo } from "./device-presence.js";
 import { DeviceSession } from "./device-session.js";
 import type { GatewayContext, GatewayDeps } from "./gateway-context.js";
 import { HandshakeSlots } from "./handshake-slots.js";
 import { HeartbeatSchedule } from "./heartbeat-schedule.js";
 import { refuseUpgrade, statusOf } from "./upgrade-refusal.js";
+import { WebSocketLink } from "./websocket-link.js";
 
 /** How long shutdown waits for a session's pending writes before closing it anyway. */
 const SHUTDOWN_SETTLE_MS = 10_000;
@@ -82,7 +84,14 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
 
   presence(deviceId: string): PresenceInfo | undefined {
     const session = this.sessions.get(deviceId);
-    return session && { connectedAt: session.connectedAt, lastSeenAt: session.lastSeenAt, remoteAddress: session.remoteAddress };
+    return (
+      session && {
+        connectedAt: session.connectedAt,
+        lastSeenAt: session.lastSeenAt,
+        remoteAddress: session.remoteAddress,
+        transport: session.transport,
+      }
+    );
   }
 
   disconnect(deviceId: string, code: ProtocolErrorCode): boolean {
@@ -117,7 +126,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
         session.closeWith("TH_HUB_STOPPING");
       }),
     );
-    await Promise.all(sessions.map((session) => (session.state === "closed" ? undefined : onceClosed(session))));
+    await Promise.all(sessions.map((session) => session.closed));
     await this.flushLastSeen();
     this.wss.close();
   }
@@ -199,7 +208,10 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         accepted = true;
         this.deps.connectionAccepted?.(socket);
-        const session = this.openSession(ws, device, remoteAddress);
+        const link = new WebSocketLink(ws, gateway.closeTimeoutMs, this.deps.log, () =>
+          this.deps.metrics.rejected.inc({ code: "TH_FRAME_TOO_LARGE" }),
+        );
+        const session = this.openSession(link, device, remoteAddress);
         if (validUntil !== undefined) session.expireCredentialAt(validUntil);
       });
     } finally {
@@ -221,12 +233,13 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     refuseUpgrade(socket, status, code, message, retryAfterS, this.deps.config.gateway.closeTimeoutMs);
   }
 
-  private openSession(ws: import("ws").WebSocket, device: DeviceRecord, remoteAddress: string): DeviceSession {
-    const session = new DeviceSession(ws, device, remoteAddress, this.context);
-    this.perAddress.set(remoteAddress, (this.perAddress.get(remoteAddress) ?? 0) + 1);
+  /** A device's new session over `link`; the newest wins: the device's previous session, over either transport, is replaced. */
+  private openSession(link: DeviceLink, device: DeviceRecord, remoteAddress: string): DeviceSession {
+    const session = new DeviceSession(link, device, remoteAddress, this.context);
+    if (link.transport === "ws") this.perAddress.set(remoteAddress, (this.perAddress.get(remoteAddress) ?? 0) + 1);
     const previous = this.sessions.get(device.id);
     this.sessions.set(device.id, session);
-    this.heartbeats.add(session);
+    if (link.ping) this.heartbeats.add(session);
     this.deps.metrics.connectedDevices.set(this.sessions.size);
     if (previous) {
       this.heartbeats.remove(previous);
@@ -239,9 +252,11 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   }
 
   private onSessionClosed(session: DeviceSession): void {
-    const left = (this.perAddress.get(session.remoteAddress) ?? 1) - 1;
-    if (left > 0) this.perAddress.set(session.remoteAddress, left);
-    else this.perAddress.delete(session.remoteAddress);
+    if (session.transport === "ws") {
+      const left = (this.perAddress.get(session.remoteAddress) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(session.remoteAddress, left);
+      else this.perAddress.delete(session.remoteAddress);
+    }
     this.heartbeats.remove(session);
     if (this.sessions.get(session.id) === session) {
       this.sessions.delete(session.id);
@@ -271,7 +286,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     const since = this.deps.now() - this.deps.config.gateway.heartbeatIntervalMs;
     if (session.lastSeenAt > since && session.lastSentAt > since) return;
     session.awaitingPong = true;
-    session.ws.ping();
+    session.link.ping?.();
   }
 
   private async flushLastSeen(): Promise<void> {
@@ -292,8 +307,4 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       this.deps.log.error({ err: error }, "could not record last-seen");
     }
   }
-}
-
-function onceClosed(session: DeviceSession): Promise<void> {
-  return new Promise((resolve) => session.ws.once("close", () => resolve()));
 }

@@ -1,4 +1,5 @@
 import type { ProtocolErrorCode } from "@telehub/device-client/protocol";
+import type { DeviceTransport } from "./device-link.js";
 
 /** What the hub knows about a device's live connection. */
 export interface PresenceInfo {
@@ -6,6 +7,8 @@ export interface PresenceInfo {
   /** Last time anything (a frame or a heartbeat answer) arrived from the device. */
   lastSeenAt: number;
   remoteAddress: string;
+  /** How the device is connected: a WebSocket, or the HTTP transport (docs/protocol.md §10). */
+  transport: DeviceTransport;
 }
 
 /** The gateway's view of connected devices, for the HTTP API. */

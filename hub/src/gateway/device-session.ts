@@ -1,36 +1,30 @@
 import {
-  closeCodeOf,
   type DecodedFrame,
   decodeDeviceFrame,
-  encodeFrame,
   type HubFrame,
   PROTOCOL_ERRORS,
   ProtocolError,
   type ProtocolErrorCode,
 } from "@telehub/device-client/protocol";
 import type pino from "pino";
-import { WebSocket } from "ws";
 import type { DeviceRecord } from "../storage/device-repository.js";
+import type { DeviceLink, DeviceTransport, LinkListener } from "./device-link.js";
 import { DeviceRateLimit } from "./device-rate-limit.js";
 import type { GatewayContext } from "./gateway-context.js";
 import { frameHandlers } from "./handlers/index.js";
 
-/** `ws.send` options of every frame to a device; one object, not one per frame. */
-const BINARY = { binary: true } as const;
-
 /** The longest delay `setTimeout` takes. */
 const MAX_TIMER_MS = 2_147_483_647;
-/** How long a peer closed for not answering pings has to answer the close frame: it is likely gone (docs/protocol.md §5). */
-const HEARTBEAT_CLOSE_MS = 1_000;
 
 /** Where a session is in its life: waiting for `hello`, answering it, streaming, or gone. */
 export type SessionState = "awaiting-hello" | "greeting" | "open" | "closed";
 
 /**
  * One connected device: decodes its frames, hands each to the handler for its type,
- * and answers with acks and errors. Created only after the upgrade was authenticated.
+ * and answers with acks and errors, over whichever {@link DeviceLink} it came by. Created only
+ * after the device authenticated.
  */
-export class DeviceSession {
+export class DeviceSession implements LinkListener {
   state: SessionState = "awaiting-hello";
   readonly connectedAt: number;
   lastSeenAt: number;
@@ -62,9 +56,12 @@ export class DeviceSession {
   private helloTimer: NodeJS.Timeout | undefined;
   private credentialTimer: NodeJS.Timeout | undefined;
   private handshakeOpen = true;
+  /** Resolves when the link is gone. */
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
 
   constructor(
-    readonly ws: WebSocket,
+    readonly link: DeviceLink,
     readonly device: DeviceRecord,
     readonly remoteAddress: string,
     readonly context: GatewayContext,
@@ -75,16 +72,17 @@ export class DeviceSession {
     this.lastSentAt = this.connectedAt;
     this.rate = new DeviceRateLimit(config.limits, now);
     this.log = context.log.child({ deviceId: device.id, remoteAddress });
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.helloTimer = setTimeout(() => this.closeWith("TH_HELLO_TIMEOUT"), config.gateway.helloTimeoutMs);
-    answerOversizeWithCode(ws, () => context.metrics.rejected.inc({ code: "TH_FRAME_TOO_LARGE" }));
-    ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
-    ws.on("pong", () => this.markAlive());
-    ws.on("close", (code, reason) => this.onClose(code, reason.toString()));
-    ws.on("error", (error) => this.log.debug({ err: error }, "device socket error"));
+    link.attach(this);
   }
 
   get id(): string {
     return this.device.id;
+  }
+
+  get transport(): DeviceTransport {
+    return this.link.transport;
   }
 
   /**
@@ -131,8 +129,8 @@ export class DeviceSession {
   }
 
   send(frame: HubFrame): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(encodeFrame(frame), BINARY);
+    if (!this.link.open) return;
+    this.link.send(frame);
     this.lastSentAt = this.context.now();
   }
 
@@ -146,7 +144,7 @@ export class DeviceSession {
     this.context.metrics.rejected.inc({ code: error.code });
     if (PROTOCOL_ERRORS[error.code].delivery.kind === "close") {
       this.log.info({ code: error.code, reason: error.message }, "closing device connection");
-      this.closeWith(error.code);
+      this.closeWith(error.code, error.message);
       return;
     }
     this.send({
@@ -159,20 +157,14 @@ export class DeviceSession {
   }
 
   /**
-   * Close the connection with the catalogue code's close code; the code is the reason. A session
-   * closed before its welcome frees its handshake slot now, not when the peer answers.
+   * End the session with a catalogue code (a WebSocket closes with its close code, the code as
+   * the reason). A session closed before its welcome frees its handshake slot now, not when the
+   * peer answers.
    */
-  closeWith(code: ProtocolErrorCode): void {
+  closeWith(code: ProtocolErrorCode, message: string = PROTOCOL_ERRORS[code].description): void {
     if (this.state === "closed") return;
-    const closeCode = closeCodeOf(code) ?? 1011;
-    this.ws.close(closeCode, code);
+    this.link.close(code, message);
     this.endHandshake();
-    // A peer that never answers the close handshake is cut off.
-    const { closeTimeoutMs } = this.context.config.gateway;
-    setTimeout(
-      () => this.ws.terminate(),
-      code === "TH_HEARTBEAT_TIMEOUT" ? Math.min(HEARTBEAT_CLOSE_MS, closeTimeoutMs) : closeTimeoutMs,
-    ).unref();
   }
 
   /** The welcome was sent, or the session is closing without one: this connection no longer counts against admission control. */
@@ -189,7 +181,8 @@ export class DeviceSession {
     this.lastSeenAt = this.context.now();
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  /** A frame from the device: decode it and hand it to its handler; resolves once the handler is done (a batch's write is not awaited). */
+  async receive(data: Uint8Array, isBinary: boolean): Promise<void> {
     // A sign of life for last-seen, but not an answer to a ping: only a pong is.
     this.lastSeenAt = this.context.now();
     if (this.state === "closed") return;
@@ -205,6 +198,7 @@ export class DeviceSession {
       this.fail(error as ProtocolError);
       return;
     }
+    this.link.noteReceived?.(frame);
     if (this.state === "awaiting-hello" && frame.t !== "hello") {
       this.fail(new ProtocolError("TH_PROTOCOL_VIOLATION", "the first frame must be hello"));
       return;
@@ -218,8 +212,7 @@ export class DeviceSession {
       return;
     }
     try {
-      const result = handler(this, frame);
-      if (result) result.catch((error: unknown) => this.onHandlerError(error));
+      await handler(this, frame);
     } catch (error) {
       this.onHandlerError(error);
     }
@@ -255,26 +248,14 @@ export class DeviceSession {
     this.fail(new ProtocolError("TH_INTERNAL"));
   }
 
-  private onClose(code: number, reason: string): void {
+  /** The link is gone: the session ends (once). */
+  linkClosed(code: number, reason: string): void {
     if (this.state === "closed") return;
     this.state = "closed";
     clearTimeout(this.credentialTimer);
     this.endHandshake();
-    this.log.info({ code, reason }, "device disconnected");
+    this.log.info({ code, reason, transport: this.transport }, "device disconnected");
     this.context.onSessionClosed(this);
+    this.resolveClosed();
   }
-}
-
-/**
- * ws closes a socket whose frame exceeds `maxPayload` with 1009 and no reason; docs/protocol.md
- * §7 promises the code as the reason. ws's receiver calls the socket's own `close`, so that is
- * where the reason is added.
- */
-function answerOversizeWithCode(ws: WebSocket, counted: () => void): void {
-  const close = ws.close.bind(ws);
-  ws.close = (code?: number, reason?: string | Buffer) => {
-    if (code !== 1009 || reason !== undefined) return close(code, reason);
-    counted();
-    close(code, "TH_FRAME_TOO_LARGE");
-  };
 }

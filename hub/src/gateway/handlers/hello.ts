@@ -1,5 +1,4 @@
 import { PROTOCOL_VERSION, ProtocolError, toWireLimits, validateHello } from "@telehub/device-client/protocol";
-import { WebSocket } from "ws";
 import type { DeviceSession } from "../device-session.js";
 
 /** `hello` → record what the device reports, then `welcome` with hub time, its last durable seq and the limits. */
@@ -30,7 +29,7 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
   await assignProfile(session, hello.model ?? null, hello.fw ?? null);
   const seq = await context.telemetry.lastSequence(session.id);
   // Closed meanwhile (hello timeout, replaced by a newer connection): no welcome.
-  if (session.state !== "greeting" || session.ws.readyState !== WebSocket.OPEN) return;
+  if (session.state !== "greeting" || !session.link.open) return;
   session.ackedSeq = seq;
   session.send({
     t: "welcome",
@@ -40,6 +39,7 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
     seq,
     hb: context.config.gateway.heartbeatIntervalMs,
     lim: toWireLimits(context.config.limits),
+    ...session.link.welcomeFields(hello),
   });
   session.state = "open";
   session.endHandshake();
