@@ -215,12 +215,16 @@ export interface HubConfig {
     maxBufferedBytes: number;
     /** Command, presence and configuration events kept per connection while it is slow; the oldest beyond are dropped (and the client told). Default 1,000. */
     maxQueuedEvents: number;
-    /** Live connections (WebSocket and SSE) at once; more get 503. Default 1,000. */
+    /** Live connections (WebSocket, SSE and long-poll subscriptions) at once; more get 503. Default 1,000. */
     maxSubscribers: number;
     /** Live connections one API key, or one user (sessions and the user's keys together), may hold at once; more get 429. Default 20. */
     maxSubscribersPerCaller: number;
     /** A connected device whose newest reading is older than this counts as stale (`/fleet/summary`, `state=stale`). Default 60,000 ms. */
     staleAfterMs: number;
+    /** Longest a live long poll (`GET /api/v1/live/poll`) is held when there is no news; a longer `wait` is cut to this. Default 25,000 ms. */
+    maxPollWaitMs: number;
+    /** A live long-poll subscription with no poll waiting ends this long after its last answer; its cursor then gets a new subscription and `resync`. Default 30,000 ms. */
+    pollExpiryMs: number;
   };
   dashboard: {
     /** Serve the operator dashboard (the built single-page app) at `/`. Default true. */
@@ -370,6 +374,8 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxSubscribers: 1_000,
     maxSubscribersPerCaller: 20,
     staleAfterMs: 60_000,
+    maxPollWaitMs: 25_000,
+    pollExpiryMs: 30_000,
   },
   dashboard: { enabled: true, dir: "" },
   webhooks: { url: "", secret: "", timeoutMs: 5_000, maxQueued: 1_000 },

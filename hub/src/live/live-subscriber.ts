@@ -10,10 +10,12 @@ const ALL_DEVICES = {
   alarms: "alarms:*",
 } as const;
 
-/** Where a subscriber's updates go: a WebSocket or an SSE response. */
+/** Where a subscriber's updates go: a WebSocket, an SSE response or a long-poll subscription. */
 export interface LiveSink {
   /** Bytes written but not yet sent. */
   bufferedBytes(): number;
+  /** Whether the sink can take a message now, whatever it has buffered (a long poll: only while a poll waits); absent: always. */
+  ready?(): boolean;
   /** Send one `update`; the same message may go to many sinks, so a sink takes the form it needs and changes nothing. */
   send(message: LiveMessage): void;
   /** End the connection: the API key it was opened with is revoked, or the hub is stopping. */
@@ -82,7 +84,9 @@ export class LiveSubscriber {
   deliver(batch: LiveBatch | undefined): void {
     if (batch === undefined && this.pending === 0 && this.dropped === 0) return;
     const ready =
-      this.sink.bufferedBytes() <= this.limits.maxBufferedBytes && this.now() - this.lastSentAt >= (this.limits.flushIntervalMs ?? 0);
+      (this.sink.ready?.() ?? true) &&
+      this.sink.bufferedBytes() <= this.limits.maxBufferedBytes &&
+      this.now() - this.lastSentAt >= (this.limits.flushIntervalMs ?? 0);
     if (ready && this.pending === 0 && this.dropped === 0) {
       if (batch === undefined) return;
       const update = batch.messageFor(this.topicKey, this.interest);
