@@ -121,7 +121,7 @@ async function startWsFleet(hub: HubProcess, load: CommandLoad): Promise<Fleet> 
   const credentials = await provisionDevices(hub.url, hub.adminKey, "cmd-", load.devices);
   const receivedAt = new Map<number, number>();
   const clients = credentials.map(({ deviceId, token }) => {
-    const client = new TelehubClient({ url: hub.url, deviceId, token });
+    const client = new TelehubClient({ url: hub.url, deviceId, token, transports: ["ws"] });
     client.onCommand("ping", (args) => {
       const n = args.n as number;
       if (!receivedAt.has(n)) receivedAt.set(n, performance.now());

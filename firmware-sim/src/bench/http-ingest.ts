@@ -4,7 +4,7 @@ import { provisionDevices } from "../hub-api.js";
 import type { IngestLoad } from "./alarms-ingest.js";
 import { benchHttpAgent, HttpDevice } from "./http-device.js";
 import { HTTP_BENCH_HUB_ENV } from "./http-hub-env.js";
-import { type IngestResult, runIngest } from "./ingest-scenario.js";
+import { type IngestResult, readingsStored, runIngest } from "./ingest-scenario.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs, peakRssBytes } from "./process-stats.js";
 import { SAMPLE_TS_BASE, sampleReading } from "./sample-reading.js";
@@ -18,32 +18,47 @@ export interface TransportIngestSide extends IngestResult {
 export interface TransportIngestComparison extends IngestLoad {
   readings: number;
   rounds: number;
-  /** Batches one HTTP request carries (the hub's in-flight limit, `welcome.lim.inflight`). */
+  /** Batches one bare HTTP device's request carries (the hub's in-flight limit, `welcome.lim.inflight`). */
   batchesPerRequest: number;
+  /** The Node client over HTTP (`transports: ["http"]`). */
   http: TransportIngestSide;
+  /** The Node client over WebSocket (`transports: ["ws"]`): the baseline. */
   ws: TransportIngestSide;
+  /** Bare HTTP devices ({@link HttpDevice}): one request at a time, no poller. */
+  bareHttp: TransportIngestSide;
 }
 
+type Side = "http" | "ws" | "bareHttp";
+const SIDES: readonly Side[] = ["http", "ws", "bareHttp"];
+
 /**
- * `rounds` rounds over HTTP and as many over WebSocket, alternating which goes first, each
- * against a fresh hub; each side's figures are those of its median round (by readings a second).
+ * `rounds` rounds of each side, rotating which goes first (HTTP, WebSocket, bare HTTP; then
+ * WebSocket, bare HTTP, HTTP; …), each against a fresh hub; each side's figures are those of its
+ * median round (by readings a second).
  */
 export async function compareTransportIngest(load: IngestLoad, rounds: number): Promise<TransportIngestComparison> {
-  const http: HttpIngestResult[] = [];
-  const ws: IngestResult[] = [];
+  const results: Record<Side, IngestResult[]> = { http: [], ws: [], bareHttp: [] };
+  let batchesPerRequest = Number.NaN;
   for (let round = 0; round < rounds; round++) {
-    for (const side of round % 2 === 0 ? ["http", "ws"] : ["ws", "http"]) {
-      if (side === "http") http.push(await runHttpIngest(load));
-      else ws.push(await runIngest(load.devices, load.batchesPerDevice, load.readingsPerBatch, HTTP_BENCH_HUB_ENV));
+    for (let i = 0; i < SIDES.length; i++) {
+      const side = SIDES[(round + i) % SIDES.length] as Side;
+      if (side === "bareHttp") {
+        const bare = await runBareHttpIngest(load);
+        batchesPerRequest = bare.batchesPerRequest;
+        results.bareHttp.push(bare);
+      } else {
+        results[side].push(await runIngest(load.devices, load.batchesPerDevice, load.readingsPerBatch, HTTP_BENCH_HUB_ENV, side));
+      }
     }
   }
   return {
     ...load,
     readings: load.devices * load.batchesPerDevice * load.readingsPerBatch,
     rounds,
-    batchesPerRequest: http[0]?.batchesPerRequest ?? Number.NaN,
-    http: medianRound(http),
-    ws: medianRound(ws),
+    batchesPerRequest,
+    http: medianRound(results.http),
+    ws: medianRound(results.ws),
+    bareHttp: medianRound(results.bareHttp),
   };
 }
 
@@ -54,18 +69,18 @@ function medianRound(rounds: readonly IngestResult[]): TransportIngestSide {
   return { ...median, roundReadingsPerSecond: rounds.map((r) => r.readingsPerSecond) };
 }
 
-interface HttpIngestResult extends IngestResult {
+interface BareHttpIngestResult extends IngestResult {
   batchesPerRequest: number;
 }
 
 /**
- * The ingest scenario's load over the HTTP transport: each device says `hello`, then posts its
+ * The ingest scenario's load from bare HTTP devices: each says `hello`, then posts its
  * batches `welcome.lim.inflight` at a time (one request in flight per device, `wait` 0), the
  * next request as soon as the answer is in. A request is answered only once every batch in it
  * is settled, so every `ack` counted is durable. An ack's latency is its request's: from the
  * request's start to its answer.
  */
-async function runHttpIngest(load: IngestLoad): Promise<HttpIngestResult> {
+async function runBareHttpIngest(load: IngestLoad): Promise<BareHttpIngestResult> {
   const hub = await spawnHub({ env: HTTP_BENCH_HUB_ENV });
   const agent = benchHttpAgent();
   try {
@@ -81,7 +96,6 @@ async function runHttpIngest(load: IngestLoad): Promise<HttpIngestResult> {
     const seconds = (performance.now() - startedAt) / 1000;
     const cpuMs = cpuTimeMs(hub.pid) - cpuBefore;
     const readings = load.devices * load.batchesPerDevice * load.readingsPerBatch;
-    const metrics = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
     return {
       devices: load.devices,
       readings,
@@ -92,7 +106,7 @@ async function runHttpIngest(load: IngestLoad): Promise<HttpIngestResult> {
       ackP99Ms: percentile(latencies, 99),
       hubCpuPercent: (cpuMs / (seconds * 1000)) * 100,
       hubPeakRssBytes: peakRssBytes(hub.pid),
-      storedReadings: Number(/^telehub_readings_stored_total (\d+)/m.exec(metrics)?.[1] ?? Number.NaN),
+      storedReadings: await readingsStored(hub),
       batchesPerRequest,
     };
   } finally {

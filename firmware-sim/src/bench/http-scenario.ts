@@ -1,6 +1,6 @@
 import { fmt } from "../output/format.js";
 import { compareCommandRoundTrip, HTTP_COMMAND_TARGET_MS, type HttpCommandComparison } from "./http-commands.js";
-import { compareTransportIngest, type TransportIngestComparison } from "./http-ingest.js";
+import { compareTransportIngest, type TransportIngestComparison, type TransportIngestSide } from "./http-ingest.js";
 import { progress } from "./progress.js";
 import type { Scenario } from "./scenarios.js";
 import { ingestLoad } from "./settings.js";
@@ -38,30 +38,38 @@ export const http: Scenario = {
 
 function ingestRows(r: TransportIngestComparison): Row[] {
   const rounds = (values: number[]): string => values.map((v) => fmt(v)).join(", ");
+  const cpu = (side: TransportIngestSide): string => `${fmt(side.hubCpuPercent)} % / ${mib(side.hubPeakRssBytes)}`;
+  const stored = (side: TransportIngestSide): string => `${fmt(side.storedReadings)} / ${fmt(r.readings)}`;
   return [
     [
-      `http: ingest over HTTP, durable readings/s (median of ${r.rounds}; ${r.batchesPerRequest} batches a request)`,
+      `http: ingest, Node client over HTTP, durable readings/s (median of ${r.rounds})`,
       fmt(r.http.readingsPerSecond),
-      `${fmt(r.ws.readingsPerSecond)} (the same load over WebSocket)`,
+      `${fmt(r.ws.readingsPerSecond)} (the Node client over WebSocket, the same load)`,
       ratio(r.http.readingsPerSecond, r.ws.readingsPerSecond),
     ],
     [
-      "http: ingest readings/s of each round, HTTP / WebSocket",
-      rounds(r.http.roundReadingsPerSecond),
+      `http: ingest, bare HTTP devices (${r.batchesPerRequest} batches a request, one request at a time), readings/s`,
+      fmt(r.bareHttp.readingsPerSecond),
+      fmt(r.ws.readingsPerSecond),
+      ratio(r.bareHttp.readingsPerSecond, r.ws.readingsPerSecond),
+    ],
+    [
+      "http: ingest readings/s of each round, HTTP client, bare HTTP / WebSocket",
+      `${rounds(r.http.roundReadingsPerSecond)}; ${rounds(r.bareHttp.roundReadingsPerSecond)}`,
       rounds(r.ws.roundReadingsPerSecond),
       "",
     ],
-    ["http: ingest ack latency p50 / p99", ms(r.http.ackP50Ms, r.http.ackP99Ms), ms(r.ws.ackP50Ms, r.ws.ackP99Ms), ""],
     [
-      "http: ingest hub CPU / peak RSS",
-      `${fmt(r.http.hubCpuPercent)} % / ${mib(r.http.hubPeakRssBytes)}`,
-      `${fmt(r.ws.hubCpuPercent)} % / ${mib(r.ws.hubPeakRssBytes)}`,
+      "http: ingest ack latency p50 / p99, HTTP client, bare HTTP / WebSocket",
+      `${ms(r.http.ackP50Ms, r.http.ackP99Ms)}; ${ms(r.bareHttp.ackP50Ms, r.bareHttp.ackP99Ms)}`,
+      ms(r.ws.ackP50Ms, r.ws.ackP99Ms),
       "",
     ],
+    ["http: ingest hub CPU / peak RSS, HTTP client, bare HTTP / WebSocket", `${cpu(r.http)}; ${cpu(r.bareHttp)}`, cpu(r.ws), ""],
     [
-      "http: ingest readings stored / sent (median round)",
-      `${fmt(r.http.storedReadings)} / ${fmt(r.readings)}`,
-      `${fmt(r.ws.storedReadings)} / ${fmt(r.readings)}`,
+      "http: ingest readings stored / sent (median round), HTTP client, bare HTTP / WebSocket",
+      `${stored(r.http)}; ${stored(r.bareHttp)}`,
+      stored(r.ws),
       "",
     ],
   ];

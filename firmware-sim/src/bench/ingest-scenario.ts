@@ -1,4 +1,4 @@
-import { TelehubClient } from "@telehub/device-client";
+import { TelehubClient, type Transport } from "@telehub/device-client";
 import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
 import { percentile } from "./percentiles.js";
@@ -33,20 +33,31 @@ export const BENCH_HUB_ENV = {
 /**
  * Throughput into the embedded store: `devices` real Node clients on loopback each send
  * `batchesPerDevice` batches of `readingsPerBatch` readings as fast as acks allow. The hub
- * runs in its own process. Figures count only acknowledged (durable) readings.
+ * runs in its own process. Figures count only acknowledged (durable) readings. The clients use
+ * `transport` only (WebSocket unless told).
  */
 export async function runIngest(
   devices: number,
   batchesPerDevice: number,
   readingsPerBatch: number,
   env: Record<string, string> = {},
+  transport: Transport = "ws",
 ): Promise<IngestResult> {
   const hub = await spawnHub({ env: { ...BENCH_HUB_ENV, ...env } });
   const clients: TelehubClient[] = [];
   try {
     const credentials = await provisionDevices(hub.url, hub.adminKey, "bench-", devices);
     for (const { deviceId, token } of credentials) {
-      clients.push(new TelehubClient({ url: hub.url, deviceId, token, maxBatchReadings: readingsPerBatch, batchIntervalMs: 60_000 }));
+      clients.push(
+        new TelehubClient({
+          url: hub.url,
+          deviceId,
+          token,
+          maxBatchReadings: readingsPerBatch,
+          batchIntervalMs: 60_000,
+          transports: [transport],
+        }),
+      );
     }
     await Promise.all(clients.map((c) => c.connect()));
     const latencies: number[] = [];
@@ -63,8 +74,7 @@ export async function runIngest(
     const seconds = (performance.now() - startedAt) / 1000;
     const cpuMs = cpuTimeMs(hub.pid) - cpuBefore;
     const readings = devices * batchesPerDevice * readingsPerBatch;
-    const stored = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
-    const storedReadings = Number(/^telehub_readings_stored_total (\d+)/m.exec(stored)?.[1] ?? Number.NaN);
+    const storedReadings = await readingsStored(hub);
     return {
       devices,
       readings,
@@ -82,6 +92,12 @@ export async function runIngest(
     await hub.stop();
     removeDataDir(hub);
   }
+}
+
+/** The hub's count of readings stored (`telehub_readings_stored_total` on `/metrics`). */
+export async function readingsStored(hub: { url: string; adminKey: string }): Promise<number> {
+  const metrics = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
+  return Number(/^telehub_readings_stored_total (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
 }
 
 /**
