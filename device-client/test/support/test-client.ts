@@ -1,9 +1,7 @@
 import type { TestContext } from "node:test";
 import { TelehubClient, type TelehubClientOptions } from "../../src/node/index.js";
-import type { ScriptedHub } from "./scripted-hub.js";
-
-/** A client against a scripted hub with fast test timings; closed (without flushing) when the test ends. */
-export function testClient(t: TestContext, hub: ScriptedHub, options: Partial<TelehubClientOptions> = {}): TelehubClient {
+/** A client against a scripted hub (WebSocket or HTTP peer) with fast test timings; closed (without flushing) when the test ends. */
+export function testClient(t: TestContext, hub: { url: string }, options: Partial<TelehubClientOptions> = {}): TelehubClient {
   const client = new TelehubClient({
     url: hub.url,
     deviceId: "dev-1",
