@@ -38,6 +38,8 @@ describe("telehub-sim arguments and help", () => {
     [["run", "--duration", "60"], /--duration <time>' argument '60' is invalid\. It takes a duration with a unit/],
     [["run", "--duration", "5s", "--readings", "3"], /'--duration <time>' cannot be used with option '--readings <count>'/],
     [["run", "--kill-every", "0s"], /--kill-every/],
+    [["run", "--transport", "mqtt"], /--transport <ws\|http\|auto>' argument 'mqtt' is invalid\. Allowed choices are ws, http, auto/],
+    [["run", "--transport", "http", "--kill-every", "1s"], /--kill-every: these faults act on the WebSocket's connection/],
     [["run", "--hub", "ftp://x"], /--hub <url>' argument 'ftp:\/\/x' is invalid/],
     [["run", "--frobnicate"], /unknown option '--frobnicate'/],
     [["run", "--creds", "/nonexistent/creds.json"], /--creds: cannot read \/nonexistent\/creds\.json/],

@@ -6,6 +6,7 @@ import { plural } from "../output/format.js";
 import { LiveView } from "../output/live-view.js";
 import { summaryJson, summaryText } from "../output/summary.js";
 import { BUILT_IN_PROFILES, resolveProfile } from "../profiles/index.js";
+import type { TransportChoice } from "../run/simulated-device.js";
 import { runSimulation } from "../run/simulation.js";
 import { verifyStored } from "../run/verify.js";
 import { UsageError } from "../usage-error.js";
@@ -33,6 +34,7 @@ interface RunFlags {
   json?: boolean;
   interval?: number;
   drainTimeout: number;
+  transport: TransportChoice;
 }
 
 const EXAMPLES = `
@@ -63,6 +65,14 @@ export function runCommand(): Command {
     .addOption(new Option("--duration <time>", "send for this long (default 60s)").argParser(positiveDuration).conflicts("readings"))
     .option("--readings <count>", "instead of --duration: each device sends this many readings, then the run ends", positiveInteger)
     .option("--profile <name|file>", `built-in profile (${Object.keys(BUILT_IN_PROFILES).join(", ")}) or a JSON/YAML file`, "thermostat")
+    .addOption(
+      new Option(
+        "--transport <ws|http|auto>",
+        "how devices reach the hub: WebSocket, HTTP with long polling, or WebSocket falling back to HTTP",
+      )
+        .choices(["ws", "http", "auto"])
+        .default("ws"),
+    )
     .option("--seed <n>", "random seed: the same seed gives the same signals and faults", nonNegativeInteger, 1)
     .option("--ramp <devices/s>", "connect this many devices per second instead of all at once", positiveNumber)
     .option("--disconnect-every <time>", "fault: every <time> a random connected device closes its TCP connection", positiveDuration)
@@ -89,6 +99,17 @@ export function runCommand(): Command {
 }
 
 async function run(flags: RunFlags): Promise<number> {
+  const socketFaults = [
+    flags.disconnectEvery && "--disconnect-every",
+    flags.killEvery && "--kill-every",
+    flags.malformedEvery && "--malformed-every",
+    flags.slowAcks && "--slow-acks",
+  ].filter(Boolean);
+  if (flags.transport === "http" && socketFaults.length > 0) {
+    throw new UsageError(
+      `${socketFaults.join(", ")}: these faults act on the WebSocket's connection; with --transport http there is none (use ws or auto)`,
+    );
+  }
   const file = readCredentials(flags.creds);
   const hub = flags.hub ?? file.hub;
   if (!hub) throw new UsageError("--hub: no hub URL given and none in the credentials file");
@@ -111,6 +132,7 @@ async function run(flags: RunFlags): Promise<number> {
     flags.readings === undefined ? undefined : flags.readings * credentials.length,
   );
   const plan = {
+    transport: flags.transport,
     rate: flags.rate,
     batch: flags.batch,
     durationMs,
@@ -149,7 +171,8 @@ async function run(flags: RunFlags): Promise<number> {
         to: Date.now() + flags.clockSkew + 60_000,
       })
     : undefined;
-  const title = `telehub-sim run: ${credentials.length} × ${profile.name}, ${plural(flags.rate, "reading")}/s each, batches of ${flags.batch}`;
+  const over = flags.transport === "ws" ? "" : `, transport ${flags.transport}`;
+  const title = `telehub-sim run: ${credentials.length} × ${profile.name}, ${plural(flags.rate, "reading")}/s each, batches of ${flags.batch}${over}`;
   process.stdout.write(
     flags.json
       ? summaryJson({ hub, devices: credentials.length, profile: profile.name, ...plan }, outcome, verification)

@@ -1,4 +1,4 @@
-import { TelehubClient } from "@telehub/device-client";
+import { TelehubClient, type Transport } from "@telehub/device-client";
 import type { DeviceCredentials } from "../credentials-file.js";
 import { DeviceLink } from "../faults/device-link.js";
 import type { DeviceModel, Profile } from "../profiles/index.js";
@@ -6,6 +6,14 @@ import type { Random } from "../profiles/random.js";
 
 /** The metric that numbers each device's readings 0, 1, 2 … when `--verify` is on. */
 export const SEQUENCE_METRIC = "sim_seq";
+
+/** `--transport`: the WebSocket only, HTTP only, or the client's default (WebSocket, falling back to HTTP). */
+export type TransportChoice = "ws" | "http" | "auto";
+
+/** The client's `transports` option for a `--transport` choice. */
+export function transportsFor(choice: TransportChoice): Transport[] {
+  return choice === "auto" ? ["ws", "http"] : [choice];
+}
 
 /** How one simulated device is set up. */
 export interface DeviceSetup {
@@ -24,6 +32,7 @@ export interface DeviceSetup {
   slowAckMs: number;
   /** Number the readings in `SEQUENCE_METRIC`. */
   numbered: boolean;
+  transport: TransportChoice;
 }
 
 /** One device of the fleet: the real client, its signal model, its link and its counters. */
@@ -58,7 +67,9 @@ export class SimulatedDevice {
       maxBatchReadings: setup.batch,
       batchIntervalMs: setup.batchIntervalMs,
       now: this.clock,
+      // The link (and so the socket faults) is the WebSocket's: HTTP requests do not go through it.
       wsOptions: { createConnection: this.link.createConnection },
+      transports: transportsFor(setup.transport),
     });
     for (const name of setup.profile.commands ?? []) {
       this.client.onCommand(name, (args) => {

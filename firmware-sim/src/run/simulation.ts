@@ -5,7 +5,7 @@ import type { Profile } from "../profiles/index.js";
 import { deviceRandom, seededRandom } from "../profiles/random.js";
 import { type FleetSnapshot, FleetStats } from "./fleet-stats.js";
 import { SendSchedule } from "./send-schedule.js";
-import { SimulatedDevice } from "./simulated-device.js";
+import { SimulatedDevice, type TransportChoice } from "./simulated-device.js";
 
 /** A run of the simulator, as the `run` command's flags describe it. */
 export interface RunSettings {
@@ -26,6 +26,8 @@ export interface RunSettings {
   faults: FaultPlan;
   /** Number readings (`sim_seq`) so `--verify` can find them. */
   numbered: boolean;
+  /** `--transport`: ws, http or auto (ws, then http when a WebSocket cannot pass). */
+  transport: TransportChoice;
   /** How long to wait for outstanding acks after sending stops. */
   drainTimeoutMs: number;
   /** Called every `tickMs` with the fleet's state. */
@@ -74,6 +76,7 @@ export async function runSimulation(settings: RunSettings): Promise<RunOutcome> 
         clockOffsetMs: Math.round((random() * 2 - 1) * skew),
         slowAckMs: settings.faults.slowAckMs ?? 0,
         numbered: settings.numbered,
+        transport: settings.transport,
       }),
   );
   const errors = new Map<string, string>();
