@@ -41,7 +41,8 @@ export function influxdAvailable(binary = "influxd"): boolean {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now (for a server that cannot listen on port 0 and report it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
