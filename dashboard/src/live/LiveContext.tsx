@@ -1,14 +1,14 @@
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { currentIdentity, onIdentityChange } from "../auth/credentials";
 import { LiveClient } from "./live-client";
-import type { LiveStatus, LiveUpdate } from "./live-types";
+import type { LiveStatus, LiveTransportKind, LiveUpdate } from "./live-types";
 
 const LiveContext = createContext<LiveClient | undefined>(undefined);
 
-/** `?live=sse` (or localStorage `telehub.live=sse`) forces the SSE transport, e.g. to try it. */
-function forcedTransport(): "auto" | "websocket" | "sse" {
+/** `?live=sse` or `?live=long-poll` (or localStorage `telehub.live`) forces that transport, e.g. to try it. */
+function forcedTransport(): "auto" | LiveTransportKind {
   const asked = new URLSearchParams(location.search).get("live") ?? localStorage.getItem("telehub.live");
-  return asked === "sse" || asked === "websocket" ? asked : "auto";
+  return asked === "sse" || asked === "websocket" || asked === "long-poll" ? asked : "auto";
 }
 
 /** One live client for the whole app (one connection per browser tab). */

@@ -1,6 +1,9 @@
 import SensorsIcon from "@mui/icons-material/Sensors";
 import { Chip } from "@mui/material";
 import { useLiveStatus } from "./LiveContext";
+import type { LiveTransportKind } from "./live-types";
+
+const TRANSPORT_NAMES: Record<LiveTransportKind, string> = { websocket: "WebSocket", sse: "SSE", "long-poll": "long polling" };
 
 /** The live channel's state in the app bar: transport and whether it is connected; `compact` (a phone): an icon, the text as its title. */
 export function LiveStatusChip({ compact = false }: { compact?: boolean }) {
@@ -9,7 +12,7 @@ export function LiveStatusChip({ compact = false }: { compact?: boolean }) {
   const label =
     status.state === "closed"
       ? "live: idle"
-      : `live: ${status.transport === "sse" ? "SSE" : "WebSocket"}${status.state === "connecting" ? " (connecting)" : ""}`;
+      : `live: ${TRANSPORT_NAMES[status.transport]}${status.state === "connecting" ? " (connecting)" : ""}`;
   return (
     <Chip
       size="small"

@@ -1,5 +1,6 @@
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
-import type { LiveStatus, LiveUpdate } from "./live-types.js";
+import type { LiveStatus, LiveTransportKind, LiveUpdate } from "./live-types.js";
+import { openLongPoll } from "./long-poll.js";
 import { type LiveCredential, type LiveTransport, openEventStream, openWebSocket, type TransportEvents } from "./transports.js";
 
 export type LiveListener = (update: LiveUpdate) => void;
@@ -12,12 +13,25 @@ export interface LiveClientOptions {
   webSocketUrl: string;
   /** `/api/v1/live` (Server-Sent Events). */
   eventStreamUrl: string;
+  /** `/api/v1/live/poll` (long polling). Default: `eventStreamUrl` + `/poll`. */
+  pollUrl?: string;
   /** How to authenticate, read at each (re)connect: an API key or the session cookie; undefined: stay disconnected. */
   credential: () => LiveCredential | undefined;
-  /** `auto` (default): WebSocket, and SSE after `webSocketFailuresBeforeSse` failed attempts in a row. */
-  transport?: "auto" | "websocket" | "sse";
+  /**
+   * `auto` (default): WebSocket; SSE after `webSocketFailuresBeforeSse` failed attempts in a row;
+   * long polling after an event stream that sent nothing within `eventStreamSilenceMs`, or
+   * `eventStreamFailuresBeforePoll` streams in a row that failed before their first event.
+   * Another value: only that transport.
+   */
+  transport?: "auto" | LiveTransportKind;
   /** WebSocket attempts that never opened before switching to SSE for this page. Default 2. */
   webSocketFailuresBeforeSse?: number;
+  /** Event streams that failed before their first event before switching to long polling for this page. Default 2. */
+  eventStreamFailuresBeforePoll?: number;
+  /** An event stream with no event this long after its request is held back by a proxy: long polling at once. Default 5,000 ms. */
+  eventStreamSilenceMs?: number;
+  /** How long the hub may hold a long poll with no news (it caps it at `live.maxPollWaitMs`). Default 25,000 ms. */
+  pollWaitMs?: number;
   backoff?: BackoffOptions;
   random?: () => number;
   onStatus?: (status: LiveStatus) => void;
@@ -30,7 +44,8 @@ export interface LiveClientOptions {
  * (counted, so two components may share one); the client connects lazily, sends the union of
  * topics, reconnects with full-jitter capped backoff (reset once a connection delivered
  * something) and resubscribes everything after a reconnect. Where the WebSocket never opens
- * (a proxy that blocks upgrades), it falls back to Server-Sent Events for the page's lifetime.
+ * (a proxy that blocks upgrades), it falls back to Server-Sent Events, and where the event
+ * stream sends nothing (a proxy that buffers it) to long polling, for the page's lifetime.
  */
 export class LiveClient {
   private readonly counts = new Map<string, number>();
@@ -38,14 +53,15 @@ export class LiveClient {
   private readonly backoff: Backoff;
   private transport: LiveTransport | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private mode: "websocket" | "sse";
-  private webSocketFailures = 0;
+  private mode: LiveTransportKind;
+  /** Attempts of the current mode in a row that failed before they opened. */
+  private failures = 0;
   private stopped = false;
   private status: LiveStatus;
 
   constructor(private readonly options: LiveClientOptions) {
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF, options.random);
-    this.mode = options.transport === "sse" ? "sse" : "websocket";
+    this.mode = options.transport === undefined || options.transport === "auto" ? "websocket" : options.transport;
     this.status = { state: "closed", transport: this.mode };
   }
 
@@ -121,7 +137,7 @@ export class LiveClient {
     let delivered = false;
     const events: TransportEvents = {
       open: () => {
-        if (this.mode === "websocket") this.webSocketFailures = 0;
+        this.failures = 0;
         this.setStatus("open");
       },
       update: (update) => {
@@ -129,23 +145,44 @@ export class LiveClient {
         delivered = true;
         for (const listener of this.listeners) listener(update);
       },
-      closed: (opened, reason) => {
+      closed: (opened, reason, heldBack) => {
         if (this.transport !== transport) return;
         this.transport = undefined;
         if (reason) this.options.onClosedByHub?.(reason);
-        if (!opened && this.mode === "websocket" && this.options.transport !== "websocket") {
-          this.webSocketFailures++;
-          if (this.webSocketFailures >= (this.options.webSocketFailuresBeforeSse ?? 2)) this.mode = "sse";
-        }
+        if (!opened) this.failed(heldBack === true);
         this.setStatus("connecting");
         this.timer = setTimeout(() => this.connect(), this.backoff.next());
       },
     };
+    const current = () => [...this.counts.keys()];
     const transport =
       this.mode === "websocket"
-        ? openWebSocket(this.options.webSocketUrl, credential, () => [...this.counts.keys()], events)
-        : openEventStream(this.options.eventStreamUrl, credential, topics, events);
+        ? openWebSocket(this.options.webSocketUrl, credential, current, events)
+        : this.mode === "sse"
+          ? openEventStream(this.options.eventStreamUrl, credential, topics, this.options.eventStreamSilenceMs ?? 5_000, events)
+          : openLongPoll(
+              this.options.pollUrl ?? `${this.options.eventStreamUrl}/poll`,
+              credential,
+              current,
+              this.options.pollWaitMs ?? 25_000,
+              events,
+            );
     this.transport = transport;
+  }
+
+  /** An attempt that never opened: the next transport after enough of them (at once for a held-back stream), unless one is forced. */
+  private failed(heldBack: boolean): void {
+    if (this.options.transport !== undefined && this.options.transport !== "auto") return;
+    this.failures++;
+    const next =
+      this.mode === "websocket" && this.failures >= (this.options.webSocketFailuresBeforeSse ?? 2)
+        ? "sse"
+        : this.mode === "sse" && (heldBack || this.failures >= (this.options.eventStreamFailuresBeforePoll ?? 2))
+          ? "long-poll"
+          : undefined;
+    if (next === undefined) return;
+    this.mode = next;
+    this.failures = 0;
   }
 
   private setStatus(state: LiveStatus["state"]): void {

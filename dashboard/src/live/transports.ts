@@ -7,9 +7,10 @@ export interface TransportEvents {
   /**
    * The connection ended (or never started); `opened`: it had been open. `reason`: why the hub
    * closed it, when it said (a WebSocket close reason, or the code of an SSE `closed` event,
-   * e.g. `TH_API_SESSION_ENDED`).
+   * e.g. `TH_API_SESSION_ENDED`). `heldBack`: an event stream that sent nothing in time (a
+   * proxy buffering it): SSE will not work through this network.
    */
-  closed(opened: boolean, reason?: string): void;
+  closed(opened: boolean, reason?: string, heldBack?: boolean): void;
 }
 
 /** One connection to the live channel. */
@@ -20,14 +21,14 @@ export interface LiveTransport {
 }
 
 /** A connection's life: `end()` reports the close once, unless `close()` was asked for (`ended`). */
-function lifeOf(events: TransportEvents) {
+export function lifeOf(events: TransportEvents) {
   const life = {
     opened: false,
     ended: false,
-    end: (reason?: string) => {
+    end: (reason?: string, heldBack?: boolean) => {
       if (life.ended) return;
       life.ended = true;
-      events.closed(life.opened, reason || undefined);
+      events.closed(life.opened, reason || undefined, heldBack);
     },
   };
   return life;
@@ -81,12 +82,31 @@ export function openWebSocket(url: string, credential: LiveCredential, topics: (
 /**
  * Server-Sent Events read with `fetch` (EventSource cannot send the `Authorization` header; a
  * session's cookie goes along by itself). Topics are fixed per request, so a change of
- * subscriptions reconnects.
+ * subscriptions reconnects. The stream is open once its first event arrives (the hub sends
+ * `subscribed` at once); none within `silenceMs` of the request (a proxy that buffers the
+ * stream until it ends) and it is given up as held back.
  */
-export function openEventStream(url: string, credential: LiveCredential, topics: string[], events: TransportEvents): LiveTransport {
+export function openEventStream(
+  url: string,
+  credential: LiveCredential,
+  topics: string[],
+  silenceMs: number,
+  events: TransportEvents,
+): LiveTransport {
   const abort = new AbortController();
   const life = lifeOf(events);
   let closedBecause: string | undefined;
+  let heldBack = false;
+  const silence = setTimeout(() => {
+    heldBack = true;
+    abort.abort();
+  }, silenceMs);
+  const heard = () => {
+    if (life.opened) return;
+    clearTimeout(silence);
+    life.opened = true;
+    events.open();
+  };
   const run = async () => {
     const response = await fetch(`${url}?topics=${encodeURIComponent(topics.join(","))}`, {
       headers: {
@@ -97,8 +117,6 @@ export function openEventStream(url: string, credential: LiveCredential, topics:
       signal: abort.signal,
     });
     if (!response.ok || !response.body) throw new Error(`live stream answered ${response.status}`);
-    life.opened = true;
-    events.open();
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     for (;;) {
@@ -114,6 +132,7 @@ export function openEventStream(url: string, credential: LiveCredential, topics:
     }
   };
   const dispatch = (block: string) => {
+    heard();
     let event = "message";
     const data: string[] = [];
     for (const line of block.split("\n")) {
@@ -123,13 +142,15 @@ export function openEventStream(url: string, credential: LiveCredential, topics:
     if (event === "update" && data.length > 0) events.update(JSON.parse(data.join("\n")) as LiveUpdate);
     if (event === "closed" && data.length > 0) closedBecause = (JSON.parse(data.join("\n")) as { code?: string }).code;
   };
-  run().then(
-    () => life.end(closedBecause),
-    () => life.end(closedBecause),
-  );
+  const ended = () => {
+    clearTimeout(silence);
+    life.end(closedBecause, heldBack);
+  };
+  run().then(ended, ended);
   return {
     resubscribe: () => false,
     close() {
+      clearTimeout(silence);
       life.ended = true;
       abort.abort();
     },
