@@ -15,6 +15,7 @@ import { DesiredConfigService } from "./desired-config/desired-config-service.js
 import { InProcessEventBus } from "./events/event-bus.js";
 import { ReadingFreshness } from "./fleet/reading-freshness.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
+import { registerDeviceRoute } from "./gateway/http/device-route.js";
 import { ApiAuthenticator } from "./http/authentication.js";
 import { bootstrapAdminKey } from "./http/bootstrap-admin-key.js";
 import { ConnectionLimits } from "./http/connection-limits.js";
@@ -298,6 +299,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       },
       log,
     );
+    await registerDeviceRoute(http, gateway, log.child({ component: "gateway" }));
     gateway.start();
     await registerHttpApi(http, {
       config,

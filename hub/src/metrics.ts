@@ -8,6 +8,11 @@ export class HubMetrics {
     help: "Devices with an open session",
     registers: [this.registry],
   });
+  readonly httpPolls = new Gauge({
+    name: "telehub_http_polls",
+    help: "HTTP transport requests with a wait (long polls) in progress",
+    registers: [this.registry],
+  });
   readonly handshakesInProgress = new Gauge({
     name: "telehub_handshakes_in_progress",
     help: "Upgrades that have not yet been answered with welcome",

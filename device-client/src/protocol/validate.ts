@@ -47,11 +47,12 @@ export function validateHello(raw: Raw): HelloFrame {
     (raw.caps === undefined || (Array.isArray(raw.caps) && raw.caps.every((c) => typeof c === "string"))) &&
     (raw.attrs === undefined || isScalarMap(raw.attrs)) &&
     (raw.cfg === undefined || isCount(raw.cfg)) &&
-    (raw.cmds === undefined || (Array.isArray(raw.cmds) && raw.cmds.length <= MAX_HELLO_COMMANDS && raw.cmds.every(isCommandName)));
+    (raw.cmds === undefined || (Array.isArray(raw.cmds) && raw.cmds.length <= MAX_HELLO_COMMANDS && raw.cmds.every(isCommandName))) &&
+    (raw.ivl === undefined || (isCount(raw.ivl) && raw.ivl >= 1));
   if (!ok)
     throw new ProtocolError(
       "TH_PROTOCOL_VIOLATION",
-      `hello: v must be an integer; fw, model strings; time a timestamp; caps strings; attrs a flat map; cmds at most ${MAX_HELLO_COMMANDS} command names`,
+      `hello: v must be an integer; fw, model strings; time a timestamp; caps strings; attrs a flat map; cmds at most ${MAX_HELLO_COMMANDS} command names; ivl a whole number of ms from 1`,
     );
   return raw as unknown as HelloFrame;
 }

@@ -90,6 +90,25 @@ export interface HubConfig {
     lastSeenFlushMs: number;
     /** A device whose clock is further than this from the hub's is flagged. Default 60,000 ms. */
     clockSkewWarnMs: number;
+    /** The HTTP device transport (docs/protocol.md §10). */
+    http: {
+      /** The longest a request is held when the hub has nothing to send (`?wait=` is capped at it; `welcome.wait`). Default 30,000 ms. */
+      maxWaitMs: number;
+      /** A session lives `ivl` plus this long after the end of its last request. Default 10,000 ms. */
+      graceMs: number;
+      /** The longest contact interval a device may declare (`hello.ivl` is capped at it). Default 3,600,000 ms (1 h). */
+      maxIntervalMs: number;
+      /** Requests held (long polls) at once, hub-wide; more get HTTP 503 `TH_HUB_BUSY`. Default 10,000. */
+      maxPolls: number;
+      /** Requests held at once from one client address; more get HTTP 503 `TH_HUB_BUSY`. 0: no limit. Default 1,000. */
+      maxPollsPerAddress: number;
+      /** Largest request body; larger gets HTTP 413 `TH_FRAME_TOO_LARGE`. Default 1,048,576 bytes (1 MiB). */
+      maxBodyBytes: number;
+      /** Most frames in one request; more get HTTP 413 `TH_FRAME_TOO_LARGE`. Default 64. */
+      maxFramesPerRequest: number;
+      /** A `cmd` or `config` not acknowledged this long after the response that carried it is sent again. Default 10,000 ms. */
+      resendAfterMs: number;
+    };
   };
   ingest: {
     /** Most device batches committed in one storage transaction (group commit). Default 512. */
@@ -316,6 +335,16 @@ export const DEFAULT_CONFIG: HubConfig = {
     retryAfterMs: 1_000,
     lastSeenFlushMs: 5_000,
     clockSkewWarnMs: 60_000,
+    http: {
+      maxWaitMs: 30_000,
+      graceMs: 10_000,
+      maxIntervalMs: 3_600_000,
+      maxPolls: 10_000,
+      maxPollsPerAddress: 1_000,
+      maxBodyBytes: 1_048_576,
+      maxFramesPerRequest: 64,
+      resendAfterMs: 10_000,
+    },
   },
   ingest: { maxBatchesPerCommit: 512, maxMetricsPerDevice: 256, maxSeries: 1_000_000, maxFutureMs: 86_400_000, maxPastMs: 31_536_000_000 },
   api: {
@@ -411,5 +440,8 @@ export const CONFIG_CHOICES: Record<string, readonly string[]> = {
 
 /** A partial configuration, as a file or a test gives it. */
 export type HubConfigInput = {
-  [K in keyof HubConfig]?: HubConfig[K] extends object ? Partial<HubConfig[K]> : HubConfig[K];
+  [K in keyof HubConfig]?: HubConfig[K] extends object ? PartialSection<HubConfig[K]> : HubConfig[K];
 };
+
+/** A section with any of its keys, and any keys of its sub-sections (`gateway.http`). */
+type PartialSection<T> = { [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] };

@@ -6,6 +6,7 @@ import { CONFIG_CHOICES, DEFAULT_CONFIG, type HubConfig, type HubConfigInput } f
 const ZERO_MEANS_OFF: ReadonlySet<string> = new Set([
   "gateway.maxConnectionsPerAddress",
   "gateway.maxHandshakesPerAddress",
+  "gateway.http.maxPollsPerAddress",
   "http.maxConnectionsPerAddress",
   "ingest.maxFutureMs",
   "ingest.maxPastMs",

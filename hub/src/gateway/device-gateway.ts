@@ -1,10 +1,10 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { type HubFrame, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
 import { WebSocketServer } from "ws";
 import type { DeviceChannel } from "../commands/device-channel.js";
 import type { DeviceRecord } from "../storage/device-repository.js";
-import { authenticateDevice } from "./device-authentication.js";
+import { type AdmissionRefusal, handshakeRefusal, screenCredentials, verifyCredentials } from "./device-admission.js";
 import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials.js";
 import type { DeviceLink } from "./device-link.js";
 import type { DevicePresence, PresenceInfo } from "./device-presence.js";
@@ -12,6 +12,7 @@ import { DeviceSession } from "./device-session.js";
 import type { GatewayContext, GatewayDeps } from "./gateway-context.js";
 import { HandshakeSlots } from "./handshake-slots.js";
 import { HeartbeatSchedule } from "./heartbeat-schedule.js";
+import { HttpDeviceTransport } from "./http/http-device-transport.js";
 import { refuseUpgrade, statusOf } from "./upgrade-refusal.js";
 import { WebSocketLink } from "./websocket-link.js";
 
@@ -34,6 +35,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   private readonly replaced = new Map<DeviceSession, DeviceSession>();
   private readonly context: GatewayContext;
   private readonly handshakes: HandshakeSlots;
+  private readonly http: HttpDeviceTransport;
   private stopping = false;
   private readonly heartbeats: HeartbeatSchedule<DeviceSession>;
   private lastSeenTimer: NodeJS.Timeout | undefined;
@@ -61,6 +63,14 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       onSessionClosed: (session) => this.onSessionClosed(session),
     };
     this.heartbeats = new HeartbeatSchedule(config.gateway.heartbeatIntervalMs, (session) => this.heartbeat(session));
+    const { maxPolls, maxPollsPerAddress } = config.gateway.http;
+    this.http = new HttpDeviceTransport(deps, {
+      stopping: () => this.stopping,
+      isFull: (deviceId) => this.isFull(deviceId),
+      handshakes: this.handshakes,
+      polls: new HandshakeSlots({ maxConcurrent: maxPolls, maxPerAddress: maxPollsPerAddress }, (held) => deps.metrics.httpPolls.set(held)),
+      openSession: (link, device, remoteAddress) => this.openSession(link, device, remoteAddress),
+    });
   }
 
   /** Start the heartbeat and last-seen timers. */
@@ -131,6 +141,11 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     this.wss.close();
   }
 
+  /** An HTTP transport request (`POST` on `DEVICE_PATH`, docs/protocol.md §10). */
+  handleRequest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    return this.http.handle(req, res, url);
+  }
+
   /** A WebSocket upgrade on `DEVICE_PATH`: authenticate, apply admission control, then accept. */
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     const { gateway } = this.deps.config;
@@ -156,51 +171,18 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     if (!offeredSubprotocols(req).includes(SUBPROTOCOL)) {
       return this.refuse(socket, "TH_SUBPROTOCOL_REQUIRED", `offer the WebSocket subprotocol ${SUBPROTOCOL}`);
     }
-    // Failures are counted per (device id, address): guessing one device's token does not lock out the others beside it.
-    const identity = credentials ? `device:${credentials.deviceId}` : "anonymous";
-    const blockedMs = this.deps.authThrottle.blockedFor(identity, remoteAddress);
-    if (blockedMs > 0) {
-      return this.refuse(
-        socket,
-        "TH_AUTH_THROTTLED",
-        "too many failed authentications of this device from this address",
-        429,
-        Math.ceil(blockedMs / 1000),
-      );
-    }
-    if (!credentials) {
-      this.deps.authThrottle.failed(identity, remoteAddress);
-      return this.refuse(socket, "TH_AUTH_MISSING", "send Authorization: Basic base64(deviceId:token)");
-    }
+    const screened = screenCredentials(this.deps, credentials, remoteAddress);
+    if (screened) return this.refuseWith(socket, screened);
+    if (!credentials) return;
 
     // Held until the welcome, or until the session is closed without one (docs/protocol.md §6).
     const noSlot = this.handshakes.take(remoteAddress);
-    if (noSlot === "hub") return this.refuse(socket, "TH_HUB_BUSY", "too many devices are connecting; retry with backoff", 503, 1);
-    if (noSlot === "address") {
-      const { maxHandshakesPerAddress } = gateway;
-      return this.refuse(
-        socket,
-        "TH_HUB_BUSY",
-        `this address has ${maxHandshakesPerAddress} handshakes in progress; retry with backoff`,
-        503,
-        1,
-      );
-    }
+    if (noSlot) return this.refuseWith(socket, handshakeRefusal(noSlot, gateway.maxHandshakesPerAddress));
     let accepted = false;
     try {
-      const authenticated = await authenticateDevice(this.deps.devices, credentials, this.deps.now());
-      if ("failure" in authenticated) {
-        this.deps.authThrottle.failed(identity, remoteAddress);
-        this.deps.log.warn(
-          { deviceId: credentials.deviceId, remoteAddress, reason: authenticated.failure },
-          "device authentication failed",
-        );
-        return this.refuse(socket, "TH_AUTH_INVALID", "unknown device or wrong token");
-      }
-      const { device, validUntil } = authenticated;
-      if (device.revokedAt !== null)
-        return this.refuse(socket, "TH_AUTH_REVOKED", "this device's credentials were revoked; rotate its token");
-      this.deps.authThrottle.succeeded(identity, remoteAddress);
+      const admitted = await verifyCredentials(this.deps, credentials, remoteAddress);
+      if ("code" in admitted) return this.refuseWith(socket, admitted);
+      const { device, validUntil } = admitted;
       if (socket.destroyed) return;
       // Others may have connected while this one authenticated.
       if (this.isFull(device.id)) return this.refuseFull(socket);
@@ -226,6 +208,10 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
 
   private refuseFull(socket: Duplex): void {
     this.refuse(socket, "TH_HUB_FULL", "the hub holds its maximum number of devices", 503, 30);
+  }
+
+  private refuseWith(socket: Duplex, refusal: AdmissionRefusal): void {
+    this.refuse(socket, refusal.code, refusal.message, refusal.status, refusal.retryAfterS);
   }
 
   private refuse(socket: Duplex, code: ProtocolErrorCode, message: string, status = statusOf(code), retryAfterS?: number): void {

@@ -1,4 +1,5 @@
 import type { MetricValue } from "@telehub/device-client/protocol";
+import type { DeviceTransport } from "../gateway/device-link.js";
 import type { PresenceInfo } from "../gateway/device-presence.js";
 import type { DeviceRecord } from "../storage/device-repository.js";
 
@@ -12,6 +13,8 @@ export interface DeviceView {
   lastSeenAt: number | null;
   connected: boolean;
   connectedAt: number | null;
+  /** How the device is connected (docs/protocol.md §10); null when it is not. */
+  transport: DeviceTransport | null;
   firmware: string | null;
   model: string | null;
   attributes: Record<string, MetricValue>;
@@ -40,6 +43,7 @@ export function toDeviceView(record: DeviceRecord, presence: PresenceInfo | unde
     lastSeenAt,
     connected: presence !== undefined,
     connectedAt: presence?.connectedAt ?? null,
+    transport: presence?.transport ?? null,
     firmware: record.firmware,
     model: record.model,
     attributes: record.attributes,
