@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { MetricValue } from "@telehub/device-client/protocol";
 import { addSample, MAX_RATE_SAMPLES, type RateSample, rateOf } from "../src/alarms/rate-samples.js";
-import type { Level, MetricCondition } from "../src/alarms/rule.js";
-import { nextDeadline } from "../src/alarms/rule-evaluator.js";
+import type { EvaluationInput, Level, MetricCondition } from "../src/alarms/rule.js";
+import { type AlarmStep, newEvaluationState, nextDeadline, observe, observeSeries } from "../src/alarms/rule-evaluator.js";
 import { brief, type EvaluatorEvent, readings, ruleOf, run } from "./support/evaluator-run.js";
+import { pick, prng, type Random } from "./support/prng.js";
 
 const MIN = 60_000;
 
@@ -343,5 +345,63 @@ describe("an adopted alarm (the rule changed while it was active)", () => {
     const rule = ruleOf({ condition: temperature([above("major", 80, 5)]) });
     const { steps } = run(rule, readings([0, 78], [1000, 70]), { adopt: "major" });
     assert.deepEqual(brief(steps), ["cleared@1000:major"], "78 is in the dead band: still held");
+  });
+});
+
+describe("a series of readings at once", () => {
+  const rules = [
+    ruleOf({ condition: temperature([above("warning", 70, 2), above("critical", 90, 2)], 3_000) }),
+    ruleOf({ condition: temperature([{ severity: "minor", op: "outside", low: 10, high: 60, hysteresis: 1 }], 0) }),
+    ruleOf({ condition: temperature([above("major", 80, 5)], 2_000), clear: { mode: "auto", quietMs: 1_500 } }),
+    ruleOf({ condition: temperature([above("major", 5)], 1_000, { rate: { windowMs: 5_000, per: "second" } }) }),
+    ruleOf({ condition: { kind: "metric", metric: "door", levels: [{ severity: "warning", op: "equals", value: true }], forMs: 2_000 } }),
+    ruleOf({ condition: { kind: "noData", afterMs: 2_500, severity: "major" } }),
+    ruleOf({ condition: { kind: "noData", metric: "temperature", afterMs: 2_500, severity: "minor" } }),
+    ruleOf({ condition: temperature([above("critical", 85)], 0), clear: { mode: "manual" } }),
+  ];
+
+  /** Batches of a device whose values wander near the thresholds, with gaps, late stamps and a wrong type now and then. */
+  function batchesOf(random: Random, metric: string): { ts: number[]; values: MetricValue[] }[] {
+    const batches: { ts: number[]; values: MetricValue[] }[] = [];
+    let ts = 1_000;
+    let level = 50;
+    for (let b = 0; b < 40; b++) {
+      const batch = { ts: [] as number[], values: [] as MetricValue[] };
+      for (let i = 0, n = 1 + Math.floor(random() * 20); i < n; i++) {
+        ts += random() < 0.05 ? 3_000 : random() < 0.05 ? -400 : 1 + Math.floor(random() * 300);
+        level += random() < 0.1 ? (random() - 0.5) * 80 : (random() - 0.5) * 6;
+        const value: MetricValue = metric === "door" ? random() < 0.3 : random() < 0.02 ? "n/a" : Math.round(level * 10) / 10;
+        batch.ts.push(ts);
+        batch.values.push(value);
+      }
+      batches.push(batch);
+    }
+    return batches;
+  }
+
+  test("observeSeries gives the steps and the state of observing each reading in turn (300 random fleets of batches)", () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const random = prng(seed);
+      const rule = pick(random, rules);
+      const { condition } = rule;
+      const metric = condition.kind === "metric" ? condition.metric : "temperature";
+      const anyMetric = condition.kind === "noData" && condition.metric === undefined;
+      const one = newEvaluationState(rule, "d1", 0);
+      const series = newEvaluationState(rule, "d1", 0);
+      const stepsOne: AlarmStep[] = [];
+      const stepsSeries: AlarmStep[] = [];
+      for (const batch of batchesOf(random, metric)) {
+        for (let i = 0; i < batch.ts.length; i++) {
+          const ts = batch.ts[i] as number;
+          const input: EvaluationInput = anyMetric
+            ? { kind: "anyReading", ts }
+            : { kind: "reading", ts, value: batch.values[i] as MetricValue };
+          stepsOne.push(...observe(rule, one, input));
+        }
+        stepsSeries.push(...observeSeries(rule, series, anyMetric ? { ts: batch.ts } : batch));
+        assert.deepEqual(series, one, `seed ${seed} (${rule.condition.kind}): the states differ after a batch`);
+      }
+      assert.deepEqual(stepsSeries, stepsOne, `seed ${seed}: the steps differ`);
+    }
   });
 });

@@ -335,6 +335,87 @@ export function observe(rule: AlarmRule, state: EvaluationState, input: Evaluati
   return observeMetric(rule, condition, state, input.ts, input.value);
 }
 
+/**
+ * One device's readings for the rule, oldest first: their stamps, and the rule's metric's values
+ * (absent: `anyReading` inputs, for a no-data rule on any metric).
+ */
+export interface ReadingSeries {
+  readonly ts: readonly number[];
+  readonly values?: readonly MetricValue[];
+}
+
+/**
+ * `observe` each reading of the series in turn: the same steps and the same state. When nothing
+ * can happen before the last reading (the pair is quiet and stays quiet: see {@link quietUntilLast}),
+ * only its effect on the state is applied: most batches of most rules.
+ */
+export function observeSeries(rule: AlarmRule, state: EvaluationState, series: ReadingSeries): readonly AlarmStep[] {
+  const { ts, values } = series;
+  const last = ts.length - 1;
+  if (last < 0) return NO_STEPS;
+  let from = 0;
+  if (quietUntilLast(rule, state, series)) {
+    const { condition } = rule;
+    if (condition.kind === "noData") {
+      // What observeData does for each reading when no deadline passes and no alarm is open.
+      state.watermark = ts[last] as number;
+      state.lastReadingAt = ts[last] as number;
+      if (values !== undefined) state.lastValue = values[last] as MetricValue;
+      detailOf(state).reRaiseAt = null;
+      return NO_STEPS;
+    }
+    from = last;
+  }
+  const input = (values === undefined ? { kind: "anyReading", ts: 0 } : { kind: "reading", ts: 0, value: 0 }) as EvaluationInput & {
+    ts: number;
+    value?: MetricValue;
+  };
+  let steps = NO_STEPS;
+  for (let i = from; i <= last; i++) {
+    input.ts = ts[i] as number;
+    if (values !== undefined) input.value = values[i] as MetricValue;
+    steps = followedBy(steps, observe(rule, state, input));
+  }
+  return steps;
+}
+
+/**
+ * Whether observing the series' readings before its last one can only overwrite what the last
+ * one overwrites (stamps, last value): the stamps rise, every reading is of a type the rule takes,
+ * no alarm is open and no re-raise clock runs, and: a threshold rule (not a rate) observes no level
+ * and no value before the last raises one; a no-data rule's deadline passes at none of them.
+ */
+function quietUntilLast(rule: AlarmRule, state: EvaluationState, series: ReadingSeries): boolean {
+  const { condition } = rule;
+  const detail = detailOf(state);
+  if (state.alarmSeverity !== null || detail.reRaiseAt != null || condition.kind === "offline") return false;
+  const { ts, values } = series;
+  const last = ts.length - 1;
+  let previous = state.watermark ?? Number.NEGATIVE_INFINITY;
+  if (condition.kind === "noData") {
+    if (condition.metric !== undefined && values === undefined) return false;
+    let since = Math.max(state.lastReadingAt ?? state.since, state.since);
+    for (let i = 0; i <= last; i++) {
+      const at = ts[i] as number;
+      if (at <= previous || since + condition.afterMs <= at) return false;
+      previous = at;
+      since = at;
+    }
+    return true;
+  }
+  if (condition.rate || values === undefined || detail.observed != null || detail.quietSince != null) return false;
+  const { levels } = condition;
+  const type = comparedType(condition);
+  for (let i = 0; i <= last; i++) {
+    const at = ts[i] as number;
+    const value = values[i] as MetricValue;
+    if (at <= previous || typeof value !== type) return false;
+    if (i < last) for (let l = 0; l < levels.length; l++) if (raises(levels[l] as Level, value)) return false;
+    previous = at;
+  }
+  return true;
+}
+
 /** Whether the rule's condition holds now, as far as the state knows. */
 function conditionHolds(rule: AlarmRule, state: EvaluationState): boolean {
   const detail = detailOf(state);
