@@ -21,7 +21,7 @@ export const http: Scenario = {
     const load = ingestLoad(s);
     progress(
       `http, ingest: ${load.devices} devices × ${load.batchesPerDevice} batches of ${load.readingsPerBatch} readings, ` +
-        `over HTTP and over WebSocket, ${h.ingestRounds} alternating rounds each`,
+        `the Node client over HTTP and over WebSocket, and bare HTTP devices, ${h.ingestRounds} rotating rounds each`,
     );
     const ingest = await compareTransportIngest(load, h.ingestRounds);
     progress(
