@@ -296,7 +296,7 @@ export class TelehubClient extends EventEmitter<TelehubClientEvents> {
     if (this.state !== "running" || !this.plan.upgradesBack || this.connection?.transport !== "http") return;
     this.probeTimer = setTimeout(() => {
       this.probeTimer = undefined;
-      if (this.state !== "running" || this.connection?.transport !== "http" || this.probe) return;
+      if (this.state !== "running" || this.connection?.transport !== "http" || !this.connection.open || this.probe) return;
       this.probe = this.attach(this.createConnection("ws"));
     }, this.options.upgradeRetryMs);
   }
