@@ -64,9 +64,7 @@ export class HttpDeviceTransport {
     if (frames === undefined) return;
     if ("code" in frames) return this.refuse(res, frames);
     if (isHello(frames[0], config.limits)) return this.startSession(res, request, frames, credentials as DeviceCredentials, remoteAddress);
-    if (request.sid === undefined)
-      return this.refuse(res, { code: "TH_HTTP_REQUEST_INVALID", message: "name the session (?sid=) or start one with hello" });
-    return this.continueSession(res, { ...request, sid: request.sid }, frames, credentials as DeviceCredentials, remoteAddress);
+    return this.continueSession(res, request, frames, credentials as DeviceCredentials, remoteAddress);
   }
 
   private async startSession(
@@ -97,13 +95,15 @@ export class HttpDeviceTransport {
 
   private async continueSession(
     res: ServerResponse,
-    request: DeviceRequest & { sid: string },
+    request: DeviceRequest,
     frames: Uint8Array[],
     credentials: DeviceCredentials,
     remoteAddress: string,
   ): Promise<void> {
     const admitted = await verifyCredentials(this.deps, credentials, remoteAddress);
     if ("code" in admitted) return this.refuse(res, admitted);
+    if (request.sid === undefined)
+      return this.refuse(res, { code: "TH_HTTP_REQUEST_INVALID", message: "name the session (?sid=) or start one with hello" });
     const live = this.bySid.get(request.sid);
     if (!live || live.session.id !== admitted.device.id || !live.link.open) {
       if (this.replacedSids.get(request.sid) === admitted.device.id) {
