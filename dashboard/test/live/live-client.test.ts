@@ -6,27 +6,10 @@ import { LiveClient } from "../../src/live/live-client.js";
 import type { LiveStatus, LiveUpdate } from "../../src/live/live-types.js";
 import { CuttableProxy } from "../support/cuttable-proxy.js";
 import { ADMIN_KEY, DashboardHub } from "../support/dashboard-hub.js";
+import { fromDevice, nextUpdate } from "../support/live-updates.js";
 
 // The browser's WebSocket; `ws` implements the same interface (onopen, onmessage with text as strings).
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
-
-/** Resolve when `check` holds for an update the client delivers (bounded). */
-function nextUpdate(client: LiveClient, topics: string[], check: (update: LiveUpdate) => boolean, timeoutMs = 5_000): Promise<LiveUpdate> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`no matching live update within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const unsubscribe = client.subscribe(topics, (update) => {
-      if (!check(update)) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve(update);
-    });
-  });
-}
-
-const fromDevice = (id: string) => (update: LiveUpdate) => update.telemetry.some((value) => value.deviceId === id);
 
 describe("Backoff", () => {
   it("draws full-jitter delays under a doubling, capped ceiling, and starts over after reset", () => {

@@ -63,3 +63,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Wait for the device page's live temperature to show, then to rise above what it first showed (the live channel delivers). */
+export async function liveTemperatureRises(page: Page): Promise<void> {
+  const live = page.getByTestId("live-value-temperature");
+  await live.waitFor();
+  const first = Number.parseFloat((await live.textContent()) ?? "");
+  await page.waitForFunction(
+    (before) => Number.parseFloat(document.querySelector("[data-testid=live-value-temperature]")?.textContent ?? "") > before,
+    first,
+    { timeout: UI_TIMEOUT_MS },
+  );
+}
