@@ -349,34 +349,20 @@ export class AlarmEngine implements ReadingObserver {
         values.push(value);
       }
       if (ts.length === 0) continue;
-      for (let j = 0; j < group.length; j++) this.feedSeries(group[j] as Watch, this.series);
+      for (let j = 0; j < group.length; j++) this.feed(group[j] as Watch, this.series);
     }
     if (anyReading.length === 0 || readings.length === 0) return;
     ts.length = 0;
     for (let k = 0; k < readings.length; k++) ts.push((readings[k] as StoredReading).ts);
-    for (let j = 0; j < anyReading.length; j++) this.feedSeries(anyReading[j] as Watch, this.stamps);
+    for (let j = 0; j < anyReading.length; j++) this.feed(anyReading[j] as Watch, this.stamps);
   }
 
-  private feedSeries(watch: Watch, series: ReadingSeries): void {
+  /** Readings, or a connection change, into one pair's evaluation. */
+  private feed(watch: Watch, input: ReadingSeries | EvaluationInput): void {
     const state = watch.state ?? this.startState(watch);
     let steps: readonly AlarmStep[];
     try {
-      steps = observeSeries(watch.rule, state, series);
-    } catch (error) {
-      this.failed(watch, error);
-      return;
-    }
-    watch.failing = false;
-    this.touch(watch);
-    if (steps.length > 0) this.record(watch, steps);
-  }
-
-  /** One input (a connection change) into one pair's evaluation. */
-  private feed(watch: Watch, input: EvaluationInput): void {
-    const state = watch.state ?? this.startState(watch);
-    let steps: readonly AlarmStep[];
-    try {
-      steps = observe(watch.rule, state, input);
+      steps = "kind" in input ? observe(watch.rule, state, input) : observeSeries(watch.rule, state, input);
     } catch (error) {
       this.failed(watch, error);
       return;
