@@ -57,6 +57,20 @@ describe("telehub-sim against a real hub", () => {
     assert.match(result.stderr, /connected \d+\/4 {2}sent\/s/, "plain live lines when not on a TTY");
   });
 
+  it("--transport http: the fleet streams over HTTP requests and --verify finds every reading stored once", async () => {
+    const creds = await sim.provision("http-", 4);
+    const args = ["--creds", creds, "--transport", "http", "--rate", "20", "--batch", "5", "--readings", "50"];
+    const result = await sim.run([...args, "--verify", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    const run = JSON.parse(result.stdout) as RunJson & { settings: { transport: string } };
+    assert.equal(run.settings.transport, "http");
+    assert.equal(run.sent, 200);
+    assert.deepEqual(
+      { stored: run.verification?.stored, lost: run.verification?.lostAcknowledged, duplicates: run.verification?.duplicates },
+      { stored: 200, lost: 0, duplicates: 0 },
+    );
+  });
+
   it("malformed frames reach the hub (it counts TH_FRAME_MALFORMED) and nothing is lost", async () => {
     const creds = await sim.provision("bad-", 2);
     const before = malformedCount(await sim.metrics());
