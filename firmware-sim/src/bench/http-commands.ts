@@ -111,6 +111,18 @@ function pool(rounds: readonly RoundResult[]): CommandSide {
   };
 }
 
+/** Resolves once the hub holds `polls` long polls (its `telehub_http_polls` gauge), checked every 50 ms; fails after 60 s. */
+async function everyPollHeld(hub: HubProcess, polls: number): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const metrics = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
+    const held = Number(/^telehub_http_polls (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
+    if (held >= polls) return;
+    if (performance.now() > deadline) throw new Error(`the hub holds ${held} long polls of ${polls} after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Connect `count` at a time (the hub admits 256 handshakes at once in the benchmark). */
 async function inWaves<T>(items: readonly T[], task: (item: T) => Promise<unknown>, count = 100): Promise<void> {
   for (let i = 0; i < items.length; i += count) await Promise.all(items.slice(i, i + count).map(task));
@@ -142,7 +154,7 @@ async function startWsFleet(hub: HubProcess, load: CommandLoad): Promise<Fleet> 
 
 /**
  * HTTP devices driven directly ({@link HttpDevice}), each holding a long poll (`?wait=`) at all
- * times: one request at a time per device; when an answer brings a `cmd`, the device notes the
+ * times (the fleet is in place when the hub's `telehub_http_polls` gauge counts every device): one request at a time per device; when an answer brings a `cmd`, the device notes the
  * time, and its next request (at once) carries `cmd_ack` and `cmd_result` (the hub answers it
  * with `cmd_done` at once), and the one after is the long poll again. A refused or failed
  * request is counted and the device says `hello` again.
@@ -182,6 +194,7 @@ async function startHttpFleet(hub: HubProcess, load: CommandLoad): Promise<Fleet
   await inWaves(devices, async (device) => {
     loops.push(poll(device, await device.hello({ cmds: ["ping"] })));
   });
+  await everyPollHeld(hub, load.devices);
   return {
     deviceIds: credentials.map((c) => c.deviceId),
     receivedAt,
