@@ -3,12 +3,13 @@ import { describe, test } from "node:test";
 import {
   CALIBRATION,
   calibrationFactors,
+  estimateVariables,
   flatStringVars,
   functionShapes,
   stringVars,
   typedArrayVars,
 } from "../scripts/espruino/memory-estimate.js";
-import { BUDGET_READINGS, clientEstimate, VARIABLE_BUDGET } from "../scripts/espruino/memory-report.js";
+import { BUDGET_READINGS, clientEstimate, sleepClientShape, VARIABLE_BUDGET } from "../scripts/espruino/memory-report.js";
 
 /*
  * The memory ESTIMATE of the ESP32 client (no Espruino interpreter runs here; docs/esp32.md
@@ -48,5 +49,12 @@ describe("Espruino memory estimate", () => {
     assert.ok(ring && ring.vars > 700 && ring.vars < 850, "the packed ring: about 111 variables per 1,000 bytes, as measured");
     const half = await clientEstimate("flash", BUDGET_READINGS / 2);
     assert.ok(half.total < total - 300, "the ring is what grows with the buffer");
+  });
+
+  test(`the deep-sleep client (HTTP) with a full ${BUDGET_READINGS}-reading buffer is estimated within ${VARIABLE_BUDGET} variables too`, async () => {
+    const { lines, total } = estimateVariables(await sleepClientShape(), "flash");
+    assert.ok(total <= VARIABLE_BUDGET, lines.map((l) => `${l.vars} ${l.what}`).join("\n"));
+    const file = lines.find((l) => l.what.includes("flash file"));
+    assert.ok(file && file.vars < 100, "the flash file is written piece by piece, never whole in RAM");
   });
 });

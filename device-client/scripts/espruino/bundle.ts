@@ -185,6 +185,15 @@ const RESERVED = new Set([
   "seconds",
   "headers",
   "status",
+  // The HTTP transport and deep sleep (main-sleep.ts): Espruino's http and Storage, the welcome's session.
+  "read",
+  "request",
+  "method",
+  "path",
+  "statusCode",
+  "deepSleep",
+  "ivl",
+  "sid",
 ]);
 
 /** Property names of the language's built-in objects: never shortened. */
@@ -275,7 +284,10 @@ export function aliasThis(code: string): string {
   return out;
 }
 
-/** Build the bundle from `main.ts` (or another entry under src/espruino). */
+/** The entry of the deep-sleep bundle (`npm run flash -- --sleep`): the HTTP transport, no WebSocket. */
+export const SLEEP_ENTRY = join(ESPRUINO_SOURCES, "main-sleep.ts");
+
+/** Build the bundle from `main.ts` (or another entry under src/espruino, e.g. {@link SLEEP_ENTRY}). */
 export async function buildBundle(entry = join(ESPRUINO_SOURCES, "main.ts")): Promise<Bundle> {
   const files = order(entry);
   const names = new Map<string, string>();

@@ -189,6 +189,10 @@ export interface ClientShape {
   batchFrameBytes: number;
   /** Objects alive at run time besides scopes (options, platform, configuration, state, metric names, timers…): properties, and the lengths of the strings they hold. */
   objects: [properties: number, strings: number[]][];
+  /** True for the HTTP client: a batch is sent as it is encoded, with no masked WebSocket copy. */
+  unmasked?: boolean;
+  /** Other strings alive at the peak, built piece by piece (the deep-sleep client's request body, answer and flash file). */
+  transient?: [what: string, chars: number][];
 }
 
 /** One line of the estimate. */
@@ -221,14 +225,26 @@ export function estimateLines(client: ClientShape, storage: CodeStorage): Estima
         0,
       ),
     },
-    // While a batch is sent: the frame built by concatenation, the masked frame's bytes, and its binary string.
-    {
-      what: `sending a batch of ${client.batchFrameBytes} bytes (transient)`,
-      kind: "string",
-      vars: stringVars(client.batchFrameBytes) + flatStringVars(client.batchFrameBytes + 14),
-    },
-    { what: "  its masked copy (transient)", kind: "typed array", vars: typedArrayVars(client.batchFrameBytes + 14) },
   ];
+  if (client.unmasked)
+    lines.push({
+      what: `a batch of ${client.batchFrameBytes} bytes being encoded (transient)`,
+      kind: "string",
+      vars: stringVars(client.batchFrameBytes),
+    });
+  else {
+    // While a batch is sent: the frame built by concatenation, the masked frame's bytes, and its binary string.
+    lines.push(
+      {
+        what: `sending a batch of ${client.batchFrameBytes} bytes (transient)`,
+        kind: "string",
+        vars: stringVars(client.batchFrameBytes) + flatStringVars(client.batchFrameBytes + 14),
+      },
+      { what: "  its masked copy (transient)", kind: "typed array", vars: typedArrayVars(client.batchFrameBytes + 14) },
+    );
+  }
+  for (const [what, chars] of client.transient ?? [])
+    lines.push({ what: `${what}: ${chars} bytes (transient)`, kind: "string", vars: stringVars(chars) });
   return lines;
 }
 

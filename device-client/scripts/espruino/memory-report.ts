@@ -2,8 +2,10 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_BATCH_READINGS, APP_METRICS } from "../../src/espruino/app-settings.js";
 import { encodeBatch } from "../../src/espruino/batch-encoder.js";
+import { cborEncode } from "../../src/espruino/cbor.js";
 import { ReadingRing } from "../../src/espruino/reading-ring.js";
-import { buildBundle } from "./bundle.js";
+import { eachWakeItem } from "../../src/espruino/wake-store.js";
+import { buildBundle, SLEEP_ENTRY } from "./bundle.js";
 import {
   BASELINE_VARS,
   CALIBRATION,
@@ -54,6 +56,68 @@ export async function clientShape(readings = BUDGET_READINGS): Promise<ClientSha
       [8, [64]], // the socket, its listeners, a partly received frame
       [12, []], // 4 timers (flush, watchdog or reconnect, sampler, close wait)
       [2, [8]], // the CBOR scratch DataView
+    ],
+  };
+}
+
+/**
+ * The deep-sleep client (`main-sleep.ts`) at its peak: the ring full, the flash file being
+ * written (the whole ring encoded), a request of hello + 3 batches and its answer in RAM.
+ */
+export async function sleepClientShape(readings = BUDGET_READINGS): Promise<ClientShape> {
+  const ring = new ReadingRing(APP_METRICS, readings);
+  for (let i = 0; i < readings; i++) ring.add(1764000000000.25 + i * 300000, [21.5 + i / 100, -67, 98765]);
+  for (let seq = 1; ring.unbatched() > 0; seq++) ring.assignBatch(seq, APP_BATCH_READINGS);
+  const longId = 26;
+  const outbox = [
+    cborEncode({ t: "cmd_ack", id: "x".repeat(longId) }),
+    cborEncode({ t: "cmd_result", id: "x".repeat(longId), ok: true, res: "pong" }),
+  ];
+  let largestItem = 0;
+  eachWakeItem({ lastSeq: readings / APP_BATCH_READINGS, ran: Array(8).fill("x".repeat(longId)), outbox }, ring, (item) => {
+    largestItem = Math.max(largestItem, item.length);
+  });
+  const batch = encodeBatch(ring, 1, 0, false);
+  const hello = cborEncode({
+    t: "hello",
+    v: 1,
+    fw: "0.1.0",
+    model: "esp32",
+    time: 1764000000000.25,
+    ivl: 360000,
+    attrs: { espruino: "2v29" },
+    cfg: 1,
+  });
+  return {
+    code: (await buildBundle(SLEEP_ENTRY)).minified,
+    ringArrays: [readings * 8, readings * APP_METRICS.length * 8, readings * 4],
+    batchFrameBytes: batch.length,
+    unmasked: true,
+    objects: [
+      [16, [40, 24, 48, 5, 5, 12]], // device options: url, id, token, model, fw, file …
+      [4, []], // platform
+      [2, []], // storage wrapper
+      [6, [40, 24, 48, 32, 64]], // telehub.json from Storage
+      [2, []], // telehub.state
+      [3, [4, 4, 4]], // metric names
+      [1, [8]], // attrs
+      [2, []], // command handlers
+      [3, [15, 21, 20]], // retryable refusal codes
+      [3, []], // the wake state: lastSeq, ran, outbox
+      [8, Array(8).fill(longId)], // the last 8 command ids run
+      [2, outbox.map((f) => f.length)], // frames waiting to be sent
+      [32, Array(32).fill(longId)], // the command runner's last 32 ids
+      [4, [24, 10]], // hub address
+      [5, [60, 20, 4]], // request options and headers
+      [6, []], // the request and its listeners
+      [8, []], // the response, its headers and listeners
+      [4, []], // 2 timers (request timeout, Wi-Fi wait)
+      [2, [8]], // the CBOR scratch DataView
+    ],
+    transient: [
+      ["the largest piece of the flash file being written", largestItem],
+      ["the request body (hello + 3 batches)", hello.length + 3 * batch.length],
+      ["the answer being read", 400],
     ],
   };
 }

@@ -11,3 +11,7 @@ export const APP_METRICS = ["temp", "rssi", "heap"];
  * its masked copy and its binary string coexist while it is sent (docs/esp32.md, "Size and memory").
  */
 export const APP_BATCH_READINGS = 10;
+
+/** What the example applications report in `hello` (both: `main.ts` over WebSocket, `main-sleep.ts` over HTTP). */
+export const APP_MODEL = "esp32";
+export const APP_FW = "0.1.0";

@@ -203,3 +203,15 @@ export function cborDecode(s: string): CborValue {
   src = "";
   return v;
 }
+
+/** Decode a CBOR sequence (RFC 8742: items back to back, the HTTP transport's bodies), calling `each` per item in order. */
+export function cborEach(s: string, each: (v: CborValue) => void): void {
+  for (let from = 0; from < s.length; ) {
+    src = s;
+    at = from;
+    const v = itemOf();
+    from = at;
+    each(v);
+  }
+  src = "";
+}

@@ -1,4 +1,4 @@
-import { APP_BATCH_READINGS, APP_METRICS } from "./app-settings.js";
+import { appOptions } from "./app-options.js";
 import type { CborValue } from "./cbor.js";
 import type { EspruinoNet } from "./platform.js";
 import { createDevice, type TelehubDevice } from "./telehub-device.js";
@@ -83,27 +83,7 @@ const start = (): void => {
       now: () => Date.now(),
       random: () => Math.random(),
     },
-    {
-      url: config.url,
-      deviceId: config.id,
-      token: config.token,
-      metrics: APP_METRICS,
-      batchReadings: APP_BATCH_READINGS,
-      model: "esp32",
-      fw: "0.1.0",
-      attrs: { espruino: process.env.VERSION },
-      configVersion: typeof state.cfg === "number" ? state.cfg : 0,
-      commands: {
-        ping: () => "pong",
-        interval: (args) => applyInterval(device, args.seconds as CborValue),
-      },
-      onConfig: (doc, version) => {
-        if (doc.interval !== undefined) applyInterval(device, doc.interval);
-        state.cfg = version;
-        saveState();
-      },
-      onEvent: (name, a, b) => print("telehub:", name, a === undefined ? "" : a, b === undefined ? "" : b),
-    },
+    appOptions(config, state, (seconds) => applyInterval(device, seconds), saveState),
   );
   const online = (): void => {
     device.start();

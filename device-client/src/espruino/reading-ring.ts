@@ -7,7 +7,7 @@
  */
 
 /** Marks the readings of a batch the hub refused for good (`TH_BATCH_INVALID`): never sent again. */
-const VOID = 0xffffffff;
+export const VOID = 0xffffffff;
 
 /** A finite number (`x - x` is NaN for NaN and ±Infinity), without `Number.isFinite`. */
 function finite(x: unknown): boolean {

@@ -1,8 +1,10 @@
 import { encodeBatch } from "./batch-encoder.js";
 import { type CborValue, cborDecode, cborEncode } from "./cbor.js";
-import { type CommandHandler, createCommandRunner } from "./command-runner.js";
+import type { ClientOptions } from "./client-options.js";
+import { createCommandRunner } from "./command-runner.js";
 import { parseHubUrl } from "./hub-url.js";
 import type { Platform } from "./platform.js";
+import { option, RETRYABLE_REFUSALS } from "./protocol-rules.js";
 import { ReadingRing } from "./reading-ring.js";
 import { decimal } from "./strings.js";
 import { type EspruinoWebSocket, openWebSocket } from "./websocket.js";
@@ -19,17 +21,9 @@ type Frame = { [key: string]: CborValue };
 type Doc = { [key: string]: CborValue };
 
 /** Options; each optional one says its default. */
-export interface DeviceOptions {
-  /** `ws://host:port` (path `/v1/device` by default) or `wss://…`. */
-  url: string;
-  deviceId: string;
-  token: string;
-  /** Metric names: `add()` takes the values in this order. */
-  metrics: string[];
+export interface DeviceOptions extends ClientOptions {
   /** Readings the offline ring holds (oldest dropped beyond). Default 200. */
   bufferReadings?: number;
-  /** Readings per batch (at most the hub's `lim.batch`). Default 20. */
-  batchReadings?: number;
   /** A partial batch is sent this long after its first reading. Default 5000 ms. */
   flushMs?: number;
   /** Batches in flight (at most the hub's `lim.inflight`). Default 4. */
@@ -37,20 +31,8 @@ export interface DeviceOptions {
   /** Backoff: base and cap (ms) of `random(0, min(cap, base × 2^attempt))`. Defaults 500 and 30000. */
   backoffBaseMs?: number;
   backoffCapMs?: number;
-  /** A clock offset smaller than this is not corrected (§3.2). Default 1000 ms. */
-  clockThresholdMs?: number;
   /** Larger hub messages close with 1009. Default 16384 bytes. */
   maxMessageBytes?: number;
-  fw?: string;
-  model?: string;
-  /** Reported attributes sent in `hello`. */
-  attrs?: Doc;
-  /** Version of the configuration applied before this start (`hello.cfg`). Default 0. */
-  configVersion?: number;
-  /** Apply a desired configuration document; throw to refuse it. */
-  onConfig?: (doc: Doc, version: number) => void;
-  /** Command handlers by name. */
-  commands?: { [name: string]: CommandHandler };
   /**
    * Events: `welcome`, `ack` (seq), `error` (code, seq: every error frame), `rejected` (code, seq: a batch refused for
    * good and dropped), `close` (code, reason), `refused` (status, code), `stopped` (code).
@@ -58,16 +40,11 @@ export interface DeviceOptions {
   onEvent?: (name: string, a?: CborValue, b?: CborValue) => void;
 }
 
-const RETRYABLE_REFUSALS = ["TH_RATE_LIMITED", "TH_IN_FLIGHT_EXCEEDED", "TH_STORE_UNAVAILABLE"];
 /** Close codes after which the device must not reconnect on its own (§7). */
 const FINAL_CLOSE_CODES = [1003, 1009, 4400, 4403, 4404, 4409, 4422, 4426];
 /** Upgrade statuses after which retrying cannot help (§1.2). */
 const FINAL_STATUSES = [400, 401, 403, 404];
 const WATCHDOG_GRACE_MS = 5000;
-
-function option(value: number | undefined, fallback: number): number {
-  return value === undefined ? fallback : value;
-}
 
 function clearTimer(timer: unknown): void {
   // Espruino's clearTimeout() without an argument clears every timer.

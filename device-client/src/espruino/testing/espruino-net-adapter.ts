@@ -28,6 +28,8 @@ export interface AdapterLog {
   connects: number;
   syncErrors: number;
   bytesWritten: number;
+  /** Bytes received (the TCP payload). */
+  bytesRead: number;
   /** Arguments of `write` that were not strings. */
   nonStringWrites: number;
 }
@@ -40,7 +42,7 @@ export interface EspruinoNetAdapter {
 }
 
 export function createEspruinoNetAdapter(options: EspruinoNetAdapterOptions = {}): EspruinoNetAdapter {
-  const log: AdapterLog = { connects: 0, syncErrors: 0, bytesWritten: 0, nonStringWrites: 0 };
+  const log: AdapterLog = { connects: 0, syncErrors: 0, bytesWritten: 0, bytesRead: 0, nonStringWrites: 0 };
   const open = new Set<Socket>();
   const espruinoNet = (secure: boolean): EspruinoNet => ({
     connect(address, onConnect): EspruinoSocket {
@@ -58,6 +60,7 @@ export function createEspruinoNetAdapter(options: EspruinoNetAdapterOptions = {}
       socket.setNoDelay(true);
       const listeners: Record<string, ((arg: unknown) => void)[]> = { data: [], close: [], error: [] };
       socket.on("data", (chunk: Buffer) => {
+        log.bytesRead += chunk.length;
         const text = chunk.toString("latin1");
         const size = options.chunkBytes && options.chunkBytes > 0 ? options.chunkBytes : text.length;
         for (let at = 0; at < text.length; at += size) for (const l of listeners.data ?? []) l(text.slice(at, at + size));
@@ -102,3 +105,7 @@ export function createEspruinoNetAdapter(options: EspruinoNetAdapterOptions = {}
     },
   };
 }
+
+// The HTTP side and the deep-sleeping board, exported from here with the net adapter (one test entry point).
+export * from "./deep-sleep-board.js";
+export * from "./espruino-http-adapter.js";
