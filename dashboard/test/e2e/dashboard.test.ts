@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, WebSocket } from "playwright-core";
 import { launchChromium, requireChromium } from "../support/chromium.js";
 import { ADMIN_KEY, DashboardHub } from "../support/dashboard-hub.js";
-import { logIn, screenshot, UI_TIMEOUT_MS, withPage } from "../support/pages.js";
+import { liveTemperatureRises, logIn, screenshot, UI_TIMEOUT_MS, withPage } from "../support/pages.js";
 
 describe("the dashboard in headless Chromium against a real hub and devices", { skip: requireChromium(), timeout: 120_000 }, () => {
   let hub: DashboardHub;
@@ -64,14 +64,7 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
   it("the device page shows a live value and chart that move, and history from the hub", async () => {
     await withPage(browser, async (page) => {
       await logIn(page, hub.url, ADMIN_KEY, "#/devices/thermo-1/show");
-      const live = page.getByTestId("live-value-temperature");
-      await live.waitFor();
-      const first = Number.parseFloat((await live.textContent()) ?? "");
-      await page.waitForFunction(
-        (before) => Number.parseFloat(document.querySelector("[data-testid=live-value-temperature]")?.textContent ?? "") > before,
-        first,
-        { timeout: UI_TIMEOUT_MS },
-      );
+      await liveTemperatureRises(page);
       // The profile's (sim-thermostat) "Temperature" chart: history over the last hour, then each live reading.
       const chart = '[data-testid=chart][data-chart-title="Temperature"]';
       await page.locator(chart).waitFor();
@@ -237,15 +230,8 @@ describe("the dashboard in headless Chromium against a real hub and devices", { 
       await page.goto(`${hub.url}/?live=sse#/devices/thermo-1/show`);
       await page.getByTestId("api-key").fill(ADMIN_KEY);
       await page.getByTestId("login").click();
-      const live = page.getByTestId("live-value-temperature");
-      await live.waitFor();
       await page.locator("[data-testid=live-status][data-transport=sse][data-state=open]").waitFor();
-      const first = Number.parseFloat((await live.textContent()) ?? "");
-      await page.waitForFunction(
-        (before) => Number.parseFloat(document.querySelector("[data-testid=live-value-temperature]")?.textContent ?? "") > before,
-        first,
-        { timeout: UI_TIMEOUT_MS },
-      );
+      await liveTemperatureRises(page);
     });
   });
 });
