@@ -79,7 +79,7 @@ function locationBlock(setup: ProxySetup): string {
   const upstream = new URL(setup.upstream);
   const lines = [
     `proxy_pass http://${upstream.host};`,
-    `proxy_read_timeout ${Math.max(1, Math.ceil((setup.readTimeoutMs ?? 60_000) / 1000))}s;`,
+    `proxy_read_timeout ${Math.max(1, Math.round(setup.readTimeoutMs ?? 60_000))}ms;`,
     "proxy_set_header Host $host;",
     "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
   ];
