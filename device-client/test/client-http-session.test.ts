@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import type { DisconnectedEvent, TelehubClient, TelehubClientError, TelehubClientOptions } from "../src/node/index.js";
+import { runExitProbe } from "./support/run-exit-probe.js";
 import { ScriptedHttpHub } from "./support/scripted-http-hub.js";
 import { testClient } from "./support/test-client.js";
 import { nextEvent, waitFor } from "./support/wait.js";
@@ -123,19 +121,7 @@ describe("TelehubClient over the HTTP transport", () => {
   test("no timers or sockets are left after close() over HTTP, with a long poll held: the process exits on its own", async (t) => {
     const hub = await ScriptedHttpHub.start();
     t.after(() => hub.close());
-    const probe = fileURLToPath(new URL("./support/exit-probe.js", import.meta.url));
-    const child = spawn(process.execPath, [probe, hub.url, "http"], { stdio: ["ignore", "pipe", "inherit"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const deadline = new AbortController();
-    const exitCode = await Promise.race([
-      new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))),
-      sleep(5_000, "timeout" as const, { signal: deadline.signal }),
-    ]);
-    deadline.abort();
-    if (exitCode === "timeout") child.kill();
+    const { exitCode, output } = await runExitProbe([hub.url, "http"]);
     assert.equal(exitCode, 0, "the probe process should exit by itself after close()");
     assert.equal(output.trim(), "closed buffered=0");
     assert.equal(hub.durableSeq, 1);

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import type { DisconnectedEvent } from "../src/node/index.js";
+import { runExitProbe } from "./support/run-exit-probe.js";
 import { ScriptedHub } from "./support/scripted-hub.js";
 import { ignoreRejection, testClient } from "./support/test-client.js";
 import { nextEvent, waitFor } from "./support/wait.js";
@@ -95,19 +94,7 @@ describe("TelehubClient: liveness, backoff, close", () => {
   test("no timers are left after close(): the process exits on its own", async (t) => {
     const hub = await ScriptedHub.start({ hb: 50, pingEveryMs: 25 });
     t.after(() => hub.close());
-    const probe = fileURLToPath(new URL("./support/exit-probe.js", import.meta.url));
-    const child = spawn(process.execPath, [probe, hub.url], { stdio: ["ignore", "pipe", "inherit"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const deadline = new AbortController();
-    const exitCode = await Promise.race([
-      new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))),
-      sleep(5_000, "timeout" as const, { signal: deadline.signal }),
-    ]);
-    deadline.abort();
-    if (exitCode === "timeout") child.kill();
+    const { exitCode, output } = await runExitProbe([hub.url]);
     assert.equal(exitCode, 0, "the probe process should exit by itself after close()");
     assert.equal(output.trim(), "closed buffered=0");
     assert.equal(hub.durableSeq, 1);
