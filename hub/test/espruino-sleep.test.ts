@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createDevice } from "@telehub/device-client/espruino";
+import { createDevice, createSleepyDevice, type WakeStorage } from "@telehub/device-client/espruino";
 import { buildBundle, SLEEP_ENTRY } from "@telehub/device-client/espruino/build";
 import { createEspruinoHttpAdapter, createEspruinoNetAdapter, DeepSleepBoard } from "@telehub/device-client/espruino/testing";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
@@ -121,6 +121,54 @@ describe("the Espruino deep-sleep client against the real hub", () => {
     assert.equal(stamps.length, 2);
     for (const ts of stamps)
       assert.ok(ts >= before - 2_000 && ts <= Date.now() + 2_000, `${new Date(ts).toISOString()} is on the hub's clock`);
+  });
+
+  test("a command whose cmd_ack was lost (the wake's second request failed) is acknowledged at the next wake and not run again", async () => {
+    const token = await running.provision("esp-sleep-6");
+    let failRequest = 0;
+    const adapter = createEspruinoHttpAdapter({ refuse: () => adapter.log.requests === failRequest });
+    const files = new Map<string, string>();
+    const storage: WakeStorage = {
+      read: (name) => files.get(name),
+      write: (name, data, offset, size) => {
+        const old = offset === 0 ? "\xff".repeat(size) : (files.get(name) as string);
+        files.set(name, old.slice(0, offset) + data + old.slice(offset + data.length));
+      },
+    };
+    let runs = 0;
+    /** One wake: a fresh client (deep sleep clears RAM) over the same flash. */
+    const wake = (reading: number) =>
+      new Promise<boolean>((resolve) => {
+        const device = createSleepyDevice(
+          { http: adapter.http, storage, now: () => Date.now() },
+          {
+            url: running.url,
+            deviceId: "esp-sleep-6",
+            token,
+            metrics: ["temp"],
+            sleepMs: 300_000,
+            commands: {
+              count: () => {
+                runs++;
+                return runs;
+              },
+            },
+          },
+        );
+        device.wake(() => device.add([reading]), resolve);
+      });
+    assert.equal(await wake(1), true);
+    const sent = await callApi(running.hub, "POST", "/api/v1/devices/esp-sleep-6/commands", { name: "count" });
+    failRequest = adapter.log.requests + 2; // this wake's second request: the one carrying cmd_ack and cmd_result
+    assert.equal(await wake(2), true);
+    assert.equal(runs, 1);
+    assert.notEqual((await callApi(running.hub, "GET", `/api/v1/commands/${sent.body.id}`)).body.state, "succeeded");
+    assert.equal(await wake(3), true);
+    const done = await callApi(running.hub, "GET", `/api/v1/commands/${sent.body.id}?wait=5000`);
+    assert.equal(done.body.state, "succeeded", JSON.stringify(done.body));
+    assert.equal(done.body.result, 1);
+    assert.equal(runs, 1, "run once, though the hub sent it again after the next hello");
+    assert.deepEqual(await temps("esp-sleep-6"), [1, 2, 3]);
   });
 
   test("what a wake costs on the wire: HTTP (one request) against a WebSocket wake (upgrade, hello/welcome, batch/ack, close), measured against this hub", async (t) => {
