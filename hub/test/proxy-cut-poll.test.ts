@@ -7,8 +7,8 @@ import { type PrivateNginx, requireNginx, startNoUpgradeProxy } from "./support/
 
 // Issue #20: a long poll cut by the proxy mid-wait (nginx's proxy_read_timeout, 0.7 s against the
 // client's 20 s wait) loses nothing and delivers nothing twice. gateway.http.resendAfterMs is
-// 1 ms, so nearly every command reaches the device more than once (again before its cmd_ack is
-// in): it must still run once and be delivered once.
+// 1 ms, so commands reach the device again before their cmd_ack is in: each must still run once
+// and be delivered once.
 
 const READ_TIMEOUT_MS = 700;
 
