@@ -49,7 +49,7 @@ describe("the Node client over HTTP against the real hub", () => {
     await running.dispose();
   });
 
-  test("streams over HTTP: what was sent is stored, each reading once", async () => {
+  test("streams over HTTP: what was sent is stored, each reading once; the device API says transport http", async () => {
     const c = await client("http-stream-1");
     await c.connect();
     assert.equal(c.transport, "http");
@@ -57,6 +57,9 @@ describe("the Node client over HTTP against the real hub", () => {
     await c.flush(15_000);
     assert.equal(c.stats.ackedReadings, 300);
     assert.deepEqual(await stored("http-stream-1"), range(0, 300));
+    const device = await callApi(running.hub, "GET", "/api/v1/devices/http-stream-1");
+    assert.equal(device.body.connected, true);
+    assert.equal(device.body.transport, "http");
   });
 
   test("a command sent while the device is long polling reaches succeeded, through queued, sent, delivered", async () => {
@@ -111,6 +114,8 @@ describe("the Node client over HTTP against the real hub", () => {
         { transport: "ws", previous: "http" },
       ]);
       assert.deepEqual(await stored("http-upgrade-1"), range(0, 100));
+      const device = await callApi(running.hub, "GET", "/api/v1/devices/http-upgrade-1");
+      assert.equal(device.body.transport, "ws");
       await c.close();
     } finally {
       await gate.close();
