@@ -4,40 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
-import type { AppendOutcome, TelemetryBatch, TelemetryStore } from "../src/storage/telemetry-store.js";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
+import { type HoldableStore, holdable } from "./support/holdable-store.js";
 import { HttpDevice } from "./support/http-device.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
 
 const reading = (seq: number, value: number) => ({ t: "batch", seq, r: [{ ts: 1_700_000_000_000 + seq, m: { temp: value } }] });
 
-/** A real store whose commits wait while the test holds them (`hold()`, then `release()`). */
-function holdable(store: TelemetryStore): TelemetryStore & { hold(): void; release(): void; waiting: number } {
-  let held: Promise<void> | undefined;
-  let release = (): void => {};
-  const gated = Object.create(store) as TelemetryStore & { hold(): void; release(): void; waiting: number };
-  gated.waiting = 0;
-  gated.append = async (batches: readonly TelemetryBatch[]): Promise<AppendOutcome[]> => {
-    if (held) {
-      gated.waiting += batches.length;
-      await held;
-    }
-    return store.append(batches);
-  };
-  gated.hold = () => {
-    held = new Promise((resolve) => (release = resolve));
-  };
-  gated.release = () => {
-    held = undefined;
-    release();
-  };
-  return gated;
-}
-
 describe("HTTP transport: sessions, batches and long polls", () => {
   let running: RunningHub;
-  let store: ReturnType<typeof holdable>;
+  let store: HoldableStore;
 
   before(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "telehub-test-"));

@@ -28,8 +28,23 @@ export interface Upgrade {
   refused?: { status: number; code?: string; retryAfter?: boolean };
 }
 
+/** One connection of a case, over either transport: every frame the hub sent, as bytes, and the close. */
+export interface PeerConnection {
+  readonly frames: Buffer[];
+  closed: { code: number; reason: string } | undefined;
+  /** Send one frame's bytes (`binary`: false for a text message). */
+  send(bytes: Buffer, binary: boolean): void;
+  /** The next frame the hub sent (failing on a close or after 5 s). */
+  next(what: string): Promise<Buffer>;
+  /** Wait for the end of the session: its close code and reason. */
+  close(what: string): Promise<{ code: number; reason: string }>;
+  /** Hand the frames sent so far to the hub before what it recorded is checked (the HTTP peer posts them; a socket has). */
+  flush?(): Promise<void>;
+  terminate(): void;
+}
+
 /** One WebSocket connection of a case: every frame the hub sent, as bytes, and the close. */
-export class Connection {
+export class Connection implements PeerConnection {
   readonly frames: Buffer[] = [];
   closed: { code: number; reason: string } | undefined;
   private wake: (() => void) | undefined;
@@ -44,6 +59,15 @@ export class Connection {
       this.wake?.();
     });
     ws.on("error", () => undefined);
+  }
+
+  /** Send one frame's bytes (`binary`: false for a text message). */
+  send(bytes: Buffer, binary: boolean): void {
+    this.ws.send(bytes, { binary });
+  }
+
+  terminate(): void {
+    this.ws.terminate();
   }
 
   /** The next frame the hub sent (failing on a close or after 5 s). */
@@ -76,7 +100,8 @@ export class Connection {
 
 export type Refused = { status: number; code: string | undefined; retryAfter: string | undefined };
 
-export function connect(running: RunningHub, deviceId: string, token: string, upgrade: Upgrade = {}): Promise<Connection | Refused> {
+/** The credentials of a case's requests as its `credentials` mode says: headers, and query text (without `?`). */
+export function credentialsOf(deviceId: string, token: string, upgrade: Upgrade): { headers: Record<string, string>; query: string } {
   const mode = upgrade.credentials ?? "basic";
   const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
   const headers: Record<string, string> = {};
@@ -87,8 +112,15 @@ export function connect(running: RunningHub, deviceId: string, token: string, up
   if (mode === "bearer" || mode === "bearer+query") headers.authorization = `Bearer ${token}`;
   if (mode === "unknown-device") headers.authorization = basic(`${deviceId}-unknown`, token);
   if (mode === "query" || mode === "bad-basic+query" || mode === "bearer+query")
-    query = `?device=${encodeURIComponent(deviceId)}&token=${encodeURIComponent(token)}`;
-  if (mode === "basic+bad-query") query = `?device=${encodeURIComponent(deviceId)}&token=wrong`;
+    query = `device=${encodeURIComponent(deviceId)}&token=${encodeURIComponent(token)}`;
+  if (mode === "basic+bad-query") query = `device=${encodeURIComponent(deviceId)}&token=wrong`;
+  return { headers, query };
+}
+
+export function connect(running: RunningHub, deviceId: string, token: string, upgrade: Upgrade = {}): Promise<Connection | Refused> {
+  const credentials = credentialsOf(deviceId, token, upgrade);
+  const { headers } = credentials;
+  const query = credentials.query ? `?${credentials.query}` : "";
   const protocol = upgrade.protocol === undefined ? SUBPROTOCOL : upgrade.protocol;
   const ws = new WebSocket(`${running.wsUrl}${upgrade.path ?? DEVICE_PATH}${query}`, protocol === null ? [] : [protocol], {
     headers,
