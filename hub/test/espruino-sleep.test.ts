@@ -51,7 +51,7 @@ describe("the Espruino deep-sleep client against the real hub", () => {
     return { board: b, log: adapter.log };
   };
 
-  test("wake after wake, with the hub unreachable for two of them: every reading taken is stored once, one request and one flash write per wake", async () => {
+  test("wake after wake, with the hub unreachable for two of them: every reading taken is stored once, one request and one flash write per wake", async (t) => {
     let unreachable = false;
     const temperatures = Array.from({ length: 8 }, (_, i) => 20 + i / 4);
     const { board: b, log } = await board("esp-sleep-1", { refuse: () => unreachable, temperatures });
@@ -87,6 +87,14 @@ describe("the Espruino deep-sleep client against the real hub", () => {
       "stored = taken: nothing lost across sleeps and the two failed wakes, nothing twice",
     );
     assert.deepEqual(Object.keys(b.storageLog.byFile), ["telehub.wake"]);
+    const file = b.files.get("telehub.wake") as string;
+    assert.ok(
+      file.length <= 8,
+      `after a wake whose readings are all acknowledged the file holds the batch number alone (${file.length} bytes)`,
+    );
+    t.diagnostic(
+      `flash: ${b.storageLog.writes} files written in ${b.boots} boots, ${b.storageLog.bytes} bytes; the last: ${file.length} bytes`,
+    );
   });
 
   test("a command sent while the board sleeps runs at its next wake, once, and reaches succeeded in the same wake", async () => {

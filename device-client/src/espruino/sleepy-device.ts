@@ -54,7 +54,7 @@ export interface SleepyOptions extends ClientOptions {
 
 /** A device clock before 2020 has never been set (an ESP32 after power-up): its readings cannot be stamped. */
 const CLOCK_SET_MS = 1577836800000;
-/** Command ids remembered across sleeps (each command runs once). */
+/** Command ids remembered across sleeps (each command runs once) until their cmd_ack has reached the hub. */
 const RAN_IDS = 8;
 
 export interface SleepyDevice {
@@ -197,6 +197,7 @@ export function createSleepyDevice(platform: SleepyPlatform, o: SleepyOptions): 
         sentUpTo = seq;
       }
       const sending = state.outbox;
+      const ranSent = state.ran.slice();
       state.outbox = [];
       body += sending.join("");
       requests++;
@@ -216,6 +217,8 @@ export function createSleepyDevice(platform: SleepyPlatform, o: SleepyOptions): 
             } catch (error) {
               emit("error", "TH_FRAME_MALFORMED", String(error));
             }
+            // Their cmd_acks have arrived: the hub sends those commands no more (one it sent again in this answer was acknowledged again).
+            state.ran = state.ran.filter((id) => ranSent.indexOf(id) < 0);
           } else {
             emit("refused", status, code);
             state.outbox = sending.concat(state.outbox);

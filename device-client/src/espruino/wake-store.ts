@@ -4,7 +4,7 @@ import { type ReadingRing, VOID } from "./reading-ring.js";
 /*
  * What a deep-sleeping device keeps in flash between wakes (deep sleep clears RAM): one Storage
  * file, a CBOR sequence. First item `[lastSeq, ranIds, outbox]`: the last batch number used,
- * the ids of the last commands run (each runs once, across sleeps too), the frames still to
+ * the ids of the commands run whose cmd_ack has not reached the hub yet (each runs once, across sleeps too: the hub sends a command again until its cmd_ack arrives), the frames still to
  * send (cmd_ack, cmd_result, config_ack, as encoded binary strings). Then one item per
  * buffered reading, `[time, seq, value…]` (seq 0: not in a batch yet), oldest first. CBOR
  * keeps float64 exact (JSON on Espruino prints 12 digits), and reading it back item by item

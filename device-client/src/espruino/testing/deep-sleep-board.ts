@@ -49,6 +49,8 @@ export class DeepSleepBoard {
   readonly storageLog: StorageLog = { writes: 0, bytes: 0, byFile: {} };
   /** Every temperature `E.getTemperature()` gave, over all boots. */
   readonly taken: number[] = [];
+  /** Boots so far. */
+  boots = 0;
   private skew: number;
   private next = 0;
 
@@ -65,6 +67,7 @@ export class DeepSleepBoard {
 
   /** Run the bundle until it deep-sleeps; rejects after `timeoutMs` without `deepSleep`. */
   boot(timeoutMs = 30_000): Promise<Boot> {
+    this.boots++;
     const timers = new Set<NodeJS.Timeout>();
     const printed: string[] = [];
     const taken: number[] = [];
