@@ -2,11 +2,13 @@ import { TelehubClient } from "@telehub/device-client";
 import type { CommandFrame, DecodedFrame, DeviceFrame } from "@telehub/device-client/protocol";
 import { type HubProcess, removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
+import { fmt } from "../output/format.js";
 import { deliveryLatencies, type Percentiles, percentilesOf, type SentCommands, sendPingCommands } from "./command-sender.js";
 import { benchHttpAgent, HttpDevice } from "./http-device.js";
 import { HTTP_BENCH_HUB_ENV } from "./http-hub-env.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs } from "./process-stats.js";
+import { progress } from "./progress.js";
 
 /** The command round trip's load: a fleet, and the commands sent to it in each round. */
 export interface CommandLoad {
@@ -64,8 +66,12 @@ export async function compareCommandRoundTrip(load: CommandLoad, rounds: number)
   const ws: RoundResult[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const side of round % 2 === 0 ? ["http", "ws"] : ["ws", "http"]) {
-      if (side === "http") http.push(await runRound(load, startHttpFleet));
-      else ws.push(await runRound(load, startWsFleet));
+      const result = await runRound(load, side === "http" ? startHttpFleet : startWsFleet);
+      (side === "http" ? http : ws).push(result);
+      progress(
+        `http, commands round ${round + 1}/${rounds}, ${side === "http" ? "long-polling HTTP" : "WebSocket"} devices: ` +
+          `round trip p99 ${fmt(percentile(result.sent.apiMs, 99), 2)} ms`,
+      );
     }
   }
   return { ...load, rounds, http: pool(http), ws: pool(ws) };

@@ -1,12 +1,14 @@
 import type { AckFrame, BatchFrame, DecodedFrame } from "@telehub/device-client/protocol";
 import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
+import { fmt } from "../output/format.js";
 import type { IngestLoad } from "./alarms-ingest.js";
 import { benchHttpAgent, HttpDevice } from "./http-device.js";
 import { HTTP_BENCH_HUB_ENV } from "./http-hub-env.js";
 import { type IngestResult, readingsStored, runIngest } from "./ingest-scenario.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs, peakRssBytes } from "./process-stats.js";
+import { progress } from "./progress.js";
 import { SAMPLE_TS_BASE, sampleReading } from "./sample-reading.js";
 
 /** One transport's side: the figures of its median round (by readings a second), and each round's readings a second. */
@@ -30,6 +32,11 @@ export interface TransportIngestComparison extends IngestLoad {
 
 type Side = "http" | "ws" | "bareHttp";
 const SIDES: readonly Side[] = ["http", "ws", "bareHttp"];
+const SIDE_NAMES: Record<Side, string> = {
+  http: "the Node client over HTTP",
+  ws: "the Node client over WebSocket",
+  bareHttp: "bare HTTP devices",
+};
 
 /**
  * `rounds` rounds of each side, rotating which goes first (HTTP, WebSocket, bare HTTP; then
@@ -42,13 +49,16 @@ export async function compareTransportIngest(load: IngestLoad, rounds: number): 
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < SIDES.length; i++) {
       const side = SIDES[(round + i) % SIDES.length] as Side;
+      let result: IngestResult;
       if (side === "bareHttp") {
         const bare = await runBareHttpIngest(load);
         batchesPerRequest = bare.batchesPerRequest;
-        results.bareHttp.push(bare);
+        result = bare;
       } else {
-        results[side].push(await runIngest(load.devices, load.batchesPerDevice, load.readingsPerBatch, HTTP_BENCH_HUB_ENV, side));
+        result = await runIngest(load.devices, load.batchesPerDevice, load.readingsPerBatch, HTTP_BENCH_HUB_ENV, side);
       }
+      results[side].push(result);
+      progress(`http, ingest round ${round + 1}/${rounds}, ${SIDE_NAMES[side]}: ${fmt(result.readingsPerSecond)} readings/s`);
     }
   }
   return {
