@@ -32,6 +32,11 @@ export interface LiveClientOptions {
   eventStreamSilenceMs?: number;
   /** How long the hub may hold a long poll with no news (it caps it at `live.maxPollWaitMs`). Default 25,000 ms. */
   pollWaitMs?: number;
+  /**
+   * While on SSE or long polling (`auto`), try a WebSocket in the background this often; once it
+   * opens, it takes over and the other connection is closed. 0: never. Default 300,000 ms.
+   */
+  upgradeRetryMs?: number;
   backoff?: BackoffOptions;
   random?: () => number;
   onStatus?: (status: LiveStatus) => void;
@@ -53,6 +58,10 @@ export class LiveClient {
   private readonly backoff: Backoff;
   private transport: LiveTransport | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The next background WebSocket attempt while on a fallback transport. */
+  private upgradeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** That attempt while it is under way (closed with the client). */
+  private probe: LiveTransport | undefined;
   private mode: LiveTransportKind;
   /** Attempts of the current mode in a row that failed before they opened. */
   private failures = 0;
@@ -96,6 +105,7 @@ export class LiveClient {
     this.transport?.close();
     this.transport = undefined;
     clearTimeout(this.timer);
+    this.stopUpgrades();
     this.backoff.reset();
     if (!this.stopped) this.connect();
   }
@@ -110,6 +120,7 @@ export class LiveClient {
   close(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.stopUpgrades();
     this.transport?.close();
     this.transport = undefined;
     this.setStatus("closed");
@@ -134,19 +145,40 @@ export class LiveClient {
       return;
     }
     this.setStatus("connecting");
+    this.transport = this.open(this.mode, credential, topics, false);
+  }
+
+  /**
+   * A connection over `mode`. A `probe` (a background WebSocket while on a fallback) takes over
+   * once it opens, closing the connection in use; until then its news is not delivered, and its
+   * failure only schedules the next attempt.
+   */
+  private open(mode: LiveTransportKind, credential: LiveCredential, topics: string[], probe: boolean): LiveTransport {
     let delivered = false;
     const events: TransportEvents = {
       open: () => {
+        if (probe) {
+          const replaced = this.transport;
+          this.probe = undefined;
+          this.transport = transport;
+          this.mode = mode;
+          replaced?.close();
+        }
         this.failures = 0;
         this.setStatus("open");
+        this.scheduleUpgrade();
       },
       update: (update) => {
+        if (this.transport !== transport) return;
         if (!delivered) this.backoff.reset();
         delivered = true;
         for (const listener of this.listeners) listener(update);
       },
       closed: (opened, reason, heldBack) => {
-        if (this.transport !== transport) return;
+        if (this.transport !== transport) {
+          if (probe) this.scheduleUpgrade();
+          return;
+        }
         this.transport = undefined;
         if (reason) this.options.onClosedByHub?.(reason);
         if (!opened) this.failed(heldBack === true);
@@ -156,9 +188,9 @@ export class LiveClient {
     };
     const current = () => [...this.counts.keys()];
     const transport =
-      this.mode === "websocket"
+      mode === "websocket"
         ? openWebSocket(this.options.webSocketUrl, credential, current, events)
-        : this.mode === "sse"
+        : mode === "sse"
           ? openEventStream(this.options.eventStreamUrl, credential, topics, this.options.eventStreamSilenceMs ?? 5_000, events)
           : openLongPoll(
               this.options.pollUrl ?? `${this.options.eventStreamUrl}/poll`,
@@ -167,7 +199,27 @@ export class LiveClient {
               this.options.pollWaitMs ?? 25_000,
               events,
             );
-    this.transport = transport;
+    return transport;
+  }
+
+  /** On a fallback transport chosen automatically: a background WebSocket attempt after `upgradeRetryMs`, unless one is due. */
+  private scheduleUpgrade(): void {
+    const every = this.options.upgradeRetryMs ?? 300_000;
+    const auto = this.options.transport === undefined || this.options.transport === "auto";
+    if (!auto || every <= 0 || this.mode === "websocket" || this.upgradeTimer !== undefined) return;
+    this.upgradeTimer = setTimeout(() => {
+      this.upgradeTimer = undefined;
+      const credential = this.options.credential();
+      if (this.stopped || credential === undefined || this.mode === "websocket" || this.transport === undefined) return;
+      this.probe = this.open("websocket", credential, [...this.counts.keys()], true);
+    }, every);
+  }
+
+  private stopUpgrades(): void {
+    clearTimeout(this.upgradeTimer);
+    this.upgradeTimer = undefined;
+    this.probe?.close();
+    this.probe = undefined;
   }
 
   /** An attempt that never opened: the next transport after enough of them (at once for a held-back stream), unless one is forced. */

@@ -32,7 +32,7 @@ describe("LiveClient through a proxy that buffers responses (nginx)", {
     await hub?.close();
   });
 
-  it("falls back from the WebSocket to SSE, finds the stream held back, and long-polls; a change of topics keeps it", async () => {
+  it("falls back from the WebSocket to SSE, finds the stream held back, and long-polls; a change of topics keeps it; a WebSocket takes over once it passes", async () => {
     const statuses: LiveStatus[] = [];
     const live = new LiveClient({
       webSocketUrl: `${proxy.url.replace(/^http/, "ws")}/v1/live`,
@@ -41,6 +41,7 @@ describe("LiveClient through a proxy that buffers responses (nginx)", {
       backoff: { baseMs: 20, capMs: 200 },
       eventStreamSilenceMs: 1_500,
       pollWaitMs: 60_000,
+      upgradeRetryMs: 1_000,
       onStatus: (status) => statuses.push(status),
     });
     clients.push(live);
@@ -54,6 +55,11 @@ describe("LiveClient through a proxy that buffers responses (nginx)", {
     // A new topic goes to the held poll's subscription: poll-2's values arrive without a reconnect.
     await nextUpdate(live, ["telemetry:poll-2"], fromDevice("poll-2"), 20_000);
     assert.equal(statuses.filter((s) => s.state === "open").length, opened, "no reconnect for a change of topics");
+    // A direct path appears: the background WebSocket attempt takes over.
+    await proxy.reload({ upstream: hub.url, mode: "websocket" });
+    await nextUpdate(live, [], () => live.currentStatus.transport === "websocket", 20_000);
+    assert.deepEqual(live.currentStatus, { state: "open", transport: "websocket" });
+    await nextUpdate(live, ["telemetry:poll-2"], fromDevice("poll-2"), 20_000);
     hold();
   });
 });
