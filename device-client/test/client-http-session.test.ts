@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import type { DisconnectedEvent, TelehubClient, TelehubClientError, TelehubClientOptions } from "../src/node/index.js";
 import { runExitProbe } from "./support/run-exit-probe.js";
 import { ScriptedHttpHub } from "./support/scripted-http-hub.js";
-import { testClient } from "./support/test-client.js";
+import { ignoreRejection, testClient } from "./support/test-client.js";
 import { nextEvent, waitFor } from "./support/wait.js";
 
 async function httpSession(
@@ -101,6 +101,20 @@ describe("TelehubClient over the HTTP transport", () => {
     assert.equal(event.errorCode, "TH_HUB_STOPPING");
     assert.equal(event.willReconnect, true);
     await waitFor(() => hub.hellos.length === 2, 3_000, "a second hello");
+  });
+
+  test("a hello answered with an error frame instead of a welcome (TH_VERSION_UNSUPPORTED) stops the client as 4426 does", async (t) => {
+    const hub = await ScriptedHttpHub.start();
+    t.after(() => hub.close());
+    hub.helloAnswer = [{ t: "error", code: "TH_VERSION_UNSUPPORTED", msg: "speak v1" }];
+    const client = testClient(t, hub, { transports: ["http"] });
+    const disconnected = nextEvent<DisconnectedEvent>(client, "disconnected");
+    const connecting = client.connect();
+    ignoreRejection(connecting);
+    const event = await disconnected;
+    assert.deepEqual([event.errorCode, event.code, event.willReconnect], ["TH_VERSION_UNSUPPORTED", 4426, false]);
+    await assert.rejects(connecting, (error: TelehubClientError) => error.code === "TH_VERSION_UNSUPPORTED" && error.closeCode === 4426);
+    assert.equal(hub.hellos.length, 1, "not retried");
   });
 
   test("a poll cut mid-wait (the connection dropped) ends the session: a new hello, buffered readings delivered once", async (t) => {

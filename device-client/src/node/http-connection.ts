@@ -60,7 +60,9 @@ export class HttpConnection extends EventEmitter<ConnectionEvents> implements De
       if (!frames) return;
       const [first, ...rest] = frames;
       if (first?.t !== "welcome" || typeof first.sid !== "string" || first.sid === "") {
-        this.finish({ code: 4400, reason: "TH_FRAME_MALFORMED: the answer to hello holds no welcome with a sid" });
+        // The hub refused the session in an error frame (TH_VERSION_UNSUPPORTED …), or the answer is not the protocol's.
+        const refusal = frames.map(endOfErrorFrame).find((end) => end !== undefined);
+        this.finish(refusal ?? { code: 4400, reason: "TH_FRAME_MALFORMED: the answer to hello holds no welcome with a sid" });
         return;
       }
       this.welcome = first;
@@ -188,10 +190,9 @@ export class HttpConnection extends EventEmitter<ConnectionEvents> implements De
     for (const frame of frames) {
       if (this.ended) return;
       if (frame.t === "welcome") continue;
-      const closeCode =
-        frame.t === "error" && Object.hasOwn(PROTOCOL_ERRORS, frame.code) ? closeCodeOf(frame.code as ProtocolErrorCode) : undefined;
-      if (frame.t === "error" && closeCode !== undefined) {
-        this.finish({ code: closeCode, reason: `${frame.code}: ${frame.msg}` });
+      const end = endOfErrorFrame(frame);
+      if (end) {
+        this.finish(end);
         return;
       }
       this.emit("frame", frame);
@@ -207,6 +208,13 @@ export class HttpConnection extends EventEmitter<ConnectionEvents> implements De
     this.outbox.length = 0;
     this.emit("end", end);
   }
+}
+
+/** An `error` frame whose code a WebSocket gets as a close ends the HTTP session with that close code (§10). */
+function endOfErrorFrame(frame: CheckedHubFrame): ConnectionEnd | undefined {
+  if (frame.t !== "error" || !Object.hasOwn(PROTOCOL_ERRORS, frame.code)) return undefined;
+  const closeCode = closeCodeOf(frame.code as ProtocolErrorCode);
+  return closeCode === undefined ? undefined : { code: closeCode, reason: `${frame.code}: ${frame.msg}` };
 }
 
 /** A request that failed: malformed answer (4400), no answer in time (before the welcome a connect timeout, after it 4410), or a socket error. */

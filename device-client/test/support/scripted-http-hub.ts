@@ -59,6 +59,8 @@ export class ScriptedHttpHub {
   readonly frames: DecodedFrame[] = [];
   /** Answer a request of this sid with 404 `TH_SESSION_UNKNOWN` or 409 `TH_SESSION_REPLACED`. */
   readonly refusedSids = new Map<string, 404 | 409>();
+  /** When set, a hello is answered with these frames (200) and starts no session. */
+  helloAnswer: HubFrame[] | undefined;
   private readonly sessions = new Map<string, PeerSession>();
   private readonly sockets = new Set<Socket>();
   private current: PeerSession | undefined;
@@ -169,6 +171,7 @@ export class ScriptedHttpHub {
     if (req.method !== "POST" || req.headers["content-type"] !== CBOR_SEQUENCE_TYPE) return refuse(res, 400, "TH_HTTP_REQUEST_INVALID");
     let session: PeerSession | undefined;
     const answers: HubFrame[] = [];
+    if (frames[0]?.t === "hello" && this.helloAnswer) return reply(res, this.helloAnswer);
     if (frames[0]?.t === "hello") {
       if (this.current?.held) this.answerHeld(this.current, 409);
       if (this.current) this.refusedSids.set(this.current.sid, 409);
