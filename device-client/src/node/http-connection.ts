@@ -46,7 +46,8 @@ export class HttpConnection extends EventEmitter<ConnectionEvents> implements De
   private sid: string | undefined;
   private welcome: WelcomeFrame | undefined;
   private ended = false;
-  private readonly outbox: DeviceFrame[] = [];
+  /** Frames queued by `send`, encoded (each is measured against the request limits, then joined). */
+  private readonly outbox: Uint8Array[] = [];
   private readonly exchanges = new Set<HttpExchange>();
   private posting = false;
   private postQueued = false;
@@ -56,7 +57,7 @@ export class HttpConnection extends EventEmitter<ConnectionEvents> implements De
     super();
     const helloSentAt = settings.now();
     const hello: HelloFrame = { t: "hello", v: PROTOCOL_VERSION, ...settings.hello, time: helloSentAt };
-    void this.exchange([hello], 0, settings.connectTimeoutMs).then((frames) => {
+    void this.exchange([encodeFrame(hello)], 0, settings.connectTimeoutMs).then((frames) => {
       if (!frames) return;
       const [first, ...rest] = frames;
       if (first?.t !== "welcome" || typeof first.sid !== "string" || first.sid === "") {
@@ -85,7 +86,7 @@ export class HttpConnection extends EventEmitter<ConnectionEvents> implements De
 
   send(frame: DeviceFrame): void {
     if (!this.open) return;
-    this.outbox.push(frame);
+    this.outbox.push(encodeFrame(frame));
     this.schedulePost();
   }
 
@@ -121,11 +122,11 @@ export class HttpConnection extends EventEmitter<ConnectionEvents> implements De
   }
 
   /** The next request's frames: in order, at most {@link MAX_FRAMES_PER_REQUEST} and {@link MAX_BODY_BYTES} (at least one). */
-  private takeRequestFrames(): DeviceFrame[] {
+  private takeRequestFrames(): Uint8Array[] {
     let bytes = 0;
     let count = 0;
     for (const frame of this.outbox) {
-      bytes += encodeFrame(frame).length;
+      bytes += frame.length;
       if (count === MAX_FRAMES_PER_REQUEST || (count > 0 && bytes > MAX_BODY_BYTES)) break;
       count++;
     }
@@ -153,7 +154,7 @@ export class HttpConnection extends EventEmitter<ConnectionEvents> implements De
    * One request of this session. Resolves with the hub's frames, or undefined when the session
    * ended (this request's failure or refusal ends it).
    */
-  private async exchange(frames: DeviceFrame[], waitMs: number, timeoutMs: number): Promise<CheckedHubFrame[] | undefined> {
+  private async exchange(frames: Uint8Array[], waitMs: number, timeoutMs: number): Promise<CheckedHubFrame[] | undefined> {
     if (this.ended) return undefined;
     const url = new URL(this.settings.url);
     if (this.sid !== undefined) url.searchParams.set(HTTP_QUERY.session, this.sid);
@@ -161,7 +162,7 @@ export class HttpConnection extends EventEmitter<ConnectionEvents> implements De
     const exchange = new HttpExchange({
       url,
       headers: this.settings.headers,
-      body: joinCborSequence(frames.map((frame) => encodeFrame(frame))),
+      body: joinCborSequence(frames),
       timeoutMs,
       options: this.settings.requestOptions,
       now: this.settings.now,
