@@ -162,6 +162,7 @@ export const API_ROUTE_CASES: readonly ApiRouteCase[] = [
   { method: "GET", path: "/api/v1/me/preferences", url: "/api/v1/me/preferences", access: "viewer" },
   { method: "PUT", path: "/api/v1/me/preferences", url: "/api/v1/me/preferences", access: "viewer", body: { theme: "dark" } },
   { method: "GET", path: "/api/v1/live", url: "/api/v1/live?topics=presence:*", access: "viewer" },
+  { method: "GET", path: "/api/v1/live/poll", url: "/api/v1/live/poll?topics=presence:*", access: "viewer" },
   { method: "GET", path: "/api/v1/alarm-rules", url: "/api/v1/alarm-rules", access: "viewer" },
   { method: "POST", path: "/api/v1/alarm-rules", url: "/api/v1/alarm-rules", access: "operator", body: CASE_RULE },
   { method: "GET", path: "/api/v1/alarm-rules/{id}", url: `/api/v1/alarm-rules/${CASE_RULE_ID}`, access: "viewer" },
