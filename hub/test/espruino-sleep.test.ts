@@ -97,6 +97,21 @@ describe("the Espruino deep-sleep client against the real hub", () => {
     );
   });
 
+  test("a reset between the hub's answer and the flash write (the file one wake old): the next wake's batch numbers collide, are numbered again, and nothing is lost", async () => {
+    const temperatures = [30, 30.5, 31, 31.5, 32];
+    const { board: b, log } = await board("esp-sleep-7", { temperatures });
+    await b.boot();
+    await b.boot();
+    const before = b.files.get("telehub.wake") as string;
+    await b.boot(); // the hub stores its reading, then the write is lost:
+    b.files.set("telehub.wake", before);
+    const requests = log.requests;
+    await b.boot();
+    assert.equal(log.requests - requests, 2, "the renumbered batch goes in a second request");
+    await b.boot();
+    assert.deepEqual(await temps("esp-sleep-7"), temperatures, "stored = taken");
+  });
+
   test("a command sent while the board sleeps runs at its next wake, once, and reaches succeeded in the same wake", async () => {
     const { board: b, log } = await board("esp-sleep-2", { temperatures: [21, 22, 23] });
     await b.boot();

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { buildBundle } from "./bundle.js";
+import { buildBundle, SLEEP_ENTRY } from "./bundle.js";
 import { promptHidden, resolveFlashSettings, TOKEN_ENV } from "./flash-settings.js";
 import { checkBundle, formatViolations } from "./gate.js";
 
@@ -29,7 +29,9 @@ const USAGE = `usage: npm run flash -- [options]
   --ssid S        Wi-Fi network          --password W   Wi-Fi password
   --url U         hub URL (ws://HOST:PORT or wss://…)
   --device ID     device id
-  --interval N    seconds between readings (default 30)
+  --interval N    seconds between readings (default 30; with --sleep 300)
+  --sleep         the deep-sleep application instead: wake every --interval seconds, one HTTP
+                  request to the hub (--url http://HOST:PORT), then ESP32.deepSleep (docs/esp32.md)
   --config FILE   JSON with any of: port, ssid, password, url, device, token, interval
   --dry-run       write the bundle (the code the upload sends) to --out (default dist/espruino/upload.js),
                   touch no device; the upload itself also sends reset(), writes telehub.json and the
@@ -61,6 +63,7 @@ export async function flash(argv: string[]): Promise<string | undefined> {
       interval: { type: "string" },
       config: { type: "string" },
       "dry-run": { type: "boolean" },
+      sleep: { type: "boolean" },
       out: { type: "string" },
       help: { type: "boolean" },
     },
@@ -72,7 +75,7 @@ export async function flash(argv: string[]): Promise<string | undefined> {
   const { settings, warnings } = resolveFlashSettings(values, process.env);
   for (const warning of warnings) console.error(warning);
 
-  const bundle = await buildBundle();
+  const bundle = await buildBundle(values.sleep ? SLEEP_ENTRY : undefined);
   const violations = checkBundle(bundle.minified);
   if (violations.length > 0) throw new Error(`the bundle breaks the Espruino rules:\n${formatViolations(violations)}`);
   const work = mkdtempSync(join(tmpdir(), "telehub-flash-"));
@@ -100,7 +103,7 @@ export async function flash(argv: string[]): Promise<string | undefined> {
         token: settings.token,
         ssid: settings.ssid ?? "",
         password: settings.password ?? "",
-        interval: settings.interval ?? 30,
+        interval: settings.interval ?? (values.sleep ? 300 : 30),
       }),
       { mode: 0o600 },
     );

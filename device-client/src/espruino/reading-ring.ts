@@ -153,6 +153,15 @@ export class ReadingRing {
     }
   }
 
+  /** Add `shift` to the numbers of the batches numbered in [from, to] (numbers the hub turned out to hold already). */
+  renumber(from: number, to: number, shift: number): void {
+    for (let i = 0; i < this.size; i++) {
+      const slot = this.slot(i);
+      const seq = this.seqs[slot] as number;
+      if (seq >= from && seq <= to) this.seqs[slot] = seq + shift;
+    }
+  }
+
   /** A batch refused for good: never send it again; its slots are freed when the head passes them. */
   discard(seq: number): void {
     for (let i = 0; i < this.size; i++) if (this.seqs[this.slot(i)] === seq) this.seqs[this.slot(i)] = VOID;

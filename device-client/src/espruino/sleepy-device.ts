@@ -98,6 +98,8 @@ export function createSleepyDevice(platform: SleepyPlatform, o: SleepyOptions): 
     let sentUpTo = 0;
     let paused = false;
     let answered = false;
+    /** The first batch number this wake gave (0: none yet). */
+    let firstNew = 0;
     // A first contact (nothing numbered yet: a new or erased flash) or an unset clock: hello alone
     // first, to learn the hub's durable seq and time before numbering and stamping readings.
     let sampled = !!state.lastSeq && platform.now() >= CLOCK_SET_MS;
@@ -112,9 +114,19 @@ export function createSleepyDevice(platform: SleepyPlatform, o: SleepyOptions): 
 
     const onWelcome = (w: Frame, t1: number): void => {
       sid = w.sid as string;
+      const durable = w.seq as number;
+      if (firstNew && requests === 1 && durable >= firstNew) {
+        // The hub already holds numbers this wake gave its new batches: the flash file is older than the
+        // hub's record (a reset between an answer and the write). The hub takes those batches for
+        // duplicates: number them again above everything and send them once more.
+        const to = Math.min(durable, state.lastSeq);
+        const shift = Math.max(durable, state.lastSeq) + 1 - firstNew;
+        ring.renumber(firstNew, to, shift);
+        state.lastSeq = to + shift;
+        sentUpTo = firstNew - 1;
+      }
       const measured = (w.time as number) - ((w.echo as number) + t1) / 2;
       if (platform.setClock && Math.abs(measured) >= option(o.clockThresholdMs, 1000)) platform.setClock(platform.now() + measured);
-      const durable = w.seq as number;
       ring.settle(durable);
       if (durable > state.lastSeq) state.lastSeq = durable;
       const lim = (w.lim || {}) as Doc;
@@ -191,6 +203,7 @@ export function createSleepyDevice(platform: SleepyPlatform, o: SleepyOptions): 
         if (seq === 0) {
           if (ring.unbatched() === 0) break;
           seq = ++state.lastSeq;
+          if (!firstNew) firstNew = seq;
           ring.assignBatch(seq, batchLimit);
         }
         body += encodeBatch(ring, seq, 0, false);
