@@ -100,6 +100,29 @@ describe("TelehubClient: falling back to HTTP when a WebSocket cannot pass", () 
     assert.equal(new URL(first.url, "http://x").pathname, "/v1/device");
   });
 
+  test("upgrade back: the background WebSocket's hello replaces the HTTP session; the 409 that answers the held poll before its welcome is not a stop", async (t) => {
+    const hub = await peer(t, (attempt) => (attempt === 0 ? { status: 502 } : "accept"));
+    hub.welcomeDelayMs = 150;
+    const c = client(t, hub, { upgradeRetryMs: 100 });
+    const errors: TelehubClientError[] = [];
+    c.on("error", (error) => errors.push(error));
+    const switches: TransportEvent[] = [];
+    c.on("transport", (e) => switches.push(e));
+    await c.connect();
+    assert.equal(c.transport, "http");
+    await waitFor(() => switches.length === 2, 3_000, "the switch to WebSocket");
+    assert.deepEqual(switches, [
+      { transport: "http", previous: undefined },
+      { transport: "ws", previous: "http" },
+    ]);
+    assert.ok(hub.replacedAnswers >= 1, "the held poll was answered 409 before the welcome");
+    assert.deepEqual(errors, []);
+    assert.equal(c.transport, "ws");
+    c.send({ n: 1 });
+    await c.flush(3_000);
+    assert.equal(c.stats.ackedReadings, 1);
+  });
+
   test("the rule itself: refused TCP connections and anything after the 101 are not reasons to fall back", () => {
     const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
     const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });

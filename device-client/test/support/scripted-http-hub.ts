@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { type WebSocket, WebSocketServer } from "ws";
 import {
   CBOR_SEQUENCE_TYPE,
   DEFAULT_LIMITS,
@@ -15,8 +16,10 @@ import {
   encodeFrame,
   type HubFrame,
   joinCborSequence,
+  SUBPROTOCOL,
   splitCborSequence,
   toWireLimits,
+  type WelcomeFrame,
 } from "../../src/protocol/index.js";
 import { waitFor } from "./wait.js";
 
@@ -28,7 +31,12 @@ export type UpgradeAnswer =
   /** Close the connection before answering. */
   | "close"
   /** Never answer. */
-  | "hang";
+  | "hang"
+  /**
+   * A WebSocket session: its hello replaces the HTTP session (a held poll is answered 409 at
+   * once) and is welcomed `welcomeDelayMs` later; its batches are acknowledged.
+   */
+  | "accept";
 
 /** One POST as the peer saw it. */
 export interface PostedRequest {
@@ -61,6 +69,16 @@ export class ScriptedHttpHub {
   readonly refusedSids = new Map<string, 404 | 409>();
   /** When set, a hello is answered with these frames (200) and starts no session. */
   helloAnswer: HubFrame[] | undefined;
+  /** How long an accepted WebSocket's welcome waits after its hello (see `UpgradeAnswer` "accept"). */
+  welcomeDelayMs = 0;
+  /** HTTP requests answered 409 `TH_SESSION_REPLACED`. */
+  replacedAnswers = 0;
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (p) => (p.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sessions = new Map<string, PeerSession>();
   private readonly sockets = new Set<Socket>();
   private current: PeerSession | undefined;
@@ -73,7 +91,7 @@ export class ScriptedHttpHub {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
     });
-    server.on("upgrade", (req: IncomingMessage, socket: Socket) => this.onUpgrade(req, socket));
+    server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
     server.on("request", (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res));
   }
 
@@ -136,14 +154,20 @@ export class ScriptedHttpHub {
 
   async close(): Promise<void> {
     for (const session of this.sessions.values()) if (session.held) clearTimeout(session.held.timer);
+    for (const timer of this.timers) clearTimeout(timer);
     for (const socket of this.sockets) socket.destroy();
+    this.wss.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Socket): void {
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const answer = this.upgradeAnswer(this.upgrades.length);
     this.upgrades.push({ url: req.url ?? "", headers: req.headers });
     if (answer === "hang") return;
+    if (answer === "accept") {
+      this.wss.handleUpgrade(req, socket, head, (ws) => ws.on("message", (data) => this.onSocketFrame(ws, decodeFrame(data as Buffer))));
+      return;
+    }
     if (answer === "reset") {
       socket.resetAndDestroy();
       return;
@@ -157,6 +181,42 @@ export class ScriptedHttpHub {
     if (answer.telehubCode) lines.push(`X-Telehub-Error: ${answer.telehubCode}`);
     if (answer.retryAfterS !== undefined) lines.push(`Retry-After: ${answer.retryAfterS}`);
     socket.end(`${lines.join("\r\n")}\r\n\r\n${body}`);
+  }
+
+  private onSocketFrame(ws: WebSocket, frame: DecodedFrame): void {
+    this.frames.push(frame);
+    const send = (answer: HubFrame) => ws.send(encodeFrame(answer), { binary: true });
+    if (frame.t === "hello") {
+      this.replaceCurrent();
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        send(this.welcome(frame, undefined));
+      }, this.welcomeDelayMs);
+      this.timers.add(timer);
+    } else if (frame.t === "batch") {
+      this.durableSeq = Math.max(this.durableSeq, frame.seq as number);
+      send({ t: "ack", seq: this.durableSeq });
+    }
+  }
+
+  /** A new session of the device: the HTTP one is replaced (its held poll and later requests get 409). */
+  private replaceCurrent(): void {
+    if (this.current?.held) this.answerHeld(this.current, 409);
+    if (this.current) this.refusedSids.set(this.current.sid, 409);
+    this.current = undefined;
+  }
+
+  private welcome(hello: DecodedFrame, sid: string | undefined): WelcomeFrame {
+    return {
+      t: "welcome",
+      v: 1,
+      time: Date.now(),
+      ...(typeof hello.time === "number" && { echo: hello.time }),
+      seq: this.durableSeq,
+      hb: 60_000,
+      lim: toWireLimits(DEFAULT_LIMITS),
+      ...(sid !== undefined && { sid, ivl: 60_000, wait: 30_000 }),
+    };
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -173,26 +233,14 @@ export class ScriptedHttpHub {
     const answers: HubFrame[] = [];
     if (frames[0]?.t === "hello" && this.helloAnswer) return reply(res, this.helloAnswer);
     if (frames[0]?.t === "hello") {
-      if (this.current?.held) this.answerHeld(this.current, 409);
-      if (this.current) this.refusedSids.set(this.current.sid, 409);
+      this.replaceCurrent();
       session = { sid: randomUUID(), outbox: [], held: undefined };
       this.sessions.set(session.sid, session);
       this.current = session;
-      const hello = frames[0] as { time?: number };
-      answers.push({
-        t: "welcome",
-        v: 1,
-        time: Date.now(),
-        ...(hello.time !== undefined && { echo: hello.time }),
-        seq: this.durableSeq,
-        hb: 60_000,
-        lim: toWireLimits(DEFAULT_LIMITS),
-        sid: session.sid,
-        ivl: 60_000,
-        wait: 30_000,
-      });
+      answers.push(this.welcome(frames[0], session.sid));
     } else {
       const refused = sid === null ? undefined : this.refusedSids.get(sid);
+      if (refused === 409) this.replacedAnswers++;
       if (refused) return refuse(res, refused, refused === 404 ? "TH_SESSION_UNKNOWN" : "TH_SESSION_REPLACED");
       session = sid === null ? undefined : this.sessions.get(sid);
       if (!session) return refuse(res, 404, "TH_SESSION_UNKNOWN");
@@ -219,6 +267,7 @@ export class ScriptedHttpHub {
     if (!held) return;
     session.held = undefined;
     clearTimeout(held.timer);
+    if (status) this.replacedAnswers++;
     if (status) refuse(held.res, status, "TH_SESSION_REPLACED");
     else reply(held.res, session.outbox.splice(0));
   }
