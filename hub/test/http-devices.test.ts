@@ -42,6 +42,7 @@ describe("HTTP API devices", () => {
       lastSeenAt: null,
       connected: false,
       connectedAt: null,
+      transport: null,
       firmware: null,
       model: null,
       attributes: {},

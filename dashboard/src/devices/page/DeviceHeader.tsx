@@ -3,7 +3,7 @@ import type { DeviceProfile } from "@telehub/hub";
 import { ConnectedChip, FreshnessChip, isConnected } from "../DeviceFields";
 import type { Device, DeviceLiveState } from "../device-types";
 
-/** The device's name, id, presence, data freshness and profile. */
+/** The device's name, id, presence (and its transport), data freshness and profile. */
 export function DeviceHeader({
   device,
   live,
@@ -22,6 +22,16 @@ export function DeviceHeader({
         {device.id}
       </Typography>
       <ConnectedChip connected={isConnected(device, live)} />
+      {isConnected(device, live) && device.transport && (
+        <Chip
+          size="small"
+          variant="outlined"
+          data-testid="transport"
+          data-transport={device.transport}
+          label={device.transport === "http" ? "via HTTP" : "via WebSocket"}
+          title="How the device is connected: a WebSocket, or HTTP requests with long polling (docs/protocol.md §10)"
+        />
+      )}
       <FreshnessChip lastReadingAt={live?.lastReadingAt} />
       <Chip
         size="small"
