@@ -14,9 +14,9 @@ export interface FleetSnapshot {
   rejected: number;
   reconnects: number;
   /**
-   * Connection attempts the hub refused at the upgrade and the device retried, by error code
-   * (`TH_HUB_BUSY`: admission control; `HTTP <status>` when the refusal named no code). Part of
-   * `reconnects`.
+   * Connection attempts the hub refused at the upgrade (or, over HTTP, requests it or a proxy
+   * refused) and the device retried, by error code (`TH_HUB_BUSY`: admission control;
+   * `HTTP <status>` when the refusal named no code). Part of `reconnects`.
    */
   refused: Record<string, number>;
   /** Readings per second handed to the clients since the previous snapshot. */
