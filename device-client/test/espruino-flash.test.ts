@@ -37,6 +37,25 @@ describe("npm run flash", () => {
     }
   });
 
+  test("--sleep --dry-run writes the deep-sleep bundle: HTTP and ESP32.deepSleep, no WebSocket, the same gate and budget", () => {
+    const dir = mkdtempSync(join(tmpdir(), "telehub-flash-test-"));
+    try {
+      const out = join(dir, "upload.js");
+      const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+      const args = ["run", "flash", "--", "--sleep", "--dry-run", "--out", out, "--url", "http://10.0.0.2:8080", "--device", "esp-9"];
+      const result = spawnSync(npm, args, { cwd: packageDir, encoding: "utf8", timeout: 60_000 });
+      assert.equal(result.status, 0, result.stderr + result.stdout);
+      const upload = readFileSync(out, "utf8");
+      assert.equal(formatViolations(checkBundle(upload)), "");
+      assert.ok(Buffer.byteLength(upload, "latin1") <= ESPRUINO_BUNDLE_BUDGET);
+      assert.match(upload, /deepSleep/);
+      assert.match(upload, /require\("http"\)/);
+      assert.doesNotMatch(upload, /Sec-WebSocket/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("without a port or credentials it refuses to upload and says what is missing", () => {
     const result = spawnSync(process.execPath, [join(packageDir, "dist/scripts/espruino/flash.js"), "--url", "ws://h:1"], {
       encoding: "utf8",
