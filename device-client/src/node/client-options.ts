@@ -38,7 +38,11 @@ export interface TelehubClientOptions {
   backoff?: Partial<BackoffOptions>;
   /** Random source in [0, 1) for the jitter. Default `Math.random`. */
   random?: () => number;
-  /** Limit for the upgrade plus the `welcome`; the attempt is dropped and retried after it. Default 10,000 ms. */
+  /**
+   * Limit for the upgrade plus the `welcome` (HTTP: the answer to the `hello` request); the attempt
+   * is dropped and retried after it. A WebSocket attempt with no `101` within it falls back to HTTP
+   * (see `transports`). Default 10,000 ms.
+   */
   connectTimeoutMs?: number;
   /** Added to `2 × welcome.hb` before a silent hub is declared dead. Default 5,000 ms. */
   heartbeatGraceMs?: number;
