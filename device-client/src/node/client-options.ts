@@ -44,7 +44,7 @@ export interface TelehubClientOptions {
    * (see `transports`). Default 10,000 ms.
    */
   connectTimeoutMs?: number;
-  /** Added to `2 × welcome.hb` before a silent hub is declared dead. Default 5,000 ms. */
+  /** Added to `2 × welcome.hb` before a silent hub is declared dead (HTTP: to a request's wait plus `2 × welcome.hb`). Default 5,000 ms. */
   heartbeatGraceMs?: number;
   /** How credentials travel: `Authorization: Basic` header, or `?device=&token=` query. Default `"header"`. */
   credentials?: CredentialsMode;
