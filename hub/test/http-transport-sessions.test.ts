@@ -151,6 +151,21 @@ describe("HTTP transport: newest wins, one poll per session, nothing lost or dou
     assert.deepEqual((await d.post([], { wait: 1_000 })).frames, [], "acknowledged: not sent again");
   });
 
+  test("a configuration is resent after resendAfterMs until its config_ack, then not again", async () => {
+    const d = await device("s-8");
+    await d.hello({ ivl: 60_000 });
+    const poll = d.post([], { wait: 20_000 });
+    await eventually(async () => (await polls()) === 1, "the poll is held");
+    const put = await callApi(running.hub, "PUT", "/api/v1/devices/s-8/config", { document: { interval: 5 } });
+    assert.equal(put.status, 200);
+    const config = { t: "config", v: 1, d: { interval: 5 } };
+    assert.deepEqual((await poll).frames, [config], "the held poll is answered with it");
+    assert.deepEqual((await d.post([], { wait: 20_000 })).frames, [config], "not acknowledged: sent again");
+    assert.deepEqual((await d.post([{ t: "config_ack", v: 1, ok: true }])).frames, []);
+    assert.equal((await callApi(running.hub, "GET", "/api/v1/devices/s-8/config")).body.reported.version, 1);
+    assert.deepEqual((await d.post([], { wait: 1_000 })).frames, [], "acknowledged: not sent again");
+  });
+
   test("a session expires ivl + graceMs after its last request: the device is disconnected and its sid unknown", async () => {
     const d = await device("s-6");
     const welcome = (await d.hello({ ivl: 200 })).frames[0];
