@@ -22,9 +22,10 @@ const SHUTDOWN_SETTLE_MS = 10_000;
 const LAST_SEEN_CHUNK = 100;
 
 /**
- * Where devices come in: authenticates each WebSocket upgrade before accepting it, applies
- * admission control, keeps one session per device (the newest connection wins), pings every
- * quiet session, and persists last-seen times.
+ * Where devices come in: authenticates each WebSocket upgrade before accepting it (and each HTTP
+ * transport request, `HttpDeviceTransport`), applies admission control, keeps one session per
+ * device over either transport (the newest wins), pings every quiet WebSocket session, and
+ * persists last-seen times.
  */
 export class DeviceGateway implements DevicePresence, DeviceChannel {
   private readonly wss: WebSocketServer;

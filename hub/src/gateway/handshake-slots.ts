@@ -4,7 +4,8 @@ export type SlotRefusal = "hub" | "address";
 /**
  * Admission control for device handshakes (upgrade to `welcome`): at most `maxConcurrent` at
  * once over all clients, and at most `maxPerAddress` (0: no limit) from one client address, so
- * that one address cannot take every slot and lock the other devices out.
+ * that one address cannot take every slot and lock the other devices out. The HTTP transport's
+ * long polls are counted by one too (`gateway.http.maxPolls`, `maxPollsPerAddress`).
  */
 export class HandshakeSlots {
   private inProgress = 0;
