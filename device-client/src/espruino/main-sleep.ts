@@ -30,20 +30,25 @@ declare function print(...text: unknown[]): void;
 
 const CONFIG_FILE = "telehub.json";
 const STATE_FILE = "telehub.state";
+/** The longest sleep: `ESP32.deepSleep` takes the microseconds as a 32-bit signed int (2^31 µs is 2,147.48 s). */
+const MAX_SLEEP_S = 2147;
 /** Wi-Fi that has not connected by then is given up for this wake (the readings are kept). */
 const WIFI_WAIT_MS = 20000;
 
 const storage = require("Storage");
 const config = storage.readJSON(CONFIG_FILE, true);
 const state = storage.readJSON(STATE_FILE, true) || {};
-let intervalS = typeof state.interval === "number" ? state.interval : config && typeof config.interval === "number" ? config.interval : 300;
+let intervalS = Math.min(
+  MAX_SLEEP_S,
+  typeof state.interval === "number" ? state.interval : config && typeof config.interval === "number" ? config.interval : 300,
+);
 
 const saveState = (): void => {
   storage.writeJSON(STATE_FILE, state);
 };
 
 const setInterval_ = (seconds: CborValue): number => {
-  if (typeof seconds !== "number" || seconds < 1 || seconds > 86400) throw new Error("interval must be 1..86400 s");
+  if (typeof seconds !== "number" || seconds < 1 || seconds > MAX_SLEEP_S) throw new Error("interval must be 1.." + MAX_SLEEP_S + " s");
   intervalS = seconds;
   state.interval = seconds;
   saveState();
