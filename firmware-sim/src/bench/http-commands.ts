@@ -4,7 +4,7 @@ import { type HubProcess, removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
 import { fmt } from "../output/format.js";
 import { deliveryLatencies, type Percentiles, percentilesOf, type SentCommands, sendPingCommands } from "./command-sender.js";
-import { benchHttpAgent, HttpDevice } from "./http-device.js";
+import { BenchHttpAgent, HttpDevice } from "./http-device.js";
 import { HTTP_BENCH_HUB_ENV } from "./http-hub-env.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs } from "./process-stats.js";
@@ -167,7 +167,7 @@ async function startWsFleet(hub: HubProcess, load: CommandLoad): Promise<Fleet> 
  */
 async function startHttpFleet(hub: HubProcess, load: CommandLoad): Promise<Fleet> {
   const credentials = await provisionDevices(hub.url, hub.adminKey, "cmd-", load.devices);
-  const agent = benchHttpAgent();
+  const agent = new BenchHttpAgent();
   const devices = credentials.map(({ deviceId, token }) => new HttpDevice(hub.url, deviceId, token, agent));
   const receivedAt = new Map<number, number>();
   let errors = 0;

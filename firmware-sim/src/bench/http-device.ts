@@ -15,10 +15,17 @@ import {
 
 /**
  * A keep-alive agent for many benchmark devices: no cap on sockets (each device has at most one
- * request in flight, so at most one socket), idle sockets kept for the next request.
+ * request in flight, so at most one socket), idle sockets kept for the next request; it counts
+ * the requests answered through it.
  */
-export function benchHttpAgent(): Agent {
-  return new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 100_000 });
+export class BenchHttpAgent extends Agent {
+  /** Requests whose answer came in full (each frees its socket for the next: the agent's `free` event). */
+  answered = 0;
+
+  constructor() {
+    super({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 100_000 });
+    this.on("free", () => this.answered++);
+  }
 }
 
 /** A request the hub refused as a whole (docs/protocol.md §10): its status and `X-Telehub-Error` code. */
@@ -50,7 +57,7 @@ export class HttpDevice {
     hubUrl: string,
     readonly deviceId: string,
     token: string,
-    private readonly agent: Agent,
+    private readonly agent: BenchHttpAgent,
   ) {
     this.url = new URL(DEVICE_PATH, hubUrl);
     this.authorization = `Basic ${Buffer.from(`${deviceId}:${token}`).toString("base64")}`;

@@ -3,7 +3,7 @@ import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
 import { fmt } from "../output/format.js";
 import type { IngestLoad } from "./alarms-ingest.js";
-import { benchHttpAgent, HttpDevice } from "./http-device.js";
+import { BenchHttpAgent, HttpDevice } from "./http-device.js";
 import { HTTP_BENCH_HUB_ENV } from "./http-hub-env.js";
 import { type IngestResult, readingsStored, runIngest } from "./ingest-scenario.js";
 import { percentile } from "./percentiles.js";
@@ -92,7 +92,7 @@ interface BareHttpIngestResult extends IngestResult {
  */
 async function runBareHttpIngest(load: IngestLoad): Promise<BareHttpIngestResult> {
   const hub = await spawnHub({ env: HTTP_BENCH_HUB_ENV });
-  const agent = benchHttpAgent();
+  const agent = new BenchHttpAgent();
   try {
     const credentials = await provisionDevices(hub.url, hub.adminKey, "bench-", load.devices);
     const devices = credentials.map(({ deviceId, token }) => new HttpDevice(hub.url, deviceId, token, agent));
@@ -117,6 +117,7 @@ async function runBareHttpIngest(load: IngestLoad): Promise<BareHttpIngestResult
       hubCpuPercent: (cpuMs / (seconds * 1000)) * 100,
       hubPeakRssBytes: peakRssBytes(hub.pid),
       storedReadings: await readingsStored(hub),
+      requests: agent.answered,
       batchesPerRequest,
     };
   } finally {

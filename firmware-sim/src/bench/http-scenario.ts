@@ -40,6 +40,7 @@ function ingestRows(r: TransportIngestComparison): Row[] {
   const rounds = (values: number[]): string => values.map((v) => fmt(v)).join(", ");
   const cpu = (side: TransportIngestSide): string => `${fmt(side.hubCpuPercent)} % / ${mib(side.hubPeakRssBytes)}`;
   const stored = (side: TransportIngestSide): string => `${fmt(side.storedReadings)} / ${fmt(r.readings)}`;
+  const batches = r.devices * r.batchesPerDevice;
   return [
     [
       `http: ingest, Node client over HTTP, durable readings/s (median of ${r.rounds})`,
@@ -63,6 +64,12 @@ function ingestRows(r: TransportIngestComparison): Row[] {
       "http: ingest ack latency p50 / p99, HTTP client, bare HTTP / WebSocket",
       `${ms(r.http.ackP50Ms, r.http.ackP99Ms)}; ${ms(r.bareHttp.ackP50Ms, r.bareHttp.ackP99Ms)}`,
       ms(r.ws.ackP50Ms, r.ws.ackP99Ms),
+      "",
+    ],
+    [
+      "http: ingest requests answered per batch (median round), HTTP client / bare HTTP",
+      fmt((r.http.requests ?? Number.NaN) / batches, 2),
+      fmt((r.bareHttp.requests ?? Number.NaN) / batches, 2),
       "",
     ],
     ["http: ingest hub CPU / peak RSS, HTTP client, bare HTTP / WebSocket", `${cpu(r.http)}; ${cpu(r.bareHttp)}`, cpu(r.ws), ""],

@@ -1,6 +1,7 @@
 import { TelehubClient, type Transport } from "@telehub/device-client";
 import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
+import { BenchHttpAgent } from "./http-device.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs, peakRssBytes } from "./process-stats.js";
 import { SAMPLE_TS_BASE, sampleReading } from "./sample-reading.js";
@@ -17,6 +18,8 @@ export interface IngestResult {
   hubPeakRssBytes: number;
   /** Readings the hub reports stored (its metric), against readings sent. */
   storedReadings: number;
+  /** Over HTTP: requests answered in the round (hellos, posts and polls alike). */
+  requests?: number;
 }
 
 /** Settings the benchmark hub runs with: limits opened up so the device side is not rate-limited. */
@@ -45,6 +48,8 @@ export async function runIngest(
 ): Promise<IngestResult> {
   const hub = await spawnHub({ env: { ...BENCH_HUB_ENV, ...env } });
   const clients: TelehubClient[] = [];
+  // Over HTTP the clients' requests go through an agent that counts them.
+  const agent = transport === "http" ? new BenchHttpAgent() : undefined;
   try {
     const credentials = await provisionDevices(hub.url, hub.adminKey, "bench-", devices);
     for (const { deviceId, token } of credentials) {
@@ -56,6 +61,7 @@ export async function runIngest(
           maxBatchReadings: readingsPerBatch,
           batchIntervalMs: 60_000,
           transports: [transport],
+          wsOptions: agent ? { agent } : {},
         }),
       );
     }
@@ -86,9 +92,11 @@ export async function runIngest(
       hubCpuPercent: (cpuMs / (seconds * 1000)) * 100,
       hubPeakRssBytes: peakRssBytes(hub.pid),
       storedReadings,
+      requests: agent?.answered,
     };
   } finally {
     await Promise.all(clients.map((c) => c.close({ flush: false })));
+    agent?.destroy();
     await hub.stop();
     removeDataDir(hub);
   }
