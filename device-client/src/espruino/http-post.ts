@@ -8,7 +8,7 @@ import { decimal } from "./strings.js";
  * synchronously (Linux build) or emit `error`: both end as status 0.
  */
 
-/** An Espruino `http` response: `data` (binary string pieces), `close` (the end); `statusCode`, `headers`. */
+/** An Espruino `http` response: `data` (binary string pieces), `close` (the end); `statusCode` (text on Espruino), `headers`. */
 export interface EspruinoHttpResponse {
   statusCode: number | string;
   headers: { [name: string]: string };

@@ -5,7 +5,7 @@ import type { EspruinoHttp, EspruinoHttpRequest, EspruinoHttpResponse } from "..
 /*
  * A test double for Espruino's built-in `http` module over Node's `http`, with the semantics the
  * client must cope with: the body goes out and comes back as binary strings (one char per byte),
- * in pieces of `chunkBytes`; the end of the answer is `close`; a refused connection throws
+ * in pieces of `chunkBytes`; `statusCode` is text; the end of the answer is `close`; a refused connection throws
  * synchronously (`InternalError: Unable to create socket`, as Espruino's Linux build does) when
  * `refuse()` says so, otherwise a failed request emits `error`. One connection per request
  * (Espruino keeps none alive), so the bytes counted are each exchange's whole TCP payload.
@@ -68,7 +68,8 @@ export function createEspruinoHttpAdapter(options: EspruinoHttpAdapterOptions = 
         const flat: Record<string, string> = {};
         for (let i = 0; i < res.rawHeaders.length; i += 2) flat[res.rawHeaders[i] as string] = res.rawHeaders[i + 1] as string;
         const response: EspruinoHttpResponse = {
-          statusCode: res.statusCode ?? 0,
+          // Espruino gives the status as the text of the status line (libs/network/socketserver.c).
+          statusCode: String(res.statusCode ?? 0),
           headers: flat,
           on(event, listener) {
             resListeners[event]?.push(listener);
