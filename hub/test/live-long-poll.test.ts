@@ -164,3 +164,24 @@ describe("live channel by long polling", () => {
     assert.equal((answers[6]?.body as unknown as { error?: { code: string } } | undefined)?.error?.code, "TH_API_LIVE_CALLER_FULL");
   });
 });
+
+test("a poll held when the hub stops is answered at once with closed TH_HUB_STOPPING", async () => {
+  // Polls are held for up to a minute here: only the stop can answer them.
+  const running = await startHub({ adminKey: TEST_ADMIN_KEY, live: { maxPollWaitMs: 60_000 } });
+  try {
+    const headers = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+    const poll = async (cursor?: string): Promise<PollAnswer> => {
+      const query = cursor === undefined ? "" : `&cursor=${cursor}&wait=60000`;
+      return (await (await fetch(`${running.url}/api/v1/live/poll?topics=presence:*${query}`, { headers })).json()) as PollAnswer;
+    };
+    const first = await poll();
+    const held = poll(first.cursor);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The HTTP server's close alone (the live hub untouched) ends the subscriptions: a poll that
+    // came in after the live hub closed does not hold the server open for its wait.
+    await running.hub.http.close();
+    assert.deepEqual(await held, { cursor: first.cursor, updates: [], closed: "TH_HUB_STOPPING" });
+  } finally {
+    await running.dispose();
+  }
+});

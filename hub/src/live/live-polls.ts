@@ -69,6 +69,15 @@ export class LivePolls {
     return this.subscriptions.size;
   }
 
+  /**
+   * The hub is stopping: end every subscription, a waiting poll answered with `closed`. The live
+   * hub closes its subscribers first, but a dashboard may poll again before the HTTP server stops
+   * taking requests, and such a poll must not hold the server open for its `wait`.
+   */
+  close(): void {
+    for (const { poll } of [...this.subscriptions.values()]) poll.end("TH_HUB_STOPPING");
+  }
+
   private start(
     owners: readonly string[],
     topics: readonly string[],

@@ -33,6 +33,11 @@ function pollBody(answer: LivePollAnswer): string {
  */
 export function registerLiveRoutes(http: FastifyInstance, deps: HttpApiDeps): void {
   const polls = new LivePolls(deps.live, deps.config.live);
+  // Before the server waits for the requests under way: a held poll would keep it open for its wait.
+  http.addHook("preClose", (done) => {
+    polls.close();
+    done();
+  });
   registerLivePollRoute(http, polls);
   http.get<{ Querystring: { topics: string } }>(
     "/live",
