@@ -38,8 +38,8 @@ describe("the Espruino deep-sleep client against the real hub", () => {
       .sort((a, b) => a - b);
   };
 
-  const board = async (id: string, options: { clockSkewMs?: number; refuse?: () => boolean; temperatures: number[] }) => {
-    const token = await running.provision(id);
+  const board = async (id: string, options: { clockSkewMs?: number; refuse?: () => boolean; temperatures: number[]; token?: string }) => {
+    const token = options.token ?? (await running.provision(id));
     const adapter = createEspruinoHttpAdapter({ chunkBytes: 7, refuse: options.refuse });
     const b = new DeepSleepBoard({
       code,
@@ -110,6 +110,19 @@ describe("the Espruino deep-sleep client against the real hub", () => {
     assert.equal(log.requests - requests, 2, "the renumbered batch goes in a second request");
     await b.boot();
     assert.deepEqual(await temps("esp-sleep-7"), temperatures, "stored = taken");
+  });
+
+  test("a refused request (a wrong token) is printed, the board sleeps as usual and keeps its reading for a later wake", async () => {
+    await running.provision("esp-sleep-8");
+    const { board: b, log } = await board("esp-sleep-8", { temperatures: [18], token: "thd_wrong" });
+    const boot = await b.boot();
+    assert.deepEqual(log.statuses, [401]);
+    assert.equal(boot.sleepUs, 300_000_000);
+    assert.ok(
+      boot.printed.some((line) => line.startsWith("telehub: refused 401 TH_AUTH_INVALID")),
+      boot.printed.join("\n"),
+    );
+    assert.ok((b.files.get("telehub.wake") as string).length > 10, "the reading is kept in flash");
   });
 
   test("a command sent while the board sleeps runs at its next wake, once, and reaches succeeded in the same wake", async () => {

@@ -145,6 +145,10 @@ export async function memoryReport(): Promise<string> {
     for (const l of lines) out += `  ${String(l.vars).padStart(5)}  ${l.what}\n`;
     out += `  ${String(total).padStart(5)}  total (estimate), ${total + BASELINE_VARS} with the empty interpreter's ${BASELINE_VARS}\n`;
   }
+  const sleep = estimateVariables(await sleepClientShape(), "flash");
+  out += `\nDeep-sleep client (main-sleep.ts) with ${BUDGET_READINGS} readings, code run from flash:\n`;
+  for (const l of sleep.lines) out += `  ${String(l.vars).padStart(5)}  ${l.what}\n`;
+  out += `  ${String(sleep.total).padStart(5)}  total (estimate)\n`;
   return out;
 }
 
