@@ -100,6 +100,7 @@ describe("the device page in headless Chromium, laid out by the device's profile
     try {
       await logInWithPassword(page, hub.url, USER.username, USER.password, "#/devices/pi-1/show");
       await waitForCharts(page, [...defaults, OUTSIDE]);
+      assert.equal(await page.getByTestId("transport").getAttribute("data-transport"), "ws", "the header says how the device is connected");
       const outside = page.locator(`[data-testid=device-chart][data-chart-title="${OUTSIDE}"]`);
       await outside.getByTestId("not-in-profile").waitFor();
       assert.equal(await page.locator("[data-testid=device-chart] [data-testid=not-in-profile]").count(), 1, "only that chart is marked");
