@@ -5,6 +5,7 @@ import type { LiveUpdate } from "../src/live/live-update.js";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
+import { createUser, logIn, sessionHeaders } from "./support/sessions.js";
 
 /** A long poll's answer (docs/api.md, "Live channel"). */
 interface PollAnswer {
@@ -136,6 +137,22 @@ describe("live channel by long polling", () => {
     await eventually(async () => (await subscribers()) === 0, "subscriptions with no poll waiting expire", 10_000);
     const expired = await poll({ topics: "presence:*", cursor: unknown.body.cursor });
     assert.equal(expired.body.resync, true);
+  });
+
+  test("a dashboard session polls with its cookie; logging out answers its held poll with closed TH_API_SESSION_ENDED", async () => {
+    const user = await createUser(running.hub, TEST_ADMIN_KEY, "poller", "viewer");
+    const session = await logIn(running.hub, user.username, user.password);
+    const withCookie = async (query: string): Promise<PollAnswer> => {
+      const response = await fetch(`${running.url}/api/v1/live/poll?topics=presence:*${query}`, { headers: { cookie: session.cookie } });
+      assert.equal(response.status, 200);
+      return (await response.json()) as PollAnswer;
+    };
+    const start = await withCookie("");
+    const held = withCookie(`&cursor=${start.cursor}&wait=60000`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const logout = await running.hub.http.inject({ method: "DELETE", url: "/api/v1/session", headers: sessionHeaders(session) });
+    assert.equal(logout.statusCode, 204);
+    assert.deepEqual(await held, { cursor: start.cursor, updates: [], closed: "TH_API_SESSION_ENDED" });
   });
 
   test("revoking the key answers its held poll with closed; refusals carry the API's codes", async () => {
