@@ -63,3 +63,31 @@ describe("LiveClient through a proxy that buffers responses (nginx)", {
     hold();
   });
 });
+
+describe("LiveClient by long polling when the hub forgot its subscription", { timeout: 60_000 }, () => {
+  let hub: DashboardHub;
+  const clients: LiveClient[] = [];
+
+  before(async () => {
+    // Every subscription ends a millisecond after its answer: each poll with a cursor meets a forgotten one.
+    hub = await DashboardHub.start({ live: { pollExpiryMs: 1 } });
+  });
+
+  after(async () => {
+    for (const client of clients) client.close();
+    await hub?.close();
+  });
+
+  it("hands a resync answer to the pages as dropped updates, so they reload", async () => {
+    const live = new LiveClient({
+      webSocketUrl: `${hub.url.replace(/^http/, "ws")}/v1/live`,
+      eventStreamUrl: `${hub.url}/api/v1/live`,
+      credential: () => ({ kind: "key", key: ADMIN_KEY }),
+      transport: "long-poll",
+    });
+    clients.push(live);
+    const lost = await nextUpdate(live, ["presence:*"], (update) => update.dropped > 0, 20_000);
+    assert.deepEqual(lost, { type: "update", telemetry: [], commands: [], presence: [], config: [], alarms: [], dropped: 1 });
+    assert.deepEqual(live.currentStatus, { state: "open", transport: "long-poll" });
+  });
+});
