@@ -160,6 +160,9 @@ export class LiveClient {
         if (probe) {
           const replaced = this.transport;
           this.probe = undefined;
+          // The fallback may have been lost meanwhile: its reconnect is not needed any more.
+          clearTimeout(this.timer);
+          this.timer = undefined;
           this.transport = transport;
           this.mode = mode;
           replaced?.close();
