@@ -52,6 +52,21 @@ describe("HTTP transport: sessions, batches and long polls", () => {
     assert.notEqual(other.sid, d.sid, "each session has its own id");
   });
 
+  test("hello.ivl is capped at gateway.http.maxIntervalMs, absent it is hb; one that is not a whole number from 1 ends the session (4422's code)", async () => {
+    const d = await device("h-4");
+    assert.equal((await d.hello({ ivl: 10_000_000 })).frames[0]?.ivl, 3_600_000);
+    const welcome = (await d.hello()).frames[0];
+    assert.equal(welcome?.ivl, welcome?.hb);
+    for (const ivl of [0, 1.5, -1, "60000"]) {
+      const refused = await d.hello({ ivl });
+      assert.deepEqual(
+        refused.frames.map((f) => [f.t, f.code]),
+        [["error", "TH_PROTOCOL_VIOLATION"]],
+        `ivl ${JSON.stringify(ivl)}`,
+      );
+    }
+  });
+
   test("a batch is acknowledged in the response only once it is durable; a resend is acknowledged again and stored once", async () => {
     const d = await device("h-2");
     await d.hello();
