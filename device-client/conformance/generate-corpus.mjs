@@ -1359,6 +1359,25 @@ c(
   { config: { gateway: { heartbeatIntervalMs: 100 } }, upgrade: { autoPong: false } },
 );
 
+// §10 the HTTP transport: what only a request can get ("transport": "http": the WebSocket run skips these)
+c(
+  "http.no-hello",
+  "§10.2 a request without sid whose first frame is not hello: 400 TH_HTTP_REQUEST_INVALID",
+  ["code:TH_HTTP_REQUEST_INVALID"],
+  [],
+  {
+    transport: "http",
+    upgrade: { body: hexOf({ t: "report", attrs: { ip: "10.0.0.7" } }), refused: { status: 400, code: "TH_HTTP_REQUEST_INVALID" } },
+  },
+);
+c(
+  "http.session-unknown",
+  "§10.2 a sid that names no session of the device: 404 TH_SESSION_UNKNOWN (start one with hello)",
+  ["code:TH_SESSION_UNKNOWN"],
+  [],
+  { transport: "http", upgrade: { sid: "no-such-session", body: "", refused: { status: 404, code: "TH_SESSION_UNKNOWN" } } },
+);
+
 // ---- hub → device frames, for the codecs (the hub's encoding of each) -----------------------
 
 const lim = { frame: 65536, batch: 500, metrics: 64, name: 64, str: 256, inflight: 16, rate: 100, burst: 200, bps: 262144, depth: 32 };

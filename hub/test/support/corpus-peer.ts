@@ -25,6 +25,10 @@ export interface Upgrade {
   path?: string;
   protocol?: string | null;
   autoPong?: boolean;
+  /** HTTP transport: the body (hex) of the request a refused case posts (default: a hello). */
+  body?: string;
+  /** HTTP transport: the `?sid=` of that request (default: none). */
+  sid?: string;
   refused?: { status: number; code?: string; retryAfter?: boolean };
 }
 

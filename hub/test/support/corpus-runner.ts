@@ -29,7 +29,10 @@ export interface CorpusTransport {
 }
 
 /** The WebSocket, where every case applies. */
-export const WEBSOCKET: CorpusTransport = { connect: connectWebSocket, skip: () => undefined };
+export const WEBSOCKET: CorpusTransport = {
+  connect: connectWebSocket,
+  skip: (one) => (one.transport === "http" ? "a case of the HTTP transport (docs/protocol.md §10)" : undefined),
+};
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export interface Expectation {
@@ -63,6 +66,8 @@ export interface CorpusCase {
   clock?: "manual";
   setup?: string;
   barrier?: boolean;
+  /** The case holds the hub to a rule of this transport only (the corpus README). */
+  transport?: "http";
   upgrade?: Upgrade;
   steps: Step[];
 }

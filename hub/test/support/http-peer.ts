@@ -25,7 +25,7 @@ import type { RunningHub } from "./hub-fixture.js";
  * (409 TH_SESSION_REPLACED for 4409, 413 TH_FRAME_TOO_LARGE for 1009).
  */
 
-/** `{"t":"hello","v":1}`: what a refused case posts to see its refusal. */
+/** `{"t":"hello","v":1}`: what a refused case posts to see its refusal, unless it says (`upgrade.body`). */
 const HELLO = Buffer.from("a261746568656c6c6f617601", "hex");
 const MAX_FRAMES = 64;
 /** How long a poll waits for a frame the case expects. */
@@ -144,7 +144,8 @@ export async function connectHttp(
   const { headers, query } = credentialsOf(deviceId, token, upgrade);
   const target = { url: `${running.url}${upgrade.path ?? DEVICE_PATH}`, headers, query };
   if (!upgrade.refused) return new HttpPeerConnection(target);
-  const answer = await post(target, HELLO, []);
+  const body = upgrade.body === undefined ? HELLO : Buffer.from(upgrade.body, "hex");
+  const answer = await post(target, body, upgrade.sid === undefined ? [] : [`sid=${encodeURIComponent(upgrade.sid)}`]);
   if (answer.status === 200) return new HttpPeerConnection(target);
   return { status: answer.status, code: answer.code, retryAfter: answer.retryAfter };
 }
