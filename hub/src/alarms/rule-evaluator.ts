@@ -40,6 +40,9 @@ const rankOf = (severity: Severity | null | undefined): number => (severity ? se
 /** What most inputs cause: no step (one shared array, never changed: the hot path allocates none). */
 const NO_STEPS: readonly AlarmStep[] = Object.freeze([]);
 
+/** `heldSince` when no level is held: one shared object, never changed (heldSinceAfter makes a new one for any change). */
+const NOTHING_HELD: Partial<Record<Severity, number>> = Object.freeze({});
+
 /** `first` then `then`, allocating only when both have steps. */
 function followedBy(first: readonly AlarmStep[], then: readonly AlarmStep[]): readonly AlarmStep[] {
   if (then.length === 0) return first;
@@ -187,6 +190,7 @@ function heldSinceAfter(
     }
     if (!changed) return heldSince;
   }
+  if (observedRank === 0) return NOTHING_HELD;
   const next: Partial<Record<Severity, number>> = {};
   for (const { severity } of levels) {
     if (observedRank >= severityRank(severity)) next[severity] = heldSince?.[severity] ?? ts;
@@ -227,7 +231,7 @@ function observeMetric(
     // What the general path below would do here, without its work: most readings of most rules.
     detail.observed = null;
     detail.compared = compared;
-    detail.heldSince ??= {};
+    detail.heldSince ??= NOTHING_HELD;
     return steps;
   }
   const previous = "observed" in detail ? (detail.observed ?? null) : state.alarmSeverity;
