@@ -72,7 +72,7 @@ describe("HTTP transport: newest wins, one poll per session, nothing lost or dou
   });
 
   // The first poll would be answered by its own wait (20 s) if the second did not answer it: the timeout makes that a failure.
-  test("one held poll per session: a new request of the session answers the held one at once", { timeout: 15_000 }, async () => {
+  test("one held poll per session: a new poll answers the held one at once; a post without wait leaves it held", { timeout: 15_000 }, async () => {
     const d = await device("s-2");
     await d.hello({ ivl: 60_000 });
     const first = d.post([], { wait: 20_000 });
@@ -81,6 +81,13 @@ describe("HTTP transport: newest wins, one poll per session, nothing lost or dou
     const answer = await first;
     assert.deepEqual([answer.status, answer.frames], [200, []]);
     assert.equal(await polls(), 1, "the second poll is held in its place");
+    const post = await d.post([{ t: "batch", seq: 1, r: [{ ts: Date.now(), m: { t: 1 } }] }]);
+    assert.deepEqual(
+      post.frames.map((f) => f.t),
+      ["ack"],
+      "a post without wait is answered with its own ack",
+    );
+    assert.equal(await polls(), 1, "and leaves the held poll held");
     const id = await command("s-2");
     assert.deepEqual(
       (await second).frames.map((f) => f.id),

@@ -123,13 +123,14 @@ export class HttpLink implements DeviceLink {
   }
 
   /**
-   * A request of this session arrived: the session lives at least until it is answered, and a
-   * held poll is answered at once (one held request per session).
+   * A request of this session arrived: the session lives at least until it is answered. A new
+   * poll (a `wait`) answers the held one at once (one held request per session); a request
+   * without one leaves it held, so a device's posts do not cost it a poll each.
    */
   begin(exchange: Exchange): void {
     this.active.add(exchange);
     clearTimeout(this.expiryTimer);
-    this.answerHeld();
+    if (exchange.waitMs > 0) this.answerHeld();
     exchange.res.once("close", () => this.closed(exchange));
   }
 
