@@ -135,6 +135,9 @@ function registerLivePollRoute(http: FastifyInstance, polls: LivePolls): void {
         let answered = false;
         const answer = (poll: LivePollAnswer): void => {
           answered = true;
+          // The subscription ended (the hub stops, the key or session ended): the connection goes
+          // too, or a closing server would wait for it to idle out (keepAliveTimeout, 72 s).
+          if (poll.closed) reply.header("connection", "close");
           // A string is sent as it is: the updates are JSON already.
           reply.header("cache-control", "no-store").type("application/json; charset=utf-8").send(pollBody(poll));
           resolve();
