@@ -72,7 +72,9 @@ describe("HTTP transport: newest wins, one poll per session, nothing lost or dou
   });
 
   // The first poll would be answered by its own wait (20 s) if the second did not answer it: the timeout makes that a failure.
-  test("one held poll per session: a new poll answers the held one at once; a post without wait leaves it held", { timeout: 15_000 }, async () => {
+  test("one held poll per session: a new poll answers the held one at once; a post without wait leaves it held", {
+    timeout: 15_000,
+  }, async () => {
     const d = await device("s-2");
     await d.hello({ ivl: 60_000 });
     const first = d.post([], { wait: 20_000 });
