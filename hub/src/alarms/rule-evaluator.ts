@@ -204,9 +204,13 @@ function heldSinceAfter(
  */
 function quietAndStaysQuiet(condition: MetricCondition, state: EvaluationState, detail: Detail, compared: MetricValue): boolean {
   if (state.alarmSeverity !== null || detail.observed != null || detail.reRaiseAt != null || detail.quietSince != null) return false;
-  const { levels } = condition;
-  for (let i = 0; i < levels.length; i++) if (raises(levels[i] as Level, compared)) return false;
-  return true;
+  return !raisesAny(condition.levels, compared);
+}
+
+/** Whether any of the levels raises on `value` (the quiet paths' one test of a value). */
+function raisesAny(levels: readonly Level[], value: MetricValue): boolean {
+  for (let i = 0; i < levels.length; i++) if (raises(levels[i] as Level, value)) return true;
+  return false;
 }
 
 function observeMetric(
@@ -414,7 +418,7 @@ function quietUntilLast(rule: AlarmRule, state: EvaluationState, series: Reading
     const at = ts[i] as number;
     const value = values[i] as MetricValue;
     if (at <= previous || typeof value !== type) return false;
-    if (i < last) for (let l = 0; l < levels.length; l++) if (raises(levels[l] as Level, value)) return false;
+    if (i < last && raisesAny(levels, value)) return false;
     previous = at;
   }
   return true;
