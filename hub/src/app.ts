@@ -35,27 +35,13 @@ import { ProfileService } from "./profiles/profile-service.js";
 import { ClientAddresses } from "./security/client-address.js";
 import { warnAboutExposedPaths } from "./security/data-dir.js";
 import { FailureThrottle } from "./security/failure-throttle.js";
-import type { SecretFields } from "./security/secret-fields.js";
 import type { ApiKeyRepository } from "./storage/api-key-repository.js";
 import type { DeviceRepository } from "./storage/device-repository.js";
 import { influxStoreMetrics } from "./storage/influx/influx-store-metrics.js";
 import { InfluxTelemetryStore } from "./storage/influx/influx-telemetry-store.js";
-import { META_MIGRATIONS } from "./storage/sqlite/meta-migrations.js";
-import { openMetaSecrets } from "./storage/sqlite/meta-secrets.js";
-import { openDatabase } from "./storage/sqlite/open-database.js";
-import { SqliteAlarmRepository } from "./storage/sqlite/sqlite-alarm-repository.js";
-import { SqliteApiKeyRepository } from "./storage/sqlite/sqlite-api-key-repository.js";
-import { SqliteAuditLog } from "./storage/sqlite/sqlite-audit-log.js";
-import { SqliteCommandStore } from "./storage/sqlite/sqlite-command-store.js";
-import { SqliteDesiredConfigStore } from "./storage/sqlite/sqlite-desired-config-store.js";
-import { SqliteDeviceRepository } from "./storage/sqlite/sqlite-device-repository.js";
-import { SqliteNotificationRepository } from "./storage/sqlite/sqlite-notification-repository.js";
-import { SqlitePreferenceRepository } from "./storage/sqlite/sqlite-preference-repository.js";
-import { SqliteProfileRepository } from "./storage/sqlite/sqlite-profile-repository.js";
-import { SqliteSessionRepository } from "./storage/sqlite/sqlite-session-repository.js";
+import { openMetadataStore } from "./storage/open-metadata-store.js";
 import { sqliteStoreMetrics } from "./storage/sqlite/sqlite-store-metrics.js";
 import { loggedReports, SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
-import { SqliteUserRepository } from "./storage/sqlite/sqlite-user-repository.js";
 import type { TelemetryStore } from "./storage/telemetry-store.js";
 import type { StoreRecipe } from "./storage/worker/store-recipe.js";
 import { WorkerTelemetryStore } from "./storage/worker/worker-telemetry-store.js";
@@ -120,14 +106,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const bus = new InProcessEventBus((error) => log.error({ err: error }, "event listener failed"));
   // Checks its configuration: a refusal comes before any database is opened.
   const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
-  const metaDb = openDatabase(join(config.dataDir, "meta.db"), META_MIGRATIONS, config.storage.sqliteSynchronous);
-  let secrets: SecretFields;
-  try {
-    secrets = openMetaSecrets(metaDb, config, log, now);
-  } catch (error) {
-    metaDb.close();
-    throw error;
-  }
+  const meta = await openMetadataStore(config, log, now);
+  const { secrets } = meta;
   // Files that existed before keep their mode (docs/operations.md, "Files and permissions"): say so.
   warnAboutExposedPaths(config.dataDir, log);
   let telemetry: TelemetryStore;
@@ -135,7 +115,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   try {
     telemetry = options.telemetry ?? (await openTelemetryStore(config, metrics, log));
   } catch (error) {
-    metaDb.close();
+    await meta.close();
     throw error;
   }
   try {
@@ -144,11 +124,10 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     metrics.metricSeries = () => admission.catalogue.size;
   } catch (error) {
     await telemetry.close();
-    metaDb.close();
+    await meta.close();
     throw error;
   }
-  const devices = new SqliteDeviceRepository(metaDb);
-  const apiKeys = new SqliteApiKeyRepository(metaDb);
+  const { devices, apiKeys } = meta;
   const writer = new BatchWriter(telemetry, { maxBatchesPerCommit: config.ingest.maxBatchesPerCommit, metrics, log });
 
   const fastifyOptions = {
@@ -167,7 +146,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const connectionLimits = new ConnectionLimits(http.server, config.http, () => metrics.httpConnectionsRefused.inc());
   // The gateway is the channel to devices, and hands their command frames back to the services.
   const channel: DeviceChannel = { send: (deviceId, frame) => gateway.send(deviceId, frame) };
-  const commandStore = new SqliteCommandStore(metaDb, secrets);
+  const commandStore = meta.commands;
   const commands = new CommandService({
     store: commandStore,
     channel,
@@ -178,14 +157,14 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     secrets: secrets.marking,
   });
   const desiredConfig = new DesiredConfigService({
-    store: new SqliteDesiredConfigStore(metaDb, secrets),
+    store: meta.desiredConfig,
     channel,
     bus,
     now,
     secrets: secrets.marking,
   });
   const profiles = new ProfileService({
-    repository: new SqliteProfileRepository(metaDb, secrets),
+    repository: meta.profiles,
     devices,
     desiredConfig,
     builtIns: BUILT_IN_PROFILES,
@@ -193,8 +172,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     now,
     log: log.child({ component: "profiles" }),
   });
-  const audit = new SqliteAuditLog(metaDb);
-  const alarmRepository = new SqliteAlarmRepository(metaDb, secrets);
+  const { audit } = meta;
+  const alarmRepository = meta.alarms;
   const alarmEngine: AlarmEngine = new AlarmEngine({
     repository: alarmRepository,
     recorder: new AlarmRecorder({ repository: alarmRepository, bus, metrics, now }),
@@ -208,7 +187,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     now,
   });
   const notifications = new NotificationService({
-    repository: new SqliteNotificationRepository(metaDb, secrets, now),
+    repository: meta.notifications,
     alarms: alarmRepository,
     bus,
     config: config.notifications,
@@ -257,10 +236,10 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     clientAddresses,
     connectionAccepted: (socket) => connectionLimits.release(socket),
   });
-  const users = new SqliteUserRepository(metaDb);
+  const { users } = meta;
   const accounts = new Accounts({
     users,
-    sessions: new SqliteSessionRepository(metaDb),
+    sessions: meta.sessions,
     apiKeys,
     settings: security,
     apiThrottle,
@@ -321,7 +300,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       authenticator,
       accounts,
       freshness,
-      preferences: new SqlitePreferenceRepository(metaDb),
+      preferences: meta.preferences,
       profiles,
       alarms,
       notifications,
@@ -338,7 +317,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     await alarmEngine.stop();
     await notifications.stop();
     await telemetry.close();
-    metaDb.close();
+    await meta.close();
     throw error;
   }
 
@@ -376,7 +355,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       await notifications.stop();
       await webhooks?.stop();
       await telemetry.close();
-      metaDb.close();
+      await meta.close();
     },
   };
 }

@@ -294,6 +294,30 @@ export interface HubConfig {
     /** The dashboard's address as people reach it (`https://hub.example.com`): messages link to `<base>/#/alarms/<id>`; empty (default): no link. */
     linkBaseUrl: string;
   };
+  /**
+   * Several hub instances on PostgreSQL and NATS JetStream (docs/cluster.md). All empty (default):
+   * today's single-node hub on the embedded `meta.db`.
+   */
+  cluster: {
+    /** PostgreSQL connection URL of the cluster's metadata (`postgres://user:pass@host:5432/telehub`). Default empty. */
+    postgresUrl: string;
+    /** Connections this instance keeps to PostgreSQL at most. Default 10. */
+    postgresPoolSize: number;
+    /** NATS server URLs, comma-separated (`nats://n1:4222,nats://n2:4222`); JetStream must be enabled. Default empty. */
+    natsUrls: string;
+    /** NATS user name (with `natsPassword`); empty for none. */
+    natsUser: string;
+    /** NATS password. */
+    natsPassword: string;
+    /** NATS token; empty for none. */
+    natsToken: string;
+    /** Prefix of this cluster's NATS subjects, stream and KV bucket names (letters, digits, `_`, `-`). Default `telehub`. */
+    natsPrefix: string;
+    /** Replicas of the JetStream stream and KV buckets: 1 for one NATS server, 3 in production. Default 1. */
+    replicas: number;
+    /** This instance's id, unique in the cluster (letters, digits, `_`, `-`); empty: `<hostname>-<port>`. */
+    instanceId: string;
+  };
 }
 
 /** The defaults of {@link HubConfig}. */
@@ -425,6 +449,17 @@ export const DEFAULT_CONFIG: HubConfig = {
     repeatCheckMs: 30_000,
     maxChannels: 100,
     linkBaseUrl: "",
+  },
+  cluster: {
+    postgresUrl: "",
+    postgresPoolSize: 10,
+    natsUrls: "",
+    natsUser: "",
+    natsPassword: "",
+    natsToken: "",
+    natsPrefix: "telehub",
+    replicas: 1,
+    instanceId: "",
   },
 };
 

@@ -134,5 +134,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: HubC
     throw new ConfigError(
       `notifications.linkBaseUrl must be an http(s) address without query or fragment, got ${JSON.stringify(linkBase)}`,
     );
+  checkCluster(checked);
   return checked;
+}
+
+/** Cluster mode needs both engines, InfluxDB for telemetry, and names that fit NATS. */
+function checkCluster(config: HubConfig): void {
+  const { cluster } = config;
+  const postgres = cluster.postgresUrl !== "";
+  const nats = cluster.natsUrls.trim() !== "";
+  if (!postgres && !nats) return;
+  if (!postgres || !nats)
+    throw new ConfigError(
+      `cluster mode needs both cluster.postgresUrl (TELEHUB_CLUSTER_POSTGRES_URL) and cluster.natsUrls (TELEHUB_CLUSTER_NATS_URLS); only ${postgres ? "postgresUrl" : "natsUrls"} is set (docs/cluster.md)`,
+    );
+  if (!/^postgres(ql)?:\/\//.test(cluster.postgresUrl))
+    throw new ConfigError(
+      `cluster.postgresUrl must start with postgres:// or postgresql://, got ${JSON.stringify(redactUrl(cluster.postgresUrl))}`,
+    );
+  for (const url of cluster.natsUrls.split(",")) {
+    if (!/^(nats|tls):\/\/[^\s/]+$/.test(url.trim()))
+      throw new ConfigError(
+        `cluster.natsUrls: each address must be nats://host:port or tls://host:port, got ${JSON.stringify(url.trim())}`,
+      );
+  }
+  if (config.storage.telemetry === "sqlite")
+    throw new ConfigError(
+      "the embedded SQLite telemetry store is single-node: a cluster stores telemetry in InfluxDB (set storage.telemetry to influxdb, TELEHUB_STORAGE_TELEMETRY=influxdb; docs/cluster.md)",
+    );
+  for (const key of ["natsPrefix", "instanceId"] as const) {
+    if (!/^[A-Za-z0-9_-]*$/.test(cluster[key]) || (key === "natsPrefix" && cluster[key] === ""))
+      throw new ConfigError(`cluster.${key} may hold only letters, digits, _ and -, got ${JSON.stringify(cluster[key])}`);
+  }
+}
+
+/** A URL with its password replaced by `***`, for error messages. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
 }

@@ -1,0 +1,70 @@
+import pg from "pg";
+
+/** What runs SQL: the pool, or one transaction's connection. */
+export interface PgQueryable {
+  query<R extends object = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+}
+
+/** A PostgreSQL connection pool with transactions; BIGINT columns come back as numbers. */
+export interface PgDatabase extends PgQueryable {
+  /** Run `work` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws. */
+  transaction<T>(work: (tx: PgQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link openPgDatabase}. */
+export interface PgDatabaseOptions {
+  /** Connections at most. */
+  poolSize: number;
+  /** Called with an error of an idle connection (the server restarted); the pool replaces it. */
+  onIdleError?: (error: Error) => void;
+  /** Give up connecting after this long. Default 10,000 ms. */
+  connectTimeoutMs?: number;
+}
+
+// Every BIGINT of the schema is a millisecond time or a count far below 2^53.
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+/** Open a pool on `url` (nothing connects until the first query). */
+export function openPgDatabase(url: string, options: PgDatabaseOptions): PgDatabase {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    types,
+  });
+  pool.on("error", (error) => options.onIdleError?.(error));
+  const query = async <R extends object>(on: pg.Pool | pg.PoolClient, text: string, values?: readonly unknown[]) => {
+    const result = await on.query<R>(text, values as unknown[] | undefined);
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  };
+  return {
+    query: (text, values) => query(pool, text, values),
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query("BEGIN");
+        const result = await work({ query: (text, values) => query(client, text, values) });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        try {
+          await client.query("ROLLBACK");
+        } catch (rollbackError) {
+          broken = rollbackError as Error;
+        }
+        throw error;
+      } finally {
+        // A connection whose ROLLBACK failed is in an unknown state: destroyed, not reused.
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

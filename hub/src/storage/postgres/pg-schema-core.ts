@@ -1,0 +1,3 @@
+/** PostgreSQL schema of the accounts and the registry: devices, API keys, users, sessions, preferences, audit, secret keys. */
+export const CORE_SCHEMA = `
+`;
