@@ -261,11 +261,14 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   let generatedAdminKey: string | undefined;
   let generatedAdminPassword: string | undefined;
   try {
-    const firstAdmin = await bootstrapAdminUser(users, config.adminPassword, now);
-    generatedAdminPassword = firstAdmin.generatedPassword;
-    generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now, firstAdmin.user?.id ?? null);
-    // Before the first hello: auto-assignment matches against them.
-    await profiles.seedBuiltIns();
+    // Several instances of a cluster may start at once: one at a time makes what must exist once.
+    await meta.exclusively(async () => {
+      const firstAdmin = await bootstrapAdminUser(users, config.adminPassword, now);
+      generatedAdminPassword = firstAdmin.generatedPassword;
+      generatedAdminKey = await bootstrapAdminKey(apiKeys, config.adminKey, now, firstAdmin.user?.id ?? null);
+      // Before the first hello: auto-assignment matches against them.
+      await profiles.seedBuiltIns();
+    });
     // Listening before the engine's first step (its catch-up at start may make some).
     await notifications.start();
     // Before the first device connects: states loaded, readings stored since they were saved evaluated.

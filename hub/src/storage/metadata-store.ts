@@ -32,6 +32,11 @@ export interface MetadataStore {
   readonly profiles: ProfileRepository;
   readonly alarms: AlarmRepository;
   readonly notifications: NotificationRepository;
+  /**
+   * Run `work` while no other instance of a cluster runs its own: the start-up steps that create
+   * what must exist once (the first admin user and key, the built-in profiles). A single node just runs it.
+   */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
   /** Resolves when the database answers (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -36,6 +36,7 @@ export function openSqliteMetadata(config: HubConfig, log: pino.Logger, now: () 
       profiles: new SqliteProfileRepository(db, secrets),
       alarms: new SqliteAlarmRepository(db, secrets),
       notifications: new SqliteNotificationRepository(db, secrets, now),
+      exclusively: (work) => work(),
       ping: async () => {
         db.prepare("SELECT 1").get();
       },
