@@ -28,6 +28,8 @@ export interface ClusterNames {
   instancesBucket: string;
   /** `<p>_sequences`: KV bucket, deviceToken → the device's last durable sequence. */
   sequencesBucket: string;
+  /** `<p>_leases`: KV bucket (entries expire), duty name → the instance that holds it (`ClusterLease`). */
+  leasesBucket: string;
 }
 
 /** The names under `prefix` (letters, digits, `_`, `-`: checked by the configuration). */
@@ -44,5 +46,6 @@ export function clusterNames(prefix: string): ClusterNames {
     presenceBucket: `${prefix}_presence`,
     instancesBucket: `${prefix}_instances`,
     sequencesBucket: `${prefix}_sequences`,
+    leasesBucket: `${prefix}_leases`,
   };
 }
