@@ -9,6 +9,11 @@ export interface PgQueryable {
 export interface PgDatabase extends PgQueryable {
   /** Run `work` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(work: (tx: PgQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Run `work` on one connection outside any transaction, for what belongs to a session (an
+   * advisory lock). A connection whose `work` threw is destroyed, not reused: its session state is unknown.
+   */
+  withConnection<T>(work: (connection: PgQueryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,18 @@ export function openPgDatabase(url: string, options: PgDatabaseOptions): PgDatab
       } finally {
         // A connection whose ROLLBACK failed is in an unknown state: destroyed, not reused.
         client.release(broken);
+      }
+    },
+    async withConnection(work) {
+      const client = await pool.connect();
+      let failed: Error | undefined;
+      try {
+        return await work({ query: (text, values) => query(client, text, values) });
+      } catch (error) {
+        failed = error as Error;
+        throw error;
+      } finally {
+        client.release(failed);
       }
     },
     close: () => pool.end(),
