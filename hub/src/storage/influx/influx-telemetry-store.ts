@@ -1,36 +1,24 @@
 import { join } from "node:path";
-import type { MetricValue } from "@telehub/device-client/protocol";
 import type pino from "pino";
 import type { HubConfig } from "../../config/hub-config.js";
-import {
-  type AppendOutcome,
-  type HistoryBucket,
-  type HistoryQuery,
-  type LatestValue,
-  type MetricEntry,
-  type MetricType,
-  type RawPoint,
-  type RawQuery,
-  selectedMetrics,
-  type TelemetryBatch,
-  type TelemetryStore,
+import type {
+  AppendOutcome,
+  HistoryBucket,
+  HistoryQuery,
+  LatestValue,
+  MetricEntry,
+  RawPoint,
+  RawQuery,
+  TelemetryBatch,
+  TelemetryStore,
 } from "../telemetry-store.js";
 import { CatalogueBackfill } from "./catalogue-backfill.js";
 import { InfluxHttp, type InfluxSeries } from "./influx-http.js";
+import { InfluxReader } from "./influx-reader.js";
 import type { InfluxStoreMetrics } from "./influx-store-metrics.js";
-import {
-  countStatement,
-  createDatabaseQuery,
-  dropDeviceStatement,
-  historyQuery,
-  latestStatement,
-  measurementSource,
-  rawCountStatement,
-  rawStatement,
-} from "./influxql.js";
+import { createDatabaseQuery } from "./influxql.js";
 import { KnownMetrics, type NewMetrics } from "./known-metrics.js";
-import { encodeBatch, measurementOf, RECEIVED_FIELD } from "./line-protocol.js";
-import { mergeRawPoints } from "./raw-points.js";
+import { encodeBatch } from "./line-protocol.js";
 import { Spool, SpoolFullError } from "./spool.js";
 import { SpoolDrainer } from "./spool-drainer.js";
 
@@ -46,19 +34,10 @@ export interface InfluxTelemetryStoreOptions {
   http?: InfluxHttp;
 }
 
-const METRIC_TYPES: readonly MetricType[] = ["number", "boolean", "string"];
-
 /** How many writes' worth of spooled points (`influx.batchSize` each) are also kept in memory. */
 const RECENT_WRITES = 4;
 
 const RETENTION_DURATION = /^(INF|(\d+[smhdw])+)$/;
-
-/** Rows of the first series of a statement's result as objects keyed by column. */
-function rowsOf(series: InfluxSeries[] | undefined): Record<string, unknown>[] {
-  const first = series?.[0];
-  if (!first) return [];
-  return first.values.map((values) => Object.fromEntries(first.columns.map((column, i) => [column, values[i]])));
-}
 
 /**
  * Telemetry in InfluxDB through the v1-compatible HTTP API (`/write`, `/query`), so the
@@ -73,8 +52,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
   private readonly known: KnownMetrics;
   private readonly backfill: CatalogueBackfill;
   private readonly queryWaitMs: number;
-  /** Each type's measurement as queries name it (qualified with the retention policy). */
-  private readonly sources: Record<MetricType, string>;
+  private readonly reader: InfluxReader;
   /** The server's version, once `/ping` answered. */
   version: string | undefined;
 
@@ -86,11 +64,10 @@ export class InfluxTelemetryStore implements TelemetryStore {
       );
     this.http = options.http ?? new InfluxHttp(influx);
     this.queryWaitMs = options.queryWaitMs ?? 5_000;
-    const source = (type: MetricType) => measurementSource(measurementOf(influx.measurement, type), influx.retentionPolicy);
-    this.sources = { number: source("number"), boolean: source("boolean"), string: source("string") };
     // The drainer's next few writes stay in memory too, so it need not read them back from the file.
     this.spool = new Spool(join(options.dataDir, "influx-spool.db"), influx.spoolMaxBytes, RECENT_WRITES * influx.batchSize);
     this.known = new KnownMetrics((deviceId) => this.spool.metricTypesOf(deviceId));
+    this.reader = new InfluxReader({ influx, query: (influxql) => this.query(influxql), known: this.known });
     this.drainer = new SpoolDrainer(this.spool, this.http, {
       batchSize: influx.batchSize,
       flushIntervalMs: influx.flushIntervalMs,
@@ -103,7 +80,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
     this.drainer.start();
     this.backfill = new CatalogueBackfill({
       spool: this.spool,
-      sources: this.sources,
+      sources: this.reader.sources,
       query: (influxql) => this.query(influxql),
       refreshed: (deviceId) => this.known.forget(deviceId),
       retryDelayMs: influx.maxRetryDelayMs,
@@ -161,86 +138,28 @@ export class InfluxTelemetryStore implements TelemetryStore {
     return this.http.query(influxql);
   }
 
-  async latest(deviceId: string): Promise<LatestValue[]> {
-    // Only this device's metrics: the cost never depends on what other devices sent.
-    const metrics = this.known.sorted(deviceId);
-    if (metrics.length === 0) return [];
-    const statements = metrics.map(({ metric, type }) => latestStatement(this.sources[type], deviceId, metric));
-    const results = await this.query(statements.join("; "));
-    const values: LatestValue[] = [];
-    metrics.forEach(({ metric }, i) => {
-      const [row] = rowsOf(results[i]);
-      if (row === undefined || row.last === null || row.last === undefined) return;
-      values.push({ metric, ts: Number(row.time), value: row.last as MetricValue, receivedAt: Number(row[RECEIVED_FIELD]) });
-    });
-    return values;
+  latest(deviceId: string): Promise<LatestValue[]> {
+    return this.reader.latest(deviceId);
   }
 
-  async history(query: HistoryQuery): Promise<HistoryBucket[]> {
-    const type = this.known.of(query.deviceId).get(query.metric);
-    if (type === undefined) return [];
-    const numeric = type === "number";
-    const bucketMs = Math.max(1, Math.floor(query.bucketMs));
-    const [series] = await this.query(historyQuery(this.sources[type], query, numeric, bucketMs));
-    const numberOrNull = (value: unknown): number | null => (numeric && typeof value === "number" ? value : null);
-    return rowsOf(series).map((row) => ({
-      ts: Number(row.time),
-      mean: numberOrNull(row.mean),
-      min: numberOrNull(row.min),
-      max: numberOrNull(row.max),
-      last: row.last as MetricValue,
-      count: Number(row.count),
-    }));
+  history(query: HistoryQuery): Promise<HistoryBucket[]> {
+    return this.reader.history(query);
   }
 
-  /** The device's metrics a raw query selects, by type; and the types that have any. */
-  private rawFields(query: RawQuery): { byType: Record<MetricType, string[]>; types: MetricType[] } {
-    const selected = selectedMetrics(query);
-    const byType: Record<MetricType, string[]> = { number: [], boolean: [], string: [] };
-    for (const [metric, type] of this.known.of(query.deviceId))
-      if (selected === undefined || selected.includes(metric)) byType[type].push(metric);
-    return { byType, types: METRIC_TYPES.filter((type) => byType[type].length > 0) };
+  raw(query: RawQuery): Promise<RawPoint[]> {
+    return this.reader.raw(query);
   }
 
-  /** One statement per type the device has metrics of (only the asked metrics' types when some are named), merged by time. */
-  async raw(query: RawQuery): Promise<RawPoint[]> {
-    const { byType, types } = this.rawFields(query);
-    if (types.length === 0) return [];
-    const results = await this.query(types.map((type) => rawStatement(this.sources[type], query, byType[type])).join("; "));
-    return mergeRawPoints(
-      types.map((_, i) => rowsOf(results[i])),
-      query.limit,
-    );
+  countRaw(query: RawQuery): Promise<number> {
+    return this.reader.countRaw(query);
   }
 
-  /** `count()` of each selected field in the window, summed (InfluxDB has no cheaper capped count). */
-  async countRaw(query: RawQuery): Promise<number> {
-    const { byType, types } = this.rawFields(query);
-    if (types.length === 0) return 0;
-    const results = await this.query(types.map((type) => rawCountStatement(this.sources[type], query, byType[type])).join("; "));
-    let count = 0;
-    for (const series of results) {
-      for (const row of rowsOf(series)) for (const [column, value] of Object.entries(row)) if (column !== "time") count += Number(value);
-    }
-    return Math.min(count, query.limit);
-  }
-
-  async countValues(deviceId?: string): Promise<number> {
-    const results = await this.query(METRIC_TYPES.map((type) => countStatement(this.sources[type], deviceId)).join("; "));
-    let count = 0;
-    for (const series of results) {
-      for (const row of rowsOf(series)) {
-        for (const [column, value] of Object.entries(row)) {
-          if (column.startsWith("count_") && column !== `count_${RECEIVED_FIELD}`) count += Number(value);
-        }
-      }
-    }
-    return count;
+  countValues(deviceId?: string): Promise<number> {
+    return this.reader.countValues(deviceId);
   }
 
   async forgetDevice(deviceId: string): Promise<void> {
-    const { measurement } = this.options.influx;
-    await this.query(METRIC_TYPES.map((type) => dropDeviceStatement(measurementOf(measurement, type), deviceId)).join("; "));
+    await this.reader.dropDevice(deviceId);
     this.spool.forgetDevice(deviceId);
     this.known.forget(deviceId);
   }
