@@ -2,9 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { ApiKeyRecord, ApiKeyRepository, NewApiKey } from "../../src/storage/api-key-repository.js";
 import type { UserRepository } from "../../src/storage/user-repository.js";
-
-/** Milliseconds since the epoch past 2^32 (a 32-bit column or a float round trip would change them). */
-const T = 1_765_432_100_123;
+import { createUsers, T } from "./contract-fixtures.js";
 
 function key(id: string, at: number, overrides: Partial<NewApiKey> = {}): NewApiKey {
   return { id, name: `key ${id}`, role: "operator", secretHash: `scrypt$${id}`, ownerId: null, expiresAt: null, at, ...overrides };
@@ -24,17 +22,7 @@ export function apiKeyRepositoryContract(
 
     before(async () => {
       ({ keys, users } = await factory.open());
-      for (const id of ["usr_ada", "usr_bob"]) {
-        await users.create({
-          id,
-          username: id,
-          name: id,
-          email: `${id}@example.com`,
-          role: "admin",
-          passwordHash: "scrypt$x",
-          createdAt: T,
-        });
-      }
+      await createUsers(users, ["usr_ada", "usr_bob"]);
     });
     after(() => factory.dispose());
 

@@ -2,9 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { SessionRecord, SessionRepository } from "../../src/storage/session-repository.js";
 import type { UserRepository } from "../../src/storage/user-repository.js";
+import { createUsers, T } from "./contract-fixtures.js";
 
-/** Milliseconds since the epoch past 2^32 (a 32-bit column or a float round trip would change them). */
-const T = 1_765_432_100_123;
 const DAY = 86_400_000;
 /** A session id hash as `hashSecret` makes one (64 hex digits). */
 const ADA_HASH = "a".repeat(64);
@@ -28,17 +27,7 @@ export function sessionRepositoryContract(
     before(async () => {
       let users: UserRepository;
       ({ sessions, users } = await factory.open());
-      for (const id of ["usr_ada", "usr_bob"]) {
-        await users.create({
-          id,
-          username: id,
-          name: id,
-          email: `${id}@example.com`,
-          role: "operator",
-          passwordHash: "scrypt$x",
-          createdAt: T,
-        });
-      }
+      await createUsers(users, ["usr_ada", "usr_bob"]);
     });
     after(() => factory.dispose());
 

@@ -2,9 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Role } from "../../src/storage/api-key-repository.js";
 import { DuplicateUsernameError, type UserRecord, type UserRepository } from "../../src/storage/user-repository.js";
-
-/** Milliseconds since the epoch past 2^32 (a 32-bit column or a float round trip would change them). */
-const T = 1_765_432_100_123;
+import { T } from "./contract-fixtures.js";
 
 type NewUser = Parameters<UserRepository["create"]>[0];
 
