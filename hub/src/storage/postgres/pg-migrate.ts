@@ -2,10 +2,10 @@ import type { PgDatabase, PgQueryable } from "./pg-database.js";
 import { PG_MIGRATIONS, type PgMigration } from "./pg-migrations.js";
 
 /**
- * The advisory lock every instance takes to migrate (an arbitrary constant: "telehub" in ASCII,
- * a bigint). Whoever holds it applies the steps; the others wait and then find them applied.
+ * The advisory lock every instance takes to migrate (an arbitrary constant: "tele" in ASCII).
+ * Whoever holds it applies the steps; the others wait and then find them applied.
  */
-export const MIGRATION_LOCK_KEY = 0x74656c65687562;
+export const MIGRATION_LOCK_KEY = 0x74656c65;
 
 /** A schema step that failed: it was rolled back; the steps before it stay applied. */
 export class PgMigrationError extends Error {
