@@ -151,6 +151,12 @@ export class HubMetrics {
     help: "Telemetry values replaced by a newer one before a slow live connection received them",
     registers: [this.registry],
   });
+  readonly clusterNoticesDropped = new Counter({
+    name: "telehub_cluster_notices_dropped_total",
+    help: "Cluster mode: events and live news for the other instances dropped while NATS was away (cluster.natsOfflineBufferBytes full), by kind",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
 
   /** The active alarms in numbers, set by the alarm engine; read when metrics are scraped. */
   alarmCounts: () => { bySeverity: Record<string, number>; unacknowledged: number } = () => ({ bySeverity: {}, unacknowledged: 0 });

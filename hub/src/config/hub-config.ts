@@ -311,6 +311,14 @@ export interface HubConfig {
     natsPassword: string;
     /** NATS token; empty for none. */
     natsToken: string;
+    /** How long the first connection to NATS is tried at start before the hub gives up. Default 30,000 ms. */
+    natsConnectTimeoutMs: number;
+    /** Wait between reconnection attempts to one NATS server (plus up to half as much at random); tried forever. Default 1,000 ms. */
+    natsReconnectWaitMs: number;
+    /** Pings to an idle NATS server this often; two unanswered pings count it as gone. Default 10,000 ms. */
+    natsPingIntervalMs: number;
+    /** Live news and events held for NATS while it is away; beyond this they are dropped (and counted). Default 8 MiB. */
+    natsOfflineBufferBytes: number;
     /** Prefix of this cluster's NATS subjects, stream and KV bucket names (letters, digits, `_`, `-`). Default `telehub`. */
     natsPrefix: string;
     /** Replicas of the JetStream stream and KV buckets: 1 for one NATS server, 3 in production. Default 1. */
@@ -457,6 +465,10 @@ export const DEFAULT_CONFIG: HubConfig = {
     natsUser: "",
     natsPassword: "",
     natsToken: "",
+    natsConnectTimeoutMs: 30_000,
+    natsReconnectWaitMs: 1_000,
+    natsPingIntervalMs: 10_000,
+    natsOfflineBufferBytes: 8_388_608,
     natsPrefix: "telehub",
     replicas: 1,
     instanceId: "",
