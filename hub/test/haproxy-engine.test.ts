@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { TelehubClient } from "@telehub/device-client";
+import { generateSecret, hashSecret } from "../src/security/secrets.js";
 import { freePort } from "../src/testing/influxd.js";
 import { TEST_ADMIN_KEY } from "./support/api-client.js";
 import { eventually } from "./support/eventually.js";
@@ -97,5 +98,52 @@ describe("HAProxy retries a failed connection on another hub", { skip: requireHa
     }
     const dead = (await proxy.servers()).find((s) => s.name === "dead");
     assert.ok(dead && dead.totalSessions > 0, `the dead server was never tried: ${JSON.stringify(dead)}`);
+  });
+});
+
+describe("HAProxy keeps an HTTP transport session on its hub", { skip: requireHaproxy() }, () => {
+  const hubs: RunningHub[] = [];
+  let proxy: PrivateHaproxy;
+
+  before(async () => {
+    hubs.push(await startHub(), await startHub());
+    proxy = await startHaproxy({
+      backends: hubs.map((running, i) => ({ name: `hub${i}`, host: "127.0.0.1", port: Number(new URL(running.url).port) })),
+    });
+    await eventually(async () => (await proxy.servers()).every((s) => s.status === "UP"), "both hubs are UP", 10_000);
+  });
+  after(async () => {
+    await proxy?.stop();
+    for (const running of hubs) await running.dispose();
+  });
+
+  test("each request of the session reaches the hub that answered its hello: one session, every reading stored there", async () => {
+    // Without the stick rules every request is balanced anew: most name a session the other hub
+    // does not know (404 TH_SESSION_UNKNOWN) and the device says hello again and again.
+    const token = generateSecret();
+    for (const running of hubs) {
+      await running.hub.devices.create({ id: "sticky", name: "sticky", tokenHash: hashSecret(token), labels: {}, at: Date.now() });
+    }
+    const device = new TelehubClient({
+      url: proxy.url,
+      deviceId: "sticky",
+      token,
+      transports: ["http"],
+      backoff: { initialMs: 20, maxMs: 200 },
+    });
+    let sessions = 0;
+    device.on("connected", () => sessions++);
+    try {
+      await device.connect();
+      for (let i = 0; i < 30; i++) {
+        device.send({ n: i }, 1_700_000_000_000 + i);
+        await device.flush();
+      }
+      assert.equal(sessions, 1);
+      const stored = await Promise.all(hubs.map((running) => running.hub.telemetry.countValues("sticky")));
+      assert.deepEqual([...stored].sort(), [0, 30]);
+    } finally {
+      await device.close({ flush: false });
+    }
   });
 });

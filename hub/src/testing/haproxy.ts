@@ -3,6 +3,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEVICE_PATH } from "@telehub/device-client/protocol";
 import { freePort } from "./influxd.js";
 
 /** The Debian package's binary (`apt-get install -y haproxy`); `TELEHUB_HAPROXY` points elsewhere. */
@@ -43,6 +44,8 @@ export interface HaproxyConfigOptions {
   tunnelTimeoutMs: number;
   /** `retries`: further connection attempts for one request, each on another server (`option redispatch 1`). */
   retries: number;
+  /** Entries of the stick table that keeps each HTTP transport session on the hub that holds it (one per device polling over HTTP). */
+  httpSessions: number;
   /** `global maxconn`; absent: HAProxy derives it from the file-descriptor limit. */
   maxConnections?: number;
   /** `stats socket` path (level admin: `show stat`, `set server … state drain`); absent: none. */
@@ -65,6 +68,7 @@ export const PRODUCTION_HAPROXY: HaproxyConfigOptions = {
   exchangeTimeoutMs: 60_000,
   tunnelTimeoutMs: 3_600_000,
   retries: 3,
+  httpSessions: 1_000_000,
   maxConnections: 100_000,
   adminSocket: "/var/lib/haproxy/admin.sock",
   resolver: "127.0.0.11:53",
@@ -79,6 +83,13 @@ export function haproxyAvailable(binary = HAPROXY): boolean {
   } catch {
     return false;
   }
+}
+
+/** The stick rules of the HTTP transport for one way of sending credentials. */
+function stickRules(key: string, credentials: string): string[] {
+  const post = `{ path ${DEVICE_PATH} } METH_POST ${credentials}`;
+  const inSession = `${post} { url_param(sid) -m found }`;
+  return [`  stick store-request ${key} if ${post}`, `  stick match ${key} if ${inSession}`, `  force-persist if ${inSession}`];
 }
 
 /** HAProxy's time format: whole seconds where they are, else milliseconds. */
@@ -144,6 +155,13 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
           "  http-check expect status 200",
           `  default-server inter ${duration(check.interMs)} fastinter ${duration(check.interMs)} downinter ${duration(check.interMs)} fall ${check.fall} rise ${check.rise}`,
         ]),
+    // An HTTP transport session (docs/protocol.md §10) lives on the hub that answered its hello:
+    // each request naming it (?sid=) goes there, even while that hub drains (force-persist), and
+    // reaches another hub (404 TH_SESSION_UNKNOWN: the device says hello again) only once it is
+    // gone. A hello is balanced like any connection. Keyed by the device's credentials, hashed.
+    `  stick-table type binary len 20 size ${options.httpSessions} expire 2h`,
+    ...stickRules("req.hdr(authorization),sha1", "{ req.hdr(authorization) -m found }"),
+    ...stickRules("url_param(device),sha1", "!{ req.hdr(authorization) -m found }"),
     `  retries ${options.retries}`,
     "  retry-on conn-failure empty-response",
     "  option redispatch 1",
@@ -249,6 +267,7 @@ export async function startHaproxy(options: StartHaproxyOptions): Promise<Privat
     exchangeTimeoutMs: options.exchangeTimeoutMs ?? PRODUCTION_HAPROXY.exchangeTimeoutMs,
     tunnelTimeoutMs: options.tunnelTimeoutMs ?? PRODUCTION_HAPROXY.tunnelTimeoutMs,
     retries: options.retries ?? PRODUCTION_HAPROXY.retries,
+    httpSessions: 10_000,
     adminSocket,
     logToStdout: false,
   });
