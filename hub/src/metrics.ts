@@ -112,6 +112,16 @@ export class HubMetrics {
     help: "Points InfluxDB rejected as malformed, written to the dead-letter file",
     registers: [this.registry],
   });
+  readonly ingestBacklogMessages = new Gauge({
+    name: "telehub_ingest_backlog_messages",
+    help: "Cluster: batches in the JetStream ingest stream not yet written to InfluxDB (the whole cluster's backlog)",
+    registers: [this.registry],
+  });
+  readonly ingestBacklogBytes = new Gauge({
+    name: "telehub_ingest_backlog_bytes",
+    help: "Cluster: bytes of the JetStream ingest stream's backlog (refused at cluster.ingestMaxBytes)",
+    registers: [this.registry],
+  });
 
   readonly httpConnectionsRefused = new Counter({
     name: "telehub_http_connections_refused_total",

@@ -1,7 +1,5 @@
-import { appendFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type pino from "pino";
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../../security/data-dir.js";
+import { DeadLetters, type RefusedLine, writeIsolating } from "./dead-letters.js";
 import { type InfluxHttp, InfluxRequestError } from "./influx-http.js";
 import type { InfluxStoreMetrics } from "./influx-store-metrics.js";
 import { pause } from "./pause.js";
@@ -24,14 +22,7 @@ export interface SpoolDrainerOptions {
 
 const FIRST_RETRY_DELAY_MS = 100;
 
-/** The log line of a dead-lettered point (level `error`): stable, so that alerts can match it. */
-export const DEAD_LETTER_MESSAGE = "InfluxDB refused an acknowledged point: it is in the dead-letter file";
-
-/** A line InfluxDB refused, and its answer. */
-interface RefusedLine {
-  line: string;
-  reason: string;
-}
+export { DEAD_LETTER_MESSAGE } from "./dead-letters.js";
 
 /**
  * Sends the spool to InfluxDB in order, one run of at most `batchSize` points at a time,
@@ -47,14 +38,15 @@ export class SpoolDrainer {
   private waiters: { id: number; resolve: () => void }[] = [];
   private loop: Promise<void> = Promise.resolve();
   private failures = 0;
-  /** Points dead-lettered since start. */
-  private deadLetteredPoints = 0;
+  private readonly deadLetters: DeadLetters;
 
   constructor(
     private readonly spool: Spool,
     private readonly influx: InfluxHttp,
     private readonly options: SpoolDrainerOptions,
-  ) {}
+  ) {
+    this.deadLetters = new DeadLetters(options.deadLetterPath, options.metrics, options.log);
+  }
 
   start(): void {
     this.updateGauges();
@@ -129,45 +121,13 @@ export class SpoolDrainer {
     // One spool entry (a group commit) can hold more than a write should carry.
     const { batchSize } = this.options;
     const refused: RefusedLine[] = [];
-    for (let at = 0; at < run.lines.length; at += batchSize) await this.writeIsolating(run.lines.slice(at, at + batchSize), refused);
+    for (let at = 0; at < run.lines.length; at += batchSize)
+      await writeIsolating(this.influx, run.lines.slice(at, at + batchSize), refused);
     this.options.metrics.writeSeconds((performance.now() - startedAt) / 1000);
-    if (refused.length > 0) this.deadLetter(refused);
+    this.deadLetters.record(refused);
     this.spool.remove(run);
     this.updateGauges();
     for (const waiter of this.waiters.filter((w) => w.id <= run.throughId)) waiter.resolve();
-  }
-
-  /** Write the lines; when InfluxDB rejects the data, halve until the rejected lines are found. */
-  private async writeIsolating(lines: readonly string[], refused: RefusedLine[]): Promise<void> {
-    try {
-      await this.influx.write(lines);
-    } catch (error) {
-      if (!(error instanceof InfluxRequestError) || !error.isRejectedData) throw error;
-      if (lines.length === 1) {
-        refused.push({ line: lines[0] as string, reason: error.message });
-        return;
-      }
-      // Rewriting points InfluxDB already took from a partial write is harmless: same series and time.
-      const half = Math.ceil(lines.length / 2);
-      await this.writeIsolating(lines.slice(0, half), refused);
-      await this.writeIsolating(lines.slice(half), refused);
-    }
-  }
-
-  /**
-   * Every point here was acknowledged to its device, so this is data loss from the API's view:
-   * an alarm, not a warning. The line protocol is kept for a manual replay.
-   */
-  private deadLetter(refused: readonly RefusedLine[]): void {
-    const { deadLetterPath, metrics, log } = this.options;
-    ensurePrivateDir(dirname(deadLetterPath));
-    appendFileSync(deadLetterPath, refused.map((r) => `${r.line}\n`).join(""), { mode: PRIVATE_FILE_MODE });
-    this.deadLetteredPoints += refused.length;
-    metrics.deadLettered(refused.length);
-    log.error(
-      { points: refused.length, totalPoints: this.deadLetteredPoints, deadLetterPath, reason: refused[0]?.reason },
-      DEAD_LETTER_MESSAGE,
-    );
   }
 
   private async backOff(error: Error): Promise<void> {
