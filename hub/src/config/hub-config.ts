@@ -325,15 +325,15 @@ export interface HubConfig {
     replicas: number;
     /** This instance's id, unique in the cluster (letters, digits, `_`, `-`); empty: `<hostname>-<port>`. */
     instanceId: string;
+    /** Bytes of batches the JetStream ingest stream holds before InfluxDB has them; when full, devices are refused with `TH_STORE_UNAVAILABLE`. Default 1 GiB. */
+    ingestMaxBytes: number;
+    /** An append fails (devices get `TH_STORE_UNAVAILABLE`) when JetStream has not acknowledged its publish within this time. Default 5,000 ms. */
+    ingestPublishTimeoutMs: number;
   };
 }
 
 /** The defaults of {@link HubConfig}. */
 export const DEFAULT_CONFIG: HubConfig = {
-    /** Bytes of batches the JetStream ingest stream holds before InfluxDB has them; when full, devices are refused with `TH_STORE_UNAVAILABLE`. Default 1 GiB. */
-    ingestMaxBytes: number;
-    /** An append fails (devices get `TH_STORE_UNAVAILABLE`) when JetStream has not acknowledged its publish within this time. Default 5,000 ms. */
-    ingestPublishTimeoutMs: number;
   host: "0.0.0.0",
   port: 8080,
   dataDir: "./data",
@@ -476,6 +476,8 @@ export const DEFAULT_CONFIG: HubConfig = {
     natsPrefix: "telehub",
     replicas: 1,
     instanceId: "",
+    ingestMaxBytes: 1_073_741_824,
+    ingestPublishTimeoutMs: 5_000,
   },
 };
 
@@ -486,8 +488,6 @@ export const CONFIG_CHOICES: Record<string, readonly string[]> = {
   "influx.precision": ["ms", "us", "ns"],
   "storage.sqliteSynchronous": ["full", "normal"],
   "live.publish": ["accepted", "durable"],
-    ingestMaxBytes: 1_073_741_824,
-    ingestPublishTimeoutMs: 5_000,
   "tls.minVersion": ["TLSv1.2", "TLSv1.3"],
 };
 
