@@ -14,6 +14,7 @@ import type { HubConfig } from "./config/hub-config.js";
 import { DesiredConfigService } from "./desired-config/desired-config-service.js";
 import { InProcessEventBus } from "./events/event-bus.js";
 import { ReadingFreshness } from "./fleet/reading-freshness.js";
+import type { DeviceDirectory } from "./gateway/device-directory.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
 import { registerDeviceRoute } from "./gateway/http/device-route.js";
 import { ApiAuthenticator } from "./http/authentication.js";
@@ -76,6 +77,8 @@ export interface BuildOptions {
   now?: () => number;
   /** A telemetry store to use instead of the embedded one (it is closed with the hub). */
   telemetry?: TelemetryStore;
+  /** Where devices on other hub instances are (a cluster: `NatsDeviceDirectory`); closed with the gateway. Default: none. */
+  deviceDirectory?: DeviceDirectory;
 }
 
 async function openTelemetryStore(config: HubConfig, metrics: HubMetrics, log: pino.Logger): Promise<TelemetryStore> {
@@ -235,6 +238,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     authThrottle: deviceThrottle,
     clientAddresses,
     connectionAccepted: (socket) => connectionLimits.release(socket),
+    directory: options.deviceDirectory,
   });
   const { users } = meta;
   const accounts = new Accounts({

@@ -329,6 +329,8 @@ export interface HubConfig {
     ingestMaxBytes: number;
     /** An append fails (devices get `TH_STORE_UNAVAILABLE`) when JetStream has not acknowledged its publish within this time. Default 5,000 ms. */
     ingestPublishTimeoutMs: number;
+    /** How often an instance writes its heartbeat; after 3 missed beats the others count it as dead (its devices as not connected). Default 5,000 ms. */
+    heartbeatIntervalMs: number;
   };
 }
 
@@ -478,6 +480,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     instanceId: "",
     ingestMaxBytes: 1_073_741_824,
     ingestPublishTimeoutMs: 5_000,
+    heartbeatIntervalMs: 5_000,
   },
 };
 

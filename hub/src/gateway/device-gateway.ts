@@ -6,6 +6,7 @@ import type { DeviceChannel } from "../commands/device-channel.js";
 import type { DeviceRecord } from "../storage/device-repository.js";
 import { type AdmissionRefusal, handshakeRefusal, screenCredentials, verifyCredentials } from "./device-admission.js";
 import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials.js";
+import { type DeviceDirectory, type DirectorySession, LocalDeviceDirectory } from "./device-directory.js";
 import type { DeviceLink } from "./device-link.js";
 import type { DevicePresence, PresenceInfo } from "./device-presence.js";
 import { DeviceSession } from "./device-session.js";
@@ -25,7 +26,8 @@ const LAST_SEEN_CHUNK = 100;
  * Where devices come in: authenticates each WebSocket upgrade before accepting it (and each HTTP
  * transport request, `HttpDeviceTransport`), applies admission control, keeps one session per
  * device over either transport (the newest wins), pings every quiet WebSocket session, and
- * persists last-seen times.
+ * persists last-seen times. Devices on other hub instances are its {@link DeviceDirectory}'s:
+ * frames and disconnects for them are routed there, and presence answers for them too.
  */
 export class DeviceGateway implements DevicePresence, DeviceChannel {
   private readonly wss: WebSocketServer;
@@ -43,9 +45,11 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   private readonly flushedLastSeen = new Map<string, number>();
   /** Last-seen times of sessions that closed since the last write. */
   private readonly closedLastSeen = new Map<string, number>();
+  private readonly directory: DeviceDirectory;
 
   constructor(private readonly deps: GatewayDeps) {
     const { config } = deps;
+    this.directory = deps.directory ?? new LocalDeviceDirectory();
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: config.limits.maxFrameBytes,
@@ -72,6 +76,13 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       polls: new HandshakeSlots({ maxConcurrent: maxPolls, maxPerAddress: maxPollsPerAddress }, (held) => deps.metrics.httpPolls.set(held)),
       openSession: (link, device, remoteAddress) => this.openSession(link, device, remoteAddress),
     });
+    this.directory.attach({
+      deliver: (deviceId, frame) => this.sendHere(deviceId, frame),
+      replaced: (session) => this.replacedElsewhere(session),
+      disconnect: (deviceId, code) => this.disconnectHere(deviceId, code),
+      settled: (deviceId) => this.settledHere(deviceId),
+      resendPending: () => this.resendPending(),
+    });
   }
 
   /** Start the heartbeat and last-seen timers. */
@@ -81,41 +92,38 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     this.lastSeenTimer = setInterval(() => void this.flushLastSeen(), lastSeenFlushMs);
   }
 
-  /** {@link DeviceChannel}: send a frame to a device's open session (after its welcome). */
+  /**
+   * {@link DeviceChannel}: send a frame to a device's open session (after its welcome), here or,
+   * when the device has no session here, on the instance that holds it.
+   */
   send(deviceId: string, frame: HubFrame): boolean {
-    const session = this.sessions.get(deviceId);
-    if (session?.state !== "open") return false;
-    session.send(frame);
-    return true;
+    if (this.sessions.has(deviceId)) return this.sendHere(deviceId, frame);
+    return this.directory.send(deviceId, frame);
   }
 
   connectedIds(): string[] {
-    return [...this.sessions.keys()];
+    const elsewhere = this.directory.connectedIds();
+    const here = [...this.sessions.keys()];
+    return elsewhere.length === 0 ? here : [...here, ...elsewhere.filter((id) => !this.sessions.has(id))];
   }
 
   presence(deviceId: string): PresenceInfo | undefined {
     const session = this.sessions.get(deviceId);
-    return (
-      session && {
-        connectedAt: session.connectedAt,
-        lastSeenAt: session.lastSeenAt,
-        remoteAddress: session.remoteAddress,
-        transport: session.transport,
-      }
-    );
+    if (!session) return this.directory.presence(deviceId);
+    return {
+      connectedAt: session.connectedAt,
+      lastSeenAt: session.lastSeenAt,
+      remoteAddress: session.remoteAddress,
+      transport: session.transport,
+    };
   }
 
   disconnect(deviceId: string, code: ProtocolErrorCode): boolean {
-    const session = this.sessions.get(deviceId);
-    if (!session) return false;
-    this.deps.metrics.rejected.inc({ code });
-    session.closeWith(code);
-    return true;
+    return this.disconnectHere(deviceId, code) || this.directory.disconnect(deviceId, code);
   }
 
   async settled(deviceId: string): Promise<void> {
-    const sessions = [this.sessions.get(deviceId), ...[...this.replaced.values()].filter((s) => s.id === deviceId)];
-    await Promise.all(sessions.map((session) => session?.settled()));
+    await Promise.all([this.settledHere(deviceId), this.directory.settled(deviceId)]);
   }
 
   /**
@@ -139,6 +147,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     );
     await Promise.all(sessions.map((session) => session.closed));
     await this.flushLastSeen();
+    await this.directory.close();
     this.wss.close();
   }
 
@@ -202,6 +211,52 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
     }
   }
 
+  private sendHere(deviceId: string, frame: HubFrame): boolean {
+    const session = this.sessions.get(deviceId);
+    if (session?.state !== "open") return false;
+    session.send(frame);
+    return true;
+  }
+
+  private disconnectHere(deviceId: string, code: ProtocolErrorCode): boolean {
+    const session = this.sessions.get(deviceId);
+    if (!session) return false;
+    this.deps.metrics.rejected.inc({ code });
+    session.closeWith(code);
+    return true;
+  }
+
+  private async settledHere(deviceId: string): Promise<void> {
+    const sessions = [this.sessions.get(deviceId), ...[...this.replaced.values()].filter((s) => s.id === deviceId)];
+    await Promise.all(sessions.map((session) => session?.settled()));
+  }
+
+  /**
+   * A newer session of the device on another instance claimed it: this one ends with
+   * `TH_SESSION_REPLACED`. The device is still connected (there), so no presence change is told.
+   */
+  private replacedElsewhere(replaced: DirectorySession): void {
+    const session = this.sessions.get(replaced.id);
+    if (session !== replaced) return;
+    this.sessions.delete(session.id);
+    this.flushedLastSeen.delete(session.id);
+    this.heartbeats.remove(session);
+    this.deps.metrics.connectedDevices.set(this.sessions.size);
+    this.deps.metrics.rejected.inc({ code: "TH_SESSION_REPLACED" });
+    session.closeWith("TH_SESSION_REPLACED");
+  }
+
+  /** Commands still `sent` and a configuration not acknowledged go out again to every open session, as after a hello (§3.6, §3.8). */
+  private resendPending(): void {
+    const { commands, desiredConfig } = this.deps;
+    for (const session of this.sessions.values()) {
+      if (session.state !== "open") continue;
+      const failed = (error: unknown): void => session.log.warn({ err: error }, "could not resend to the device");
+      commands.deliverPending(session.id).catch(failed);
+      desiredConfig.sessionOpened(session.id, undefined).catch(failed);
+    }
+  }
+
   /** Whether a connection of `deviceId` would be one more than `gateway.maxDevices`. */
   private isFull(deviceId: string | undefined): boolean {
     return this.sessions.size >= this.deps.config.gateway.maxDevices && (deviceId === undefined || !this.sessions.has(deviceId));
@@ -235,6 +290,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       previous.closeWith("TH_SESSION_REPLACED");
       void previous.settled().then(() => this.replaced.delete(session));
     }
+    this.directory.opened(session);
     return session;
   }
 
@@ -252,6 +308,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
       this.deps.alarms.presenceChanged(session.id, false, this.deps.now());
     }
     this.replaced.delete(session);
+    this.directory.closed(session);
     this.deps.metrics.connectedDevices.set(this.sessions.size);
     // Written with every other session that closed in this turn: one transaction, not one sync per device.
     this.closedLastSeen.set(session.id, Math.max(session.lastSeenAt, this.closedLastSeen.get(session.id) ?? 0));

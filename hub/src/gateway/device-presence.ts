@@ -9,6 +9,8 @@ export interface PresenceInfo {
   remoteAddress: string;
   /** How the device is connected: a WebSocket, or the HTTP transport (docs/protocol.md §10). */
   transport: DeviceTransport;
+  /** In a cluster, the instance that holds the session when it is another one (docs/cluster.md); absent for a session here. */
+  instanceId?: string;
 }
 
 /** The gateway's view of connected devices, for the HTTP API. */

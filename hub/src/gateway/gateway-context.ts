@@ -13,6 +13,7 @@ import type { ClientAddresses } from "../security/client-address.js";
 import type { FailureThrottle } from "../security/failure-throttle.js";
 import type { DeviceRepository } from "../storage/device-repository.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
+import type { DeviceDirectory } from "./device-directory.js";
 import type { DeviceSession } from "./device-session.js";
 
 /** The parts of the hub the device gateway works with. */
@@ -42,6 +43,8 @@ export interface GatewayDeps {
   clientAddresses: ClientAddresses;
   /** Told of each accepted upgrade's socket: from then on `gateway.maxConnectionsPerAddress` counts it, not `http.maxConnectionsPerAddress`. */
   connectionAccepted?: (socket: Duplex) => void;
+  /** Where devices on other hub instances are (a cluster, docs/cluster.md). Default: none (`LocalDeviceDirectory`). */
+  directory?: DeviceDirectory;
 }
 
 /** What sessions and frame handlers share: the hub's parts and the gateway's callbacks. */
