@@ -33,6 +33,11 @@ export class ClusterNotices {
     private readonly options: ClusterNoticesOptions,
   ) {}
 
+  /** The instance these notices come from. */
+  get instanceId(): string {
+    return this.connection.instanceId;
+  }
+
   /** Publish `payload` on `subject` with this instance's name; false when it was dropped. */
   publish(subject: string, payload: Uint8Array, kind: NoticeKind): boolean {
     if (this.connection.isConnected()) {

@@ -10,6 +10,7 @@ export interface TestInstance {
   notices: ClusterNotices;
   dropped: NoticeKind[];
   logged: { level: number; msg: string }[];
+  log: pino.Logger;
 }
 
 /** The cluster settings of a test against the private server at `natsUrl`: quick reconnection. */
@@ -29,5 +30,5 @@ export async function connectTestInstance(natsUrl: string, id: string, overrides
     dropped: (kind) => void dropped.push(kind),
     log,
   });
-  return { id, connection, notices, dropped, logged };
+  return { id, connection, notices, dropped, logged, log };
 }
