@@ -118,12 +118,15 @@ export class AlarmEngine implements ReadingObserver {
     for (const watches of this.watched.values()) {
       this.rescope(watches, { saved });
       if (watches.all.some((watch) => saved.has(watch.key))) replay.push(watches);
-      // No device is connected after a start: a running offline clock goes on, one that was not
-      // running (the device was connected) starts at its last-seen time.
+      // A single node starts before its gateway: no device is connected, a running offline clock
+      // goes on, one that was not running (the device was connected) starts at its last-seen time.
+      // In a cluster a device may be connected to an instance: then it is connected now.
       const seen = lastSeen.get(watches.device.id) ?? null;
+      const connected = watches.presence.length > 0 && this.deps.isConnected(watches.device.id);
       for (const watch of watches.presence) {
-        if (watch.state)
-          this.feed(watch, { kind: "presence", connected: false, at: Math.max(seen ?? watch.state.since, watch.state.since) });
+        if (!watch.state) continue;
+        const at = connected ? this.deps.now() : Math.max(seen ?? watch.state.since, watch.state.since);
+        this.feed(watch, { kind: "presence", connected, at });
       }
     }
     const orphans = [...saved.values()].filter((state) => !this.watches.has(pairKey(state.ruleId, state.deviceId)));
@@ -205,6 +208,24 @@ export class AlarmEngine implements ReadingObserver {
     if (connected && watches) watches.stale = true;
     if (!this.anyEnabled && this.started && !connected) return;
     this.enqueue(deviceId, { kind: "presence", connected, at });
+  }
+
+  /**
+   * Bring the offline rules' idea of each device's connection in line with `isConnected` (in a
+   * cluster, where connection changes come from several instances and an instance that died
+   * reports none): a device believed connected that is not is disconnected from now, one believed
+   * disconnected that is connected is connected from now.
+   */
+  reconcilePresence(): void {
+    if (!this.started || this.stopped) return;
+    const at = this.deps.now();
+    for (const watches of this.watched.values()) {
+      const state = watches.presence.find((candidate) => candidate.state !== null)?.state;
+      if (!state || this.queued.has(watches.device.id)) continue;
+      const believed = (state.detail as { disconnectedAt?: number | null }).disconnectedAt == null;
+      const connected = this.deps.isConnected(watches.device.id);
+      if (believed !== connected) this.enqueue(watches.device.id, { kind: "presence", connected, at });
+    }
   }
 
   private rulesChanged(): void {

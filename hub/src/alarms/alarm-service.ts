@@ -4,13 +4,34 @@ import type { DeviceRepository } from "../storage/device-repository.js";
 import { selectedMetrics, type TelemetryStore } from "../storage/telemetry-store.js";
 import type { Alarm, AlarmTransition } from "./alarm.js";
 import { type Actor, type AlarmApi, type BacktestResult, RuleReferenceError } from "./alarm-api.js";
-import type { AlarmEngine } from "./alarm-engine.js";
 import { backtest } from "./backtest.js";
 import type { AlarmRule, RuleDefinition, Severity } from "./rule.js";
 
+/**
+ * What the service asks of live evaluation: the `AlarmEngine` itself on a single node; in a
+ * cluster, the engine of the instance holding the alarm duty, reached over NATS
+ * (`RemoteAlarmControl`, docs/cluster.md).
+ */
+export interface AlarmControl {
+  /** A rule was created or changed. */
+  ruleSaved(rule: AlarmRule): void | Promise<void>;
+  /** A rule was deleted: its active alarms are cleared. */
+  ruleDeleted(ruleId: string): Promise<void>;
+  /** A device's record changed: its rules are resolved again. */
+  deviceChanged(deviceId: string): Promise<void>;
+  /** A device was deleted: its active alarms are cleared. */
+  deviceDeleted(deviceId: string): Promise<void>;
+  /** Acknowledge an alarm in its pair's turn. */
+  acknowledge(alarm: Alarm, actor: Actor, comment: string | null): Promise<Alarm>;
+  /** Clear an alarm in its pair's turn. */
+  clear(alarm: Alarm, actor: Actor, comment: string | null): Promise<Alarm>;
+  /** Resolves once what was handed to the rules is evaluated and written. */
+  idle(): Promise<void>;
+}
+
 export interface AlarmServiceDeps {
   repository: AlarmRepository;
-  engine: AlarmEngine;
+  engine: AlarmControl;
   devices: Pick<DeviceRepository, "get">;
   profiles: { get(id: string): Promise<unknown> };
   telemetry: TelemetryStore;
@@ -37,14 +58,14 @@ export class AlarmService implements AlarmApi {
   async createRule(definition: RuleDefinition, actor: Actor): Promise<AlarmRule> {
     await this.checkReferences(definition);
     const rule = await this.deps.repository.createRule(definition, this.deps.now(), actor.by);
-    this.deps.engine.ruleSaved(rule);
+    await this.deps.engine.ruleSaved(rule);
     return rule;
   }
 
   async updateRule(id: string, definition: RuleDefinition, actor: Actor, expectedVersion?: number): Promise<AlarmRule | undefined> {
     await this.checkReferences(definition);
     const rule = await this.deps.repository.updateRule(id, definition, this.deps.now(), actor.by, expectedVersion);
-    if (rule) this.deps.engine.ruleSaved(rule);
+    if (rule) await this.deps.engine.ruleSaved(rule);
     return rule;
   }
 

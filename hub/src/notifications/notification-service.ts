@@ -9,6 +9,7 @@ import {
   type NotificationDelivery,
   SECRET_SETTINGS,
 } from "../alarms/notification-channel.js";
+import { LOCAL_CACHES, type SharedCaches } from "../cluster/cluster-cache-notices.js";
 import type { HubConfig } from "../config/hub-config.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { HubMetrics } from "../metrics.js";
@@ -30,6 +31,8 @@ export interface NotificationServiceDeps {
   metrics: HubMetrics;
   log: pino.Logger;
   now: () => number;
+  /** Tells the other instances of a cluster when a channel changed, and this service when they changed one. Default: a single node's (nothing to tell). */
+  caches?: SharedCaches;
 }
 
 /** A channel as the API shows it: its secret settings left out, named in `secretsSet` when they have a value. */
@@ -47,15 +50,29 @@ export function channelView(channel: NotificationChannel): ChannelView {
  * Notification channels and what they send: alarm steps and reminders (through each channel's
  * rate limit and digest: {@link AlarmMessenger}), written to the outbox first and sent by
  * {@link DeliveryOutbox} (retries with backoff, one lane per channel). Channels are held in
- * memory; this hub is the only writer of its channels.
+ * memory, read again when another instance of a cluster changed one (`caches`). In a cluster only
+ * the holder of the alarm duty sends (`startSending`/`stopSending`); every instance serves the API.
  */
 export class NotificationService implements NotificationApi {
   private readonly channels = new Map<string, NotificationChannel>();
-  private readonly outbox: DeliveryOutbox;
-  private readonly messenger: AlarmMessenger;
+  private outbox: DeliveryOutbox;
+  private messenger: AlarmMessenger;
+  /** The sender stopped: the next `startSending` makes a new one. */
+  private sendingStopped = false;
+  private readonly caches: SharedCaches;
 
   constructor(private readonly deps: NotificationServiceDeps) {
-    this.outbox = new DeliveryOutbox({
+    this.caches = deps.caches ?? LOCAL_CACHES;
+    this.caches.onChanged("channels", () => {
+      this.reloadChannels().catch((error: unknown) => deps.log.error({ err: error }, "could not read the notification channels again"));
+    });
+    this.outbox = this.newOutbox();
+    this.messenger = this.newMessenger();
+  }
+
+  private newOutbox(): DeliveryOutbox {
+    const { deps } = this;
+    return new DeliveryOutbox({
       repository: deps.repository,
       config: deps.config,
       metrics: deps.metrics,
@@ -64,7 +81,11 @@ export class NotificationService implements NotificationApi {
       channel: (id) => this.channels.get(id),
       send: (channel, delivery, signal) => this.send(channel, delivery, signal),
     });
-    this.messenger = new AlarmMessenger({
+  }
+
+  private newMessenger(): AlarmMessenger {
+    const { deps } = this;
+    return new AlarmMessenger({
       alarms: deps.alarms,
       repository: deps.repository,
       bus: deps.bus,
@@ -78,9 +99,8 @@ export class NotificationService implements NotificationApi {
 
   /** Reads the channels, queues the deliveries still pending (a previous run's too), and starts listening to alarm steps. */
   async start(): Promise<void> {
-    for (const channel of await this.deps.repository.allChannels()) this.channels.set(channel.id, channel);
-    await this.outbox.start();
-    this.messenger.start();
+    await this.loadChannels();
+    await this.startSending();
   }
 
   /**
@@ -89,6 +109,28 @@ export class NotificationService implements NotificationApi {
    * the next start.
    */
   async stop(): Promise<void> {
+    await this.stopSending();
+  }
+
+  /** Reads the channels (what the API serves); a cluster instance does this at start, sending or not. */
+  async loadChannels(): Promise<void> {
+    for (const channel of await this.deps.repository.allChannels()) this.channels.set(channel.id, channel);
+  }
+
+  /** Queues the deliveries still pending and starts listening to alarm steps (a cluster: on the alarm duty's holder). */
+  async startSending(): Promise<void> {
+    if (this.sendingStopped) {
+      this.outbox = this.newOutbox();
+      this.messenger = this.newMessenger();
+      this.sendingStopped = false;
+    }
+    await this.outbox.start();
+    this.messenger.start();
+  }
+
+  /** What `stop` does; `startSending` may follow (a cluster instance that holds the duty again). */
+  async stopSending(): Promise<void> {
+    this.sendingStopped = true;
     await this.outbox.stop();
     await this.messenger.stop();
   }
@@ -114,6 +156,7 @@ export class NotificationService implements NotificationApi {
     if (this.channels.size >= this.deps.config.maxChannels) throw new ChannelLimitError(this.deps.config.maxChannels);
     const channel = await this.deps.repository.createChannel(definition, this.deps.now(), actor.by);
     this.channels.set(channel.id, channel);
+    this.caches.changed("channels");
     return channelView(channel);
   }
 
@@ -132,6 +175,7 @@ export class NotificationService implements NotificationApi {
     if (!channel) return undefined;
     this.channels.set(channel.id, channel);
     this.messenger.channelChanged(channel);
+    this.caches.changed("channels");
     return channelView(channel);
   }
 
@@ -140,7 +184,24 @@ export class NotificationService implements NotificationApi {
     this.channels.delete(id);
     this.messenger.channelDeleted(id);
     this.outbox.forgetChannel(id);
+    if (deleted) this.caches.changed("channels");
     return deleted;
+  }
+
+  /** Another instance changed channels: read them again, as the changes made here would have left them. */
+  private async reloadChannels(): Promise<void> {
+    const fresh = new Map((await this.deps.repository.allChannels()).map((channel) => [channel.id, channel]));
+    for (const id of this.channels.keys()) {
+      if (fresh.has(id)) continue;
+      this.channels.delete(id);
+      this.messenger.channelDeleted(id);
+      this.outbox.forgetChannel(id);
+    }
+    for (const channel of fresh.values()) {
+      const known = this.channels.get(channel.id);
+      this.channels.set(channel.id, channel);
+      if (known && known.version !== channel.version) this.messenger.channelChanged(channel);
+    }
   }
 
   async sendTest(id: string, actor: Actor): Promise<NotificationDelivery | undefined> {

@@ -1,5 +1,6 @@
 import type { DataValue } from "@telehub/device-client/protocol";
 import type pino from "pino";
+import { LOCAL_CACHES, type SharedCaches } from "../cluster/cluster-cache-notices.js";
 import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
 import type { DeviceRecord, DeviceRepository } from "../storage/device-repository.js";
 import { type ProfileRepository, UnknownProfileError } from "../storage/profile-repository.js";
@@ -27,6 +28,8 @@ export interface ProfileServiceDeps {
   maxConfigBytes: number;
   now: () => number;
   log: pino.Logger;
+  /** Tells the other instances of a cluster when a profile changed, and this service when they changed one. Default: a single node's (nothing to tell). */
+  caches?: SharedCaches;
 }
 
 /**
@@ -38,8 +41,14 @@ export class ProfileService implements HelloProfiles {
   private readonly validators = new CommandArgsValidators();
   /** Every profile by id, for matching hellos; dropped at every change. */
   private matchable: Promise<DeviceProfile[]> | undefined;
+  private readonly caches: SharedCaches;
 
-  constructor(private readonly deps: ProfileServiceDeps) {}
+  constructor(private readonly deps: ProfileServiceDeps) {
+    this.caches = deps.caches ?? LOCAL_CACHES;
+    this.caches.onChanged("profiles", () => {
+      this.matchable = undefined;
+    });
+  }
 
   list(page: { limit: number; offset: number }): Promise<{ items: DeviceProfile[]; total: number }> {
     return this.deps.repository.list(page);
@@ -61,7 +70,7 @@ export class ProfileService implements HelloProfiles {
   async create(definition: ProfileDefinition, by: string | null): Promise<DeviceProfile> {
     checkProfileRules(definition, this.deps.maxConfigBytes);
     const profile = await this.deps.repository.create({ definition, builtIn: false, at: this.deps.now(), by });
-    this.matchable = undefined;
+    this.profilesChanged();
     return profile;
   }
 
@@ -69,7 +78,7 @@ export class ProfileService implements HelloProfiles {
   async update(definition: ProfileDefinition, expectedVersion: number | undefined, by: string | null): Promise<DeviceProfile | undefined> {
     checkProfileRules(definition, this.deps.maxConfigBytes);
     const profile = await this.deps.repository.update(definition.id, { definition, expectedVersion, at: this.deps.now(), by });
-    this.matchable = undefined;
+    this.profilesChanged();
     return profile;
   }
 
@@ -77,7 +86,7 @@ export class ProfileService implements HelloProfiles {
   async delete(id: string): Promise<boolean> {
     const deleted = await this.deps.repository.delete(id);
     this.validators.forget(id);
-    this.matchable = undefined;
+    this.profilesChanged();
     return deleted;
   }
 
@@ -90,8 +99,15 @@ export class ProfileService implements HelloProfiles {
       await this.deps.repository.create({ definition, builtIn: true, at: this.deps.now(), by: null });
       created.push(definition.id);
     }
-    this.matchable = undefined;
+    if (created.length > 0) this.profilesChanged();
+    else this.matchable = undefined;
     return created;
+  }
+
+  /** Profiles changed here: match against them from now on, here and on the other instances. */
+  private profilesChanged(): void {
+    this.matchable = undefined;
+    this.caches.changed("profiles");
   }
 
   async assignAtHello(device: DeviceRecord, hello: { model: string | null; firmware: string | null }): Promise<DeviceProfile | undefined> {
