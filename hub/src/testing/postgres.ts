@@ -161,6 +161,11 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     `max_connections=${options.maxConnections ?? 200}`,
     "-c",
     "shared_buffers=32MB",
+    // A test server's data outlives a crash of the server (kill(): the kernel keeps what it wrote), not
+    // of the machine. Without fsync, the checkpoint of a stop or DROP DATABASE after twenty CREATE
+    // DATABASEs takes 2 s instead of 40 s on a loaded two-core machine.
+    "-c",
+    "fsync=off",
   ];
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
