@@ -191,5 +191,9 @@ describe("cluster event bus", { skip: requireNats() }, () => {
       10_000,
     );
     assert.ok(a.logged.some((line) => line.msg === "reconnected to NATS"));
+    a.bus.publish(commandEvent("a_after_restart"));
+    const flowing = a.logged.find((line) => line.msg === "notices to the other instances flow again") as { dropped?: number } | undefined;
+    assert.equal(flowing?.dropped, a.dropped.length, "the first event published after the outage logs how many were dropped");
+    await eventually(() => commandIds(b).includes("a_after_restart"), "B got A's event", 10_000);
   });
 });

@@ -26,12 +26,17 @@ export interface ClusterNoticesOptions {
 export class ClusterNotices {
   /** Bytes published since the connection was last seen up. */
   private heldBytes = 0;
-  private droppedSinceUp = 0;
+  /** Notices dropped since the last one published. */
+  private droppedInRow = 0;
+  /** The same headers on every notice (the client encodes them on each publish and changes nothing). */
+  private readonly headers = headers();
 
   constructor(
     private readonly connection: ClusterConnection,
     private readonly options: ClusterNoticesOptions,
-  ) {}
+  ) {
+    this.headers.set(INSTANCE_HEADER, connection.instanceId);
+  }
 
   /** The instance these notices come from. */
   get instanceId(): string {
@@ -40,29 +45,21 @@ export class ClusterNotices {
 
   /** Publish `payload` on `subject` with this instance's name; false when it was dropped. */
   publish(subject: string, payload: Uint8Array, kind: NoticeKind): boolean {
-    if (this.connection.isConnected()) {
-      if (this.droppedSinceUp > 0) {
-        this.options.log.warn(
-          { dropped: this.droppedSinceUp },
-          "NATS is back: notices to the other instances were dropped while it was away",
-        );
-        this.droppedSinceUp = 0;
-      }
-      this.heldBytes = 0;
-    } else if (this.heldBytes + payload.byteLength > this.options.maxOfflineBytes) {
-      return this.drop(kind);
-    }
+    const connected = this.connection.isConnected();
+    if (connected) this.heldBytes = 0;
+    else if (this.heldBytes + payload.byteLength > this.options.maxOfflineBytes)
+      return this.drop(kind, "NATS is away and cluster.natsOfflineBufferBytes are held");
     try {
-      const hdrs = headers();
-      hdrs.set(INSTANCE_HEADER, this.connection.instanceId);
-      this.connection.nats.publish(subject, payload, { headers: hdrs });
+      this.connection.nats.publish(subject, payload, { headers: this.headers });
     } catch (error) {
-      // Closed for good, or a payload over the server's max_payload.
-      if (this.droppedSinceUp === 0)
-        this.options.log.warn({ err: error, subject }, "a notice to the other instances could not be published");
-      return this.drop(kind);
+      // The connection closed for good, or a notice over the server's max_payload.
+      return this.drop(kind, (error as Error).message);
     }
-    if (!this.connection.isConnected()) this.heldBytes += payload.byteLength;
+    if (!connected) this.heldBytes += payload.byteLength;
+    else if (this.droppedInRow > 0) {
+      this.options.log.info({ dropped: this.droppedInRow }, "notices to the other instances flow again");
+      this.droppedInRow = 0;
+    }
     return true;
   }
 
@@ -89,10 +86,10 @@ export class ClusterNotices {
     });
   }
 
-  private drop(kind: NoticeKind): false {
-    if (this.droppedSinceUp === 0)
-      this.options.log.warn({ kind }, "NATS is away and the offline buffer is full: dropping notices to the other instances");
-    this.droppedSinceUp += 1;
+  /** Count a dropped notice; the first of a run is logged (the next one published says how many). */
+  private drop(kind: NoticeKind, why: string): false {
+    if (this.droppedInRow === 0) this.options.log.warn({ kind, why }, "dropping notices to the other instances");
+    this.droppedInRow += 1;
     this.options.dropped?.(kind);
     return false;
   }
