@@ -15,6 +15,7 @@ describe("cluster names", () => {
     assert.equal(names.presenceBucket, "telehub_presence");
     assert.equal(names.instancesBucket, "telehub_instances");
     assert.equal(names.sequencesBucket, "telehub_sequences");
+    assert.equal(names.leasesBucket, "telehub_leases");
     const other = clusterNames("site-2");
     assert.equal(other.events, "site-2.events");
     assert.equal(other.live("a"), "site-2.live.a");
