@@ -12,7 +12,7 @@ import { CommandService } from "./commands/command-service.js";
 import type { DeviceChannel } from "./commands/device-channel.js";
 import type { HubConfig } from "./config/hub-config.js";
 import { DesiredConfigService } from "./desired-config/desired-config-service.js";
-import { InProcessEventBus } from "./events/event-bus.js";
+import { openDeployment } from "./deployment/open-deployment.js";
 import { ReadingFreshness } from "./fleet/reading-freshness.js";
 import type { DeviceDirectory } from "./gateway/device-directory.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
@@ -40,6 +40,7 @@ import type { ApiKeyRepository } from "./storage/api-key-repository.js";
 import type { DeviceRepository } from "./storage/device-repository.js";
 import { influxStoreMetrics } from "./storage/influx/influx-store-metrics.js";
 import { InfluxTelemetryStore } from "./storage/influx/influx-telemetry-store.js";
+import type { MetadataStore } from "./storage/metadata-store.js";
 import { openMetadataStore } from "./storage/open-metadata-store.js";
 import { sqliteStoreMetrics } from "./storage/sqlite/sqlite-store-metrics.js";
 import { loggedReports, SqliteTelemetryStore } from "./storage/sqlite/sqlite-telemetry-store.js";
@@ -106,19 +107,28 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const log = options.logger ?? createLogger(config);
   const now = options.now ?? Date.now;
   const metrics = new HubMetrics();
-  const bus = new InProcessEventBus((error) => log.error({ err: error }, "event listener failed"));
-  // Checks its configuration: a refusal comes before any database is opened.
-  const webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, bus, log.child({ component: "webhooks" })) : undefined;
-  const meta = await openMetadataStore(config, log, now);
+  const deployment = await openDeployment(config, log, metrics);
+  const { bus } = deployment;
+  let webhooks: WebhookNotifier | undefined;
+  let meta: MetadataStore;
+  try {
+    // Checks its configuration: a refusal comes before any database is opened.
+    webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, deployment.ownEvents, log.child({ component: "webhooks" })) : undefined;
+    meta = await openMetadataStore(config, log, now);
+  } catch (error) {
+    await deployment.close();
+    throw error;
+  }
   const { secrets } = meta;
   // Files that existed before keep their mode (docs/operations.md, "Files and permissions"): say so.
   warnAboutExposedPaths(config.dataDir, log);
   let telemetry: TelemetryStore;
   const admission = new BatchAdmission(config.ingest);
   try {
-    telemetry = options.telemetry ?? (await openTelemetryStore(config, metrics, log));
+    telemetry = options.telemetry ?? (await deployment.openTelemetry()) ?? (await openTelemetryStore(config, metrics, log));
   } catch (error) {
     await meta.close();
+    await deployment.close();
     throw error;
   }
   try {
@@ -128,6 +138,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   } catch (error) {
     await telemetry.close();
     await meta.close();
+    await deployment.close();
     throw error;
   }
   const { devices, apiKeys } = meta;
@@ -233,12 +244,12 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     commands,
     desiredConfig,
     profiles,
-    live: freshness,
+    live: deployment.liveFeed(freshness),
     alarms: alarmEngine,
     authThrottle: deviceThrottle,
     clientAddresses,
     connectionAccepted: (socket) => connectionLimits.release(socket),
-    directory: options.deviceDirectory,
+    directory: options.deviceDirectory ?? deployment.directory,
   });
   const { users } = meta;
   const accounts = new Accounts({
@@ -312,11 +323,14 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       alarms,
       notifications,
     });
-    commands.start();
+    // Once for the whole deployment: on a cluster's lease holder only (docs/cluster.md, "Cluster duties").
+    deployment.addDuty("commands", { start: () => commands.start(), stop: () => commands.stop() });
+    deployment.startDuties();
+    // Each event is sent once: by the instance where it happened (a single node: this one).
     webhooks?.start();
   } catch (error) {
     // Nothing may keep the process alive after a failed build (the gateway's timers, the databases).
-    commands.stop();
+    await deployment.stopDuties();
     webhooks?.stop();
     liveSockets.close();
     live.close();
@@ -325,6 +339,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     await notifications.stop();
     await telemetry.close();
     await meta.close();
+    await deployment.close();
     throw error;
   }
 
@@ -351,7 +366,6 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     async close() {
       if (closed) return;
       closed = true;
-      commands.stop();
       liveSockets.close();
       live.close();
       await gateway.close();
@@ -361,8 +375,10 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       await alarmEngine.stop();
       await notifications.stop();
       await webhooks?.stop();
+      await deployment.stopDuties();
       await telemetry.close();
       await meta.close();
+      await deployment.close();
     },
   };
 }

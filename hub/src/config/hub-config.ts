@@ -331,6 +331,8 @@ export interface HubConfig {
     ingestPublishTimeoutMs: number;
     /** How often an instance writes its heartbeat; after 3 missed beats the others count it as dead (its devices as not connected). Default 5,000 ms. */
     heartbeatIntervalMs: number;
+    /** A once-per-cluster duty (the command sweeper) passes to another instance this long after its holder died. Default 10,000 ms. */
+    leaseMs: number;
   };
 }
 
@@ -481,6 +483,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     ingestMaxBytes: 1_073_741_824,
     ingestPublishTimeoutMs: 5_000,
     heartbeatIntervalMs: 5_000,
+    leaseMs: 10_000,
   },
 };
 

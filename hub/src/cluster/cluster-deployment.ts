@@ -1,0 +1,156 @@
+import { Kvm } from "@nats-io/kv";
+import type pino from "pino";
+import type { HubConfig } from "../config/hub-config.js";
+import type { Deployment, Duty } from "../deployment/deployment.js";
+import type { EventBus } from "../events/event-bus.js";
+import type { LiveFeed } from "../live/live-hub.js";
+import type { HubMetrics } from "../metrics.js";
+import type { TelemetryStore } from "../storage/telemetry-store.js";
+import { ClusterEventBus } from "./cluster-event-bus.js";
+import { ClusterLease } from "./cluster-lease.js";
+import { ClusterLiveFeed } from "./cluster-live-feed.js";
+import { type ClusterNames, clusterNames } from "./cluster-names.js";
+import { ClusterNotices } from "./cluster-notices.js";
+import { IngestDrainer, ingestDrainerMetrics } from "./ingest-drainer.js";
+import { INGEST_CONSUMER_DEFAULTS, type IngestStreamSettings } from "./ingest-stream.js";
+import { JetStreamTelemetryStore } from "./jetstream-telemetry-store.js";
+import { type ClusterConnection, connectCluster, instanceIdOf } from "./nats-connection.js";
+import { NatsDeviceDirectory } from "./nats-device-directory.js";
+
+/**
+ * One instance of a cluster (docs/cluster.md): events and live news through NATS, devices on other
+ * instances through the presence bucket, telemetry durable in the JetStream ingest stream (drained
+ * into InfluxDB by every instance), and the once-per-cluster duties on the holders of their leases.
+ */
+export class ClusterDeployment implements Deployment {
+  readonly bus: EventBus;
+  readonly ownEvents: EventBus;
+  readonly checks: Readonly<Record<string, () => Promise<void>>>;
+  private readonly leases: ClusterLease[] = [];
+  private drainer: IngestDrainer | undefined;
+  private dutiesStarted = false;
+
+  private constructor(
+    private readonly config: HubConfig,
+    private readonly connection: ClusterConnection,
+    private readonly names: ClusterNames,
+    private readonly notices: ClusterNotices,
+    readonly directory: NatsDeviceDirectory,
+    private readonly leaseKv: Awaited<ReturnType<Kvm["create"]>>,
+    private readonly metrics: HubMetrics,
+    private readonly log: pino.Logger,
+  ) {
+    const bus = new ClusterEventBus(notices, names.events, (error) => log.error({ err: error }, "event listener failed"));
+    this.bus = bus;
+    this.ownEvents = bus.own;
+    this.checks = {
+      nats: async () => {
+        if (!connection.isConnected()) throw new Error("not connected to NATS");
+      },
+    };
+  }
+
+  get instanceId(): string {
+    return this.connection.instanceId;
+  }
+
+  /** Connect to NATS and make this instance known to the others. */
+  static async open(config: HubConfig, metrics: HubMetrics, log: pino.Logger): Promise<ClusterDeployment> {
+    const { cluster } = config;
+    const instanceId = instanceIdOf(config, config.port);
+    const clusterLog = log.child({ component: "cluster", instanceId });
+    const connection = await connectCluster(cluster, instanceId, clusterLog);
+    try {
+      const names = clusterNames(cluster.natsPrefix);
+      const notices = new ClusterNotices(connection, { maxOfflineBytes: cluster.natsOfflineBufferBytes, log: clusterLog });
+      const directory = await NatsDeviceDirectory.open({
+        nats: connection.nats,
+        names,
+        instanceId,
+        replicas: cluster.replicas,
+        heartbeatIntervalMs: cluster.heartbeatIntervalMs,
+        log: clusterLog.child({ part: "directory" }),
+      });
+      const leaseKv = await new Kvm(connection.nats).create(names.leasesBucket, {
+        history: 1,
+        replicas: cluster.replicas,
+        ttl: cluster.leaseMs,
+      });
+      return new ClusterDeployment(config, connection, names, notices, directory, leaseKv, metrics, clusterLog);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+  }
+
+  private streamSettings(): IngestStreamSettings {
+    return { replicas: this.config.cluster.replicas, maxBytes: this.config.cluster.ingestMaxBytes, ...INGEST_CONSUMER_DEFAULTS };
+  }
+
+  /** The JetStream store; this instance also starts draining the stream into InfluxDB. */
+  async openTelemetry(): Promise<TelemetryStore> {
+    const store = await JetStreamTelemetryStore.open({
+      nats: this.connection.nats,
+      names: this.names,
+      stream: this.streamSettings(),
+      influx: this.config.influx,
+      publishTimeoutMs: this.config.cluster.ingestPublishTimeoutMs,
+      connected: () => this.connection.isConnected(),
+      log: this.log.child({ part: "ingest" }),
+    });
+    try {
+      this.drainer = await IngestDrainer.start({
+        nats: this.connection.nats,
+        names: this.names,
+        stream: this.streamSettings(),
+        influx: this.config.influx,
+        dataDir: this.config.dataDir,
+        metrics: ingestDrainerMetrics(this.metrics),
+        log: this.log.child({ part: "drainer" }),
+      });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  liveFeed(local: LiveFeed): LiveFeed {
+    return new ClusterLiveFeed(local, this.notices, this.names, this.log.child({ part: "live" }));
+  }
+
+  addDuty(name: string, duty: Duty): void {
+    const log = this.log.child({ duty: name });
+    const lease = new ClusterLease(
+      this.leaseKv,
+      name,
+      this.instanceId,
+      {
+        acquired: () =>
+          void Promise.resolve(duty.start()).catch((error: unknown) => log.error({ err: error }, "cluster duty failed to start")),
+        lost: () => void Promise.resolve(duty.stop()).catch((error: unknown) => log.error({ err: error }, "cluster duty failed to stop")),
+      },
+      { ttlMs: this.config.cluster.leaseMs, log },
+    );
+    this.leases.push(lease);
+    if (this.dutiesStarted) lease.start();
+  }
+
+  startDuties(): void {
+    this.dutiesStarted = true;
+    for (const lease of this.leases) lease.start();
+  }
+
+  async stopDuties(): Promise<void> {
+    this.dutiesStarted = false;
+    for (const lease of this.leases) await lease.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.stopDuties();
+    await this.drainer?.close();
+    await this.directory.close();
+    (this.bus as ClusterEventBus).close();
+    await this.connection.close();
+  }
+}

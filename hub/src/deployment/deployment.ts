@@ -1,0 +1,41 @@
+import type { EventBus } from "../events/event-bus.js";
+import type { DeviceDirectory } from "../gateway/device-directory.js";
+import type { LiveFeed } from "../live/live-hub.js";
+import type { TelemetryStore } from "../storage/telemetry-store.js";
+
+/** Work that must run once for the whole deployment (the command sweeper), started and stopped as its lease comes and goes. */
+export interface Duty {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
+/**
+ * What differs between a single hub and one instance of a cluster (docs/cluster.md): how events
+ * and live news reach the other instances, where devices on other instances are, where an
+ * acknowledged batch is durable, and which instance runs the once-per-cluster duties. The hub is
+ * built the same way on both; only this object differs.
+ */
+export interface Deployment {
+  /** This instance's id in a cluster; undefined for a single node. */
+  readonly instanceId: string | undefined;
+  /** Every event, this instance's and (in a cluster) the other instances'. */
+  readonly bus: EventBus;
+  /** Only the events published on this instance: for what must happen once per event in the whole deployment (a webhook). */
+  readonly ownEvents: EventBus;
+  /** Where the devices connected to other instances are (a single node: nowhere). */
+  readonly directory: DeviceDirectory;
+  /** The cluster's telemetry store; undefined: the configured local one (a single node). */
+  openTelemetry(): Promise<TelemetryStore | undefined>;
+  /** What the gateway tells the live channel, given this instance's own live feed. */
+  liveFeed(local: LiveFeed): LiveFeed;
+  /** Run `duty` once for the deployment: here from `startDuties` on a single node, on the holder of its lease in a cluster. */
+  addDuty(name: string, duty: Duty): void;
+  /** Start the duties (the hub is built and listening). */
+  startDuties(): void;
+  /** Readiness of the engines other than the two stores, by name (`/readyz`). */
+  readonly checks: Readonly<Record<string, () => Promise<void>>>;
+  /** Stop the duties this instance runs (first thing at shutdown); a cluster hands their leases on. */
+  stopDuties(): Promise<void>;
+  /** Let go of the engines (last thing at shutdown, after the stores are closed). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,47 @@
+import { type EventBus, InProcessEventBus } from "../events/event-bus.js";
+import { LocalDeviceDirectory } from "../gateway/device-directory.js";
+import type { LiveFeed } from "../live/live-hub.js";
+import type { Deployment, Duty } from "./deployment.js";
+
+/** One hub on its own: an in-process bus, no other instance, every duty here. */
+export class SingleNode implements Deployment {
+  readonly instanceId = undefined;
+  readonly bus: EventBus;
+  readonly ownEvents: EventBus;
+  readonly directory = new LocalDeviceDirectory();
+  readonly checks = {};
+  private readonly duties: Duty[] = [];
+  private started = false;
+
+  constructor(onListenerError: (error: unknown) => void) {
+    this.bus = new InProcessEventBus(onListenerError);
+    this.ownEvents = this.bus;
+  }
+
+  async openTelemetry(): Promise<undefined> {
+    return undefined;
+  }
+
+  liveFeed(local: LiveFeed): LiveFeed {
+    return local;
+  }
+
+  addDuty(_name: string, duty: Duty): void {
+    this.duties.push(duty);
+  }
+
+  startDuties(): void {
+    this.started = true;
+    for (const duty of this.duties) void duty.start();
+  }
+
+  async stopDuties(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    for (const duty of this.duties) await duty.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.stopDuties();
+  }
+}
