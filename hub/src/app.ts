@@ -113,7 +113,9 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   let meta: MetadataStore;
   try {
     // Checks its configuration: a refusal comes before any database is opened.
-    webhooks = config.webhooks.url ? new WebhookNotifier(config.webhooks, deployment.ownEvents, log.child({ component: "webhooks" })) : undefined;
+    webhooks = config.webhooks.url
+      ? new WebhookNotifier(config.webhooks, deployment.ownEvents, log.child({ component: "webhooks" }))
+      : undefined;
     meta = await openMetadataStore(config, log, now);
   } catch (error) {
     await deployment.close();
