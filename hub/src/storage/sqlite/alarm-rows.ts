@@ -1,10 +1,11 @@
 import type { MetricValue } from "@telehub/device-client/protocol";
 import type { Alarm, AlarmStatus, AlarmTransition, AlarmTransitionKind } from "../../alarms/alarm.js";
 import { type AlarmRule, type RuleDefinition, type Severity, severityRank } from "../../alarms/rule.js";
+import type { AlarmQuery, NewAlarm } from "../alarm-repository.js";
 
 import { definitionOnly } from "./stored-definition.js";
 
-// The rows of the alarm tables of meta.db (migration 8) and what they are in the domain.
+// The rows of the alarm tables of meta.db (migration 8; PostgreSQL's are the same) and what they are in the domain.
 
 export interface RuleRow {
   id: string;
@@ -131,4 +132,41 @@ export function applyStep(alarm: Alarm, step: Step, message: string | undefined)
     next.acknowledgedBy = step.by;
   }
   return next;
+}
+
+/** The alarm `raise` stores as `id`: active, unacknowledged, at its first severity. */
+export function raisedAlarm(id: string, alarm: NewAlarm): Alarm {
+  return {
+    id,
+    ruleId: alarm.ruleId,
+    ruleName: alarm.ruleName,
+    deviceId: alarm.deviceId,
+    profileId: alarm.profileId,
+    severity: alarm.severity,
+    peakSeverity: alarm.severity,
+    status: "active",
+    acknowledged: false,
+    raisedAt: alarm.raisedAt,
+    updatedAt: alarm.raisedAt,
+    clearedAt: null,
+    clearedBy: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    value: alarm.value,
+    message: alarm.message,
+  };
+}
+
+/** The filters of an alarm list query: each an SQL condition with one `?` and its value (undefined: not filtered). */
+export function alarmFilters(query: AlarmQuery): [condition: string, value: unknown][] {
+  return [
+    ["status = ?", query.status],
+    ["acknowledged = ?", query.acknowledged === undefined ? undefined : query.acknowledged ? 1 : 0],
+    ["severity = ?", query.severity],
+    ["device_id = ?", query.deviceId],
+    ["profile_id = ?", query.profileId],
+    ["rule_id = ?", query.ruleId],
+    ["raised_at >= ?", query.from],
+    ["raised_at < ?", query.to],
+  ];
 }

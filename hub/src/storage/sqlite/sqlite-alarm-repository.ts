@@ -13,8 +13,10 @@ import {
 } from "../alarm-repository.js";
 import {
   type AlarmRow,
+  alarmFilters,
   applyStep,
   type RuleRow,
+  raisedAlarm,
   type Step,
   storedDefinition,
   storedValue,
@@ -162,25 +164,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
       if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new AlarmAlreadyOpenError(alarm.ruleId, alarm.deviceId);
       throw error;
     }
-    return {
-      id,
-      ruleId: alarm.ruleId,
-      ruleName: alarm.ruleName,
-      deviceId: alarm.deviceId,
-      profileId: alarm.profileId,
-      severity: alarm.severity,
-      peakSeverity: alarm.severity,
-      status: "active",
-      acknowledged: false,
-      raisedAt: alarm.raisedAt,
-      updatedAt: alarm.raisedAt,
-      clearedAt: null,
-      clearedBy: null,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      value: alarm.value,
-      message: alarm.message,
-    };
+    return raisedAlarm(id, alarm);
   }
 
   /**
@@ -229,20 +213,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
   }
 
   async listAlarms(query: AlarmQuery): Promise<{ items: Alarm[]; total: number }> {
-    const { rows, total } = this.alarmPages.page(
-      [
-        ["status = ?", query.status],
-        ["acknowledged = ?", query.acknowledged === undefined ? undefined : query.acknowledged ? 1 : 0],
-        ["severity = ?", query.severity],
-        ["device_id = ?", query.deviceId],
-        ["profile_id = ?", query.profileId],
-        ["rule_id = ?", query.ruleId],
-        ["raised_at >= ?", query.from],
-        ["raised_at < ?", query.to],
-      ],
-      query.limit,
-      query.offset,
-    );
+    const { rows, total } = this.alarmPages.page(alarmFilters(query), query.limit, query.offset);
     return { items: rows.map(toAlarm), total };
   }
 

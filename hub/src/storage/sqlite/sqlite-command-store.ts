@@ -3,7 +3,8 @@ import type { CommandListQuery, CommandRecord, CommandState, NewCommand } from "
 import type { CommandStore, CommandTransition } from "../../commands/command-store.js";
 import type { SecretFields } from "../../security/secret-fields.js";
 
-interface CommandRow {
+/** A row of `commands` (meta.db and PostgreSQL alike). */
+export interface CommandRow {
   id: string;
   device_id: string;
   name: string;
@@ -21,7 +22,8 @@ interface CommandRow {
   transitions: string;
 }
 
-function toRecord(row: CommandRow, secrets: SecretFields): CommandRecord {
+/** The command a row holds, its secret values opened. */
+export function toRecord(row: CommandRow, secrets: SecretFields): CommandRecord {
   return {
     id: row.id,
     deviceId: row.device_id,

@@ -3,7 +3,8 @@ import type Database from "better-sqlite3";
 import type { DesiredConfigStore, DeviceConfigRecord } from "../../desired-config/desired-config-store.js";
 import type { SecretFields } from "../../security/secret-fields.js";
 
-interface ConfigRow {
+/** A row of `device_config` (meta.db and PostgreSQL alike). */
+export interface ConfigRow {
   device_id: string;
   version: number;
   document: string;
@@ -14,7 +15,8 @@ interface ConfigRow {
   reported_error: string | null;
 }
 
-function toRecord(row: ConfigRow, secrets: SecretFields): DeviceConfigRecord {
+/** The configuration a row holds, its secret values opened. */
+export function toRecord(row: ConfigRow, secrets: SecretFields): DeviceConfigRecord {
   return {
     deviceId: row.device_id,
     version: row.version,

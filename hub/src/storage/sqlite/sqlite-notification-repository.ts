@@ -18,7 +18,8 @@ import { FilteredPages } from "./filtered-pages.js";
 import { definitionOnly } from "./stored-definition.js";
 import { UnsyncedTransactions } from "./unsynced-transaction.js";
 
-interface ChannelRow {
+/** A row of `notification_channels` (meta.db and PostgreSQL alike). */
+export interface ChannelRow {
   id: string;
   definition: string;
   version: number;
@@ -27,7 +28,8 @@ interface ChannelRow {
   updated_by: string | null;
 }
 
-interface DeliveryRow {
+/** A row of `notification_deliveries` (meta.db and PostgreSQL alike). */
+export interface DeliveryRow {
   id: string;
   channel_id: string;
   kind: DeliveryKind;
@@ -43,7 +45,8 @@ interface DeliveryRow {
 
 type Settings = Record<string, unknown>;
 
-function toDelivery(row: DeliveryRow): NotificationDelivery {
+/** The delivery a row holds. */
+export function toDelivery(row: DeliveryRow): NotificationDelivery {
   return {
     id: row.id,
     channelId: row.channel_id,
@@ -59,8 +62,42 @@ function toDelivery(row: DeliveryRow): NotificationDelivery {
   };
 }
 
+/**
+ * A channel's definition as stored: each secret setting of its kind sealed whole; a stored
+ * channel's own fields left out, should a whole channel be passed. What is given is stored:
+ * keeping a secret an update leaves out is the caller's merge.
+ */
+export function storedChannel(definition: ChannelDefinition, secrets: SecretFields): string {
+  const rest = definitionOnly(definition);
+  const settings: Settings = { ...rest.settings };
+  for (const key of SECRET_SETTINGS[rest.kind]) {
+    const value = settings[key];
+    if (value !== undefined) settings[key] = secrets.sealValue(value as DataValue);
+  }
+  return JSON.stringify({ ...rest, settings });
+}
+
+/** The channel a row holds, its secret settings opened. */
+export function toChannel(row: ChannelRow, secrets: SecretFields): NotificationChannel {
+  const definition = JSON.parse(row.definition) as ChannelDefinition;
+  const settings: Settings = { ...definition.settings };
+  for (const key of SECRET_SETTINGS[definition.kind as ChannelKind]) {
+    const value = settings[key];
+    if (value !== undefined) settings[key] = secrets.openValue(value as DataValue);
+  }
+  return {
+    ...definition,
+    settings: settings as unknown as ChannelDefinition["settings"],
+    id: row.id,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
+}
+
 /** What a pending delivery of a deleted channel records as its last attempt. */
-const CHANNEL_DELETED = "channel deleted";
+export const CHANNEL_DELETED = "channel deleted";
 
 /**
  * Notification channels and the outbox of deliveries in the embedded metadata database. The
@@ -119,21 +156,22 @@ export class SqliteNotificationRepository implements NotificationRepository {
 
   async listChannels(page: { limit: number; offset: number }): Promise<{ items: NotificationChannel[]; total: number }> {
     const rows = this.statements.channelPage.all(page.limit, page.offset) as ChannelRow[];
-    return { items: rows.map((row) => this.toChannel(row)), total: this.statements.channelCount.get() as number };
+    return { items: rows.map((row) => toChannel(row, this.secrets)), total: this.statements.channelCount.get() as number };
   }
 
   async allChannels(): Promise<NotificationChannel[]> {
-    return (this.statements.allChannels.all() as ChannelRow[]).map((row) => this.toChannel(row));
+    return (this.statements.allChannels.all() as ChannelRow[]).map((row) => toChannel(row, this.secrets));
   }
 
   async getChannel(id: string): Promise<NotificationChannel | undefined> {
     const row = this.statements.getChannel.get(id) as ChannelRow | undefined;
-    return row && this.toChannel(row);
+    return row && toChannel(row, this.secrets);
   }
 
   async createChannel(definition: ChannelDefinition, at: number, by: string | null): Promise<NotificationChannel> {
     const id = `ch_${generateId()}`;
-    this.statements.insertChannel.run({ id, name: definition.name, kind: definition.kind, definition: this.stored(definition), at, by });
+    const stored = storedChannel(definition, this.secrets);
+    this.statements.insertChannel.run({ id, name: definition.name, kind: definition.kind, definition: stored, at, by });
     return (await this.getChannel(id)) as NotificationChannel;
   }
 
@@ -150,10 +188,11 @@ export class SqliteNotificationRepository implements NotificationRepository {
       if (expectedVersion !== undefined && expectedVersion !== current.version) {
         throw new ChannelVersionConflictError(id, expectedVersion, current.version);
       }
-      this.statements.updateChannel.run({ id, name: definition.name, kind: definition.kind, definition: this.stored(definition), at, by });
+      const stored = storedChannel(definition, this.secrets);
+      this.statements.updateChannel.run({ id, name: definition.name, kind: definition.kind, definition: stored, at, by });
       return this.statements.getChannel.get(id) as ChannelRow;
     })();
-    return row && this.toChannel(row);
+    return row && toChannel(row, this.secrets);
   }
 
   /**
@@ -234,38 +273,5 @@ export class SqliteNotificationRepository implements NotificationRepository {
     const counts: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, failed: 0 };
     for (const row of this.statements.countByStatus.all() as { status: DeliveryStatus; count: number }[]) counts[row.status] = row.count;
     return counts;
-  }
-
-  /**
-   * The definition as stored: each secret setting of its kind sealed whole; a stored channel's own
-   * fields left out, should a whole channel be passed. What is given is stored: keeping a secret
-   * an update leaves out is the caller's merge.
-   */
-  private stored(definition: ChannelDefinition): string {
-    const rest = definitionOnly(definition);
-    const settings: Settings = { ...rest.settings };
-    for (const key of SECRET_SETTINGS[rest.kind]) {
-      const value = settings[key];
-      if (value !== undefined) settings[key] = this.secrets.sealValue(value as DataValue);
-    }
-    return JSON.stringify({ ...rest, settings });
-  }
-
-  private toChannel(row: ChannelRow): NotificationChannel {
-    const definition = JSON.parse(row.definition) as ChannelDefinition;
-    const settings: Settings = { ...definition.settings };
-    for (const key of SECRET_SETTINGS[definition.kind as ChannelKind]) {
-      const value = settings[key];
-      if (value !== undefined) settings[key] = this.secrets.openValue(value as DataValue);
-    }
-    return {
-      ...definition,
-      settings: settings as unknown as ChannelDefinition["settings"],
-      id: row.id,
-      version: row.version,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      updatedBy: row.updated_by,
-    };
   }
 }

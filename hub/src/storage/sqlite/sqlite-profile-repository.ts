@@ -10,7 +10,8 @@ import {
   type ProfileWrite,
 } from "../profile-repository.js";
 
-interface ProfileRow {
+/** A row of `profiles` (meta.db and PostgreSQL alike). */
+export interface ProfileRow {
   id: string;
   version: number;
   definition: string;
@@ -20,7 +21,8 @@ interface ProfileRow {
   updated_by: string | null;
 }
 
-interface VersionRow {
+/** A row of `profile_versions`, as the repository reads it. */
+export interface VersionRow {
   version: number;
   definition: string;
   updated_at: number;
@@ -28,6 +30,32 @@ interface VersionRow {
 }
 
 type StoredDefinition = Omit<ProfileDefinition, "id">;
+
+/** The definition as stored: without its id (a column), secret values of `defaultConfig` sealed. */
+export function storedProfile(definition: ProfileDefinition, secrets: SecretFields): string {
+  const { id: _id, ...rest } = definition;
+  const stored: StoredDefinition =
+    rest.defaultConfig === undefined ? rest : { ...rest, defaultConfig: secrets.seal(rest.defaultConfig as { [key: string]: DataValue }) };
+  return JSON.stringify(stored);
+}
+
+/** The profile a row holds, secret values of `defaultConfig` opened. */
+export function toProfile(row: ProfileRow, secrets: SecretFields): DeviceProfile {
+  const stored = JSON.parse(row.definition) as StoredDefinition;
+  const definition: StoredDefinition =
+    stored.defaultConfig === undefined
+      ? stored
+      : { ...stored, defaultConfig: secrets.open(stored.defaultConfig as { [key: string]: DataValue }) };
+  return {
+    id: row.id,
+    ...definition,
+    version: row.version,
+    builtIn: row.built_in === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
+}
 
 /** Device profiles in the embedded metadata database; secret values of `defaultConfig` are stored encrypted. */
 export class SqliteProfileRepository implements ProfileRepository {
@@ -62,16 +90,16 @@ export class SqliteProfileRepository implements ProfileRepository {
 
   async list(page: { limit: number; offset: number }): Promise<{ items: DeviceProfile[]; total: number }> {
     const rows = this.statements.page.all(page.limit, page.offset) as ProfileRow[];
-    return { items: rows.map((row) => this.toProfile(row)), total: this.statements.count.get() as number };
+    return { items: rows.map((row) => toProfile(row, this.secrets)), total: this.statements.count.get() as number };
   }
 
   async all(): Promise<DeviceProfile[]> {
-    return (this.statements.all.all() as ProfileRow[]).map((row) => this.toProfile(row));
+    return (this.statements.all.all() as ProfileRow[]).map((row) => toProfile(row, this.secrets));
   }
 
   async get(id: string): Promise<DeviceProfile | undefined> {
     const row = this.statements.get.get(id) as ProfileRow | undefined;
-    return row && this.toProfile(row);
+    return row && toProfile(row, this.secrets);
   }
 
   async create(write: ProfileWrite & { builtIn: boolean }): Promise<DeviceProfile> {
@@ -80,7 +108,7 @@ export class SqliteProfileRepository implements ProfileRepository {
       this.db.transaction(() => {
         this.statements.insert.run({
           id,
-          definition: this.stored(write.definition),
+          definition: storedProfile(write.definition, this.secrets),
           builtIn: write.builtIn ? 1 : 0,
           at: write.at,
           by: write.by,
@@ -101,7 +129,7 @@ export class SqliteProfileRepository implements ProfileRepository {
       if (write.expectedVersion !== undefined && write.expectedVersion !== current.version) {
         throw new ProfileVersionConflictError(id, write.expectedVersion, current.version);
       }
-      this.statements.update.run({ id, definition: this.stored(write.definition), at: write.at, by: write.by });
+      this.statements.update.run({ id, definition: storedProfile(write.definition, this.secrets), at: write.at, by: write.by });
       this.statements.insertVersion.run(id);
       return true;
     })();
@@ -129,38 +157,9 @@ export class SqliteProfileRepository implements ProfileRepository {
     const current = this.statements.get.get(id) as ProfileRow | undefined;
     const row = this.statements.version.get(id, version) as VersionRow | undefined;
     if (!current || !row) return undefined;
-    return this.toProfile({
-      ...current,
-      version: row.version,
-      definition: row.definition,
-      updated_at: row.updated_at,
-      updated_by: row.updated_by,
-    });
-  }
-
-  private stored(definition: ProfileDefinition): string {
-    const { id: _id, ...rest } = definition;
-    const stored: StoredDefinition =
-      rest.defaultConfig === undefined
-        ? rest
-        : { ...rest, defaultConfig: this.secrets.seal(rest.defaultConfig as { [key: string]: DataValue }) };
-    return JSON.stringify(stored);
-  }
-
-  private toProfile(row: ProfileRow): DeviceProfile {
-    const stored = JSON.parse(row.definition) as StoredDefinition;
-    const definition: StoredDefinition =
-      stored.defaultConfig === undefined
-        ? stored
-        : { ...stored, defaultConfig: this.secrets.open(stored.defaultConfig as { [key: string]: DataValue }) };
-    return {
-      id: row.id,
-      ...definition,
-      version: row.version,
-      builtIn: row.built_in === 1,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      updatedBy: row.updated_by,
-    };
+    return toProfile(
+      { ...current, version: row.version, definition: row.definition, updated_at: row.updated_at, updated_by: row.updated_by },
+      this.secrets,
+    );
   }
 }

@@ -1,0 +1,117 @@
+import type { CommandListQuery, CommandRecord, CommandState, NewCommand } from "../../commands/command-record.js";
+import type { CommandStore, CommandTransition } from "../../commands/command-store.js";
+import type { SecretFields } from "../../security/secret-fields.js";
+import { type CommandRow, toRecord as commandFromRow } from "../sqlite/sqlite-command-store.js";
+import type { PgDatabase } from "./pg-database.js";
+import { whereClause } from "./pg-filtered-pages.js";
+
+/**
+ * Commands in PostgreSQL; secret values of `args` and `result` are stored encrypted. A
+ * `transition` locks the command's row, so of two instances moving one command from the same
+ * state at once, one moves it and the other finds it moved.
+ */
+export class PgCommandStore implements CommandStore {
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly secrets: SecretFields,
+  ) {}
+
+  async create(command: NewCommand): Promise<CommandRecord> {
+    const { rows } = await this.db.query<CommandRow>(
+      `INSERT INTO commands (id, device_id, name, args, state, created_at, updated_at, expires_at, timeout_ms, deadline, idempotency_key, created_by, transitions)
+       VALUES ($1, $2, $3, $4, 'queued', $5, $5, $6, $7, $6, $8, $9, $10) RETURNING *`,
+      [
+        command.id,
+        command.deviceId,
+        command.name,
+        JSON.stringify(this.secrets.seal(command.args)),
+        command.createdAt,
+        command.expiresAt,
+        command.timeoutMs,
+        command.idempotencyKey,
+        command.createdBy,
+        JSON.stringify([{ state: "queued", at: command.createdAt }]),
+      ],
+    );
+    return this.record(rows[0] as CommandRow);
+  }
+
+  async get(id: string): Promise<CommandRecord | undefined> {
+    return this.first("SELECT * FROM commands WHERE id = $1", [id]);
+  }
+
+  async findByIdempotencyKey(deviceId: string, key: string): Promise<CommandRecord | undefined> {
+    return this.first("SELECT * FROM commands WHERE device_id = $1 AND idempotency_key = $2", [deviceId, key]);
+  }
+
+  async list(query: CommandListQuery): Promise<{ items: CommandRecord[]; total: number }> {
+    const { where, values } = whereClause([
+      ["device_id = ?", query.deviceId],
+      // A request may repeat a state as often as its URL allows: one array parameter whatever the count.
+      ["state = ANY(?)", query.states && query.states.length > 0 ? [...new Set(query.states)] : undefined],
+      ["created_at >= ?", query.from],
+      ["created_at < ?", query.to],
+    ]);
+    const direction = query.order === "asc" ? "ASC" : "DESC";
+    const n = values.length;
+    const [page, count] = await Promise.all([
+      this.db.query<CommandRow>(
+        `SELECT * FROM commands ${where} ORDER BY created_at ${direction}, seq ${direction} LIMIT $${n + 1} OFFSET $${n + 2}`,
+        [...values, query.limit, query.offset],
+      ),
+      this.db.query<{ total: number }>(`SELECT COUNT(*) AS total FROM commands ${where}`, values),
+    ]);
+    return { items: page.rows.map((row) => this.record(row)), total: count.rows[0]?.total ?? 0 };
+  }
+
+  async pendingFor(deviceId: string): Promise<CommandRecord[]> {
+    return this.all("SELECT * FROM commands WHERE device_id = $1 AND state IN ('queued', 'sent') ORDER BY created_at, seq", [deviceId]);
+  }
+
+  async countPending(deviceId: string): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(
+      "SELECT COUNT(*) AS count FROM commands WHERE device_id = $1 AND state IN ('queued', 'sent')",
+      [deviceId],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
+  async transition(id: string, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
+    const row = await this.db.transaction(async (tx) => {
+      const current = (await tx.query<CommandRow>("SELECT * FROM commands WHERE id = $1 FOR UPDATE", [id])).rows[0];
+      if (!current || !from.includes(current.state)) return undefined;
+      const transitions = JSON.parse(current.transitions) as CommandRecord["transitions"];
+      if (current.state !== to.state) transitions.push({ state: to.state, at: to.at });
+      const values: unknown[] = [id, to.state, to.at, JSON.stringify(transitions)];
+      const sets = ["state = $2", "updated_at = $3", "transitions = $4"];
+      const set = (column: string, value: unknown) => {
+        values.push(value);
+        sets.push(`${column} = $${values.length}`);
+      };
+      if (to.deadline !== undefined) set("deadline", to.deadline);
+      if (to.result !== undefined) set("result", JSON.stringify(to.result === null ? null : this.secrets.seal(to.result)));
+      if (to.error !== undefined) set("error", JSON.stringify(to.error));
+      if (to.attempt) sets.push("attempts = attempts + 1");
+      if (to.eraseSecretArgs) set("args", JSON.stringify(this.secrets.erase(JSON.parse(current.args) as CommandRecord["args"])));
+      return (await tx.query<CommandRow>(`UPDATE commands SET ${sets.join(", ")} WHERE id = $1 RETURNING *`, values)).rows[0];
+    });
+    return row && this.record(row);
+  }
+
+  async due(now: number, limit: number): Promise<CommandRecord[]> {
+    return this.all("SELECT * FROM commands WHERE deadline IS NOT NULL AND deadline <= $1 ORDER BY deadline, seq LIMIT $2", [now, limit]);
+  }
+
+  private async first(sql: string, values: unknown[]): Promise<CommandRecord | undefined> {
+    const row = (await this.db.query<CommandRow>(sql, values)).rows[0];
+    return row && this.record(row);
+  }
+
+  private async all(sql: string, values: unknown[]): Promise<CommandRecord[]> {
+    return (await this.db.query<CommandRow>(sql, values)).rows.map((row) => this.record(row));
+  }
+
+  private record(row: CommandRow): CommandRecord {
+    return commandFromRow(row, this.secrets);
+  }
+}
