@@ -1,7 +1,8 @@
 import type Database from "better-sqlite3";
 import type { ApiKeyRecord, ApiKeyRepository, NewApiKey, Role } from "../api-key-repository.js";
 
-interface ApiKeyRow {
+/** An `api_keys` row, as meta.db and PostgreSQL both hold it. */
+export interface ApiKeyRow {
   id: string;
   name: string;
   role: Role;
@@ -13,7 +14,7 @@ interface ApiKeyRow {
   revoked_at: number | null;
 }
 
-function toRecord(row: ApiKeyRow): ApiKeyRecord {
+export function toRecord(row: ApiKeyRow): ApiKeyRecord {
   return {
     id: row.id,
     name: row.name,

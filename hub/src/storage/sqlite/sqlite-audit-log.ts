@@ -1,7 +1,8 @@
 import type Database from "better-sqlite3";
 import type { AuditEntry, AuditLog, AuditQuery } from "../../audit/audit-log.js";
 
-interface AuditRow {
+/** An `audit_log` row, as meta.db and PostgreSQL both hold it. */
+export interface AuditRow {
   id: number;
   at: number;
   actor: string;
@@ -10,6 +11,19 @@ interface AuditRow {
   action: string;
   target: string;
   details: string;
+}
+
+export function toEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    actorName: row.actor_name,
+    owner: row.owner,
+    action: row.action,
+    target: row.target,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
 }
 
 /** The audit log in the embedded metadata database. */
@@ -44,18 +58,6 @@ export class SqliteAuditLog implements AuditLog {
     const rows = this.db
       .prepare(`SELECT * FROM audit_log ${filter} ORDER BY id DESC LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset) as AuditRow[];
-    return {
-      items: rows.map((row) => ({
-        id: row.id,
-        at: row.at,
-        actor: row.actor,
-        actorName: row.actor_name,
-        owner: row.owner,
-        action: row.action,
-        target: row.target,
-        details: JSON.parse(row.details) as Record<string, unknown>,
-      })),
-      total,
-    };
+    return { items: rows.map(toEntry), total };
   }
 }

@@ -16,7 +16,8 @@ import {
 import { naturalSortKey } from "../natural-sort-key.js";
 import { UnknownProfileError } from "../profile-repository.js";
 
-interface DeviceRow {
+/** A `devices` row, as meta.db and PostgreSQL both hold it. */
+export interface DeviceRow {
   id: string;
   name: string;
   token_hash: string;
@@ -47,7 +48,7 @@ function isForeignKeyError(error: unknown): boolean {
   return (error as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY";
 }
 
-function toRecord(row: DeviceRow): DeviceRecord {
+export function toRecord(row: DeviceRow): DeviceRecord {
   return {
     id: row.id,
     name: row.name,

@@ -1,7 +1,8 @@
 import type Database from "better-sqlite3";
 import type { SessionRecord, SessionRepository } from "../session-repository.js";
 
-interface SessionRow {
+/** A `sessions` row, as meta.db and PostgreSQL both hold it. */
+export interface SessionRow {
   id_hash: string;
   user_id: string;
   csrf_token: string;
@@ -11,7 +12,7 @@ interface SessionRow {
   revoked_at: number | null;
 }
 
-function toRecord(row: SessionRow): SessionRecord {
+export function toRecord(row: SessionRow): SessionRecord {
   return {
     idHash: row.id_hash,
     userId: row.user_id,

@@ -2,7 +2,8 @@ import type Database from "better-sqlite3";
 import type { Role } from "../api-key-repository.js";
 import { DuplicateUsernameError, type UserChange, type UserRecord, type UserRepository } from "../user-repository.js";
 
-interface UserRow {
+/** A `users` row, as meta.db and PostgreSQL both hold it. */
+export interface UserRow {
   id: string;
   username: string;
   name: string;
@@ -16,7 +17,7 @@ interface UserRow {
   deleted_at: number | null;
 }
 
-function toRecord(row: UserRow): UserRecord {
+export function toRecord(row: UserRow): UserRecord {
   return {
     id: row.id,
     username: row.username,
