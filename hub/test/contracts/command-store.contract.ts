@@ -4,7 +4,7 @@ import type { CommandRecord, CommandState, NewCommand } from "../../src/commands
 import type { CommandStore } from "../../src/commands/command-store.js";
 import { ERASED } from "../../src/security/secret-marking.js";
 import { secretForms } from "../support/at-rest.js";
-import { T } from "./contract-fixtures.js";
+import { settle, T } from "./contract-fixtures.js";
 import { NUL_TEXT, richDocument } from "./json-documents.js";
 
 const WIFI_PASSWORD = "hunter2-wifi-5e1f";
@@ -33,14 +33,6 @@ function command(id: string, deviceId: string, createdAt: number, overrides: Par
     createdBy: "k_sender",
     ...overrides,
   };
-}
-
-/** Settles `promise`: its value, or the error it rejected with. */
-function settle<V>(promise: Promise<V>): Promise<{ value?: V; error?: unknown }> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
 }
 
 /**

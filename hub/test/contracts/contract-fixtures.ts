@@ -20,3 +20,11 @@ export async function createUsers(users: UserRepository, ids: readonly string[],
     });
   }
 }
+
+/** Settles `promise`: its value, or the error it rejected with. */
+export function settle<V>(promise: Promise<V>): Promise<{ value?: V; error?: unknown }> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
