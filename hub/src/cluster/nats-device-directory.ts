@@ -331,6 +331,12 @@ export class NatsDeviceDirectory implements DeviceDirectory {
       if (this.stopped) return;
       if (status.type !== "reconnect") continue;
       void this.heartbeat.beatOnce();
+      try {
+        // Once the server has this instance's subscription again, a command stored after the resend's read is routed here.
+        await this.options.nats.flush();
+      } catch {
+        continue; // gone again: the next reconnection resends
+      }
       this.local?.resendPending();
     }
   }
