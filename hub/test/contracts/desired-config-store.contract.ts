@@ -76,20 +76,23 @@ export function desiredConfigStoreContract(
       assert.equal(other.version, 1, "versions count per device");
     });
 
-    test("sets at once from several writers each get their own version; none is lost", async () => {
-      const before = ((await store.get("boiler-2")) as DeviceConfigRecord).version;
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.set("boiler-2", { writer: i }, T + 40 + i, `key:k${i}`)));
-      assert.deepEqual(
-        results.map((r) => r.version).sort((a, b) => a - b),
-        [1, 2, 3, 4, 5, 6].map((n) => before + n),
-      );
-      const last = (await store.get("boiler-2")) as DeviceConfigRecord;
-      assert.equal(last.version, before + 6);
-      assert.deepEqual(
-        last.document,
-        results.find((r) => r.version === last.version)?.document,
-        "the latest version holds its own document",
-      );
+    test("sets at once from several writers each get their own version; none is lost (also the first sets of a device)", async () => {
+      for (const deviceId of ["boiler-2", "boiler-3"]) {
+        const before = (await store.get(deviceId))?.version ?? 0;
+        const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.set(deviceId, { writer: i }, T + 40 + i, `key:k${i}`)));
+        assert.deepEqual(
+          results.map((r) => r.version).sort((a, b) => a - b),
+          [1, 2, 3, 4, 5, 6].map((n) => before + n),
+          deviceId,
+        );
+        const last = (await store.get(deviceId)) as DeviceConfigRecord;
+        assert.equal(last.version, before + 6);
+        assert.deepEqual(
+          last,
+          results.find((r) => r.version === last.version),
+          "the latest version holds its own document",
+        );
+      }
     });
 
     test("report: an applied version is recorded (never moving back) and clears the error; a failure records its error and keeps the version", async () => {

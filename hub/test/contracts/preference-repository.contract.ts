@@ -46,6 +46,16 @@ export function preferenceRepositoryContract(
       assert.deepEqual(await preferences.get("user:same"), richDocument("-user"), "a put touches only its owner");
     });
 
+    test("puts at once for an owner with nothing stored yet all succeed; one of them is what stays", async () => {
+      const documents = Array.from({ length: 6 }, (_, i) => ({ writer: i, theme: `theme-${i}` }));
+      await Promise.all(documents.map((document, i) => preferences.put("key:k_race", document, T + i)));
+      const stored = await preferences.get("key:k_race");
+      assert.ok(
+        documents.some((document) => JSON.stringify(document) === JSON.stringify(stored)),
+        JSON.stringify(stored),
+      );
+    });
+
     test("a string holding U+0000 (valid JSON, accepted by the API) reads back unchanged", async () => {
       await preferences.put("user:usr_nul", { note: NUL_TEXT, [NUL_TEXT]: 1 }, T);
       assert.deepEqual(await preferences.get("user:usr_nul"), { note: NUL_TEXT, [NUL_TEXT]: 1 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Role } from "../../src/storage/api-key-repository.js";
 import { DuplicateUsernameError, type UserRecord, type UserRepository } from "../../src/storage/user-repository.js";
-import { T } from "./contract-fixtures.js";
+import { settle, T } from "./contract-fixtures.js";
 
 type NewUser = Parameters<UserRepository["create"]>[0];
 
@@ -153,6 +153,19 @@ export function userRepositoryContract(name: string, factory: { open(): Promise<
       await users.markDeleted("usr_nobody", T);
       assert.equal(await users.get("usr_nobody"), undefined);
       assert.deepEqual(await users.get("usr_old"), other);
+    });
+
+    test("two writers creating one username at once: one user is created, the other gets DuplicateUsernameError", async () => {
+      for (let round = 0; round < 5; round++) {
+        const username = `twin${round}`;
+        const outcomes = await Promise.all(
+          ["a", "b"].map((side) => settle(users.create(user(`usr_twin${round}${side}`, username, T + 5)))),
+        );
+        assert.equal(outcomes.filter((outcome) => outcome.value).length, 1, `round ${round}`);
+        const refused = outcomes.find((outcome) => outcome.error)?.error;
+        assert.ok(refused instanceof DuplicateUsernameError, `round ${round}: ${String(refused)}`);
+        assert.equal((await users.byUsername(username))?.id, outcomes.find((outcome) => outcome.value)?.value?.id);
+      }
     });
   });
 }
