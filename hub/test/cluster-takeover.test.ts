@@ -4,13 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { TelehubClient } from "@telehub/device-client";
-import pino from "pino";
-import { clusterNames } from "../src/cluster/cluster-names.js";
-import { type ClusterConnection, connectCluster } from "../src/cluster/nats-connection.js";
-import { NatsDeviceDirectory } from "../src/cluster/nats-device-directory.js";
+import type { ClusterConnection } from "../src/cluster/nats-connection.js";
 import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
-import { testClusterSettings } from "./support/cluster-instance.js";
+import { openTestDirectory } from "./support/cluster-directory.js";
 import { eventually } from "./support/eventually.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
 import { type NatsServer, requireNats, startNats } from "./support/nats.js";
@@ -18,7 +15,6 @@ import { isRefusal, RawDevice } from "./support/raw-device.js";
 
 const skip = requireNats();
 const HEARTBEAT_MS = 200;
-const silent = pino({ level: "silent" });
 
 /** One hub instance of the test cluster: its own NATS connection, directory and telemetry file; the metadata is shared. */
 interface Instance {
@@ -43,15 +39,7 @@ describe("devices across instances: newest session wins, commands and disconnect
   let b: Instance;
 
   async function startInstance(id: string): Promise<Instance> {
-    const connection = await connectCluster(testClusterSettings(nats.url), id, silent);
-    const directory = await NatsDeviceDirectory.open({
-      nats: connection.nats,
-      names: clusterNames(prefix),
-      instanceId: id,
-      replicas: 1,
-      heartbeatIntervalMs: HEARTBEAT_MS,
-      log: silent,
-    });
+    const { connection, directory } = await openTestDirectory(nats.url, prefix, id, HEARTBEAT_MS);
     const running = await startHub({ adminKey: TEST_ADMIN_KEY, commands: { sweepIntervalMs: 50 } }, dataDir, {
       deviceDirectory: directory,
       telemetry: new SqliteTelemetryStore(join(dataDir, `telemetry-${id}.db`)),

@@ -6,10 +6,10 @@ import pino from "pino";
 import { clusterNames } from "../src/cluster/cluster-names.js";
 import { deviceToken } from "../src/cluster/device-token.js";
 import { InstanceRegistry } from "../src/cluster/instance-registry.js";
-import { type ClusterConnection, connectCluster } from "../src/cluster/nats-connection.js";
-import { NatsDeviceDirectory } from "../src/cluster/nats-device-directory.js";
+import type { ClusterConnection } from "../src/cluster/nats-connection.js";
+import type { NatsDeviceDirectory } from "../src/cluster/nats-device-directory.js";
 import type { DirectorySession, LocalDevices } from "../src/gateway/device-directory.js";
-import { testClusterSettings } from "./support/cluster-instance.js";
+import { openTestDirectory } from "./support/cluster-directory.js";
 import { eventually } from "./support/eventually.js";
 import { type NatsServer, requireNats, startNats } from "./support/nats.js";
 
@@ -66,15 +66,7 @@ describe("NatsDeviceDirectory on a real nats-server", { skip }, () => {
 
   /** A directory of instance `id` in cluster `prefix`, with its own connection. */
   async function member(prefix: string, id: string, heartbeatIntervalMs = 200): Promise<Member> {
-    const connection = await connectCluster(testClusterSettings(nats.url), id, silent);
-    const directory = await NatsDeviceDirectory.open({
-      nats: connection.nats,
-      names: clusterNames(prefix),
-      instanceId: id,
-      replicas: 1,
-      heartbeatIntervalMs,
-      log: silent,
-    });
+    const { connection, directory } = await openTestDirectory(nats.url, prefix, id, heartbeatIntervalMs);
     const gateway = new TestGateway();
     directory.attach(gateway);
     const created = { id, connection, directory, gateway };
