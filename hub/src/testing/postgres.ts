@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import pg from "pg";
 import { freePort } from "./influxd.js";
+import { initCluster } from "./postgres-initdb.js";
 
 const DEBIAN_POSTGRES = "/usr/lib/postgresql/15/bin/postgres";
 
@@ -87,22 +88,25 @@ function available(command: string): boolean {
 }
 
 /**
- * How to run a command as an unprivileged user: PostgreSQL refuses to run as root. As root, the
- * `postgres` account (the Debian package's) through `runuser`, else `nobody` through `setpriv`;
- * otherwise the command as it is.
+ * How to run a command as an unprivileged user: PostgreSQL refuses to run as root. Through
+ * `setpriv`, which execs the command (the server is this process's own child) and gives it
+ * `--pdeathsig SIGQUIT`: a test process that dies, even by SIGKILL, takes its server with it
+ * (SIGQUIT is the server's immediate shutdown). As root, as the `postgres` account (the Debian
+ * package's), else `nobody`. Without `setpriv`, as root through `runuser -u postgres`, which
+ * cannot do that; otherwise the command as it is.
  */
 function unprivileged(): { account?: Account; wrap(command: string, args: string[]): [string, string[]] } {
-  if (process.getuid?.() !== 0) return { wrap: (command, args) => [command, args] };
-  const postgres = account("postgres");
-  if (postgres !== undefined && available("runuser")) {
-    return { account: postgres, wrap: (command, args) => ["runuser", ["-u", "postgres", "--", command, ...args]] };
+  const root = process.getuid?.() === 0;
+  const user = root ? (account("postgres") ?? account("nobody") ?? { name: "nobody", uid: 65534, gid: 65534 }) : undefined;
+  if (available("setpriv")) {
+    const identity = user ? [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups"] : [];
+    return {
+      ...(user ? { account: user } : {}),
+      wrap: (command, args) => ["setpriv", [...identity, "--pdeathsig", "SIGQUIT", "--", command, ...args]],
+    };
   }
-  const nobody = account("nobody") ?? { name: "nobody", uid: 65534, gid: 65534 };
-  const user = postgres ?? nobody;
-  return {
-    account: user,
-    wrap: (command, args) => ["setpriv", [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--", command, ...args]],
-  };
+  if (user) return { account: user, wrap: (command, args) => ["runuser", ["-u", user.name, "--", command, ...args]] };
+  return { wrap: (command, args) => [command, args] };
 }
 
 /** Whether the server at `url` answers `SELECT 1`. */
@@ -123,9 +127,10 @@ async function answers(url: string): Promise<boolean> {
 let databases = 0;
 
 /**
- * `initdb -A trust -U postgres --locale=C -E UTF8` in a temp folder, then `postgres` listening
- * on a random 127.0.0.1 port only (its unix socket in the same folder); resolves when it accepts
- * connections. As root, both run as an unprivileged user (the folder is given to it).
+ * A new cluster (`initdb -A trust -U postgres --locale=C -E UTF8`, or a copy of the pristine one
+ * an earlier start made) in a temp folder, then `postgres` listening on a random 127.0.0.1 port
+ * only (its unix socket in the same folder); resolves when it accepts connections. As root, both
+ * run as an unprivileged user (the folder is given to it).
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const binary = options.binary ?? POSTGRES;
@@ -140,17 +145,11 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     return spawn(wrapped, wrappedArgs, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
   };
 
-  const initdb = run(initdbOf(binary), ["-D", data, "-A", "trust", "-U", "postgres", "--locale=C", "-E", "UTF8", "--no-sync"]);
-  const initOutput: string[] = [];
-  initdb.stdout?.on("data", (chunk: Buffer) => initOutput.push(chunk.toString()));
-  initdb.stderr?.on("data", (chunk: Buffer) => initOutput.push(chunk.toString()));
-  const initCode = await new Promise<number | null>((resolve) => {
-    initdb.once("error", () => resolve(-1));
-    initdb.once("exit", (code) => resolve(code));
-  });
-  if (initCode !== 0) {
+  try {
+    await initCluster(initdbOf(binary), data, run, runAs.account?.uid ?? (process.getuid?.() as number));
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`initdb failed (${initCode})\n${initOutput.join("").slice(-2_000)}`);
+    throw error;
   }
 
   const port = await freePort();
@@ -176,7 +175,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   let postmasterPid: number | undefined;
 
   const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
-  /** The postmaster itself (behind `runuser` when root): signals go to it, not to the wrapper. */
+  /** The postmaster itself (behind `runuser` when that is the wrapper): signals go to it, not to the wrapper. */
   const signal = async (name: NodeJS.Signals): Promise<void> => {
     if (running()) {
       const pid = postmasterPid ?? child?.pid;
