@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
+import { openPgDatabase } from "../src/storage/postgres/pg-database.js";
 import { type PostgresServer, requirePostgres, startPostgres } from "./support/postgres.js";
 
 async function queryOnce<R extends object>(url: string, text: string): Promise<R[]> {
@@ -55,5 +56,24 @@ describe("the private PostgreSQL of the tests", { skip: requirePostgres() }, () 
     await server.start();
     const rows = await queryOnce<{ n: number }>(url, "SELECT n FROM kept ORDER BY n");
     assert.deepEqual(rows, [{ n: 1 }, { n: 2 }]);
+  });
+
+  test("a pool outlives a restart and a kill: its idle connections are replaced and the next query is answered", async () => {
+    const idleErrors: Error[] = [];
+    const db = openPgDatabase(await server.createDatabase(), { poolSize: 2, onIdleError: (error) => idleErrors.push(error) });
+    try {
+      await db.query("CREATE TABLE counted (n INT)");
+      await db.query("INSERT INTO counted VALUES (1)");
+      await server.restart();
+      await db.query("INSERT INTO counted VALUES (2)");
+      await server.kill();
+      await assert.rejects(db.query("SELECT 1"));
+      await server.start();
+      const { rows } = await db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM counted");
+      assert.deepEqual(rows, [{ n: 2 }]);
+      assert.ok(idleErrors.length >= 1, "the restart ended the idle connection, and the pool said so");
+    } finally {
+      await db.close();
+    }
   });
 });
