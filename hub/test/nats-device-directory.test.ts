@@ -188,6 +188,23 @@ describe("NatsDeviceDirectory on a real nats-server", { skip }, () => {
     assert.equal(y.directory.send("nobody", frame), false);
   });
 
+  test("a frame that reaches an instance no longer holding the device is sent on to the holder, once", async () => {
+    const prefix = cluster();
+    const names = clusterNames(prefix);
+    const [x, y] = [await member(prefix, "x"), await member(prefix, "y")];
+    connect(x, "dev-10");
+    await eventually(() => y.directory.presence("dev-10") !== undefined, "y sees dev-10");
+    // As from an instance whose view was behind: sent to y, which does not hold the device.
+    const routed = (id: string, forwarded: boolean) =>
+      new TextEncoder().encode(JSON.stringify({ op: "frame", deviceId: "dev-10", frame: { t: "cmd_done", id }, forwarded }));
+    y.connection.nats.publish(names.frames("y"), routed("already-forwarded", true));
+    y.connection.nats.publish(names.frames("y"), routed("moved", false));
+    await eventually(() => x.gateway.delivered.length > 0, "x got the frame");
+    await y.connection.nats.flush();
+    await x.connection.nats.flush();
+    assert.deepEqual(x.gateway.delivered, [{ deviceId: "dev-10", frame: { t: "cmd_done", id: "moved" } }]);
+  });
+
   test("garbage on an instance's frames subject or in the presence bucket is ignored", async () => {
     const prefix = cluster();
     const names = clusterNames(prefix);

@@ -7,8 +7,8 @@ import { decodeJsonObject, encodeJson } from "./json-bytes.js";
  * (a request: the answer comes once the session's writes are settled).
  */
 export type RoutedMessage =
-  | { op: "frame"; deviceId: string; frame: HubFrame }
-  | { op: "disconnect"; deviceId: string; code: ProtocolErrorCode };
+  /** `forwarded`: sent on by an instance that no longer held the device (at most once). */
+  { op: "frame"; deviceId: string; frame: HubFrame; forwarded?: boolean } | { op: "disconnect"; deviceId: string; code: ProtocolErrorCode };
 
 /** The answer to a routed `disconnect`. */
 export interface DisconnectAnswer {

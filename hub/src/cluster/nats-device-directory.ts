@@ -311,8 +311,11 @@ export class NatsDeviceDirectory implements DeviceDirectory {
     const { local } = this;
     if (!message || !local) return;
     if (message.op === "frame") {
-      if (!local.deliver(message.deviceId, message.frame))
-        this.options.log.debug({ deviceId: message.deviceId }, "a routed frame found no open session");
+      if (local.deliver(message.deviceId, message.frame)) return;
+      // The sender's view was behind (the device moved on): sent on once, to the holder this instance knows.
+      const holder = message.forwarded ? undefined : this.holder(message.deviceId);
+      if (holder) this.route(holder.instanceId, { ...message, forwarded: true });
+      else this.options.log.debug({ deviceId: message.deviceId }, "a routed frame found no open session");
       return;
     }
     const closed = local.disconnect(message.deviceId, message.code);
