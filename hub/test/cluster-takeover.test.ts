@@ -9,6 +9,7 @@ import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-sto
 import { callApi, TEST_ADMIN_KEY } from "./support/api-client.js";
 import { openTestDirectory } from "./support/cluster-directory.js";
 import { eventually } from "./support/eventually.js";
+import { HttpDevice } from "./support/http-device.js";
 import { type RunningHub, startHub } from "./support/hub-fixture.js";
 import { type NatsServer, requireNats, startNats } from "./support/nats.js";
 import { isRefusal, RawDevice } from "./support/raw-device.js";
@@ -136,6 +137,23 @@ describe("devices across instances: newest session wins, commands and disconnect
     const closed = await device.closed(10_000);
     assert.equal(closed.reason, "TH_DEVICE_REVOKED");
     await eventually(() => presence(a, "revoked-1") === undefined, "A no longer sees the device");
+  });
+
+  test("an HTTP transport session on A taken over by a session on B: its held poll and its sid are answered 409", async () => {
+    const token = await a.running.provision("poller-1");
+    const device = new HttpDevice(a.running.url, { deviceId: "poller-1", token });
+    assert.equal((await device.hello({ ivl: 60_000 })).status, 200);
+    await eventually(() => presence(b, "poller-1")?.instanceId === "hub-a", "B sees the device on A");
+    assert.equal(presence(b, "poller-1")?.transport, "http");
+    const poll = device.post([], { wait: 20_000 });
+    const held = async () => /^telehub_http_polls 1$/m.test(await a.running.hub.metrics.registry.metrics());
+    await eventually(held, "A holds the poll");
+    await rawDevice(b, "poller-1", token);
+    const answered = await poll;
+    assert.deepEqual([answered.status, answered.code], [409, "TH_SESSION_REPLACED"]);
+    const again = await device.post([]);
+    assert.deepEqual([again.status, again.code], [409, "TH_SESSION_REPLACED"]);
+    await eventually(() => presence(a, "poller-1")?.transport === "ws", "A sees the device's WebSocket on B");
   });
 
   // Last: B stays "dead" afterwards.
