@@ -5,10 +5,11 @@ import {
   JetStreamApiError,
   type JetStreamClient,
   type JetStreamManager,
+  jetstreamManager,
   RetentionPolicy,
   StorageType,
 } from "@nats-io/jetstream";
-import { nanos } from "@nats-io/transport-node";
+import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type pino from "pino";
 import type { ReadingObserver } from "../alarms/reading-observer.js";
 import type { StoredReading } from "../storage/telemetry-store.js";
@@ -122,6 +123,13 @@ export class AlarmFeedPublisher implements ReadingObserver {
     private readonly names: AlarmNames,
     private readonly log: pino.Logger,
   ) {}
+
+  /** Make sure the feed stream exists (a publish to a subject no stream takes would fail), and publish into it. */
+  static async open(nats: NatsConnection, names: AlarmNames, settings: AlarmFeedSettings, log: pino.Logger): Promise<AlarmFeedPublisher> {
+    const jsm = await jetstreamManager(nats);
+    await ensureAlarmFeed(jsm, names, settings);
+    return new AlarmFeedPublisher(jsm.jetstream(), names, log);
+  }
 
   readingsStored(deviceId: string, readings: readonly StoredReading[]): void {
     if (readings.length > 0) this.publish({ kind: "readings", deviceId, readings });

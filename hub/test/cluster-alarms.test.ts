@@ -1,0 +1,243 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NotificationChannel } from "../src/alarms/notification-channel.js";
+import type { AlarmRule } from "../src/alarms/rule.js";
+import { alarmNames } from "../src/cluster/alarm-names.js";
+import { AlarmsUnavailableError } from "../src/cluster/alarm-requests.js";
+import { clusterNames } from "../src/cluster/cluster-names.js";
+import { SecretCipher } from "../src/security/secret-cipher.js";
+import { SecretFields } from "../src/security/secret-fields.js";
+import { SecretMarking } from "../src/security/secret-marking.js";
+import { openPgDatabase } from "../src/storage/postgres/pg-database.js";
+import { migratePg } from "../src/storage/postgres/pg-migrate.js";
+import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
+import { type AlarmClusterShared, AlarmInstance } from "./support/alarm-instance.js";
+import { deviceRule, onMetric, TEST_ACTOR } from "./support/alarm-rules.js";
+import { eventually } from "./support/eventually.js";
+import { type NatsServer, requireNats, startNats } from "./support/nats.js";
+import { type PostgresServer, requirePostgres, startPostgres } from "./support/postgres.js";
+import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";
+
+const skip = requireNats() || requirePostgres();
+
+describe("cluster alarms: rules evaluated and notifications sent once per cluster", { skip }, () => {
+  let nats: NatsServer;
+  let postgres: PostgresServer;
+  let receiver: WebhookReceiver;
+  const telemetry = new SqliteTelemetryStore(":memory:");
+  const secrets = new SecretFields(new SecretMarking(), new SecretCipher(randomBytes(32)));
+  const running: AlarmInstance[] = [];
+  let clusters = 0;
+
+  before(async () => {
+    [nats, postgres, receiver] = await Promise.all([startNats(), startPostgres(), startWebhookReceiver()]);
+  });
+  after(async () => {
+    for (const instance of running) await instance.stop().catch(() => undefined);
+    await receiver?.close();
+    await telemetry.close();
+    await nats?.stop();
+    await postgres?.stop();
+  });
+
+  /** `count` instances of a new cluster (its own database and NATS prefix). */
+  async function startCluster(count: number): Promise<{ instances: AlarmInstance[]; shared: AlarmClusterShared }> {
+    const name = `alarms${++clusters}`;
+    const postgresUrl = await postgres.createDatabase(name);
+    const db = openPgDatabase(postgresUrl, { poolSize: 1 });
+    await migratePg(db);
+    await db.close();
+    const shared: AlarmClusterShared = {
+      natsUrl: nats.url,
+      postgresUrl,
+      secrets,
+      telemetry,
+      cluster: clusterNames(name),
+      alarmNames: alarmNames(name),
+      feed: { replicas: 1, maxBytes: 64 * 1024 * 1024, ackWaitMs: 5_000 },
+      leaseMs: 1_500,
+      isConnected: () => false,
+    };
+    const instances: AlarmInstance[] = [];
+    for (let i = 0; i < count; i++) instances.push(await AlarmInstance.start(`${name}-${i}`, shared));
+    running.push(...instances);
+    return { instances, shared };
+  }
+
+  /** The instance whose duty answers (after its engine started). */
+  async function holderOf(instances: AlarmInstance[]): Promise<AlarmInstance> {
+    await eventually(() => instances.some((instance) => instance.lease.held), "an instance holds the alarm duty", 15_000);
+    const holder = instances.find((instance) => instance.lease.held) as AlarmInstance;
+    await holder.alarms.idle();
+    return holder;
+  }
+
+  /** Every input published is in the feed stream and the holder has evaluated and acknowledged it. */
+  async function feedEvaluated(instances: AlarmInstance[], shared: AlarmClusterShared): Promise<void> {
+    for (const instance of instances) await instance.feed.settled();
+    const jsm = await jetstreamManager(instances[0]?.link.connection.nats as never);
+    await eventually(
+      async () => {
+        const info = await jsm.consumers.info(shared.alarmNames.feedStream, shared.alarmNames.feedConsumer);
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      "the holder evaluated and acknowledged every input",
+      15_000,
+    );
+  }
+
+  /** Wait until no delivery of the channel is pending; answers its deliveries. */
+  async function settledDeliveries(instance: AlarmInstance, channelId: string) {
+    await eventually(
+      async () => (await instance.notifications.listDeliveries({ channelId, status: "pending", limit: 1, offset: 0 })).total === 0,
+      "no delivery pending",
+      15_000,
+    );
+    return (await instance.notifications.listDeliveries({ channelId, limit: 100, offset: 0 })).items;
+  }
+
+  async function webhookChannel(instance: AlarmInstance, name: string, on: NotificationChannel["on"]): Promise<string> {
+    const channel = await instance.notifications.createChannel(
+      {
+        name,
+        enabled: true,
+        kind: "webhook",
+        settings: { url: receiver.url, secret: "cluster-alarms-secret-0123" },
+        severities: ["minor", "major", "critical", "warning"],
+        on,
+        repeatIntervalMs: 0,
+        rateLimit: { count: 100, windowMs: 60_000 },
+      },
+      TEST_ACTOR,
+    );
+    return channel.id;
+  }
+
+  async function setUp(instances: AlarmInstance[], deviceId: string, forMs: number, on: NotificationChannel["on"]) {
+    const [first, second, third] = [0, 1, 2].map((i) => instances[i % instances.length] as AlarmInstance) as [
+      AlarmInstance,
+      AlarmInstance,
+      AlarmInstance,
+    ];
+    await second.devices.create({ id: deviceId, name: deviceId, tokenHash: "sha256:none", labels: {}, at: Date.now() });
+    await second.alarms.deviceChanged(deviceId);
+    // Made on one instance, known to every other one (cache notices) before any alarm.
+    const channelId = await webhookChannel(third, `${deviceId} hook`, on);
+    for (const instance of instances)
+      await eventually(
+        async () => (await instance.notifications.getChannel(channelId)) !== undefined,
+        "every instance knows the channel",
+        10_000,
+      );
+    const rule: AlarmRule = await first.alarms.createRule(
+      deviceRule(`${deviceId} hot`, deviceId, onMetric("temp", [{ severity: "major", op: "above", value: 90 }], forMs)),
+      TEST_ACTOR,
+    );
+    return { channelId, rule };
+  }
+
+  /** The webhook bodies about `alarmId`. */
+  function bodiesAbout(alarmId: string): string[] {
+    return receiver.bodies.filter((body) => body.includes(alarmId));
+  }
+
+  test("with three instances a rule raises one alarm and the channel gets one notification", async () => {
+    const { instances, shared } = await startCluster(3);
+    await holderOf(instances);
+    const { channelId, rule } = await setUp(instances, "dev-once", 0, ["raised"]);
+    const ts = Date.now();
+    // A device's batch through one instance, resent through another (it reconnected), a later one through a third.
+    instances[1]?.feed.readingsStored("dev-once", [{ ts, metrics: { temp: 95 } }]);
+    await instances[1]?.feed.settled();
+    instances[2]?.feed.readingsStored("dev-once", [{ ts, metrics: { temp: 95 } }]);
+    instances[0]?.feed.readingsStored("dev-once", [{ ts: ts + 10, metrics: { temp: 97 } }]);
+    await feedEvaluated(instances, shared);
+    const viewer = instances[2] as AlarmInstance;
+    await viewer.alarms.idle();
+    const { items: alarms } = await viewer.alarms.listAlarms({ ruleId: rule.id, limit: 10, offset: 0 });
+    assert.equal(alarms.length, 1, "one alarm");
+    const alarm = alarms[0];
+    assert.equal(alarm?.raisedAt, ts);
+    const deliveries = await settledDeliveries(viewer, channelId);
+    assert.deepEqual(
+      deliveries.map((delivery) => [delivery.kind, delivery.status, delivery.alarmIds]),
+      [["alarm", "delivered", [alarm?.id]]],
+    );
+    assert.equal(bodiesAbout(alarm?.id as string).length, 1, "one notification received");
+  });
+
+  test("the holder stops during a duration: the next holder raises it once, at the time the first started counting", async () => {
+    const { instances, shared } = await startCluster(2);
+    const first = await holderOf(instances);
+    const other = instances.find((instance) => instance !== first) as AlarmInstance;
+    const forMs = 1_500;
+    const { channelId, rule } = await setUp(instances, "dev-takeover", forMs, ["raised"]);
+    const t0 = Date.now();
+    other.feed.readingsStored("dev-takeover", [{ ts: t0, metrics: { temp: 95 } }]);
+    other.feed.readingsStored("dev-takeover", [{ ts: t0 + 100, metrics: { temp: 96 } }]);
+    await feedEvaluated(instances, shared);
+    // Its state is written and its lease handed on; the duration goes on at the other instance.
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+    assert.equal(await holderOf([other]), other);
+    // Readings keep coming (the device is still hot) until the alarm is raised.
+    let ts = t0 + 200;
+    let raised = false;
+    const deadline = Date.now() + 15_000;
+    while (!raised) {
+      assert.ok(Date.now() < deadline, "the alarm was raised within 15 s");
+      other.feed.readingsStored("dev-takeover", [{ ts, metrics: { temp: 95 } }]);
+      ts += 100;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      raised = (await other.alarms.listAlarms({ ruleId: rule.id, limit: 1, offset: 0 })).total > 0;
+    }
+    await feedEvaluated([other], shared);
+    await other.alarms.idle();
+    const { items: alarms } = await other.alarms.listAlarms({ ruleId: rule.id, limit: 10, offset: 0 });
+    assert.equal(alarms.length, 1, "one alarm");
+    assert.equal(alarms[0]?.raisedAt, t0 + forMs, "the duration counted from the first holder's reading");
+    const deliveries = await settledDeliveries(other, channelId);
+    assert.equal(deliveries.length, 1);
+    assert.equal(bodiesAbout(alarms[0]?.id as string).length, 1, "one notification received");
+  });
+
+  test("an acknowledge through an instance that does not hold the duty is done by the holder's engine; none without a holder", async () => {
+    const { instances, shared } = await startCluster(2);
+    const holder = await holderOf(instances);
+    const other = instances.find((instance) => instance !== holder) as AlarmInstance;
+    const { channelId, rule } = await setUp(instances, "dev-ack", 0, ["raised", "acknowledged"]);
+    other.feed.readingsStored("dev-ack", [{ ts: Date.now(), metrics: { temp: 99 } }]);
+    await feedEvaluated(instances, shared);
+    await other.alarms.idle();
+    const [alarm] = (await other.alarms.listAlarms({ ruleId: rule.id, limit: 10, offset: 0 })).items;
+    assert.ok(alarm, "raised");
+    const acknowledged = await other.alarms.acknowledge(alarm.id, TEST_ACTOR, "on it");
+    assert.equal(acknowledged?.acknowledged, true);
+    assert.equal(acknowledged?.acknowledgedBy, TEST_ACTOR.by);
+    const transitions = (await other.alarms.transitions(alarm.id)) ?? [];
+    assert.deepEqual(
+      transitions.map((transition) => [transition.kind, transition.by, transition.comment]),
+      [
+        ["raised", "rule", transitions[0]?.comment],
+        ["acknowledged", TEST_ACTOR.by, "on it"],
+      ],
+    );
+    // The holder's engine made the step, so the holder's notifications told the channel.
+    const deliveries = await settledDeliveries(other, channelId);
+    assert.deepEqual(deliveries.map((delivery) => [delivery.event, delivery.status]).sort(), [
+      ["acknowledged", "delivered"],
+      ["raised", "delivered"],
+    ]);
+    // Nobody holds the duty: a clear is refused as unavailable (503), a rule change is still stored.
+    for (const instance of instances) {
+      await instance.duty.stop();
+      await instance.lease.stop();
+    }
+    await assert.rejects(other.alarms.clear(alarm.id, TEST_ACTOR, null), AlarmsUnavailableError);
+    assert.equal((await other.alarms.getAlarm(alarm.id))?.status, "active");
+    const updated = await other.alarms.updateRule(rule.id, { ...rule, enabled: false }, TEST_ACTOR);
+    assert.equal(updated?.enabled, false);
+  });
+});
