@@ -28,6 +28,7 @@ export class ClusterDeployment implements Deployment {
   readonly checks: Readonly<Record<string, () => Promise<void>>>;
   private readonly leases: ClusterLease[] = [];
   private drainer: IngestDrainer | undefined;
+  private readonly liveFeeds: ClusterLiveFeed[] = [];
   private dutiesStarted = false;
 
   private constructor(
@@ -62,7 +63,11 @@ export class ClusterDeployment implements Deployment {
     const connection = await connectCluster(cluster, instanceId, clusterLog);
     try {
       const names = clusterNames(cluster.natsPrefix);
-      const notices = new ClusterNotices(connection, { maxOfflineBytes: cluster.natsOfflineBufferBytes, log: clusterLog });
+      const notices = new ClusterNotices(connection, {
+        maxOfflineBytes: cluster.natsOfflineBufferBytes,
+        dropped: (kind) => metrics.clusterNoticesDropped.inc({ kind }),
+        log: clusterLog,
+      });
       const directory = await NatsDeviceDirectory.open({
         nats: connection.nats,
         names,
@@ -84,7 +89,8 @@ export class ClusterDeployment implements Deployment {
   }
 
   private streamSettings(): IngestStreamSettings {
-    return { replicas: this.config.cluster.replicas, maxBytes: this.config.cluster.ingestMaxBytes, ...INGEST_CONSUMER_DEFAULTS };
+    const { replicas, ingestMaxBytes, ingestAckWaitMs } = this.config.cluster;
+    return { ...INGEST_CONSUMER_DEFAULTS, replicas, maxBytes: ingestMaxBytes, ackWaitMs: ingestAckWaitMs };
   }
 
   /** The JetStream store; this instance also starts draining the stream into InfluxDB. */
@@ -116,7 +122,9 @@ export class ClusterDeployment implements Deployment {
   }
 
   liveFeed(local: LiveFeed): LiveFeed {
-    return new ClusterLiveFeed(local, this.notices, this.names, this.log.child({ part: "live" }));
+    const feed = new ClusterLiveFeed(local, this.notices, this.names, this.log.child({ part: "live" }));
+    this.liveFeeds.push(feed);
+    return feed;
   }
 
   addDuty(name: string, duty: Duty): void {
@@ -150,6 +158,7 @@ export class ClusterDeployment implements Deployment {
     await this.stopDuties();
     await this.drainer?.close();
     await this.directory.close();
+    for (const feed of this.liveFeeds) feed.close();
     (this.bus as ClusterEventBus).close();
     await this.connection.close();
   }

@@ -332,6 +332,11 @@ export interface HubConfig {
     /** How often an instance writes its heartbeat; after 3 missed beats the others count it as dead (its devices as not connected). Default 5,000 ms. */
     heartbeatIntervalMs: number;
     /** A once-per-cluster duty (the command sweeper) passes to another instance this long after its holder died. Default 10,000 ms. */
+    /**
+     * A batch a drainer took from the ingest stream and did not acknowledge this long after is handed to another
+     * instance's drainer (its instance died while writing to InfluxDB). Default 30,000 ms.
+     */
+    ingestAckWaitMs: number;
     leaseMs: number;
   };
 }
@@ -483,6 +488,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     ingestMaxBytes: 1_073_741_824,
     ingestPublishTimeoutMs: 5_000,
     heartbeatIntervalMs: 5_000,
+    ingestAckWaitMs: 30_000,
     leaseMs: 10_000,
   },
 };

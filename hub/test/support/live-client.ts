@@ -17,7 +17,12 @@ export class LiveClient {
   }
 
   static open(running: RunningHub, key = TEST_ADMIN_KEY): Promise<LiveClient> {
-    const ws = new WebSocket(`${running.wsUrl}/v1/live`, ["telehub.live.v1", `bearer.${key}`]);
+    return LiveClient.openAt(running.wsUrl, key);
+  }
+
+  /** Open the live channel of the hub at `wsUrl` (`ws://host:port`). */
+  static openAt(wsUrl: string, key = TEST_ADMIN_KEY): Promise<LiveClient> {
+    const ws = new WebSocket(`${wsUrl}/v1/live`, ["telehub.live.v1", `bearer.${key}`]);
     return new Promise((resolve, reject) => {
       ws.once("open", () => resolve(new LiveClient(ws)));
       ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
