@@ -162,6 +162,10 @@ function checkCluster(config: HubConfig): void {
     throw new ConfigError(
       "the embedded SQLite telemetry store is single-node: a cluster stores telemetry in InfluxDB (set storage.telemetry to influxdb, TELEHUB_STORAGE_TELEMETRY=influxdb; docs/cluster.md)",
     );
+  if (config.security.secretsKey.trim() === "")
+    throw new ConfigError(
+      "a cluster's instances seal secret values in PostgreSQL with one shared key: set security.secretsKey (TELEHUB_SECURITY_SECRETS_KEY, e.g. `openssl rand -base64 32`) to the same value on every instance (docs/cluster.md)",
+    );
   for (const key of ["natsPrefix", "instanceId"] as const) {
     if (!/^[A-Za-z0-9_-]*$/.test(cluster[key]) || (key === "natsPrefix" && cluster[key] === ""))
       throw new ConfigError(`cluster.${key} may hold only letters, digits, _ and -, got ${JSON.stringify(cluster[key])}`);
