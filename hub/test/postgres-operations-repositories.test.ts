@@ -169,6 +169,28 @@ describe("PostgreSQL operations repositories", { skip }, () => {
     });
   });
 
+  describe("numbers meta.db takes as they come", () => {
+    const suite = suiteDatabase();
+    after(dispose);
+
+    test("a version past 2^31 from a device or a URL, and list bounds past 2^63, answer as on SQLite", async () => {
+      const { db } = await suite.fresh();
+      const secrets = newSecrets();
+      const config = new PgDesiredConfigStore(db, secrets);
+      await config.set("boiler-1", { interval: 10 }, 1_000, null);
+      assert.equal((await config.report("boiler-1", 2 ** 40, null, 2_000))?.reportedVersion, 2 ** 40);
+      assert.equal(await new PgProfileRepository(db, secrets).version("sensor", 2 ** 40), undefined);
+      const commands = new PgCommandStore(db, secrets);
+      await commands.create(newCommand("cmd-1"));
+      const all = await commands.list({ limit: 10, offset: 0, order: "asc", from: -1e20, to: 1e20 });
+      assert.deepEqual([all.total, (await commands.list({ limit: 10, offset: 0, order: "asc", from: 1e20 })).total], [1, 0]);
+      const alarms = new PgAlarmRepository(db, secrets);
+      await alarms.raise(newAlarm("rule_a", "boiler-1", 1_000));
+      assert.equal((await alarms.listAlarms({ limit: 10, offset: 0, from: -1e20, to: 1e20 })).total, 1);
+      assert.equal((await alarms.listAlarms({ limit: 10, offset: 0, to: -1e20 })).total, 0);
+    });
+  });
+
   describe("secret values at rest", () => {
     const suite = suiteDatabase();
     after(dispose);

@@ -25,7 +25,7 @@ import {
   toTransition,
 } from "../sqlite/alarm-rows.js";
 import type { PgDatabase, PgQueryable } from "./pg-database.js";
-import { PgFilteredPages, whereClause } from "./pg-filtered-pages.js";
+import { PgFilteredPages, timeBound, whereClause } from "./pg-filtered-pages.js";
 import { unsyncedTransaction } from "./pg-unsynced.js";
 import { isUniqueViolation } from "./pg-violations.js";
 
@@ -197,7 +197,11 @@ export class PgAlarmRepository implements AlarmRepository {
   }
 
   async listAlarms(query: AlarmQuery): Promise<{ items: Alarm[]; total: number }> {
-    const { rows, total } = await this.alarmPages.page(alarmFilters(query), query.limit, query.offset);
+    const { rows, total } = await this.alarmPages.page(
+      alarmFilters({ ...query, from: timeBound(query.from), to: timeBound(query.to) }),
+      query.limit,
+      query.offset,
+    );
     return { items: rows.map(toAlarm), total };
   }
 

@@ -3,7 +3,7 @@ import type { CommandStore, CommandTransition } from "../../commands/command-sto
 import type { SecretFields } from "../../security/secret-fields.js";
 import { type CommandRow, toRecord as commandFromRow } from "../sqlite/sqlite-command-store.js";
 import type { PgDatabase } from "./pg-database.js";
-import { whereClause } from "./pg-filtered-pages.js";
+import { timeBound, whereClause } from "./pg-filtered-pages.js";
 
 /**
  * Commands in PostgreSQL; secret values of `args` and `result` are stored encrypted. A
@@ -49,8 +49,8 @@ export class PgCommandStore implements CommandStore {
       ["device_id = ?", query.deviceId],
       // A request may repeat a state as often as its URL allows: one array parameter whatever the count.
       ["state = ANY(?)", query.states && query.states.length > 0 ? [...new Set(query.states)] : undefined],
-      ["created_at >= ?", query.from],
-      ["created_at < ?", query.to],
+      ["created_at >= ?", timeBound(query.from)],
+      ["created_at < ?", timeBound(query.to)],
     ]);
     const direction = query.order === "asc" ? "ASC" : "DESC";
     const n = values.length;

@@ -40,3 +40,12 @@ export class PgFilteredPages<Row extends object> {
     return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
   }
 }
+
+/**
+ * A time bound of a list query (`from`, `to`) as a BIGINT column can be compared with: within
+ * ±2^53. Every stored time is such an integer, so a bound beyond selects what the bound at
+ * ±2^53 selects (unclamped, PostgreSQL refuses a number beyond 2^63 where SQLite compares it).
+ */
+export function timeBound(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.min(Math.max(ms, Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
+}

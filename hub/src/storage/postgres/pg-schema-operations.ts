@@ -3,11 +3,14 @@
  * alarms, notifications (migration 2; the counterpart of meta.db's migrations 2, 6 and 8).
  *
  * The columns are meta.db's, so that one row reads the same from either database: JSON is TEXT
- * (the same strings), times are BIGINT ms, flags are INTEGER 0/1. Where meta.db breaks ties by
- * `rowid` (the order rows were stored in), these tables have `seq`, an identity column. Text a list
- * is sorted by is `COLLATE "C"` (byte order, as SQLite sorts), whatever the database's locale.
- * At most one active alarm per (rule, device) is the partial unique index `alarms_one_active`,
- * which holds across every hub instance writing at once.
+ * (the same strings), times and versions are BIGINT (a device may report any version up to 2^53),
+ * flags are INTEGER 0/1. Where meta.db breaks ties by `rowid` (the order rows were stored in),
+ * these tables have `seq`, an identity column. Text a list is sorted by is `COLLATE "C"` (byte
+ * order, as SQLite sorts), whatever the database's locale. At most one active alarm per (rule,
+ * device) is the partial unique index `alarms_one_active`, which holds across every hub instance
+ * writing at once. As in meta.db, commands, configuration, alarms, deliveries, reminder marks and
+ * evaluation states do not reference the devices, rules, channels or alarms they name: history
+ * outlives what it names.
  */
 export const OPERATIONS_SCHEMA = `
   CREATE TABLE commands (
@@ -36,18 +39,18 @@ export const OPERATIONS_SCHEMA = `
 
   CREATE TABLE device_config (
     device_id TEXT PRIMARY KEY,
-    version INTEGER NOT NULL,
+    version BIGINT NOT NULL,
     document TEXT NOT NULL,
     updated_at BIGINT NOT NULL,
     updated_by TEXT,
-    reported_version INTEGER NOT NULL DEFAULT 0,
+    reported_version BIGINT NOT NULL DEFAULT 0,
     reported_at BIGINT,
     reported_error TEXT
   );
 
   CREATE TABLE profiles (
     id TEXT COLLATE "C" PRIMARY KEY,
-    version INTEGER NOT NULL,
+    version BIGINT NOT NULL,
     definition TEXT NOT NULL,
     built_in INTEGER NOT NULL DEFAULT 0 CHECK (built_in IN (0, 1)),
     created_at BIGINT NOT NULL,
@@ -56,7 +59,7 @@ export const OPERATIONS_SCHEMA = `
   );
   CREATE TABLE profile_versions (
     profile_id TEXT COLLATE "C" NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
-    version INTEGER NOT NULL,
+    version BIGINT NOT NULL,
     definition TEXT NOT NULL,
     updated_at BIGINT NOT NULL,
     updated_by TEXT,
@@ -69,7 +72,7 @@ export const OPERATIONS_SCHEMA = `
     id TEXT COLLATE "C" PRIMARY KEY,
     name TEXT COLLATE "C" NOT NULL,
     definition TEXT NOT NULL,
-    version INTEGER NOT NULL,
+    version BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     updated_by TEXT
@@ -126,7 +129,7 @@ export const OPERATIONS_SCHEMA = `
     name TEXT COLLATE "C" NOT NULL,
     kind TEXT NOT NULL,
     definition TEXT NOT NULL,
-    version INTEGER NOT NULL,
+    version BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     updated_by TEXT
