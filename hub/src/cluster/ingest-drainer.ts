@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { type Consumer, type JetStreamManager, type JsMsg, jetstreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { type Consumer, type JetStreamManager, type JsMsg, jetstreamManager, type MsgRequest } from "@nats-io/jetstream";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import type pino from "pino";
 import type { HubConfig } from "../config/hub-config.js";
 import type { HubMetrics } from "../metrics.js";
@@ -56,15 +56,23 @@ export interface IngestDrainerOptions {
 const PULL_MESSAGES = 1_000;
 /** How long one pull waits for messages (the client's minimum). */
 const PULL_EXPIRES_MS = 1_000;
+/** How much longer than its expiry a pull may run before it is given up. */
+const PULL_GRACE_MS = 2_000;
 const FIRST_RETRY_DELAY_MS = 100;
+/** Batches written per InfluxDB write while reclaiming leftovers (see `backlog`). */
+const RECLAIM_RUN = 500;
 
-/** A batch taken from the stream, as line protocol. */
-interface Taken {
-  msg: JsMsg;
+/** A batch from the stream, as line protocol. */
+interface LinedBatch {
   deviceId: string;
   seq: number;
   epoch: number;
   lines: string[];
+}
+
+/** A batch taken from the consumer. */
+interface Taken extends LinedBatch {
+  msg: JsMsg;
   takenAt: number;
 }
 
@@ -109,18 +117,59 @@ export class IngestDrainer {
     const jsm = await jetstreamManager(options.nats);
     const kv = await ensureIngestStream(jsm, options.names, options.stream);
     const drainer = new IngestDrainer(options, jsm, new IngestSequences(kv));
-    drainer.loops = [drainer.pull(), drainer.write()];
+    drainer.loops = [drainer.pull(), drainer.flush()];
     // Held batches are redelivered elsewhere after the consumer's ack wait: tell JetStream they are being worked on.
     drainer.timers.push(setInterval(() => drainer.touchHeld(), Math.max(100, options.stream.ackWaitMs / 3)));
     drainer.timers.push(setInterval(() => void drainer.backlog().catch(() => undefined), options.backlogIntervalMs ?? 5_000));
     return drainer;
   }
 
-  /** The backlog now (every instance's): batches in the stream and their bytes; also sets the gauge. */
+  /**
+   * The backlog now (every instance's): batches in the stream and their bytes; also sets the gauge.
+   * A NATS server killed (SIGKILL) can lose the removal of batches the drainers had acknowledged
+   * (seen with nats-server 2.9, file storage, one replica): the stream keeps them below the
+   * consumer's acknowledgement floor, where the consumer never delivers them again. They are
+   * written again here (the same points) and deleted.
+   */
   async backlog(): Promise<{ messages: number; bytes: number }> {
-    const { state } = await this.jsm.streams.info(this.options.names.ingestStream);
+    const { ingestStream, ingestConsumer } = this.options.names;
+    let [{ state }, consumer] = await Promise.all([
+      this.jsm.streams.info(ingestStream),
+      this.jsm.consumers.info(ingestStream, ingestConsumer),
+    ]);
+    const floor = consumer.ack_floor.stream_seq;
+    if (state.messages > 0 && state.first_seq <= floor) {
+      const reclaimed = await this.reclaim(state.first_seq, floor);
+      this.options.log.warn(
+        { reclaimed, ackFloor: floor },
+        "wrote again and removed batches acknowledged earlier that the stream still held",
+      );
+      ({ state } = await this.jsm.streams.info(ingestStream));
+    }
     this.options.metrics.backlog(state.messages, state.bytes);
     return { messages: state.messages, bytes: state.bytes };
+  }
+
+  /** Write and delete the batches the stream holds from `from` through `through`. */
+  private async reclaim(from: number, through: number): Promise<number> {
+    const { ingestStream, ingestAll } = this.options.names;
+    let reclaimed = 0;
+    for (let seq = from; seq <= through && !this.closed; ) {
+      const found: { seq: number; batch: LinedBatch | undefined }[] = [];
+      while (found.length < RECLAIM_RUN && seq <= through) {
+        const stored = await this.jsm.streams.getMessage(ingestStream, { seq, next_by_subj: ingestAll } as MsgRequest);
+        if (stored === null || stored.seq > through) {
+          seq = through + 1;
+          break;
+        }
+        found.push({ seq: stored.seq, batch: this.lined(stored.data, stored.header, stored) });
+        seq = stored.seq + 1;
+      }
+      await this.write(found.flatMap(({ batch }) => (batch === undefined ? [] : [batch])));
+      await Promise.all(found.map((message) => this.jsm.streams.deleteMessage(ingestStream, message.seq, false)));
+      reclaimed += found.length;
+    }
+    return reclaimed;
   }
 
   private held(): number {
@@ -147,8 +196,14 @@ export class IngestDrainer {
         consumer ??= await this.jsm.jetstream().consumers.get(this.options.names.ingestStream, this.options.names.ingestConsumer);
         const messages = await consumer.fetch({ max_messages: PULL_MESSAGES - this.held(), expires: PULL_EXPIRES_MS });
         this.fetching = messages;
-        for await (const msg of messages) this.take(msg);
-        this.fetching = undefined;
+        // A pull sent to a server that died meanwhile may never end by itself: give it up after its expiry.
+        const watchdog = setTimeout(() => messages.stop(), PULL_EXPIRES_MS + PULL_GRACE_MS);
+        try {
+          for await (const msg of messages) this.take(msg);
+        } finally {
+          clearTimeout(watchdog);
+          this.fetching = undefined;
+        }
         failures = 0;
       } catch (error) {
         if (this.closed) return;
@@ -159,23 +214,27 @@ export class IngestDrainer {
     }
   }
 
-  private take(msg: JsMsg): void {
+  /** The batch of a message as line protocol; undefined (and logged) for a message that is not one. */
+  private lined(data: Uint8Array, headers: MsgHdrs | undefined, where: { subject: string; seq: number }): LinedBatch | undefined {
     const { influx } = this.options;
-    const { seq, epoch } = ingestHeaders(msg.headers);
-    let lines: string[];
-    let deviceId: string;
     try {
-      const batch = decodeIngestMessage(msg.data);
-      deviceId = batch.deviceId;
-      lines = encodeBatch(batch, influx.measurement, influx.precision);
+      const batch = decodeIngestMessage(data);
+      return { ...ingestHeaders(headers), deviceId: batch.deviceId, lines: encodeBatch(batch, influx.measurement, influx.precision) };
     } catch (error) {
       // Only a hub's publish lands on these subjects: this is a bug or a foreign publisher; never redeliver it.
-      this.options.log.error({ err: error, subject: msg.subject, streamSeq: msg.seq }, "an ingest message is not a batch; dropped");
+      this.options.log.error({ err: error, subject: where.subject, streamSeq: where.seq }, "an ingest message is not a batch; dropped");
+      return undefined;
+    }
+  }
+
+  private take(msg: JsMsg): void {
+    const batch = this.lined(msg.data, msg.headers, msg);
+    if (batch === undefined) {
       msg.term();
       return;
     }
-    this.pending.push({ msg, deviceId, seq, epoch, lines, takenAt: Date.now() });
-    this.pendingPoints += lines.length;
+    this.pending.push({ ...batch, msg, takenAt: Date.now() });
+    this.pendingPoints += batch.lines.length;
     this.wakeWriter?.();
   }
 
@@ -187,7 +246,7 @@ export class IngestDrainer {
     return Math.max(0, oldest.takenAt + this.options.influx.flushIntervalMs - Date.now());
   }
 
-  private async write(): Promise<void> {
+  private async flush(): Promise<void> {
     while (!this.closed) {
       const dueInMs = this.dueInMs();
       if (dueInMs > 0) {
@@ -231,29 +290,36 @@ export class IngestDrainer {
 
   /** Write a run to InfluxDB, record its devices' drained sequences, acknowledge it. */
   private async deliver(run: readonly Taken[]): Promise<void> {
+    await this.write(run);
+    for (const taken of run) taken.msg.ack();
+  }
+
+  /** Write batches to InfluxDB and record their devices' drained sequences (before they may leave the stream). */
+  private async write(batches: readonly LinedBatch[]): Promise<void> {
     const records = new Map<string, Revised<DeviceSequence>>();
     await Promise.all(
-      [...new Set(run.map((taken) => taken.deviceId))].map(async (deviceId) => records.set(deviceId, await this.sequences.read(deviceId))),
+      [...new Set(batches.map((batch) => batch.deviceId))].map(async (deviceId) =>
+        records.set(deviceId, await this.sequences.read(deviceId)),
+      ),
     );
-    // A batch of an older epoch belongs to a device forgotten since: acknowledged, not written.
-    const current = run.filter((taken) => taken.epoch === (records.get(taken.deviceId)?.value?.epoch ?? 0));
+    // A batch of an older epoch belongs to a device forgotten since: it leaves the stream unwritten.
+    const current = batches.filter((batch) => batch.epoch === (records.get(batch.deviceId)?.value?.epoch ?? 0));
     if (!this.prepared) {
       await this.prepare();
       this.prepared = true;
     }
     const startedAt = performance.now();
-    const lines = current.flatMap((taken) => taken.lines);
+    const lines = current.flatMap((batch) => batch.lines);
     const refused: RefusedLine[] = [];
     const { batchSize } = this.options.influx;
     for (let at = 0; at < lines.length; at += batchSize) await writeIsolating(this.http, lines.slice(at, at + batchSize), refused);
     this.options.metrics.writeSeconds((performance.now() - startedAt) / 1000);
     this.deadLetters.record(refused);
-    const drained = new Map<string, Taken>();
-    for (const taken of current) if (taken.seq > (drained.get(taken.deviceId)?.seq ?? 0)) drained.set(taken.deviceId, taken);
+    const drained = new Map<string, LinedBatch>();
+    for (const batch of current) if (batch.seq > (drained.get(batch.deviceId)?.seq ?? 0)) drained.set(batch.deviceId, batch);
     await Promise.all(
-      Array.from(drained.values(), (taken) => this.sequences.drained(taken.deviceId, taken.seq, taken.epoch, records.get(taken.deviceId))),
+      Array.from(drained.values(), (batch) => this.sequences.drained(batch.deviceId, batch.seq, batch.epoch, records.get(batch.deviceId))),
     );
-    for (const taken of run) taken.msg.ack();
   }
 
   /** Detect the server's version; on 1.x create the database and retention policy when asked. */
@@ -277,7 +343,7 @@ export class IngestDrainer {
     if (this.failures === 1 || this.failures % 20 === 0) {
       log.warn(
         { reason: error.message, failures: this.failures, heldBatches: this.held(), retryInMs: Math.round(delay) },
-        "writing the ingest stream to InfluxDB failed; the batches stay in the stream",
+        "draining the ingest stream into InfluxDB failed; the batches stay in the stream",
       );
     }
     await this.sleep(delay);

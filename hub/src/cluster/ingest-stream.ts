@@ -57,7 +57,6 @@ export function ingestStreamConfig(names: ClusterNames, settings: IngestStreamSe
   };
 }
 
-const STREAM_NAME_IN_USE = 10058;
 const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
 
@@ -76,7 +75,14 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
       await jsm.streams.add(config);
       return;
     } catch (error) {
-      if (!isApiError(error, STREAM_NAME_IN_USE)) throw error;
+      // Another instance created it meanwhile (the server says the name or the subjects are taken).
+      if (
+        !(await jsm.streams.info(config.name).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw error;
     }
   }
   const { name, retention: _retention, storage: _storage, ...mutable } = config;

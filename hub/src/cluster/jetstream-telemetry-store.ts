@@ -55,6 +55,8 @@ const WRONG_LAST_SEQUENCE = 10071;
 const MAX_PUBLISH_TRIES = 8;
 /** How often a read waiting for this instance's batches to be drained asks the stream. */
 const DRAIN_POLL_MS = 20;
+/** What a stored message adds to its payload: subject, headers, timestamps (an estimate on the safe side). */
+const MESSAGE_OVERHEAD_BYTES = 256;
 
 class NatsUnavailableError extends Error {
   constructor() {
@@ -86,6 +88,8 @@ export class JetStreamTelemetryStore implements TelemetryStore {
   /** Highest stream sequence this instance published; every message through `drainedThrough` left the stream. */
   private publishedThrough = 0;
   private drainedThrough = 0;
+  /** Bytes of the largest batch message this instance published (readiness: would one more fit?). */
+  private largestMessage = 0;
 
   private constructor(
     private readonly options: JetStreamTelemetryStoreOptions,
@@ -182,6 +186,7 @@ export class JetStreamTelemetryStore implements TelemetryStore {
       if (state.subjectSeq === undefined) Object.assign(state, await this.readState(batch.deviceId));
       if (batch.seq <= state.seq) return "duplicate";
       const { payload, headers } = encodeIngestMessage(batch, state.epoch);
+      this.largestMessage = Math.max(this.largestMessage, payload.length + MESSAGE_OVERHEAD_BYTES);
       try {
         const ack = await this.js.publish(names.ingest(batch.deviceId), payload, {
           msgID: ingestMessageId(batch.deviceId, batch.seq, state.epoch),
@@ -276,14 +281,13 @@ export class JetStreamTelemetryStore implements TelemetryStore {
     this.known.forget(deviceId);
   }
 
-  /** JetStream answers and the stream has room (a full stream refuses every batch). */
+  /** JetStream answers and the stream has room for a batch like the largest this instance published (a full stream refuses them all). */
   async ping(): Promise<void> {
     if (this.options.connected?.() === false) throw new NatsUnavailableError();
     const { state } = await this.jsm.streams.info(this.options.names.ingestStream);
-    if (state.bytes >= this.options.stream.maxBytes)
-      throw new Error(
-        `the ingest stream is full (${state.bytes} of ${this.options.stream.maxBytes} bytes): InfluxDB is not keeping up or is unreachable`,
-      );
+    const { maxBytes } = this.options.stream;
+    if (state.bytes + Math.max(this.largestMessage, MESSAGE_OVERHEAD_BYTES) > maxBytes)
+      throw new Error(`the ingest stream is full (${state.bytes} of ${maxBytes} bytes): InfluxDB is not keeping up or is unreachable`);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import pino from "pino";
 import { clusterNames } from "../../src/cluster/cluster-names.js";
@@ -9,7 +10,8 @@ import type { IngestStreamSettings } from "../../src/cluster/ingest-stream.js";
 import { JetStreamTelemetryStore } from "../../src/cluster/jetstream-telemetry-store.js";
 import type { HubConfig } from "../../src/config/hub-config.js";
 import { HubMetrics } from "../../src/metrics.js";
-import type { PrivateInfluxd } from "../../src/testing/influxd.js";
+import { type PrivateInfluxd, startInfluxd } from "../../src/testing/influxd.js";
+import { type NatsServer, startNats } from "../../src/testing/nats.js";
 import { influxSettings } from "./influx-store.js";
 
 /** One hub instance's durable-ingest side: its NATS connection, JetStream store and drainer. */
@@ -95,4 +97,16 @@ export async function openIngestInstance(
       await nats.close();
     },
   };
+}
+
+/** The engines of a test file: a private nats-server and influxd, started before its tests and removed after them. */
+export function ingestEngines(): { readonly nats: NatsServer; readonly influxd: PrivateInfluxd } {
+  const engines = {} as { nats: NatsServer; influxd: PrivateInfluxd };
+  before(async () => {
+    [engines.nats, engines.influxd] = await Promise.all([startNats(), startInfluxd()]);
+  });
+  after(async () => {
+    await Promise.all([engines.nats?.stop(), engines.influxd?.remove()]);
+  });
+  return engines;
 }
