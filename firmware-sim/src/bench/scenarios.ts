@@ -1,6 +1,7 @@
 import { influxdAvailable } from "@telehub/hub/influxd";
 import { fmt } from "../output/format.js";
 import { alarms } from "./alarms-scenario.js";
+import { cluster } from "./cluster-scenario.js";
 import { runCommandRoundTrip } from "./command-scenario.js";
 import { measureBareConnections, measureHubConnections } from "./connections-scenario.js";
 import { measureHubFanIn } from "./fanin-scenario.js";
@@ -314,4 +315,4 @@ function influxRows(result: InfluxIngestResult | undefined): Row[] {
 }
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [ingest, latency, connections, fanIn, live, fanOut, commands, influx, alarms, http];
+export const SCENARIOS: readonly Scenario[] = [ingest, latency, connections, fanIn, live, fanOut, commands, influx, alarms, http, cluster];

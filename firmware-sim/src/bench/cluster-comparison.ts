@@ -1,0 +1,113 @@
+import { fmt } from "../output/format.js";
+import { type BenchDeployment, startCluster, startSingleHub } from "./cluster-deployment.js";
+import { ClusterFleet, type ClusterIngestRound } from "./cluster-fleet.js";
+import type { ClusterBenchSettings } from "./cluster-settings.js";
+import { waitForStored } from "./cluster-stored.js";
+import { type Percentiles, percentilesOf, sendPingCommands } from "./command-sender.js";
+import { peakRssBytes } from "./process-stats.js";
+import { progress } from "./progress.js";
+
+/** One side's figures: its median ingest round, every round's rate, the commands, and what InfluxDB holds at the end. */
+export interface ClusterSide extends ClusterIngestRound {
+  hubs: number;
+  roundReadingsPerSecond: number[];
+  /** Readings acknowledged over every round, and the count InfluxDB holds once the side drained (equal: nothing lost, nothing twice). */
+  sentReadings: number;
+  storedReadings: number;
+  /** The hub processes' peak RSS, summed. */
+  hubsPeakRssBytes: number;
+  commands: Percentiles & { commands: number; succeeded: number };
+}
+
+/** The single hub on InfluxDB against a cluster on the same machine, in one run. */
+export interface ClusterComparison extends ClusterBenchSettings {
+  single: ClusterSide;
+  cluster: ClusterSide;
+  /** Cluster over single hub durable readings a second (median rounds); target ≥ 0.5. */
+  ingestRatio: number;
+}
+
+/** The side's readings drained into InfluxDB before a round, so one round's backlog does not load the next. */
+const DRAIN_TIMEOUT_MS = 120_000;
+
+interface Side {
+  name: string;
+  deployment: BenchDeployment;
+  fleet: ClusterFleet;
+  rounds: ClusterIngestRound[];
+}
+
+/** Start one side and connect its fleet; a fleet that cannot connect stops the side. */
+async function startSide(name: string, start: () => Promise<BenchDeployment>, s: ClusterBenchSettings): Promise<Side> {
+  const deployment = await start();
+  try {
+    return { name, deployment, fleet: await ClusterFleet.connect(deployment, s.devices, s.readingsPerBatch), rounds: [] };
+  } catch (error) {
+    await deployment.stop();
+    throw error;
+  }
+}
+
+/**
+ * Start the single hub and a cluster of `s.hubs` at once (both kept running for the whole comparison), connect
+ * `s.devices` devices to each, then `s.ingestRounds` ingest rounds a side, alternating which goes first,
+ * each once the side's previous readings are in InfluxDB; then the command round trip on each side;
+ * then how many readings each side's InfluxDB holds.
+ */
+export async function compareCluster(s: ClusterBenchSettings): Promise<ClusterComparison> {
+  const sides: Side[] = [];
+  try {
+    progress(`cluster: starting the single hub and the cluster of ${s.hubs}, connecting ${s.devices} devices to each`);
+    const started = await Promise.allSettled([
+      startSide("single hub", startSingleHub, s),
+      startSide(`cluster of ${s.hubs}`, () => startCluster(s.hubs), s),
+    ]);
+    for (const outcome of started) if (outcome.status === "fulfilled") sides.push(outcome.value);
+    const failed = started.find((outcome) => outcome.status === "rejected");
+    if (failed) throw failed.reason;
+    for (let round = 0; round < s.ingestRounds; round++) {
+      for (let i = 0; i < sides.length; i++) {
+        const side = sides[(round + i) % sides.length] as Side;
+        await waitForStored(side.deployment.influxd, side.fleet.sent, DRAIN_TIMEOUT_MS);
+        const result = await side.fleet.ingestRound(s.batchesPerDevice);
+        side.rounds.push(result);
+        progress(`cluster, ingest round ${round + 1}/${s.ingestRounds}, ${side.name}: ${fmt(result.readingsPerSecond)} readings/s`);
+      }
+    }
+    const figures: ClusterSide[] = [];
+    for (const side of sides) {
+      const commands = await commandRoundTrip(side, s);
+      progress(`cluster, commands, ${side.name}: p50 / p99 ${fmt(commands.p50Ms, 2)} / ${fmt(commands.p99Ms, 2)} ms`);
+      figures.push(sideFigures(side, commands, await waitForStored(side.deployment.influxd, side.fleet.sent, DRAIN_TIMEOUT_MS)));
+    }
+    const [single, cluster] = figures as [ClusterSide, ClusterSide];
+    return { ...s, single, cluster, ingestRatio: cluster.readingsPerSecond / single.readingsPerSecond };
+  } finally {
+    for (const side of sides) {
+      await side.fleet.close();
+      await side.deployment.stop();
+    }
+  }
+}
+
+/** `s.warmUpCommands` pings not counted, then `s.commands` counted, 4 at a time, to random devices of the side's fleet. */
+async function commandRoundTrip(side: Side, s: ClusterBenchSettings): Promise<ClusterSide["commands"]> {
+  const ids = side.fleet.deviceIds;
+  await sendPingCommands(side.deployment, ids, s.warmUpCommands, 4);
+  const sent = await sendPingCommands(side.deployment, ids, s.commands, 4, s.warmUpCommands);
+  return { ...percentilesOf(sent.apiMs), commands: s.commands, succeeded: sent.succeeded };
+}
+
+function sideFigures(side: Side, commands: ClusterSide["commands"], storedReadings: number): ClusterSide {
+  const sorted = [...side.rounds].sort((a, b) => a.readingsPerSecond - b.readingsPerSecond);
+  const median = sorted[Math.ceil(sorted.length / 2) - 1] as ClusterIngestRound;
+  return {
+    ...median,
+    hubs: side.deployment.hubs.length,
+    roundReadingsPerSecond: side.rounds.map((r) => r.readingsPerSecond),
+    sentReadings: side.fleet.sent,
+    storedReadings,
+    hubsPeakRssBytes: side.deployment.hubs.reduce((sum, hub) => sum + peakRssBytes(hub.pid), 0),
+    commands,
+  };
+}
