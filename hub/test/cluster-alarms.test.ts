@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { jetstreamManager } from "@nats-io/jetstream";
-import type { NotificationChannel } from "../src/alarms/notification-channel.js";
+import type { NotificationChannel, NotificationDelivery } from "../src/alarms/notification-channel.js";
 import type { AlarmRule } from "../src/alarms/rule.js";
 import { alarmNames } from "../src/cluster/alarm-names.js";
 import { AlarmsUnavailableError } from "../src/cluster/alarm-requests.js";
 import { clusterNames } from "../src/cluster/cluster-names.js";
+import { toApiError } from "../src/http/error-handler.js";
 import { SecretCipher } from "../src/security/secret-cipher.js";
 import { SecretFields } from "../src/security/secret-fields.js";
 import { SecretMarking } from "../src/security/secret-marking.js";
@@ -88,14 +89,18 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
     );
   }
 
-  /** Wait until no delivery of the channel is pending; answers its deliveries. */
-  async function settledDeliveries(instance: AlarmInstance, channelId: string) {
+  /** Wait until the channel has at least `count` deliveries and none is pending; answers them all. */
+  async function settledDeliveries(instance: AlarmInstance, channelId: string, count: number) {
+    let deliveries: NotificationDelivery[] = [];
     await eventually(
-      async () => (await instance.notifications.listDeliveries({ channelId, status: "pending", limit: 1, offset: 0 })).total === 0,
-      "no delivery pending",
+      async () => {
+        deliveries = (await instance.notifications.listDeliveries({ channelId, limit: 100, offset: 0 })).items;
+        return deliveries.length >= count && deliveries.every((delivery) => delivery.status !== "pending");
+      },
+      `${count} deliveries made and none pending`,
       15_000,
     );
-    return (await instance.notifications.listDeliveries({ channelId, limit: 100, offset: 0 })).items;
+    return deliveries;
   }
 
   async function webhookChannel(instance: AlarmInstance, name: string, on: NotificationChannel["on"]): Promise<string> {
@@ -160,7 +165,7 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
     assert.equal(alarms.length, 1, "one alarm");
     const alarm = alarms[0];
     assert.equal(alarm?.raisedAt, ts);
-    const deliveries = await settledDeliveries(viewer, channelId);
+    const deliveries = await settledDeliveries(viewer, channelId, 1);
     assert.deepEqual(
       deliveries.map((delivery) => [delivery.kind, delivery.status, delivery.alarmIds]),
       [["alarm", "delivered", [alarm?.id]]],
@@ -198,7 +203,7 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
     const { items: alarms } = await other.alarms.listAlarms({ ruleId: rule.id, limit: 10, offset: 0 });
     assert.equal(alarms.length, 1, "one alarm");
     assert.equal(alarms[0]?.raisedAt, t0 + forMs, "the duration counted from the first holder's reading");
-    const deliveries = await settledDeliveries(other, channelId);
+    const deliveries = await settledDeliveries(other, channelId, 1);
     assert.equal(deliveries.length, 1);
     assert.equal(bodiesAbout(alarms[0]?.id as string).length, 1, "one notification received");
   });
@@ -225,7 +230,7 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
       ],
     );
     // The holder's engine made the step, so the holder's notifications told the channel.
-    const deliveries = await settledDeliveries(other, channelId);
+    const deliveries = await settledDeliveries(other, channelId, 2);
     assert.deepEqual(deliveries.map((delivery) => [delivery.event, delivery.status]).sort(), [
       ["acknowledged", "delivered"],
       ["raised", "delivered"],
@@ -235,7 +240,12 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
       await instance.duty.stop();
       await instance.lease.stop();
     }
-    await assert.rejects(other.alarms.clear(alarm.id, TEST_ACTOR, null), AlarmsUnavailableError);
+    await assert.rejects(other.alarms.clear(alarm.id, TEST_ACTOR, null), (error: Error) => {
+      assert.ok(error instanceof AlarmsUnavailableError);
+      const answer = toApiError(error);
+      assert.deepEqual([answer.statusCode, answer.code], [503, "TH_API_ALARMS_UNAVAILABLE"]);
+      return true;
+    });
     assert.equal((await other.alarms.getAlarm(alarm.id))?.status, "active");
     const updated = await other.alarms.updateRule(rule.id, { ...rule, enabled: false }, TEST_ACTOR);
     assert.equal(updated?.enabled, false);

@@ -23,11 +23,11 @@ const QUEUE = "alarm-duty";
 
 /**
  * No instance evaluates the alarm rules now (the duty is between holders), or its holder did not
- * answer within `cluster.alarmRequestTimeoutMs`. The API answers 503 `TH_API_STORE_UNAVAILABLE`
- * (marked like a store that cannot serve): the request may be repeated.
+ * answer within `cluster.alarmRequestTimeoutMs`. The API answers 503 `TH_API_ALARMS_UNAVAILABLE`:
+ * the request may be repeated.
  */
 export class AlarmsUnavailableError extends Error {
-  readonly storeUnavailable = true;
+  readonly alarmsUnavailable = true;
   constructor(reason: string) {
     super(`alarm evaluation is unavailable: ${reason}`);
     this.name = "AlarmsUnavailableError";

@@ -329,6 +329,8 @@ export interface HubConfig {
     ingestMaxBytes: number;
     /** An append fails (devices get `TH_STORE_UNAVAILABLE`) when JetStream has not acknowledged its publish within this time. Default 5,000 ms. */
     ingestPublishTimeoutMs: number;
+    /** An alarm acknowledge, clear or rule/device change waits this long for the instance evaluating the rules; then 503 `TH_API_ALARMS_UNAVAILABLE`. Default 5,000 ms. */
+    alarmRequestTimeoutMs: number;
     /** How often an instance writes its heartbeat; after 3 missed beats the others count it as dead (its devices as not connected). Default 5,000 ms. */
     heartbeatIntervalMs: number;
     /** A once-per-cluster duty (the command sweeper) passes to another instance this long after its holder died. Default 10,000 ms. */
@@ -487,6 +489,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     instanceId: "",
     ingestMaxBytes: 1_073_741_824,
     ingestPublishTimeoutMs: 5_000,
+    alarmRequestTimeoutMs: 5_000,
     heartbeatIntervalMs: 5_000,
     ingestAckWaitMs: 30_000,
     leaseMs: 10_000,

@@ -102,6 +102,11 @@ export const API_ERRORS = {
     description: "This API key, or its user, holds `live.maxSubscribersPerCaller` live connections; close one first.",
   },
   TH_API_STORE_UNAVAILABLE: { status: 503, description: "The metadata or telemetry store cannot be reached; retry later." },
+  TH_API_ALARMS_UNAVAILABLE: {
+    status: 503,
+    description:
+      "A cluster: no instance evaluates the alarm rules now (the duty is passing to another instance), or it did not answer within `cluster.alarmRequestTimeoutMs`; retry later.",
+  },
   TH_API_INTERNAL: { status: 500, description: "The hub met an unexpected condition; it is logged with the request id." },
 } as const satisfies Record<string, { status: number; description: string }>;
 

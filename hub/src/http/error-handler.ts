@@ -26,6 +26,8 @@ export function toApiError(error: FastifyError | Error): ApiError {
   }
   const mapped = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
   if (mapped) return new ApiError(mapped, error.message);
+  if ((error as { alarmsUnavailable?: unknown }).alarmsUnavailable === true)
+    return new ApiError("TH_API_ALARMS_UNAVAILABLE", error.message);
   if (isStoreUnavailable(error)) return new ApiError("TH_API_STORE_UNAVAILABLE");
   // Body parser errors (a JSON SyntaxError) carry 400 without one of the codes above.
   if (fastifyError.statusCode === 400) return new ApiError("TH_API_MALFORMED_BODY", error.message);
