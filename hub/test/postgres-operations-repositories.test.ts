@@ -15,6 +15,7 @@ import { PgDesiredConfigStore } from "../src/storage/postgres/pg-desired-config-
 import { PgDeviceRepository } from "../src/storage/postgres/pg-device-repository.js";
 import { PgNotificationRepository } from "../src/storage/postgres/pg-notification-repository.js";
 import { PgProfileRepository } from "../src/storage/postgres/pg-profile-repository.js";
+import { ProfileInUseError } from "../src/storage/profile-repository.js";
 import { alarmRepositoryContract, newAlarm } from "./contracts/alarm-repository.contract.js";
 import { commandStoreContract } from "./contracts/command-store.contract.js";
 import { desiredConfigStoreContract } from "./contracts/desired-config-store.contract.js";
@@ -166,6 +167,27 @@ describe("PostgreSQL operations repositories", { skip }, () => {
         ["queued", "sent", winner.state],
         "one step recorded after sent",
       );
+    });
+
+    test("deleting a profile while another instance is giving a device that profile: the delete waits for it and is refused", async () => {
+      const { db, url } = await suite.fresh();
+      const profiles = new PgProfileRepository(db, newSecrets());
+      const definition = { id: "contested", name: "Contested", metrics: [], commands: [], layout: { charts: [] } };
+      await profiles.create({ definition, builtIn: false, at: 1_000, by: null });
+      await new PgDeviceRepository(db).create({
+        id: "holder",
+        name: "holder",
+        tokenHash: "sha256:x",
+        labels: {},
+        profileId: null,
+        at: 1_000,
+      });
+      const [deleted] = await whileHeld(url, "UPDATE devices SET profile_id = 'contested' WHERE id = 'holder'", 1, () => [
+        profiles.delete("contested"),
+      ]);
+      assert.equal(deleted?.status, "rejected");
+      assert.ok(deleted.reason instanceof ProfileInUseError, String(deleted.reason));
+      assert.equal((await profiles.get("contested"))?.version, 1);
     });
   });
 
