@@ -39,6 +39,7 @@ interface Side {
 
 /** Start one side and connect its fleet; a fleet that cannot connect stops the side. */
 async function startSide(name: string, start: () => Promise<BenchDeployment>, s: ClusterBenchSettings): Promise<Side> {
+  progress(`cluster: starting the ${name}, connecting ${s.devices} devices`);
   const deployment = await start();
   try {
     return { name, deployment, fleet: await ClusterFleet.connect(deployment, s.devices, s.readingsPerBatch), rounds: [] };
@@ -49,7 +50,7 @@ async function startSide(name: string, start: () => Promise<BenchDeployment>, s:
 }
 
 /**
- * Start the single hub and a cluster of `s.hubs` at once (both kept running for the whole comparison), connect
+ * Start the single hub, then a cluster of `s.hubs` (both kept running for the whole comparison), connect
  * `s.devices` devices to each, then `s.ingestRounds` ingest rounds a side, alternating which goes first,
  * each once the side's previous readings are in InfluxDB; then the command round trip on each side;
  * then how many readings each side's InfluxDB holds.
@@ -57,14 +58,8 @@ async function startSide(name: string, start: () => Promise<BenchDeployment>, s:
 export async function compareCluster(s: ClusterBenchSettings): Promise<ClusterComparison> {
   const sides: Side[] = [];
   try {
-    progress(`cluster: starting the single hub and the cluster of ${s.hubs}, connecting ${s.devices} devices to each`);
-    const started = await Promise.allSettled([
-      startSide("single hub", startSingleHub, s),
-      startSide(`cluster of ${s.hubs}`, () => startCluster(s.hubs), s),
-    ]);
-    for (const outcome of started) if (outcome.status === "fulfilled") sides.push(outcome.value);
-    const failed = started.find((outcome) => outcome.status === "rejected");
-    if (failed) throw failed.reason;
+    sides.push(await startSide("single hub", startSingleHub, s));
+    sides.push(await startSide(`cluster of ${s.hubs}`, () => startCluster(s.hubs), s));
     for (let round = 0; round < s.ingestRounds; round++) {
       for (let i = 0; i < sides.length; i++) {
         const side = sides[(round + i) % sides.length] as Side;

@@ -72,8 +72,8 @@ export async function startSingleHub(): Promise<BenchDeployment> {
 
 /**
  * A cluster as docs/cluster.md describes it, on loopback: a private PostgreSQL (fsync on: its
- * disk writes count), nats-server with JetStream, influxd, `hubs` hub processes with the same
- * secrets key (the first alone: it applies the schema; then the others at once), and HAProxy in front;
+ * disk writes count), nats-server with JetStream, influxd, `hubs` hub processes started one after
+ * the other (the first applies the schema) with the same secrets key, and HAProxy in front;
  * resolves once HAProxy's health checks (`GET /readyz`) see every hub up.
  */
 export async function startCluster(hubs: number): Promise<BenchDeployment> {
@@ -100,12 +100,10 @@ export async function startCluster(hubs: number): Promise<BenchDeployment> {
       parts.push(stoppable(hub));
       return hub;
     };
-    // The first applies the schema and records the secrets key; the others then start together.
-    const first = await spawnInstance(0);
-    const others = await Promise.allSettled(Array.from({ length: hubs - 1 }, (_, i) => spawnInstance(i + 1)));
-    const failed = others.find((outcome) => outcome.status === "rejected");
-    if (failed) throw failed.reason;
-    const processes = [first, ...others.map((outcome) => (outcome as PromiseFulfilledResult<HubProcess>).value)];
+    // One after the other: the first applies the schema and records the secrets key; hubs starting
+    // together on a loaded machine can miss spawnHub's 20 s start limit.
+    const processes: HubProcess[] = [];
+    for (let i = 0; i < hubs; i++) processes.push(await spawnInstance(i));
     const haproxy = await startHaproxy({
       backends: processes.map((hub, i) => ({ name: `hub-${i + 1}`, host: "127.0.0.1", port: hub.port })),
     });

@@ -30,7 +30,7 @@ function countFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): numb
 /** The cluster scenario's size for a full run or a quick one; `hubs` and `devices` from the environment when set there. */
 export function clusterBenchSettings(quick: boolean, env: NodeJS.ProcessEnv = process.env): ClusterBenchSettings {
   const base = quick
-    ? { hubs: 3, devices: 5, batchesPerDevice: 5, readingsPerBatch: 20, ingestRounds: 1, commands: 10, warmUpCommands: 2 }
+    ? { hubs: 3, devices: 5, batchesPerDevice: 5, readingsPerBatch: 20, ingestRounds: 2, commands: 10, warmUpCommands: 2 }
     : { hubs: 3, devices: 100, batchesPerDevice: 40, readingsPerBatch: 50, ingestRounds: 3, commands: 500, warmUpCommands: 50 };
   return {
     ...base,

@@ -6,6 +6,7 @@
  */
 import { cpus, totalmem } from "node:os";
 import { fmt } from "../output/format.js";
+import { CLUSTER_BENCH_ENV } from "./cluster-settings.js";
 import { ensureOpenFileLimit, openFileLimit } from "./open-files.js";
 import { progress } from "./progress.js";
 import { SCENARIOS } from "./scenarios.js";
@@ -19,10 +20,14 @@ if (args.includes("--help") || args.includes("-h") || stray !== undefined) {
   const usage = [
     "Usage: npm run bench [-- --quick] [-- --json] [-- --only <scenario,…>]",
     "",
-    "Runs every benchmark scenario (about 9 minutes) and prints each figure beside a baseline measured in the same run.",
+    "Runs every benchmark scenario (about 11 minutes) and prints each figure beside a baseline measured in the same run.",
     "  --quick   a tiny configuration (seconds), to check the harness, not to measure",
     "  --json    the measurements as JSON instead of the table",
     `  --only    a comma-separated list of: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+    "",
+    "The cluster scenario (PostgreSQL, nats-server, HAProxy and influxd installed; else it says so and is skipped):",
+    `  ${CLUSTER_BENCH_ENV.hubs}=N     hubs behind HAProxy (default 3)`,
+    `  ${CLUSTER_BENCH_ENV.devices}=N  devices on the cluster and on the single hub beside it (default 100)`,
     "",
     "What each figure means and the results so far: docs/benchmarks.md",
   ].join("\n");
