@@ -294,16 +294,24 @@ export class IngestDrainer {
     for (const taken of run) taken.msg.ack();
   }
 
+  /** Each device's entry in the sequences bucket as this drainer last saw or wrote it (a write against a stale one is retried). */
+  private readonly records = new Map<string, Revised<DeviceSequence>>();
+
+  /** The devices' entries in the sequences bucket: read if not seen yet, or if a batch is of another epoch than the one seen. */
+  private async recordsOf(batches: readonly LinedBatch[]): Promise<void> {
+    const stale = new Set<string>();
+    for (const { deviceId, epoch } of batches) {
+      const record = this.records.get(deviceId);
+      if (record === undefined || record.value?.epoch !== epoch) stale.add(deviceId);
+    }
+    await Promise.all([...stale].map(async (deviceId) => this.records.set(deviceId, await this.sequences.read(deviceId))));
+  }
+
   /** Write batches to InfluxDB and record their devices' drained sequences (before they may leave the stream). */
   private async write(batches: readonly LinedBatch[]): Promise<void> {
-    const records = new Map<string, Revised<DeviceSequence>>();
-    await Promise.all(
-      [...new Set(batches.map((batch) => batch.deviceId))].map(async (deviceId) =>
-        records.set(deviceId, await this.sequences.read(deviceId)),
-      ),
-    );
+    await this.recordsOf(batches);
     // A batch of an older epoch belongs to a device forgotten since: it leaves the stream unwritten.
-    const current = batches.filter((batch) => batch.epoch === (records.get(batch.deviceId)?.value?.epoch ?? 0));
+    const current = batches.filter((batch) => batch.epoch === (this.records.get(batch.deviceId)?.value?.epoch ?? 0));
     if (!this.prepared) {
       await this.prepare();
       this.prepared = true;
@@ -318,7 +326,9 @@ export class IngestDrainer {
     const drained = new Map<string, LinedBatch>();
     for (const batch of current) if (batch.seq > (drained.get(batch.deviceId)?.seq ?? 0)) drained.set(batch.deviceId, batch);
     await Promise.all(
-      Array.from(drained.values(), (batch) => this.sequences.drained(batch.deviceId, batch.seq, batch.epoch, records.get(batch.deviceId))),
+      Array.from(drained.values(), async ({ deviceId, seq, epoch }) =>
+        this.records.set(deviceId, await this.sequences.drained(deviceId, seq, epoch, this.records.get(deviceId))),
+      ),
     );
   }
 

@@ -32,14 +32,17 @@ export class IngestSequences {
   /**
    * Record that the device's batches through `seq` of `epoch` are in InfluxDB; never moves the
    * sequence back, nor touches an entry of a newer epoch (the device was forgotten meanwhile).
+   * `known` is the entry as last seen (read again if another writer changed it since). Resolves
+   * with the entry as it is now.
    */
-  async drained(deviceId: string, seq: number, epoch: number, known?: Revised<DeviceSequence>): Promise<void> {
-    await updateJson<DeviceSequence>(
+  async drained(deviceId: string, seq: number, epoch: number, known?: Revised<DeviceSequence>): Promise<Revised<DeviceSequence>> {
+    const entry = await updateJson<DeviceSequence>(
       this.kv,
       deviceToken(deviceId),
       (current = NONE) => (current.epoch === epoch && seq > current.seq ? { seq, epoch } : undefined),
       known,
     );
+    return { value: entry.value ?? NONE, revision: entry.revision };
   }
 
   /** Start the device over: sequence 0 in a new epoch (later than every earlier one). Resolves with the epoch. */
