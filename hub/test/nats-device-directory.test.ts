@@ -236,7 +236,7 @@ describe("NatsDeviceDirectory on a real nats-server", { skip }, () => {
     const kv = await new Kvm(y.connection.nats).open(names.instancesBucket);
     let now = Date.now();
     const registry = new InstanceRegistry(kv, silent, () => now);
-    await registry.start();
+    await (await registry.start()).caughtUp;
     try {
       const beat = (bootId: string) =>
         kv.put("x", new TextEncoder().encode(JSON.stringify({ instanceId: "x", bootId, intervalMs: 1_000, at: 0 })));

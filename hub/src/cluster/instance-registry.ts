@@ -26,10 +26,10 @@ export class InstanceRegistry {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Start watching; resolves once the beats already in the bucket are known. */
-  async start(): Promise<void> {
+  /** Start watching; resolves once watching, with a promise of when the beats already in the bucket are known. */
+  async start(): Promise<{ caughtUp: Promise<void> }> {
     this.watch = await BucketWatch.start(this.kv, (entry) => this.onEntry(entry), this.log);
-    await this.watch.caughtUp;
+    return this.watch;
   }
 
   stop(): void {

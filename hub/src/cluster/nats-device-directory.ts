@@ -104,11 +104,11 @@ export class NatsDeviceDirectory implements DeviceDirectory {
   private async start(): Promise<void> {
     const { nats, names, instanceId, log } = this.options;
     await this.heartbeat.start();
-    await this.registry.start();
+    const instances = await this.registry.start();
     this.watch = await BucketWatch.start(this.presenceKv, (entry) => this.onClaim(entry), log);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CATCH_UP_MS)));
-    await Promise.race([this.watch.caughtUp, late]);
+    await Promise.race([Promise.all([instances.caughtUp, this.watch.caughtUp]), late]);
     clearTimeout(timer);
     this.subscription = nats.subscribe(names.frames(instanceId), { callback: (_error, msg) => this.onRouted(msg) });
     const statuses = nats.status();
