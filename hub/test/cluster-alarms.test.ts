@@ -44,7 +44,10 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
   });
 
   /** `count` instances of a new cluster (its own database and NATS prefix). */
-  async function startCluster(count: number): Promise<{ instances: AlarmInstance[]; shared: AlarmClusterShared }> {
+  async function startCluster(
+    count: number,
+    isConnected: (deviceId: string) => boolean = () => false,
+  ): Promise<{ instances: AlarmInstance[]; shared: AlarmClusterShared }> {
     const name = `alarms${++clusters}`;
     const postgresUrl = await postgres.createDatabase(name);
     const db = openPgDatabase(postgresUrl, { poolSize: 1 });
@@ -59,7 +62,7 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
       alarmNames: alarmNames(name),
       feed: { replicas: 1, maxBytes: 64 * 1024 * 1024, ackWaitMs: 5_000 },
       leaseMs: 1_500,
-      isConnected: () => false,
+      isConnected,
     };
     const instances: AlarmInstance[] = [];
     for (let i = 0; i < count; i++) instances.push(await AlarmInstance.start(`${name}-${i}`, shared));
@@ -249,5 +252,37 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
     assert.equal((await other.alarms.getAlarm(alarm.id))?.status, "active");
     const updated = await other.alarms.updateRule(rule.id, { ...rule, enabled: false }, TEST_ACTOR);
     assert.equal(updated?.enabled, false);
+  });
+
+  test("a device connected elsewhere stays online across a holder change; one whose instance died goes offline once", async () => {
+    // Stands in for the device directory: connected to some live instance.
+    const connected = new Set<string>(["dev-gone"]);
+    const { instances, shared } = await startCluster(2, (deviceId) => connected.has(deviceId));
+    const first = await holderOf(instances);
+    const other = instances.find((instance) => instance !== first) as AlarmInstance;
+    await other.devices.create({ id: "dev-gone", name: "dev-gone", tokenHash: "sha256:none", labels: {}, at: Date.now() });
+    await other.alarms.deviceChanged("dev-gone");
+    const afterMs = 800;
+    const rule = await first.alarms.createRule(deviceRule("gone", "dev-gone", { kind: "offline", afterMs, severity: "major" }), TEST_ACTOR);
+    other.feed.presenceChanged("dev-gone", true, Date.now());
+    await feedEvaluated(instances, shared);
+    // Longer than afterMs: a new holder that took the device for disconnected since then would raise at once.
+    await new Promise((resolve) => setTimeout(resolve, afterMs * 2));
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+    assert.equal(await holderOf([other]), other);
+    // The device's instance dies: nobody publishes its disconnection; the directory stops counting it connected.
+    const lost = Date.now();
+    connected.delete("dev-gone");
+    await eventually(
+      async () => (await other.alarms.listAlarms({ ruleId: rule.id, limit: 1, offset: 0 })).total > 0,
+      "the offline alarm is raised",
+      15_000,
+    );
+    await other.alarms.idle();
+    const { items: alarms } = await other.alarms.listAlarms({ ruleId: rule.id, limit: 10, offset: 0 });
+    assert.equal(alarms.length, 1, "one alarm");
+    assert.ok((alarms[0]?.raisedAt ?? 0) >= lost + afterMs, "raised afterMs after the device was lost, not before");
+    assert.equal(alarms[0]?.status, "active");
   });
 });
