@@ -75,17 +75,25 @@ export class CommandService {
         );
       }
       const createdAt = now();
-      const command = await store.create({
-        id: randomUUID(),
-        deviceId: request.deviceId,
-        name: request.name,
-        args: request.args,
-        createdAt,
-        expiresAt: createdAt + (request.ttlMs ?? config.defaultTtlMs),
-        timeoutMs: request.timeoutMs ?? config.defaultTimeoutMs,
-        idempotencyKey: request.idempotencyKey ?? null,
-        createdBy: request.actor,
-      });
+      let command: CommandRecord;
+      try {
+        command = await store.create({
+          id: randomUUID(),
+          deviceId: request.deviceId,
+          name: request.name,
+          args: request.args,
+          createdAt,
+          expiresAt: createdAt + (request.ttlMs ?? config.defaultTtlMs),
+          timeoutMs: request.timeoutMs ?? config.defaultTimeoutMs,
+          idempotencyKey: request.idempotencyKey ?? null,
+          createdBy: request.actor,
+        });
+      } catch (error) {
+        // Another hub instance stored a command with this key between the lookup and here (the store's key is unique).
+        const raced = request.idempotencyKey ? await store.findByIdempotencyKey(request.deviceId, request.idempotencyKey) : undefined;
+        if (raced) return { command: raced, created: false };
+        throw error;
+      }
       this.publish(command);
       return { command: (await this.send(command)) ?? command, created: true };
     });
