@@ -35,6 +35,26 @@ const types = {
       : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * Listen for the loss of a checked-out connection (the server restarted or was killed) until
+ * `end()`, which says the error if there was one. The pool listens only while a connection is
+ * idle: a checked-out client's `error` event without a listener would throw and stop the hub.
+ * The query in progress fails with the same error, so it is only noted here.
+ */
+function watchLoss(client: pg.PoolClient): { end(): Error | undefined } {
+  let lost: Error | undefined;
+  const note = (error: Error): void => {
+    lost = error;
+  };
+  client.on("error", note);
+  return {
+    end() {
+      client.removeListener("error", note);
+      return lost;
+    },
+  };
+}
+
 /** Open a pool on `url` (nothing connects until the first query). */
 export function openPgDatabase(url: string, options: PgDatabaseOptions): PgDatabase {
   const pool = new pg.Pool({
@@ -52,6 +72,7 @@ export function openPgDatabase(url: string, options: PgDatabaseOptions): PgDatab
     query: (text, values) => query(pool, text, values),
     async transaction(work) {
       const client = await pool.connect();
+      const lost = watchLoss(client);
       let broken: Error | undefined;
       try {
         await client.query("BEGIN");
@@ -67,11 +88,12 @@ export function openPgDatabase(url: string, options: PgDatabaseOptions): PgDatab
         throw error;
       } finally {
         // A connection whose ROLLBACK failed is in an unknown state: destroyed, not reused.
-        client.release(broken);
+        client.release(lost.end() ?? broken);
       }
     },
     async withConnection(work) {
       const client = await pool.connect();
+      const lost = watchLoss(client);
       let failed: Error | undefined;
       try {
         return await work({ query: (text, values) => query(client, text, values) });
@@ -79,7 +101,7 @@ export function openPgDatabase(url: string, options: PgDatabaseOptions): PgDatab
         failed = error as Error;
         throw error;
       } finally {
-        client.release(failed);
+        client.release(lost.end() ?? failed);
       }
     },
     close: () => pool.end(),
