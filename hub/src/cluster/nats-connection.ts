@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { AuthorizationError, connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type pino from "pino";
@@ -20,12 +21,14 @@ export interface ClusterConnection {
 export type ClusterSettings = HubConfig["cluster"];
 
 /**
- * This instance's id: `cluster.instanceId`, or `<hostname>-<port>` when it is empty, with every
+ * This instance's id: `cluster.instanceId`, or `<hostname>-<port>` when it is empty (`<hostname>-<random>` for port 0), with every
  * character a NATS subject token or KV key may not hold (a dotted host name's `.`) as `-`.
  */
 export function instanceIdOf(config: Pick<HubConfig, "cluster">, port: number): string {
   if (config.cluster.instanceId !== "") return config.cluster.instanceId;
-  return `${hostname()}-${port}`.replace(/[^A-Za-z0-9_-]/g, "-");
+  // Port 0 is a random port, known only after listening: a random suffix keeps instances apart.
+  const suffix = port === 0 ? randomBytes(4).toString("hex") : String(port);
+  return `${hostname()}-${suffix}`.replace(/[^A-Za-z0-9_-]/g, "-");
 }
 
 /** The client options for `cluster`: every server, the credentials, reconnection forever. */
