@@ -88,6 +88,18 @@ describe("JetStream telemetry store (private nats-server and influxd)", { skip: 
       await eventually(async () => (await a.store.countValues("both")) === 40, "InfluxDB holds 40 values", 15_000);
     });
 
+    test("a metric one instance records is read on the other, which had the device's types already", async () => {
+      await a.store.append([{ deviceId: "typed", seq: 1, receivedAt: 1, readings: [{ ts: 1_000, metrics: { t: 1 } }] }]);
+      // Reads are eventually consistent across instances: the batch is drained by either one.
+      await eventually(async () => (await b.store.latest("typed")).map((v) => v.metric).join() === "t", "the other reads t", 10_000);
+      await a.store.append([{ deviceId: "typed", seq: 2, receivedAt: 2, readings: [{ ts: 2_000, metrics: { t: 2, mode: "eco" } }] }]);
+      await eventually(
+        async () => (await b.store.latest("typed")).map((v) => `${v.metric}=${v.value}`).join() === "mode=eco,t=2",
+        "the other instance reads the new metric",
+        10_000,
+      );
+    });
+
     test("a device's sequence outlives the stream: once drained, it is read from the sequences bucket", async () => {
       await eventually(async () => (await a.drainer?.backlog())?.messages === 0, "the stream is drained", 15_000);
       const fresh = await openIngestInstance(engines.nats.url, engines.influxd, {
