@@ -59,8 +59,8 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
       secrets,
       telemetry,
       cluster: clusterNames(name),
+      prefix: name,
       alarmNames: alarmNames(name),
-      feed: { replicas: 1, maxBytes: 64 * 1024 * 1024, ackWaitMs: 5_000 },
       leaseMs: 1_500,
       isConnected,
     };

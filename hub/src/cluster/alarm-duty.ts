@@ -22,6 +22,9 @@ export interface ClusterAlarmDutyOptions {
   log: pino.Logger;
 }
 
+/** A start that failed (PostgreSQL or NATS away) is tried again after this, doubling up to {@link MAX_RETRY_START_MS}, while the lease is held. */
+const RETRY_START_MS = 1_000;
+const MAX_RETRY_START_MS = 30_000;
 /** Inputs one pull asks for; they are acknowledged together once evaluated. */
 const PULL_INPUTS = 500;
 /** How long one pull waits for inputs. */
@@ -39,22 +42,47 @@ const RETRY_MS = 500;
  * the engine treats a reading it already evaluated as late), checks every `presenceCheckMs` that
  * the devices the engine believes connected still are (an instance that died reports no
  * disconnection), and sends the notifications. Stopping evaluates what was handed over, writes
- * every state, then acknowledges.
+ * every state, then acknowledges. A start that fails is tried again until it succeeds or the duty
+ * is stopped.
  */
 export class ClusterAlarmDuty implements Duty {
   private turn: Promise<void> = Promise.resolve();
   private run: Run | undefined;
+  private wanted = false;
+  private failedStarts = 0;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ClusterAlarmDutyOptions) {}
 
+  /** Take the duty up; resolves once the engine runs, or once a failed start is logged (it is tried again). */
   start(): Promise<void> {
-    this.turn = this.turn.then(() => this.begin());
+    this.wanted = true;
+    clearTimeout(this.retry);
+    this.turn = this.turn
+      .then(() => (this.wanted ? this.begin() : undefined))
+      .then(
+        () => {
+          this.failedStarts = 0;
+        },
+        (error: unknown) => this.startFailed(error),
+      );
     return this.turn;
   }
 
   stop(): Promise<void> {
+    this.wanted = false;
+    clearTimeout(this.retry);
     this.turn = this.turn.then(() => this.end());
     return this.turn;
+  }
+
+  private startFailed(error: unknown): void {
+    const delay = Math.min(MAX_RETRY_START_MS, RETRY_START_MS * 2 ** this.failedStarts++);
+    this.options.log.error({ err: error, retryInMs: delay }, "the alarm duty could not start; trying again");
+    this.retry = setTimeout(() => {
+      if (this.wanted) void this.start();
+    }, delay);
+    this.retry.unref();
   }
 
   private async begin(): Promise<void> {

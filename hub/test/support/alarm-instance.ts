@@ -3,10 +3,10 @@ import pino from "pino";
 import { AlarmEngine } from "../../src/alarms/alarm-engine.js";
 import { AlarmRecorder } from "../../src/alarms/alarm-recorder.js";
 import { AlarmService } from "../../src/alarms/alarm-service.js";
-import { ClusterAlarmDuty } from "../../src/cluster/alarm-duty.js";
-import { AlarmFeedPublisher, type AlarmFeedSettings } from "../../src/cluster/alarm-feed.js";
+import type { ClusterAlarmDuty } from "../../src/cluster/alarm-duty.js";
+import type { AlarmFeedPublisher } from "../../src/cluster/alarm-feed.js";
 import type { AlarmNames } from "../../src/cluster/alarm-names.js";
-import { RemoteAlarmControl } from "../../src/cluster/alarm-requests.js";
+import { ClusterAlarms } from "../../src/cluster/alarm-wiring.js";
 import { ClusterCacheNotices } from "../../src/cluster/cluster-cache-notices.js";
 import { ClusterEventBus } from "../../src/cluster/cluster-event-bus.js";
 import { ClusterLease } from "../../src/cluster/cluster-lease.js";
@@ -35,8 +35,9 @@ export interface AlarmClusterShared {
   /** Stands in for the cluster's InfluxDB (read by the engine's catch-up at start). */
   telemetry: TelemetryStore;
   cluster: ClusterNames;
+  /** `cluster.natsPrefix`. */
+  prefix: string;
   alarmNames: AlarmNames;
-  feed: AlarmFeedSettings;
   leaseMs: number;
   /** Whether a device is connected anywhere (stands in for the cluster's device directory). */
   isConnected: (deviceId: string) => boolean;
@@ -99,26 +100,24 @@ export class AlarmInstance {
         log,
         now,
       });
-    const duty = new ClusterAlarmDuty({
+    const side = await ClusterAlarms.open({
       nats,
-      names: shared.alarmNames,
-      feed: shared.feed,
+      cluster: { ...DEFAULT_CONFIG.cluster, natsPrefix: shared.prefix, heartbeatIntervalMs: 200, ingestMaxBytes: 64 * 1024 * 1024 },
       engine,
       notifications,
       isConnected: shared.isConnected,
-      presenceCheckMs: 200,
       log,
     });
+    const { duty, observer: feed } = side;
     const alarms = new AlarmService({
       repository,
-      engine: new RemoteAlarmControl(nats, shared.alarmNames.requests, 5_000),
+      engine: side.control,
       devices,
       profiles: { get: async () => undefined },
       telemetry: shared.telemetry,
       config: TEST_ALARMS,
       now,
     });
-    const feed = await AlarmFeedPublisher.open(nats, shared.alarmNames, shared.feed, log);
     const kv = await new Kvm(nats).create(shared.cluster.leasesBucket, { ttl: shared.leaseMs });
     const lease = new ClusterLease(
       kv,
