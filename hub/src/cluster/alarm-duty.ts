@@ -25,6 +25,8 @@ export interface ClusterAlarmDutyOptions {
 /** A start that failed (PostgreSQL or NATS away) is tried again after this, doubling up to {@link MAX_RETRY_START_MS}, while the lease is held. */
 const RETRY_START_MS = 1_000;
 const MAX_RETRY_START_MS = 30_000;
+/** Inputs handed to a new holder's engine before it starts, at most (the rest follow once it runs). */
+const MAX_BACKLOG_BEFORE_START = 20_000;
 /** Inputs one pull asks for; they are acknowledged together once evaluated. */
 const PULL_INPUTS = 500;
 /** How long one pull waits for inputs. */
@@ -100,6 +102,7 @@ export class ClusterAlarmDuty implements Duty {
     this.run = run;
     try {
       await ensureAlarmFeed(await jetstreamManager(nats), names, this.options.feed);
+      await this.handBacklog(run);
       // Listening before the engine's first step (its catch-up at start may make some).
       await this.options.notifications.startSending();
       await engine.start();
@@ -107,6 +110,8 @@ export class ClusterAlarmDuty implements Duty {
       failed(error);
       this.run = undefined;
       run.requests.unsubscribe();
+      for (const msg of run.held) msg.nak();
+      run.held.length = 0;
       await engine.stop().catch(() => undefined);
       await this.options.notifications.stopSending().catch(() => undefined);
       throw error;
@@ -132,6 +137,21 @@ export class ClusterAlarmDuty implements Duty {
     run.held.length = 0;
     await this.options.notifications.stopSending();
     this.options.log.info("this instance no longer evaluates the alarm rules");
+  }
+
+  /**
+   * Hand the engine, before it starts, the inputs that waited in the stream while no instance held
+   * the duty (up to {@link MAX_BACKLOG_BEFORE_START}): a device whose inputs are queued has its
+   * deadlines looked at only once they are evaluated, so the readings of the gap are not missed by
+   * a no-data deadline acted on first.
+   */
+  private async handBacklog(run: Run): Promise<void> {
+    const { nats, names } = this.options;
+    const consumer = await jetstream(nats).consumers.get(names.feedStream, names.feedConsumer);
+    while (run.held.length < MAX_BACKLOG_BEFORE_START && (await consumer.info()).num_pending > 0) {
+      const messages = await consumer.fetch({ max_messages: PULL_INPUTS, expires: PULL_EXPIRES_MS });
+      for await (const msg of messages) this.hand(run.engine, msg, run);
+    }
   }
 
   /** Pull inputs into the engine; acknowledge each pull's once the engine is idle. */
