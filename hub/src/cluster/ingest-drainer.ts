@@ -99,6 +99,7 @@ export class IngestDrainer {
   private prepared = false;
   private loops: Promise<void>[] = [];
   private fetching: { stop(): void } | undefined;
+  private reclaiming = false;
   private timers: NodeJS.Timeout[] = [];
   private readonly http: InfluxHttp;
   private readonly deadLetters: DeadLetters;
@@ -138,8 +139,11 @@ export class IngestDrainer {
       this.jsm.consumers.info(ingestStream, ingestConsumer),
     ]);
     const floor = consumer.ack_floor.stream_seq;
-    if (state.messages > 0 && state.first_seq <= floor) {
-      const reclaimed = await this.reclaim(state.first_seq, floor);
+    if (state.messages > 0 && state.first_seq <= floor && !this.reclaiming) {
+      this.reclaiming = true;
+      const reclaimed = await this.reclaim(state.first_seq, floor).finally(() => {
+        this.reclaiming = false;
+      });
       this.options.log.warn(
         { reclaimed, ackFloor: floor },
         "wrote again and removed batches acknowledged earlier that the stream still held",
@@ -166,7 +170,8 @@ export class IngestDrainer {
         seq = stored.seq + 1;
       }
       await this.write(found.flatMap(({ batch }) => (batch === undefined ? [] : [batch])));
-      await Promise.all(found.map((message) => this.jsm.streams.deleteMessage(ingestStream, message.seq, false)));
+      // Another instance may be reclaiming them too: one already deleted is fine.
+      await Promise.all(found.map((message) => this.jsm.streams.deleteMessage(ingestStream, message.seq, false).catch(() => false)));
       reclaimed += found.length;
     }
     return reclaimed;
@@ -377,7 +382,9 @@ export class IngestDrainer {
     this.wakePuller?.();
     this.backoff?.();
     this.fetching?.stop();
-    await Promise.race([Promise.all(this.loops), pause(PULL_EXPIRES_MS + 500).done]);
+    const patience = pause(PULL_EXPIRES_MS + 500);
+    await Promise.race([Promise.all(this.loops), patience.done]);
+    patience.cut();
     for (const taken of this.pending) taken.msg.nak();
     this.pending.length = 0;
   }
