@@ -1,4 +1,5 @@
 import pg from "pg";
+import { markUnavailable } from "./pg-availability.js";
 
 /** What runs SQL: the pool, or one transaction's connection. */
 export interface PgQueryable {
@@ -65,13 +66,21 @@ export function openPgDatabase(url: string, options: PgDatabaseOptions): PgDatab
   });
   pool.on("error", (error) => options.onIdleError?.(error));
   const query = async <R extends object>(on: pg.Pool | pg.PoolClient, text: string, values?: readonly unknown[]) => {
-    const result = await on.query<R>(text, values as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    try {
+      const result = await on.query<R>(text, values as unknown[] | undefined);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw markUnavailable(error);
+    }
   };
+  const checkOut = (): Promise<pg.PoolClient> =>
+    pool.connect().catch((error: unknown) => {
+      throw markUnavailable(error);
+    });
   return {
     query: (text, values) => query(pool, text, values),
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await checkOut();
       const lost = watchLoss(client);
       let broken: Error | undefined;
       try {
@@ -92,7 +101,7 @@ export function openPgDatabase(url: string, options: PgDatabaseOptions): PgDatab
       }
     },
     async withConnection(work) {
-      const client = await pool.connect();
+      const client = await checkOut();
       const lost = watchLoss(client);
       let failed: Error | undefined;
       try {
