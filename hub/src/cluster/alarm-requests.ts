@@ -36,10 +36,12 @@ export class AlarmsUnavailableError extends Error {
 
 /**
  * The alarm service's engine on an instance of a cluster: every call is a NATS request to the
- * instance holding the alarm duty (`names.requests`), answered by its engine. Changes (a rule,
- * a device) with no holder at all are done: the next holder reads them from the store when it
- * starts (it subscribes before it reads). An acknowledge or clear with no holder, and any call
- * the holder does not answer within `timeoutMs`, rejects with {@link AlarmsUnavailableError}.
+ * instance holding the alarm duty (`names.requests`), answered by its engine. An acknowledge or
+ * clear with no holder, or not answered within `timeoutMs`, rejects with
+ * {@link AlarmsUnavailableError}. A change (a rule, a device) is already stored when it is told:
+ * it never fails the API call that made it (a device created, its token in the answer). With no
+ * holder there is nobody to tell (the next holder reads it when it starts: it subscribes before
+ * it reads); one not answered in time is logged (a holder that received it acts on it when it can).
  */
 export class RemoteAlarmControl implements AlarmControl {
   private readonly encoder = new TextEncoder();
@@ -48,6 +50,7 @@ export class RemoteAlarmControl implements AlarmControl {
     private readonly nats: NatsConnection,
     private readonly subject: string,
     private readonly timeoutMs: number,
+    private readonly log: pino.Logger,
   ) {}
 
   ruleSaved(rule: AlarmRule): Promise<void> {
@@ -79,7 +82,12 @@ export class RemoteAlarmControl implements AlarmControl {
   }
 
   private async tell(request: AlarmRequest): Promise<void> {
-    await this.ask(request, true);
+    try {
+      await this.ask(request, true);
+    } catch (error) {
+      if (request.op === "idle") throw error;
+      this.log.warn({ err: error, op: request.op }, "the alarm duty's holder did not confirm a change (it is stored)");
+    }
   }
 
   private async act(request: AlarmRequest): Promise<Alarm> {

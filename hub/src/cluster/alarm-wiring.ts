@@ -51,7 +51,8 @@ export class ClusterAlarms {
       presenceCheckMs: cluster.heartbeatIntervalMs,
       log: log.child({ duty: "alarms" }),
     });
-    return new ClusterAlarms(new RemoteAlarmControl(nats, names.requests, cluster.alarmRequestTimeoutMs), observer, duty);
+    const control = new RemoteAlarmControl(nats, names.requests, cluster.alarmRequestTimeoutMs, log.child({ part: "alarm-requests" }));
+    return new ClusterAlarms(control, observer, duty);
   }
 
   /** At shutdown, after the gateway closed: the inputs it published are in the stream (or failed). */

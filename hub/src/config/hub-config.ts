@@ -329,7 +329,7 @@ export interface HubConfig {
     ingestMaxBytes: number;
     /** An append fails (devices get `TH_STORE_UNAVAILABLE`) when JetStream has not acknowledged its publish within this time. Default 5,000 ms. */
     ingestPublishTimeoutMs: number;
-    /** An alarm acknowledge, clear or rule/device change waits this long for the instance evaluating the rules; then 503 `TH_API_ALARMS_UNAVAILABLE`. Default 5,000 ms. */
+    /** An alarm acknowledge or clear waits this long for the instance evaluating the rules; then 503 `TH_API_ALARMS_UNAVAILABLE`. Default 5,000 ms. */
     alarmRequestTimeoutMs: number;
     /** How often an instance writes its heartbeat; after 3 missed beats the others count it as dead (its devices as not connected). Default 5,000 ms. */
     heartbeatIntervalMs: number;
