@@ -11,8 +11,9 @@ import { AlarmService } from "./alarms/alarm-service.js";
 import { CommandService } from "./commands/command-service.js";
 import type { DeviceChannel } from "./commands/device-channel.js";
 import type { HubConfig } from "./config/hub-config.js";
-import { DesiredConfigService } from "./desired-config/desired-config-service.js";
 import { openDeployment } from "./deployment/open-deployment.js";
+import { DesiredConfigService } from "./desired-config/desired-config-service.js";
+import { DrainState } from "./drain-state.js";
 import { ReadingFreshness } from "./fleet/reading-freshness.js";
 import type { DeviceDirectory } from "./gateway/device-directory.js";
 import { DeviceGateway } from "./gateway/device-gateway.js";
@@ -67,7 +68,10 @@ export interface Hub {
   readonly generatedAdminPassword: string | undefined;
   /** Start listening on `config.host:config.port`; resolves with the base URL. */
   listen(): Promise<string>;
-  /** Graceful shutdown: refuse new devices, flush pending writes, close sessions with 1001, close the stores. */
+  /**
+   * Graceful shutdown: drain for `gateway.drainMs` (`/readyz` 503, new devices refused, open sessions
+   * go on), then refuse new devices, flush pending writes, close sessions with 1001, close the stores.
+   */
   close(): Promise<void>;
 }
 
@@ -234,6 +238,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
   const deviceThrottle = new FailureThrottle(throttleOptions, now);
   const apiThrottle = new FailureThrottle(throttleOptions, now);
   const clientAddresses = new ClientAddresses(security.trustProxy);
+  const drain = new DrainState();
   const gateway = new DeviceGateway({
     config,
     devices,
@@ -252,6 +257,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     clientAddresses,
     connectionAccepted: (socket) => connectionLimits.release(socket),
     directory: options.deviceDirectory ?? deployment.directory,
+    drain,
   });
   const { users } = meta;
   const accounts = new Accounts({
@@ -324,6 +330,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       profiles,
       alarms,
       notifications,
+      drain,
     });
     // Once for the whole deployment: on a cluster's lease holder only (docs/cluster.md, "Cluster duties").
     deployment.addDuty("commands", { start: () => commands.start(), stop: () => commands.stop() });
@@ -368,6 +375,11 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     async close() {
       if (closed) return;
       closed = true;
+      const { drainMs } = config.gateway;
+      if (drainMs > 0) {
+        log.info({ drainMs }, "draining: /readyz answers 503, new device sessions are refused, open ones go on");
+        await drain.drain(drainMs);
+      }
       liveSockets.close();
       live.close();
       await gateway.close();

@@ -52,7 +52,8 @@ export const PROTOCOL_ERRORS = {
   TH_HUB_BUSY: {
     delivery: { kind: "upgrade", httpStatus: 503 },
     retryable: true,
-    description: "Too many handshakes in progress (admission control); retry after the `Retry-After` seconds with backoff.",
+    description:
+      "Too many handshakes in progress (admission control), or the hub is draining before it stops; retry after the `Retry-After` seconds with backoff.",
   },
   TH_HUB_FULL: {
     delivery: { kind: "upgrade", httpStatus: 503 },

@@ -78,6 +78,11 @@ export interface HubConfig {
     maxHandshakesPerAddress: number;
     /** A closed connection's peer has this long to answer the close frame before its socket is destroyed. Default 5,000 ms. */
     closeTimeoutMs: number;
+    /**
+     * At shutdown, drain this long first: `/readyz` answers 503 and new device sessions get 503 `TH_HUB_BUSY`, while
+     * open ones go on (a load balancer meanwhile moves new connections elsewhere). 0: no drain. Default 0.
+     */
+    drainMs: number;
     /** Device connections at once; more get HTTP 503. Default 10,000. */
     maxDevices: number;
     /** Device connections from one address at once; 0: no limit (devices behind one NAT share an address). Default 0. */
@@ -376,6 +381,7 @@ export const DEFAULT_CONFIG: HubConfig = {
     maxConcurrentHandshakes: 64,
     maxHandshakesPerAddress: 16,
     closeTimeoutMs: 5_000,
+    drainMs: 0,
     maxDevices: 10_000,
     maxConnectionsPerAddress: 0,
     floodStrikes: 50,

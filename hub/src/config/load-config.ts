@@ -4,6 +4,7 @@ import { CONFIG_CHOICES, DEFAULT_CONFIG, type HubConfig, type HubConfigInput } f
 
 /** Numeric keys where 0 switches the limit off. */
 const ZERO_MEANS_OFF: ReadonlySet<string> = new Set([
+  "gateway.drainMs",
   "gateway.maxConnectionsPerAddress",
   "gateway.maxHandshakesPerAddress",
   "gateway.http.maxPollsPerAddress",

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { type HubFrame, type ProtocolErrorCode, SUBPROTOCOL } from "@telehub/device-client/protocol";
 import { WebSocketServer } from "ws";
 import type { DeviceChannel } from "../commands/device-channel.js";
+import { DRAINING_REFUSAL } from "../drain-state.js";
 import type { DeviceRecord } from "../storage/device-repository.js";
 import { type AdmissionRefusal, handshakeRefusal, screenCredentials, verifyCredentials } from "./device-admission.js";
 import { offeredSubprotocols, readDeviceCredentials } from "./device-credentials.js";
@@ -160,6 +161,7 @@ export class DeviceGateway implements DevicePresence, DeviceChannel {
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     const { gateway } = this.deps.config;
     if (this.stopping) return this.refuse(socket, "TH_HUB_STOPPING", "the hub is shutting down", 503, 5);
+    if (this.deps.drain?.draining) return this.refuseWith(socket, DRAINING_REFUSAL);
     const credentials = readDeviceCredentials(req, url);
     // A connected device that reconnects replaces its own session (the newest wins): it adds no connection.
     if (this.isFull(credentials?.deviceId)) return this.refuseFull(socket);

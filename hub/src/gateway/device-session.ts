@@ -199,6 +199,10 @@ export class DeviceSession implements LinkListener {
       return;
     }
     this.link.noteReceived?.(frame);
+    // No batch is taken after the hub's close frame: it could not be acknowledged, and the device
+    // resends it after it reconnects, perhaps to another instance (stored there and here, it would
+    // count twice). Answers to commands and configurations still count.
+    if (frame.t === "batch" && !this.link.open) return;
     if (this.state === "awaiting-hello" && frame.t !== "hello") {
       this.fail(new ProtocolError("TH_PROTOCOL_VIOLATION", "the first frame must be hello"));
       return;

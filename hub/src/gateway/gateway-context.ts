@@ -4,6 +4,7 @@ import type { ReadingObserver } from "../alarms/reading-observer.js";
 import type { CommandService } from "../commands/command-service.js";
 import type { HubConfig } from "../config/hub-config.js";
 import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
+import type { DrainState } from "../drain-state.js";
 import type { BatchAdmission } from "../ingest/batch-admission.js";
 import type { BatchWriter } from "../ingest/batch-writer.js";
 import type { LiveFeed } from "../live/live-hub.js";
@@ -45,6 +46,8 @@ export interface GatewayDeps {
   connectionAccepted?: (socket: Duplex) => void;
   /** Where devices on other hub instances are (a cluster, docs/cluster.md). Default: none (`LocalDeviceDirectory`). */
   directory?: DeviceDirectory;
+  /** The hub's drain before shutdown: while it lasts, new device sessions are refused. Default: never draining. */
+  drain?: DrainState;
 }
 
 /** What sessions and frame handlers share: the hub's parts and the gateway's callbacks. */

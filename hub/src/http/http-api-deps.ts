@@ -6,6 +6,7 @@ import type { CommandService } from "../commands/command-service.js";
 import type { CommandStore } from "../commands/command-store.js";
 import type { HubConfig } from "../config/hub-config.js";
 import type { DesiredConfigService } from "../desired-config/desired-config-service.js";
+import type { DrainState } from "../drain-state.js";
 import type { ReadingFreshness } from "../fleet/reading-freshness.js";
 import type { DevicePresence } from "../gateway/device-presence.js";
 import type { BatchAdmission } from "../ingest/batch-admission.js";
@@ -58,4 +59,6 @@ export interface HttpApiDeps {
   alarms: AlarmApi;
   /** Notification channels and deliveries. */
   notifications: NotificationApi;
+  /** The hub's drain before shutdown: `/readyz` answers 503 `draining` while it lasts. Default: never draining. */
+  drain?: DrainState;
 }

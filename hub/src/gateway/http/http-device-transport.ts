@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ProtocolErrorCode } from "@telehub/device-client/protocol";
+import { DRAINING_REFUSAL } from "../../drain-state.js";
 import type { DeviceRecord } from "../../storage/device-repository.js";
 import { type AdmissionRefusal, type AdmittedDevice, handshakeRefusal, screenCredentials, verifyCredentials } from "../device-admission.js";
 import { type DeviceCredentials, readDeviceCredentials } from "../device-credentials.js";
@@ -75,6 +76,8 @@ export class HttpDeviceTransport {
     remoteAddress: string,
   ): Promise<void> {
     const { hooks } = this;
+    // Draining: the sessions open here go on; a new one belongs on another instance.
+    if (this.deps.drain?.draining) return this.refuse(res, DRAINING_REFUSAL);
     if (hooks.isFull(credentials.deviceId)) return this.refuseFull(res);
     // Held until the welcome, or until the session ends without one, as for an upgrade.
     const noSlot = hooks.handshakes.take(remoteAddress);

@@ -16,7 +16,7 @@ const READINESS_SCHEMA = {
   type: "object",
   required: ["status", "checks"],
   properties: {
-    status: { type: "string", enum: ["ready", "unavailable"] },
+    status: { type: "string", enum: ["ready", "unavailable", "draining"] },
     checks: { type: "object", required: ["telemetry", "metadata"], properties: { telemetry: CHECK_SCHEMA, metadata: CHECK_SCHEMA } },
   },
 } as const;
@@ -32,7 +32,7 @@ async function check(what: string, probe: () => Promise<unknown>): Promise<Check
   }
 }
 
-/** Open probes for orchestrators: liveness (`/healthz`) and readiness (`/readyz`, both stores answer). */
+/** Open probes for orchestrators: liveness (`/healthz`) and readiness (`/readyz`, both stores answer and the hub is not draining). */
 export function registerHealthRoutes(http: FastifyInstance, deps: HttpApiDeps): void {
   http.get(
     "/healthz",
@@ -54,8 +54,9 @@ export function registerHealthRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       config: { access: "public" },
       schema: routeSchema({
         tags: ["health"],
-        summary: "Readiness: the telemetry store and the metadata store answer",
-        description: "503 names the check that failed.",
+        summary: "Readiness: the telemetry store and the metadata store answer, and the hub is not draining",
+        description:
+          "503 names the check that failed; or, with `status` `draining`, the hub is draining before it stops (`gateway.drainMs`): a load balancer should send it nothing new.",
         security: [],
         response: { 200: READINESS_SCHEMA, 503: READINESS_SCHEMA },
       }),
@@ -65,9 +66,11 @@ export function registerHealthRoutes(http: FastifyInstance, deps: HttpApiDeps): 
         check("telemetry store", () => deps.telemetry.ping()),
         check("metadata store", () => deps.apiKeys.countActive()),
       ]);
+      const checks = { telemetry, metadata };
+      if (deps.drain?.draining) return reply.code(503).send({ status: "draining", checks });
       const ready = telemetry.status === "ok" && metadata.status === "ok";
-      if (!ready) reply.log.warn({ telemetry, metadata }, "not ready");
-      return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "unavailable", checks: { telemetry, metadata } });
+      if (!ready) reply.log.warn(checks, "not ready");
+      return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "unavailable", checks });
     },
   );
 }
