@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { TelehubClient } from "@telehub/device-client";
+import { configKeys, envNameOf } from "../src/config/load-config.js";
 import { generateSecret, hashSecret } from "../src/security/secrets.js";
 import { freePort } from "../src/testing/influxd.js";
 import { TEST_ADMIN_KEY } from "./support/api-client.js";
@@ -15,9 +16,25 @@ import { type RunningHub, startHub } from "./support/hub-fixture.js";
 // deploy/haproxy/haproxy.cfg is the one the tests run, with production parameters.
 
 const SHIPPED = fileURLToPath(new URL("../../../deploy/haproxy/haproxy.cfg", import.meta.url));
+const COMPOSE = readFileSync(fileURLToPath(new URL("../../../docker-compose.yml", import.meta.url)), "utf8");
 
 test("deploy/haproxy/haproxy.cfg is haproxyConfig(PRODUCTION_HAPROXY) (regenerate it from there when this fails)", () => {
   assert.equal(readFileSync(SHIPPED, "utf8"), haproxyConfig(PRODUCTION_HAPROXY));
+});
+
+test("docker-compose.yml: every TELEHUB_ variable is a hub setting; the cluster profile has the hubs the shipped configuration names", () => {
+  // No Docker engine here: what can be checked without one. The sim service's TELEHUB_API_KEY is the simulator's own.
+  const settings = new Set([...configKeys().map(({ path }) => envNameOf(path)), "TELEHUB_API_KEY"]);
+  const variables = [...COMPOSE.matchAll(/^\s+(TELEHUB_[A-Z0-9_]+):/gm)].map((match) => match[1]);
+  assert.ok(variables.includes("TELEHUB_CLUSTER_POSTGRES_URL"));
+  assert.deepEqual(
+    variables.filter((name) => !settings.has(name as string)),
+    [],
+  );
+  for (const backend of PRODUCTION_HAPROXY.backends) {
+    assert.match(COMPOSE, new RegExp(`^  ${backend.host}:\\n(    .*\\n|\\n)*?      TELEHUB_CLUSTER_INSTANCE_ID: ${backend.name}$`, "m"));
+  }
+  assert.match(COMPOSE, /- \.\/deploy\/haproxy\/haproxy\.cfg:\/usr\/local\/etc\/haproxy\/haproxy\.cfg:ro/);
 });
 
 test("HAProxy accepts the shipped configuration (haproxy -c)", { skip: requireHaproxy() }, () => {

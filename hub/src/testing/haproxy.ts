@@ -25,6 +25,8 @@ export interface HaproxyHealthCheck {
   fall: number;
   /** Consecutive passed checks that mark a server up again. */
   rise: number;
+  /** A check whose answer takes longer fails (`timeout check`): a hub slowed by load must not count as down. */
+  timeoutMs: number;
 }
 
 /** Everything `haproxyConfig` writes; the shipped `deploy/haproxy/haproxy.cfg` is {@link PRODUCTION_HAPROXY}. */
@@ -64,7 +66,7 @@ export const PRODUCTION_HAPROXY: HaproxyConfigOptions = {
     { name: "hub2", host: "hub2", port: 8080 },
     { name: "hub3", host: "hub3", port: 8080 },
   ],
-  check: { interMs: 2_000, fall: 2, rise: 2 },
+  check: { interMs: 2_000, fall: 2, rise: 2, timeoutMs: 2_000 },
   exchangeTimeoutMs: 60_000,
   tunnelTimeoutMs: 3_600_000,
   retries: 3,
@@ -140,6 +142,7 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
     "  timeout http-request 10s",
     "  timeout http-keep-alive 10s",
     "  timeout queue 10s",
+    ...(check === false ? [] : [`  timeout check ${duration(check.timeoutMs)}`]),
     "",
     "frontend telehub",
     `  bind ${options.bind}`,
@@ -198,7 +201,7 @@ export interface PrivateHaproxy {
 
 export interface StartHaproxyOptions {
   backends: readonly HaproxyBackend[];
-  /** Health checks; default every 100 ms, down after 2 failures, up after 1 success; `false`: none. */
+  /** Health checks; default every 100 ms, down after 2 failures, up after 1 success, 2 s for an answer; `false`: none. */
   check?: HaproxyHealthCheck | false;
   /** Default 60,000 ms (as shipped). */
   exchangeTimeoutMs?: number;
@@ -210,17 +213,6 @@ export interface StartHaproxyOptions {
   binary?: string;
   /** Give up waiting for the frontend to accept after this long. Default 10,000 ms. */
   startTimeoutMs?: number;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 /** Send one command to the admin socket and collect the whole answer. */
@@ -253,27 +245,14 @@ function parseStat(csv: string): HaproxyServerState[] {
     }));
 }
 
-/** Start `haproxy -f <own config> -db` (foreground) in front of `backends`; resolves when the frontend accepts connections. */
-export async function startHaproxy(options: StartHaproxyOptions): Promise<PrivateHaproxy> {
-  const binary = options.binary ?? HAPROXY;
-  const timeoutMs = options.startTimeoutMs ?? 10_000;
-  const dir = mkdtempSync(join(tmpdir(), "telehub-haproxy-"));
-  const port = await freePort();
-  const adminSocket = join(dir, "admin.sock");
-  const config = haproxyConfig({
-    bind: `127.0.0.1:${port}`,
-    backends: options.backends,
-    check: options.check ?? { interMs: 100, fall: 2, rise: 1 },
-    exchangeTimeoutMs: options.exchangeTimeoutMs ?? PRODUCTION_HAPROXY.exchangeTimeoutMs,
-    tunnelTimeoutMs: options.tunnelTimeoutMs ?? PRODUCTION_HAPROXY.tunnelTimeoutMs,
-    retries: options.retries ?? PRODUCTION_HAPROXY.retries,
-    httpSessions: 10_000,
-    adminSocket,
-    logToStdout: false,
-  });
-  const file = join(dir, "haproxy.cfg");
-  writeFileSync(file, config);
+/** A running HAProxy process and how to end it. */
+interface Launched {
+  child: ChildProcess;
+  output: string[];
+  stop(): Promise<void>;
+}
 
+function launch(binary: string, file: string): Launched {
   const child: ChildProcess = spawn(binary, ["-f", file, "-db"], { stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
@@ -287,28 +266,79 @@ export async function startHaproxy(options: StartHaproxyOptions): Promise<Privat
       resolve();
     }),
   );
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+  return {
+    child,
+    output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
   };
+}
 
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`haproxy did not accept on 127.0.0.1:${port}\n${output.join("")}`);
-    }
-    if (await accepts(port)) break;
+/**
+ * Wait until the admin socket answers: HAProxy binds every listener (the frontend too) before it
+ * opens it, and exits when one cannot be bound. Resolves false when the process exited.
+ */
+async function answers(launched: Launched, adminSocket: string, deadline: number): Promise<boolean> {
+  const { child } = launched;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    // A socket bound by a process that then fails to bind the frontend accepts, but answers nothing.
+    const info = await adminCommand(adminSocket, "show info").catch(() => "");
+    if (info.includes("Name: HAProxy")) return true;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    pid: child.pid as number,
-    config,
-    servers: async () => parseStat(await adminCommand(adminSocket, "show stat")),
-    output: () => output.join(""),
-    stop,
-  };
+  return false;
+}
+
+/**
+ * Start `haproxy -f <own config> -db` (foreground) in front of `backends` on a random loopback
+ * port; resolves when it listens. A port taken meanwhile by another process (between `freePort`
+ * and the bind) is given up for another one, three times at most.
+ */
+export async function startHaproxy(options: StartHaproxyOptions): Promise<PrivateHaproxy> {
+  const binary = options.binary ?? HAPROXY;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  const dir = mkdtempSync(join(tmpdir(), "telehub-haproxy-"));
+  const adminSocket = join(dir, "admin.sock");
+  const file = join(dir, "haproxy.cfg");
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const config = haproxyConfig({
+      bind: `127.0.0.1:${port}`,
+      backends: options.backends,
+      check: options.check ?? { interMs: 100, fall: 2, rise: 1, timeoutMs: 2_000 },
+      exchangeTimeoutMs: options.exchangeTimeoutMs ?? PRODUCTION_HAPROXY.exchangeTimeoutMs,
+      tunnelTimeoutMs: options.tunnelTimeoutMs ?? PRODUCTION_HAPROXY.tunnelTimeoutMs,
+      retries: options.retries ?? PRODUCTION_HAPROXY.retries,
+      httpSessions: 10_000,
+      adminSocket,
+      logToStdout: false,
+    });
+    writeFileSync(file, config);
+    const launched = launch(binary, file);
+    const stop = async (): Promise<void> => {
+      await launched.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    if (await answers(launched, adminSocket, deadline)) {
+      return {
+        url: `http://127.0.0.1:${port}`,
+        port,
+        pid: launched.child.pid as number,
+        config,
+        servers: async () => parseStat(await adminCommand(adminSocket, "show stat")),
+        output: () => launched.output.join(""),
+        stop,
+      };
+    }
+    const output = launched.output.join("");
+    if (attempt < 3 && /cannot bind socket/i.test(output) && Date.now() < deadline) {
+      await launched.stop();
+      continue;
+    }
+    await stop();
+    throw new Error(`haproxy did not start on 127.0.0.1:${port}\n${output}`);
+  }
 }
