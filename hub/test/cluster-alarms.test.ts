@@ -2,20 +2,29 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { jetstreamManager } from "@nats-io/jetstream";
+import pino from "pino";
 import type { NotificationChannel, NotificationDelivery } from "../src/alarms/notification-channel.js";
 import type { AlarmRule } from "../src/alarms/rule.js";
 import { alarmNames } from "../src/cluster/alarm-names.js";
 import { AlarmsUnavailableError } from "../src/cluster/alarm-requests.js";
+import { ClusterCacheNotices } from "../src/cluster/cluster-cache-notices.js";
 import { clusterNames } from "../src/cluster/cluster-names.js";
+import { DesiredConfigService } from "../src/desired-config/desired-config-service.js";
+import { InProcessEventBus } from "../src/events/event-bus.js";
 import { toApiError } from "../src/http/error-handler.js";
+import { ProfileService } from "../src/profiles/profile-service.js";
 import { SecretCipher } from "../src/security/secret-cipher.js";
 import { SecretFields } from "../src/security/secret-fields.js";
 import { SecretMarking } from "../src/security/secret-marking.js";
 import { openPgDatabase } from "../src/storage/postgres/pg-database.js";
+import { PgDesiredConfigStore } from "../src/storage/postgres/pg-desired-config-store.js";
+import { PgDeviceRepository } from "../src/storage/postgres/pg-device-repository.js";
 import { migratePg } from "../src/storage/postgres/pg-migrate.js";
+import { PgProfileRepository } from "../src/storage/postgres/pg-profile-repository.js";
 import { SqliteTelemetryStore } from "../src/storage/sqlite/sqlite-telemetry-store.js";
 import { type AlarmClusterShared, AlarmInstance } from "./support/alarm-instance.js";
 import { deviceRule, onMetric, TEST_ACTOR } from "./support/alarm-rules.js";
+import { connectTestInstance } from "./support/cluster-instance.js";
 import { eventually } from "./support/eventually.js";
 import { type NatsServer, requireNats, startNats } from "./support/nats.js";
 import { type PostgresServer, requirePostgres, startPostgres } from "./support/postgres.js";
@@ -284,5 +293,62 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
     assert.equal(alarms.length, 1, "one alarm");
     assert.ok((alarms[0]?.raisedAt ?? 0) >= lost + afterMs, "raised afterMs after the device was lost, not before");
     assert.equal(alarms[0]?.status, "active");
+  });
+
+  test("a profile created on one instance is matched at hello on another (its cached list is read again)", async () => {
+    const { shared } = await startCluster(0);
+    const services: ProfileService[] = [];
+    const closers: (() => Promise<void>)[] = [];
+    try {
+      for (const id of ["profiles-a", "profiles-b"]) {
+        const link = await connectTestInstance(shared.natsUrl, id);
+        const db = openPgDatabase(shared.postgresUrl, { poolSize: 2 });
+        const caches = new ClusterCacheNotices(link.notices, link.connection.nats, shared.alarmNames.caches);
+        closers.push(async () => {
+          caches.close();
+          await link.connection.close();
+          await db.close();
+        });
+        const desiredConfig = new DesiredConfigService({
+          store: new PgDesiredConfigStore(db, secrets),
+          channel: { send: () => false },
+          bus: new InProcessEventBus(),
+          now: Date.now,
+          secrets: new SecretMarking(),
+        });
+        services.push(
+          new ProfileService({
+            repository: new PgProfileRepository(db, secrets),
+            devices: new PgDeviceRepository(db),
+            desiredConfig,
+            builtIns: [],
+            maxConfigBytes: 65_536,
+            now: Date.now,
+            log: pino({ level: "silent" }),
+            caches,
+          }),
+        );
+      }
+      const [here, there] = services as [ProfileService, ProfileService];
+      const devicesDb = openPgDatabase(shared.postgresUrl, { poolSize: 1 });
+      closers.push(() => devicesDb.close());
+      const devices = new PgDeviceRepository(devicesDb);
+      const device = await devices.create({ id: "dev-hello", name: "dev-hello", tokenHash: "sha256:none", labels: {}, at: Date.now() });
+      const hello = { model: "sensor-x1", firmware: null };
+      // Read (and cached) before the profile exists.
+      assert.equal(await here.assignAtHello(device, hello), undefined);
+      await there.create(
+        { id: "sensor-x", name: "Sensor X", match: { models: ["sensor-*"] }, metrics: [], commands: [], layout: { charts: [] } },
+        null,
+      );
+      await eventually(
+        async () => (await here.assignAtHello(device, hello))?.id === "sensor-x",
+        "the other instance matches the new profile",
+        10_000,
+      );
+      assert.equal((await devices.get("dev-hello"))?.profileId, "sensor-x");
+    } finally {
+      for (const close of closers) await close();
+    }
   });
 });
