@@ -29,6 +29,16 @@ function paced(check: () => Promise<boolean>, pauseMs = 100): () => Promise<bool
   };
 }
 
+/** Kill `engine`, run `whileAway`, start it again: also when `whileAway` failed, so that later cases find it running. */
+async function killedWhile(engine: { kill(): Promise<void>; start(): Promise<void> }, whileAway: () => Promise<void>): Promise<void> {
+  await engine.kill();
+  try {
+    await whileAway();
+  } finally {
+    await engine.start();
+  }
+}
+
 /** A case's devices, streaming through HAProxy, with the permanent refusals (`rejected`: batches dropped) they got. */
 interface Fleet {
   ids: string[];
@@ -207,16 +217,16 @@ describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB aw
 
   test("NATS killed and started again seconds later: TH_STORE_UNAVAILABLE while it is away, /readyz 503, then every reading stored once", async () => {
     const fleet = await connectFleet("nats-kill");
-    const refused = await stream(fleet, async () => {
-      await cluster.nats.kill();
-      await eventually(
-        paced(() => notReadyFor("telemetry"), 50),
-        "hub 0 is not ready without NATS",
-        10_000,
-      );
-      await sleep(2_000);
-      await cluster.nats.start();
-    });
+    const refused = await stream(fleet, () =>
+      killedWhile(cluster.nats, async () => {
+        await eventually(
+          paced(() => notReadyFor("telemetry"), 50),
+          "hub 0 is not ready without NATS",
+          10_000,
+        );
+        await sleep(2_000);
+      }),
+    );
     assert.ok(refused > 0, "batches were refused with TH_STORE_UNAVAILABLE while NATS was away");
     await recovered(fleet, "NATS killed and started");
   });
@@ -236,34 +246,34 @@ describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB aw
     const token = await register("pg-kill-late");
     let ackedWhileAway = 0;
     let lateAnswer: string | undefined;
-    const refused = await stream(fleet, async () => {
-      await cluster.postgres.kill();
-      await eventually(
-        paced(() => notReadyFor("metadata"), 50),
-        "hub 0 is not ready without PostgreSQL",
-        10_000,
-      );
-      const acked = () => fleet.clients.reduce((sum, c) => sum + c.stats.ackedReadings, 0);
-      const atKill = acked();
-      await eventually(
-        paced(async () => acked() > atKill, 50),
-        "acknowledgements go on without PostgreSQL",
-        10_000,
-      );
-      ackedWhileAway = acked() - atKill;
-      // A device (re)connecting now needs PostgreSQL to be authenticated.
-      const late = await RawDevice.connect(hub(1).url.replace("http", "ws"), { deviceId: "pg-kill-late", token });
-      if (!isRefusal(late)) {
-        late.close();
-        assert.fail("a device was admitted while PostgreSQL was away");
-      }
-      const api = await callApiAt(hub(1).url, cluster.adminKey, "GET", "/api/v1/devices/pg-kill-late");
-      // The database cannot serve now: 503, as a busy meta.db, not 500.
-      assert.equal(api.status, 503, JSON.stringify(api.body));
-      assert.equal(api.body?.error?.code, "TH_API_STORE_UNAVAILABLE");
-      lateAnswer = `upgrade ${late.status} ${late.code ?? "(no code)"} retry-after=${late.retryAfter ?? "-"}; API ${api.status} ${JSON.stringify(api.body)}`;
-      await cluster.postgres.start();
-    });
+    const refused = await stream(fleet, () =>
+      killedWhile(cluster.postgres, async () => {
+        await eventually(
+          paced(() => notReadyFor("metadata"), 50),
+          "hub 0 is not ready without PostgreSQL",
+          10_000,
+        );
+        const acked = () => fleet.clients.reduce((sum, c) => sum + c.stats.ackedReadings, 0);
+        const atKill = acked();
+        await eventually(
+          paced(async () => acked() > atKill, 50),
+          "acknowledgements go on without PostgreSQL",
+          10_000,
+        );
+        ackedWhileAway = acked() - atKill;
+        // A device (re)connecting now needs PostgreSQL to be authenticated.
+        const late = await RawDevice.connect(hub(1).url.replace("http", "ws"), { deviceId: "pg-kill-late", token });
+        if (!isRefusal(late)) {
+          late.close();
+          assert.fail("a device was admitted while PostgreSQL was away");
+        }
+        const api = await callApiAt(hub(1).url, cluster.adminKey, "GET", "/api/v1/devices/pg-kill-late");
+        // The database cannot serve now: 503, as a busy meta.db, not 500.
+        assert.equal(api.status, 503, JSON.stringify(api.body));
+        assert.equal(api.body?.error?.code, "TH_API_STORE_UNAVAILABLE");
+        lateAnswer = `upgrade ${late.status} ${late.code ?? "(no code)"} retry-after=${late.retryAfter ?? "-"}; API ${api.status} ${JSON.stringify(api.body)}`;
+      }),
+    );
     assert.ok(ackedWhileAway > 0);
     assert.equal(refused, 0, "no batch was refused: acknowledging telemetry needs no PostgreSQL");
     console.log(`while PostgreSQL was away: ${lateAnswer}`);
@@ -274,7 +284,8 @@ describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB aw
     await storedExactly(fleet);
   });
 
-  test("InfluxDB away: acknowledgements go on, the backlog waits in JetStream (telehub_ingest_backlog_messages grows), drained exactly when it returns", async () => {
+  // Last: it leaves two hubs.
+  test("InfluxDB away: acknowledgements go on, the backlog waits in JetStream (telehub_ingest_backlog_messages grows), a hub dying meanwhile strands nothing, all drained exactly when it returns", async () => {
     const fleet = await connectFleet("influx-away");
     // Every reading is acknowledged (stream() checks it) while InfluxDB is stopped.
     assert.equal(await stream(fleet, () => cluster.influxd.stop()), 0, "no batch was refused while InfluxDB was away");
@@ -287,6 +298,8 @@ describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB aw
       "the backlog gauge shows the batches waiting",
       15_000,
     );
+    // The batches its drainer held unwritten go to the others' after cluster.ingestAckWaitMs.
+    await hub(2).kill();
     await cluster.influxd.start();
     await storedExactly(fleet);
     await eventually(
