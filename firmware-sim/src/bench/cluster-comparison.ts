@@ -27,9 +27,6 @@ export interface ClusterComparison extends ClusterBenchSettings {
   ingestRatio: number;
 }
 
-/** The side's readings drained into InfluxDB before a round, so one round's backlog does not load the next. */
-const DRAIN_TIMEOUT_MS = 120_000;
-
 interface Side {
   name: string;
   deployment: BenchDeployment;
@@ -57,13 +54,19 @@ async function startSide(name: string, start: () => Promise<BenchDeployment>, s:
  */
 export async function compareCluster(s: ClusterBenchSettings): Promise<ClusterComparison> {
   const sides: Side[] = [];
+  // A signal to this process alone would leave the hubs and engines running: stop them first (not
+  // the devices: closing them fails the round in flight, which would end the process halfway).
+  const interrupted = (signal: NodeJS.Signals): void =>
+    void Promise.allSettled(sides.map((side) => side.deployment.stop())).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     sides.push(await startSide("single hub", startSingleHub, s));
     sides.push(await startSide(`cluster of ${s.hubs}`, () => startCluster(s.hubs), s));
     for (let round = 0; round < s.ingestRounds; round++) {
       for (let i = 0; i < sides.length; i++) {
         const side = sides[(round + i) % sides.length] as Side;
-        await waitForStored(side.deployment.influxd, side.fleet.sent, DRAIN_TIMEOUT_MS);
+        await waitForStored(side.deployment.influxd, side.fleet.sent, s.drainTimeoutMs);
         const result = await side.fleet.ingestRound(s.batchesPerDevice);
         side.rounds.push(result);
         progress(`cluster, ingest round ${round + 1}/${s.ingestRounds}, ${side.name}: ${fmt(result.readingsPerSecond)} readings/s`);
@@ -73,15 +76,21 @@ export async function compareCluster(s: ClusterBenchSettings): Promise<ClusterCo
     for (const side of sides) {
       const commands = await commandRoundTrip(side, s);
       progress(`cluster, commands, ${side.name}: p50 / p99 ${fmt(commands.p50Ms, 2)} / ${fmt(commands.p99Ms, 2)} ms`);
-      figures.push(sideFigures(side, commands, await waitForStored(side.deployment.influxd, side.fleet.sent, DRAIN_TIMEOUT_MS)));
+      figures.push(sideFigures(side, commands, await waitForStored(side.deployment.influxd, side.fleet.sent, s.drainTimeoutMs)));
     }
     const [single, cluster] = figures as [ClusterSide, ClusterSide];
     return { ...s, single, cluster, ingestRatio: cluster.readingsPerSecond / single.readingsPerSecond };
   } finally {
-    for (const side of sides) {
-      await side.fleet.close();
-      await side.deployment.stop();
-    }
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+    await stopSides(sides);
+  }
+}
+
+async function stopSides(sides: Side[]): Promise<void> {
+  for (const side of sides.splice(0)) {
+    await side.fleet.close();
+    await side.deployment.stop();
   }
 }
 

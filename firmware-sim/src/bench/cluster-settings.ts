@@ -13,6 +13,8 @@ export interface ClusterBenchSettings {
   commands: number;
   /** Commands sent before the counted ones on each side, not counted. */
   warmUpCommands: number;
+  /** How long a side's readings may take to be all in InfluxDB (before a round, and at the end) before the run goes on and reports the count short. */
+  drainTimeoutMs: number;
 }
 
 /** The variables that size the scenario without editing code (a bigger machine: more hubs, more devices). */
@@ -30,8 +32,26 @@ function countFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): numb
 /** The cluster scenario's size for a full run or a quick one; `hubs` and `devices` from the environment when set there. */
 export function clusterBenchSettings(quick: boolean, env: NodeJS.ProcessEnv = process.env): ClusterBenchSettings {
   const base = quick
-    ? { hubs: 3, devices: 5, batchesPerDevice: 5, readingsPerBatch: 20, ingestRounds: 2, commands: 10, warmUpCommands: 2 }
-    : { hubs: 3, devices: 100, batchesPerDevice: 40, readingsPerBatch: 50, ingestRounds: 3, commands: 500, warmUpCommands: 50 };
+    ? {
+        hubs: 3,
+        devices: 5,
+        batchesPerDevice: 5,
+        readingsPerBatch: 20,
+        ingestRounds: 2,
+        commands: 10,
+        warmUpCommands: 2,
+        drainTimeoutMs: 20_000,
+      }
+    : {
+        hubs: 3,
+        devices: 100,
+        batchesPerDevice: 40,
+        readingsPerBatch: 50,
+        ingestRounds: 3,
+        commands: 500,
+        warmUpCommands: 50,
+        drainTimeoutMs: 120_000,
+      };
   return {
     ...base,
     hubs: countFrom(env, CLUSTER_BENCH_ENV.hubs, base.hubs),
