@@ -49,6 +49,15 @@ interface Fleet {
 describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB away", { skip }, () => {
   let cluster: TestCluster;
   const clients: TelehubClient[] = [];
+  /** When the engine of the running case was back, and when its devices had every reading acknowledged (printed, not asserted). */
+  let backAt = 0;
+  let ackedAt = 0;
+
+  /** `outage`, noting when it ended (the engine back). */
+  const noted = (outage: () => Promise<void>) => async () => {
+    await outage();
+    backAt = Date.now();
+  };
 
   before(async () => {
     cluster = await startTestCluster({
@@ -115,11 +124,12 @@ describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB aw
     let outageOver: Promise<void> | undefined;
     for (let i = 0; i < READINGS; i++) {
       for (const client of fleet.clients) client.send({ n: i }, T0 + i);
-      if (i === READINGS / 4) outageOver = outage();
+      if (i === READINGS / 4) outageOver = noted(outage)();
       await sleep(EVERY_MS);
     }
     await outageOver;
     await Promise.all(fleet.clients.map((c) => c.flush(60_000)));
+    ackedAt = Date.now();
     assert.deepEqual(fleet.refusals, [], "no batch was dropped");
     for (const client of fleet.clients) assert.equal(client.stats.ackedReadings, READINGS);
     return (await storeRefusals()) - refusedBefore;
@@ -178,7 +188,11 @@ describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB aw
   /** After the outage: every hub ready again by itself, and InfluxDB holding exactly what was sent. */
   async function recovered(fleet: Fleet, what: string): Promise<void> {
     await everyHubRecovered(what);
+    const readyAt = Date.now();
     await storedExactly(fleet);
+    console.log(
+      `${what}: after it was back, every reading acknowledged in ${ackedAt - backAt} ms, every hub ready within ${readyAt - backAt} ms, InfluxDB complete within ${Date.now() - backAt} ms`,
+    );
   }
 
   /** Whether the readiness of hub 0 shows `check` failed (while its engine is away). */
@@ -267,11 +281,17 @@ describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB aw
           late.close();
           assert.fail("a device was admitted while PostgreSQL was away");
         }
+        // Every hub is unready at once: HAProxy has no server for a new connection.
+        const proxied = await RawDevice.connect(cluster.url.replace("http", "ws"), { deviceId: "pg-kill-late", token });
+        if (!isRefusal(proxied)) {
+          proxied.close();
+          assert.fail("a device was admitted through HAProxy while PostgreSQL was away");
+        }
         const api = await callApiAt(hub(1).url, cluster.adminKey, "GET", "/api/v1/devices/pg-kill-late");
         // The database cannot serve now: 503, as a busy meta.db, not 500.
         assert.equal(api.status, 503, JSON.stringify(api.body));
         assert.equal(api.body?.error?.code, "TH_API_STORE_UNAVAILABLE");
-        lateAnswer = `upgrade ${late.status} ${late.code ?? "(no code)"} retry-after=${late.retryAfter ?? "-"}; API ${api.status} ${JSON.stringify(api.body)}`;
+        lateAnswer = `through HAProxy ${proxied.status} ${proxied.code ?? "(no code)"}; upgrade on a hub ${late.status} ${late.code ?? "(no code)"} retry-after=${late.retryAfter ?? "-"}; API ${api.status} ${JSON.stringify(api.body)}`;
       }),
     );
     assert.ok(ackedWhileAway > 0);
@@ -301,7 +321,9 @@ describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB aw
     // The batches its drainer held unwritten go to the others' after cluster.ingestAckWaitMs.
     await hub(2).kill();
     await cluster.influxd.start();
+    backAt = Date.now();
     await storedExactly(fleet);
+    console.log(`InfluxDB started again: ${backlog} batches waiting, InfluxDB complete within ${Date.now() - backAt} ms`);
     await eventually(
       paced(async () => (await backlogMessages()) === 0, 200),
       `the backlog (${backlog} batches) is drained`,
