@@ -281,7 +281,7 @@ describe("cluster outages under load: NATS and PostgreSQL restarted, InfluxDB aw
           late.close();
           assert.fail("a device was admitted while PostgreSQL was away");
         }
-        // Through HAProxy too (it answered with a hub's 500 here, not its own 503, though every hub was unready).
+        // Through HAProxy too (here it passed on a hub's 500, not a 503 of its own).
         const proxied = await RawDevice.connect(cluster.url.replace("http", "ws"), { deviceId: "pg-kill-late", token });
         if (!isRefusal(proxied)) {
           proxied.close();
