@@ -17,6 +17,7 @@ const OTHER_PROCESSES = 5;
 const ms = (p50: number, p99: number): string => `${fmt(p50, 2)} / ${fmt(p99, 2)} ms`;
 const ratio = (a: number, b: number): string => fmt(a / b, 3);
 const mib = (bytes: number): string => `${fmt(bytes / 1_048_576, 1)} MiB`;
+const hubCount = (hubs: number): string => (hubs === 1 ? "1 hub" : `${fmt(hubs)} hubs`);
 
 /**
  * The cluster (issue #21): the ingest and command round-trip scenarios through HAProxy in front of
@@ -35,7 +36,7 @@ export const cluster: Scenario = {
     }
     progress(
       `cluster: ${c.devices} devices × ${c.batchesPerDevice} batches of ${c.readingsPerBatch} readings, a single hub on InfluxDB and ` +
-        `${c.hubs} hubs behind HAProxy (${CLUSTER_BENCH_ENV.hubs}, ${CLUSTER_BENCH_ENV.devices}), ${c.ingestRounds} alternating rounds ` +
+        `${hubCount(c.hubs)} behind HAProxy (${CLUSTER_BENCH_ENV.hubs}, ${CLUSTER_BENCH_ENV.devices}), ${c.ingestRounds} alternating rounds ` +
         `each; then ${c.commands} commands a side (after ${c.warmUpCommands} not counted), 4 at a time`,
     );
     const result = await compareCluster(c);
@@ -53,11 +54,11 @@ export function clusterRows(r: ClusterComparison, cores: number): Row[] {
   const commands = (side: ClusterSide): string => `${fmt(side.commands.succeeded)} / ${fmt(side.commands.commands)}`;
   const caveat =
     cores < r.hubs + OTHER_PROCESSES
-      ? `${cores} cores shared by ${r.hubs} hubs, NATS, PostgreSQL, HAProxy, influxd and the load: the cluster path's overhead, not scaling`
-      : `${cores} cores for ${r.hubs} hubs, NATS, PostgreSQL, HAProxy, influxd and the load: throughput should grow with hubs`;
+      ? `${cores} cores shared by ${hubCount(r.hubs)}, NATS, PostgreSQL, HAProxy, influxd and the load: the cluster path's overhead, not scaling`
+      : `${cores} cores for ${hubCount(r.hubs)}, NATS, PostgreSQL, HAProxy, influxd and the load: throughput should grow with hubs`;
   return [
     [
-      `cluster: durable ingest, ${r.hubs} hubs behind HAProxy, readings/s (median of ${r.ingestRounds}; ack: in JetStream)`,
+      `cluster: durable ingest, ${hubCount(r.hubs)} behind HAProxy, readings/s (median of ${r.ingestRounds}; ack: in JetStream)`,
       fmt(many.readingsPerSecond),
       `${fmt(single.readingsPerSecond)} (one hub on InfluxDB, ack: in its spool; target cluster ≥ ${CLUSTER_INGEST_TARGET}×)`,
       ratio(many.readingsPerSecond, single.readingsPerSecond),
