@@ -11,6 +11,7 @@ import { AlarmService } from "./alarms/alarm-service.js";
 import { CommandService } from "./commands/command-service.js";
 import type { DeviceChannel } from "./commands/device-channel.js";
 import type { HubConfig } from "./config/hub-config.js";
+import type { AlarmSide } from "./deployment/deployment.js";
 import { openDeployment } from "./deployment/open-deployment.js";
 import { DesiredConfigService } from "./desired-config/desired-config-service.js";
 import { DrainState } from "./drain-state.js";
@@ -189,35 +190,53 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     desiredConfig,
     builtIns: BUILT_IN_PROFILES,
     maxConfigBytes: config.commands.maxArgsBytes,
+    caches: deployment.caches,
     now,
     log: log.child({ component: "profiles" }),
   });
   const { audit } = meta;
   const alarmRepository = meta.alarms;
-  const alarmEngine: AlarmEngine = new AlarmEngine({
-    repository: alarmRepository,
-    recorder: new AlarmRecorder({ repository: alarmRepository, bus, metrics, now }),
-    devices,
-    telemetry,
-    isConnected: (deviceId: string): boolean => gateway.presence(deviceId) !== undefined,
-    config: config.alarms,
-    maxFutureMs: config.ingest.maxFutureMs,
-    metrics,
-    log: log.child({ component: "alarms" }),
-    now,
-  });
+  // A new engine for each time this hub takes the alarm rules on (a cluster's duty changes hands; a single node: once).
+  const newAlarmEngine = (): AlarmEngine =>
+    new AlarmEngine({
+      repository: alarmRepository,
+      recorder: new AlarmRecorder({ repository: alarmRepository, bus, metrics, now }),
+      devices,
+      telemetry,
+      isConnected: (deviceId: string): boolean => gateway.presence(deviceId) !== undefined,
+      config: config.alarms,
+      maxFutureMs: config.ingest.maxFutureMs,
+      metrics,
+      log: log.child({ component: "alarms" }),
+      now,
+    });
   const notifications = new NotificationService({
     repository: meta.notifications,
     alarms: alarmRepository,
-    bus,
+    // Each alarm step is notified once: where it was made (in a cluster, by the alarm duty's holder or an acknowledging instance).
+    bus: deployment.ownEvents,
+    caches: deployment.caches,
     config: config.notifications,
     metrics,
     log: log.child({ component: "notifications" }),
     now,
   });
+  let alarmRules: AlarmSide;
+  try {
+    alarmRules = await deployment.alarmRules({
+      newEngine: newAlarmEngine,
+      notifications,
+      isConnected: (deviceId) => gateway.presence(deviceId) !== undefined,
+    });
+  } catch (error) {
+    await telemetry.close();
+    await meta.close();
+    await deployment.close();
+    throw error;
+  }
   const alarms = new AlarmService({
     repository: alarmRepository,
-    engine: alarmEngine,
+    engine: alarmRules.control,
     devices,
     profiles,
     telemetry,
@@ -252,7 +271,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     desiredConfig,
     profiles,
     live: deployment.liveFeed(freshness),
-    alarms: alarmEngine,
+    alarms: alarmRules.observer,
     authThrottle: deviceThrottle,
     clientAddresses,
     connectionAccepted: (socket) => connectionLimits.release(socket),
@@ -293,9 +312,8 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       await profiles.seedBuiltIns();
     });
     // Listening before the engine's first step (its catch-up at start may make some).
-    await notifications.start();
     // Before the first device connects: states loaded, readings stored since they were saved evaluated.
-    await alarmEngine.start();
+    await alarmRules.start();
     routeUpgrades(
       http.server,
       {
@@ -331,6 +349,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       alarms,
       notifications,
       drain,
+      engineChecks: deployment.checks,
     });
     // Once for the whole deployment: on a cluster's lease holder only (docs/cluster.md, "Cluster duties").
     deployment.addDuty("commands", { start: () => commands.start(), stop: () => commands.stop() });
@@ -344,8 +363,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     liveSockets.close();
     live.close();
     await gateway.close();
-    await alarmEngine.stop();
-    await notifications.stop();
+    await alarmRules.stop();
     await telemetry.close();
     await meta.close();
     await deployment.close();
@@ -385,11 +403,11 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       await gateway.close();
       await http.close();
       await writer.drain();
-      // After the last batch settled: its readings are evaluated and every state written.
-      await alarmEngine.stop();
-      await notifications.stop();
-      await webhooks?.stop();
+      // The duties (a cluster's alarm duty among them) hand over what they hold before anything closes.
       await deployment.stopDuties();
+      // After the last batch settled: its readings are evaluated and every state written.
+      await alarmRules.stop();
+      await webhooks?.stop();
       await telemetry.close();
       await meta.close();
       await deployment.close();

@@ -39,7 +39,14 @@ describe("ClusterLease: one holder of a duty across instances", { skip: requireN
       kv,
       "sweeper",
       id,
-      { acquired: () => told.push("acquired"), lost: () => told.push("lost") },
+      {
+        acquired: () => {
+          told.push("acquired");
+        },
+        lost: () => {
+          told.push("lost");
+        },
+      },
       {
         ttlMs: TTL_MS,
         log: pino({ level: "silent" }),

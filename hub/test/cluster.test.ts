@@ -61,6 +61,16 @@ describe("a cluster of three hubs on PostgreSQL, NATS JetStream and InfluxDB beh
     return (created.body as { token: string }).token;
   }
 
+  test("every instance is ready, and says that its NATS connection is one of its checks", async () => {
+    for (const each of cluster.hubs) {
+      const ready = await fetch(`${each.url}/readyz`);
+      const body = (await ready.json()) as { status: string; checks: Record<string, { status: string }> };
+      assert.equal(ready.status, 200, JSON.stringify(body));
+      assert.deepEqual(Object.keys(body.checks).sort(), ["metadata", "nats", "telemetry"]);
+      assert.equal(body.checks.nats?.status, "ok");
+    }
+  });
+
   test("a device registered through one instance is known to every instance", async () => {
     await register("known-everywhere", hub(0).url);
     for (const each of cluster.hubs) {

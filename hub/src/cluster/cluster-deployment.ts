@@ -1,11 +1,14 @@
 import { Kvm } from "@nats-io/kv";
 import type pino from "pino";
 import type { HubConfig } from "../config/hub-config.js";
-import type { Deployment, Duty } from "../deployment/deployment.js";
+import type { AlarmParts, AlarmSide, Deployment, Duty } from "../deployment/deployment.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { LiveFeed } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
+import { alarmNames } from "./alarm-names.js";
+import { ClusterAlarms } from "./alarm-wiring.js";
+import { ClusterCacheNotices } from "./cluster-cache-notices.js";
 import { ClusterEventBus } from "./cluster-event-bus.js";
 import { ClusterLease } from "./cluster-lease.js";
 import { ClusterLiveFeed } from "./cluster-live-feed.js";
@@ -26,6 +29,7 @@ export class ClusterDeployment implements Deployment {
   readonly bus: EventBus;
   readonly ownEvents: EventBus;
   readonly checks: Readonly<Record<string, () => Promise<void>>>;
+  readonly caches: ClusterCacheNotices;
   private readonly leases: ClusterLease[] = [];
   private drainer: IngestDrainer | undefined;
   private readonly liveFeeds: ClusterLiveFeed[] = [];
@@ -44,6 +48,7 @@ export class ClusterDeployment implements Deployment {
     const bus = new ClusterEventBus(notices, names.events, (error) => log.error({ err: error }, "event listener failed"));
     this.bus = bus;
     this.ownEvents = bus.own;
+    this.caches = new ClusterCacheNotices(notices, connection.nats, alarmNames(config.cluster.natsPrefix).caches);
     this.checks = {
       nats: async () => {
         if (!connection.isConnected()) throw new Error("not connected to NATS");
@@ -121,6 +126,31 @@ export class ClusterDeployment implements Deployment {
     return store;
   }
 
+  /** The alarm rules run as the `alarms` duty; this instance feeds them and forwards operator actions to the holder. */
+  async alarmRules(parts: AlarmParts): Promise<AlarmSide> {
+    const alarms = await ClusterAlarms.open({
+      nats: this.connection.nats,
+      cluster: this.config.cluster,
+      engine: parts.newEngine,
+      notifications: parts.notifications,
+      isConnected: parts.isConnected,
+      log: this.log,
+    });
+    return {
+      control: alarms.control,
+      observer: alarms.observer,
+      start: async () => {
+        // The API's channel list; the sender runs with the duty.
+        await parts.notifications.loadChannels();
+        this.addDuty("alarms", alarms.duty);
+      },
+      stop: async () => {
+        await alarms.close();
+        await parts.notifications.stop();
+      },
+    };
+  }
+
   liveFeed(local: LiveFeed): LiveFeed {
     const feed = new ClusterLiveFeed(local, this.notices, this.names, this.log.child({ part: "live" }));
     this.liveFeeds.push(feed);
@@ -136,7 +166,7 @@ export class ClusterDeployment implements Deployment {
       {
         acquired: () =>
           void Promise.resolve(duty.start()).catch((error: unknown) => log.error({ err: error }, "cluster duty failed to start")),
-        lost: () => void Promise.resolve(duty.stop()).catch((error: unknown) => log.error({ err: error }, "cluster duty failed to stop")),
+        lost: () => Promise.resolve(duty.stop()).catch((error: unknown) => log.error({ err: error }, "cluster duty failed to stop")),
       },
       { ttlMs: this.config.cluster.leaseMs, log },
     );
@@ -159,6 +189,7 @@ export class ClusterDeployment implements Deployment {
     await this.drainer?.close();
     await this.directory.close();
     for (const feed of this.liveFeeds) feed.close();
+    this.caches.close();
     (this.bus as ClusterEventBus).close();
     await this.connection.close();
   }

@@ -5,8 +5,12 @@ import type pino from "pino";
 export interface LeaseListener {
   /** This instance now holds the lease: start the duty. */
   acquired(): void;
-  /** This instance no longer holds it (another took it, or NATS was away longer than the lease): stop the duty. */
-  lost(): void;
+  /**
+   * This instance no longer holds it (another took it, or NATS was away longer than the lease):
+   * stop the duty. When this instance hands the lease on (`stop`), the key is released only once
+   * the returned promise settled, so the next holder starts from everything this one wrote.
+   */
+  lost(): void | Promise<void>;
 }
 
 export interface ClusterLeaseOptions {
@@ -57,7 +61,8 @@ export class ClusterLease {
     await this.running;
     if (this.revision === undefined) return;
     const revision = this.revision;
-    this.drop();
+    this.revision = undefined;
+    await this.listener.lost();
     try {
       await this.kv.delete(this.key, { previousSeq: revision });
     } catch {
@@ -100,6 +105,6 @@ export class ClusterLease {
 
   private drop(): void {
     this.revision = undefined;
-    this.listener.lost();
+    void this.listener.lost();
   }
 }

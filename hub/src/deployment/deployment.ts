@@ -1,3 +1,7 @@
+import type { AlarmEngine } from "../alarms/alarm-engine.js";
+import type { AlarmControl } from "../alarms/alarm-service.js";
+import type { ReadingObserver } from "../alarms/reading-observer.js";
+import type { SharedCaches } from "../cluster/cluster-cache-notices.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { DeviceDirectory } from "../gateway/device-directory.js";
 import type { LiveFeed } from "../live/live-hub.js";
@@ -7,6 +11,34 @@ import type { TelemetryStore } from "../storage/telemetry-store.js";
 export interface Duty {
   start(): void | Promise<void>;
   stop(): void | Promise<void>;
+}
+
+/** What the hub builds for its alarm rules; the deployment decides where they run. */
+export interface AlarmParts {
+  /** A new engine with its own recorder (a cluster makes one each time this instance takes the alarm duty). */
+  newEngine: () => AlarmEngine;
+  /** The notification service (listening to `ownEvents`). */
+  notifications: {
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    loadChannels(): Promise<void>;
+    startSending(): Promise<void>;
+    stopSending(): Promise<void>;
+  };
+  /** Whether a device is connected to this hub (a cluster: to any live instance). */
+  isConnected: (deviceId: string) => boolean;
+}
+
+/** The alarm rules as the rest of the hub sees them. */
+export interface AlarmSide {
+  /** What the API's `AlarmService` calls. */
+  control: AlarmControl;
+  /** What the gateway tells of stored readings and connection changes. */
+  observer: ReadingObserver;
+  /** Before the first device connects: evaluation and notifications start (a cluster: on the alarm duty's holder). */
+  start(): Promise<void>;
+  /** At shutdown, after the gateway closed and the last batch settled. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -28,6 +60,10 @@ export interface Deployment {
   openTelemetry(): Promise<TelemetryStore | undefined>;
   /** What the gateway tells the live channel, given this instance's own live feed. */
   liveFeed(local: LiveFeed): LiveFeed;
+  /** Caches of stored records this instance keeps (notification channels, profiles), kept in step with the other instances. */
+  readonly caches: SharedCaches;
+  /** Where the alarm rules are evaluated and notifications sent: here (a single node), or on one instance of a cluster. */
+  alarmRules(parts: AlarmParts): Promise<AlarmSide>;
   /** Run `duty` once for the deployment: here from `startDuties` on a single node, on the holder of its lease in a cluster. */
   addDuty(name: string, duty: Duty): void;
   /** Start the duties (the hub is built and listening). */

@@ -1,7 +1,8 @@
+import { LOCAL_CACHES } from "../cluster/cluster-cache-notices.js";
 import { type EventBus, InProcessEventBus } from "../events/event-bus.js";
 import { LocalDeviceDirectory } from "../gateway/device-directory.js";
 import type { LiveFeed } from "../live/live-hub.js";
-import type { Deployment, Duty } from "./deployment.js";
+import type { AlarmParts, AlarmSide, Deployment, Duty } from "./deployment.js";
 
 /** One hub on its own: an in-process bus, no other instance, every duty here. */
 export class SingleNode implements Deployment {
@@ -10,6 +11,7 @@ export class SingleNode implements Deployment {
   readonly ownEvents: EventBus;
   readonly directory = new LocalDeviceDirectory();
   readonly checks = {};
+  readonly caches = LOCAL_CACHES;
   private readonly duties: Duty[] = [];
   private started = false;
 
@@ -20,6 +22,24 @@ export class SingleNode implements Deployment {
 
   async openTelemetry(): Promise<undefined> {
     return undefined;
+  }
+
+  async alarmRules(parts: AlarmParts): Promise<AlarmSide> {
+    const engine = parts.newEngine();
+    return {
+      control: engine,
+      observer: engine,
+      start: async () => {
+        // Listening before the engine's first step (its catch-up at start may make some).
+        await parts.notifications.start();
+        await engine.start();
+      },
+      stop: async () => {
+        // After the last batch settled: its readings are evaluated and every state written.
+        await engine.stop();
+        await parts.notifications.stop();
+      },
+    };
   }
 
   liveFeed(local: LiveFeed): LiveFeed {

@@ -61,4 +61,6 @@ export interface HttpApiDeps {
   notifications: NotificationApi;
   /** The hub's drain before shutdown: `/readyz` answers 503 `draining` while it lasts. Default: never draining. */
   drain?: DrainState;
+  /** Readiness of the engines besides the two stores, by name (a cluster instance: `nats`); each rejects when its engine is away. */
+  engineChecks?: Readonly<Record<string, () => Promise<void>>>;
 }

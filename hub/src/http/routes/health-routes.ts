@@ -17,7 +17,12 @@ const READINESS_SCHEMA = {
   required: ["status", "checks"],
   properties: {
     status: { type: "string", enum: ["ready", "unavailable", "draining"] },
-    checks: { type: "object", required: ["telemetry", "metadata"], properties: { telemetry: CHECK_SCHEMA, metadata: CHECK_SCHEMA } },
+    checks: {
+      type: "object",
+      required: ["telemetry", "metadata"],
+      // A cluster instance also checks its connection to NATS (`nats`).
+      properties: { telemetry: CHECK_SCHEMA, metadata: CHECK_SCHEMA, nats: CHECK_SCHEMA },
+    },
   },
 } as const;
 
@@ -62,13 +67,18 @@ export function registerHealthRoutes(http: FastifyInstance, deps: HttpApiDeps): 
       }),
     },
     async (_request, reply) => {
-      const [telemetry, metadata] = await Promise.all([
+      const engines = Object.entries(deps.engineChecks ?? {});
+      const [telemetry, metadata, ...others] = await Promise.all([
         check("telemetry store", () => deps.telemetry.ping()),
         check("metadata store", () => deps.apiKeys.countActive()),
+        ...engines.map(([name, probe]) => check(name, probe)),
       ]);
-      const checks = { telemetry, metadata };
+      const checks: Record<string, CheckResult> = { telemetry, metadata };
+      engines.forEach(([name], i) => {
+        checks[name] = others[i] as CheckResult;
+      });
       if (deps.drain?.draining) return reply.code(503).send({ status: "draining", checks });
-      const ready = telemetry.status === "ok" && metadata.status === "ok";
+      const ready = Object.values(checks).every((result) => result.status === "ok");
       if (!ready) reply.log.warn(checks, "not ready");
       return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "unavailable", checks });
     },
