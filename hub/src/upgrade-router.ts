@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type pino from "pino";
 import { refuseUpgrade } from "./gateway/upgrade-refusal.js";
+import { isStoreUnavailable } from "./http/store-availability.js";
 
 /** An HTTP or HTTPS server: what emits upgrades. */
 export interface UpgradeSource {
@@ -29,7 +30,9 @@ export function routeUpgrades(server: UpgradeSource, routes: Record<string, Upgr
     }
     handler(req, socket, head, url).catch((error: unknown) => {
       log.error({ err: error, path: url.pathname }, "upgrade failed");
-      refuseUpgrade(socket, 500, undefined, "internal error");
+      // Documented (docs/protocol.md §1.2): retry with backoff. A cluster's PostgreSQL away is the usual cause.
+      const why = isStoreUnavailable(error) ? "the hub's metadata store is unreachable" : "the hub met an unexpected condition";
+      refuseUpgrade(socket, 500, "TH_INTERNAL", `${why}; retry with backoff`, 1);
     });
   });
 }
