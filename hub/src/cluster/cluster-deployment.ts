@@ -154,6 +154,8 @@ export class ClusterDeployment implements Deployment {
   liveFeed(local: LiveFeed): LiveFeed {
     const feed = new ClusterLiveFeed(local, this.notices, this.names, this.log.child({ part: "live" }));
     this.liveFeeds.push(feed);
+    // A dead instance tells nobody that its devices are gone: dashboards hear it from here.
+    this.directory.onInstanceLeft((instanceId) => feed.instanceLeft(instanceId, Date.now()));
     return feed;
   }
 

@@ -4,6 +4,9 @@ import { BucketWatch } from "./bucket-watch.js";
 import { type InstanceBeat, MISSED_BEATS } from "./instance-heartbeat.js";
 import { decodeJsonObject } from "./json-bytes.js";
 
+/** How often the beats are checked for instances that stopped beating. */
+const SWEEP_MS = 1_000;
+
 /** An instance's last beat, and when it was seen (this instance's clock). */
 interface SeenBeat {
   bootId: string;
@@ -19,6 +22,10 @@ interface SeenBeat {
 export class InstanceRegistry {
   private readonly beats = new Map<string, SeenBeat>();
   private watch: BucketWatch | undefined;
+  private readonly leftListeners = new Set<(instanceId: string) => void>();
+  /** Instances already told to have left (until they beat again). */
+  private readonly gone = new Set<string>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly kv: KV,
@@ -29,11 +36,43 @@ export class InstanceRegistry {
   /** Start watching; resolves once watching, with a promise of when the beats already in the bucket are known. */
   async start(): Promise<{ caughtUp: Promise<void> }> {
     this.watch = await BucketWatch.start(this.kv, (entry) => this.onEntry(entry), this.log);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
     return this.watch;
   }
 
   stop(): void {
+    clearInterval(this.sweeper);
     this.watch?.stop();
+  }
+
+  /**
+   * Call `listener` with an instance's id when it stops being alive: it left (its entry deleted)
+   * or its beats stopped (noticed within a second of the last missed beat). Once per departure;
+   * an instance that beats again can leave again. Answers how to stop listening.
+   */
+  onLeft(listener: (instanceId: string) => void): () => void {
+    this.leftListeners.add(listener);
+    return () => this.leftListeners.delete(listener);
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [instanceId, beat] of this.beats) {
+      if (now - beat.seenAt >= MISSED_BEATS * beat.intervalMs) this.left(instanceId);
+    }
+  }
+
+  private left(instanceId: string): void {
+    if (this.gone.has(instanceId)) return;
+    this.gone.add(instanceId);
+    for (const listener of this.leftListeners) {
+      try {
+        listener(instanceId);
+      } catch (error) {
+        this.log.error({ err: error, instanceId }, "an instance-left listener failed");
+      }
+    }
   }
 
   /** Whether `instanceId` is alive, in the life (`bootId`) named. */
@@ -44,7 +83,7 @@ export class InstanceRegistry {
 
   private onEntry(entry: KvWatchEntry): void {
     if (entry.operation !== "PUT") {
-      this.beats.delete(entry.key);
+      if (this.beats.delete(entry.key)) this.left(entry.key);
       return;
     }
     const beat = decodeJsonObject(entry.value) as Partial<InstanceBeat> | undefined;
@@ -56,5 +95,6 @@ export class InstanceRegistry {
     const now = this.now();
     const seenAt = entry.isUpdate ? now : Math.min(now, entry.created.getTime());
     this.beats.set(entry.key, { bootId: beat.bootId, intervalMs: beat.intervalMs, seenAt });
+    if (now - seenAt < MISSED_BEATS * beat.intervalMs) this.gone.delete(entry.key);
   }
 }

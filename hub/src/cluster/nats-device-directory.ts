@@ -117,6 +117,11 @@ export class NatsDeviceDirectory implements DeviceDirectory {
     void this.followReconnections(statuses);
   }
 
+  /** Call `listener` with the id of an instance that left or died (`InstanceRegistry.onLeft`). */
+  onInstanceLeft(listener: (instanceId: string) => void): () => void {
+    return this.registry.onLeft(listener);
+  }
+
   attach(local: LocalDevices): void {
     this.local = local;
   }
