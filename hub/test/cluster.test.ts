@@ -4,6 +4,7 @@ import { TelehubClient } from "@telehub/device-client";
 import type { HubProcess } from "../src/process/spawn-hub.js";
 import { eventually } from "./support/eventually.js";
 import { requireHaproxy } from "./support/haproxy.js";
+import { startHttpReceiver } from "./support/http-receiver.js";
 import { influxValues } from "./support/influx-store.js";
 import { LiveClient } from "./support/live-client.js";
 import { requireNats } from "./support/nats.js";
@@ -92,6 +93,24 @@ describe("a cluster of three hubs on PostgreSQL, NATS JetStream and InfluxDB beh
     second.close();
   });
 
+  test("a device that moves to another instance keeps its metrics' types: a value of another type is refused there too", async () => {
+    const token = await register("typed");
+    const first = await RawDevice.connect(hub(0).url.replace("http", "ws"), { deviceId: "typed", token });
+    if (isRefusal(first)) assert.fail(first.code);
+    await first.hello();
+    first.send({ t: "batch", seq: 1, r: [{ ts: T0, m: { mode: 1 } }] });
+    await first.ackFor(1);
+    first.close();
+    const moved = await RawDevice.connect(hub(1).url.replace("http", "ws"), { deviceId: "typed", token });
+    if (isRefusal(moved)) assert.fail(moved.code);
+    assert.equal((await moved.hello()).seq, 1);
+    moved.send({ t: "batch", seq: 2, r: [{ ts: T0 + 1, m: { mode: "eco" } }] });
+    const refusal = await moved.next("error");
+    assert.equal(refusal.code, "TH_TYPE_CONFLICT", JSON.stringify(refusal));
+    assert.equal(refusal.seq, 2);
+    moved.close();
+  });
+
   test("a command sent through instance A's API reaches the device on instance B and succeeds", async () => {
     const token = await register("commanded");
     const client = new TelehubClient({ url: hub(1).url, deviceId: "commanded", token, backoff: FAST });
@@ -150,7 +169,20 @@ describe("a cluster of three hubs on PostgreSQL, NATS JetStream and InfluxDB beh
       args: { y: 2 },
     });
     assert.equal(queued.status, 201, JSON.stringify(queued.body));
+    // A device that stays on the dying instance and never comes back: a dashboard elsewhere must see it go.
+    const stranded = await RawDevice.connect(holder.url.replace("http", "ws"), { deviceId: "stranded", token: await register("stranded") });
+    if (isRefusal(stranded)) assert.fail(stranded.code);
+    await stranded.hello();
+    const live = await LiveClient.openAt(hub(0).url.replace("http", "ws"), cluster.adminKey);
+    await live.subscribe("presence:stranded");
     await holder.kill();
+    await eventually(
+      () => live.updates.some((u) => u.presence.some((p) => p.deviceId === "stranded" && !p.connected)),
+      "the dashboard on another instance sees the dead instance's device go offline",
+      15_000,
+    );
+    live.ws.close();
+    stranded.close();
     const again = new TelehubClient({ url: cluster.url, deviceId: "orphaned", token, backoff: FAST });
     clients.push(again);
     again.onCommand("echo", async (args) => ({ echoed: args }));
@@ -162,6 +194,43 @@ describe("a cluster of three hubs on PostgreSQL, NATS JetStream and InfluxDB beh
       15_000,
     );
   });
+  test("with three instances running, a rule fires once: one alarm, one notification", async () => {
+    const receiver = await startHttpReceiver();
+    try {
+      const channel = await callApiAt(hub(0).url, cluster.adminKey, "POST", "/api/v1/notification-channels", {
+        name: "ops",
+        kind: "webhook",
+        settings: { url: `${receiver.base}/hook`, secret: "cluster-webhook-secret" },
+        severities: ["critical", "major"],
+        on: ["raised"],
+      });
+      assert.equal(channel.status, 201, JSON.stringify(channel.body));
+      const token = await register("hot-1");
+      const rule = await callApiAt(hub(1).url, cluster.adminKey, "POST", "/api/v1/alarm-rules", {
+        name: "Too hot on hot-1",
+        scope: { kind: "device", deviceId: "hot-1" },
+        condition: { kind: "metric", metric: "temperature", levels: [{ severity: "major", op: "above", value: 50 }] },
+      });
+      assert.equal(rule.status, 201, JSON.stringify(rule.body));
+      const client = new TelehubClient({ url: cluster.url, deviceId: "hot-1", token, backoff: FAST, batchIntervalMs: 20 });
+      clients.push(client);
+      await client.connect();
+      // Over the threshold several times, in batches that different instances may evaluate nothing of: one alarm all the same.
+      const now = Date.now();
+      for (let i = 0; i < 5; i++) client.send({ temperature: 60 + i }, now + i);
+      await client.flush(10_000);
+      await eventually(() => receiver.received.length >= 1, "the webhook got the notification", 20_000);
+      // Time for a second instance to raise and notify too, if one wrongly evaluated as well.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const alarms = await callApiAt(hub(0).url, cluster.adminKey, "GET", "/api/v1/alarms?deviceId=hot-1");
+      assert.equal(alarms.status, 200, JSON.stringify(alarms.body));
+      assert.equal((alarms.body as { total: number }).total, 1, JSON.stringify(alarms.body));
+      assert.equal(receiver.received.length, 1, receiver.received.map((r) => r.body).join("\n"));
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test("300 devices stream through HAProxy while one hub is killed for good: stored = sent, each reading once", async () => {
     const devices = 300;
     const readings = 30;

@@ -215,6 +215,11 @@ export class JetStreamTelemetryStore implements TelemetryStore {
     }
   }
 
+  async deviceMetricTypes(deviceId: string): Promise<MetricEntry[]> {
+    await this.types.load([deviceId]);
+    return this.types.of(deviceId).map(({ metric, type }) => ({ deviceId, metric, type }));
+  }
+
   async metricTypes(): Promise<MetricEntry[]> {
     return this.types.all();
   }

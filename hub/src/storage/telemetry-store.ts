@@ -110,6 +110,13 @@ export interface TelemetryStore {
    * delivered onwards.
    */
   metricTypes(): Promise<MetricEntry[]>;
+  /**
+   * A store shared by several hub instances (a cluster): the device's metrics and their types as
+   * the store holds them now, another instance's recent ones included; the gateway reads them at
+   * each `hello`, so a device that moved keeps its types. A single node's store leaves it out: its
+   * catalogue, loaded at start, knows every metric.
+   */
+  deviceMetricTypes?(deviceId: string): Promise<MetricEntry[]>;
   /** Highest durable batch sequence number of a device, 0 if none. */
   lastSequence(deviceId: string): Promise<number>;
   /** Newest value (by device timestamp) of every metric of a device. */

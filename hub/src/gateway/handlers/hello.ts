@@ -28,6 +28,8 @@ export async function handleHello(session: DeviceSession, raw: Record<string, un
   });
   await assignProfile(session, hello.model ?? null, hello.fw ?? null);
   const seq = await context.telemetry.lastSequence(session.id);
+  // A store shared by several instances: the metrics this device brought through another one.
+  if (context.telemetry.deviceMetricTypes) context.admission.catalogue.load(await context.telemetry.deviceMetricTypes(session.id));
   // Closed meanwhile (hello timeout, replaced by a newer connection): no welcome.
   if (session.state !== "greeting" || !session.link.open) return;
   session.ackedSeq = seq;
