@@ -66,13 +66,15 @@ export async function compareCluster(s: ClusterBenchSettings): Promise<ClusterCo
     for (let round = 0; round < s.ingestRounds; round++) {
       for (let i = 0; i < sides.length; i++) {
         const side = sides[(round + i) % sides.length] as Side;
-        await waitForStored(side.deployment.influxd, side.fleet.sent, s.drainTimeoutMs);
+        // Both sides drained: a round never shares the machine with the other side's writes to InfluxDB.
+        await drained(sides, s);
         const result = await side.fleet.ingestRound(s.batchesPerDevice);
         side.rounds.push(result);
         progress(`cluster, ingest round ${round + 1}/${s.ingestRounds}, ${side.name}: ${fmt(result.readingsPerSecond)} readings/s`);
       }
     }
     const figures: ClusterSide[] = [];
+    await drained(sides, s);
     for (const side of sides) {
       const commands = await commandRoundTrip(side, s);
       progress(`cluster, commands, ${side.name}: p50 / p99 ${fmt(commands.p50Ms, 2)} / ${fmt(commands.p99Ms, 2)} ms`);
@@ -85,6 +87,11 @@ export async function compareCluster(s: ClusterBenchSettings): Promise<ClusterCo
     process.off("SIGTERM", interrupted);
     await stopSides(sides);
   }
+}
+
+/** Wait until every side's InfluxDB holds every reading it acknowledged. */
+async function drained(sides: readonly Side[], s: ClusterBenchSettings): Promise<void> {
+  for (const side of sides) await waitForStored(side.deployment.influxd, side.fleet.sent, s.drainTimeoutMs);
 }
 
 async function stopSides(sides: Side[]): Promise<void> {
