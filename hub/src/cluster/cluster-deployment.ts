@@ -26,7 +26,7 @@ import { NatsDeviceDirectory } from "./nats-device-directory.js";
  * into InfluxDB by every instance), and the once-per-cluster duties on the holders of their leases.
  */
 export class ClusterDeployment implements Deployment {
-  readonly bus: EventBus;
+  readonly bus: ClusterEventBus;
   readonly ownEvents: EventBus;
   readonly checks: Readonly<Record<string, () => Promise<void>>>;
   readonly caches: ClusterCacheNotices;
@@ -192,7 +192,7 @@ export class ClusterDeployment implements Deployment {
     await this.directory.close();
     for (const feed of this.liveFeeds) feed.close();
     this.caches.close();
-    (this.bus as ClusterEventBus).close();
+    this.bus.close();
     await this.connection.close();
   }
 }

@@ -174,6 +174,6 @@ function checkCluster(config: HubConfig): void {
 }
 
 /** A URL with its password replaced by `***`, for error messages. */
-function redactUrl(url: string): string {
+export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
 }

@@ -1,6 +1,6 @@
 import type pino from "pino";
 import type { HubConfig } from "../../config/hub-config.js";
-import { ConfigError } from "../../config/load-config.js";
+import { ConfigError, redactUrl } from "../../config/load-config.js";
 import type { MetadataStore } from "../metadata-store.js";
 import { PgAlarmRepository } from "./pg-alarm-repository.js";
 import { PgApiKeyRepository } from "./pg-api-key-repository.js";
@@ -19,11 +19,6 @@ import { PgUserRepository } from "./pg-user-repository.js";
 
 /** The advisory lock of the start-up steps (`exclusively`): 'tlh1', apart from the migrations' lock. */
 const START_UP_LOCK_KEY = 0x746c6831;
-
-/** The password of a connection URL replaced by `***`, for messages. */
-function redacted(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
-}
 
 /**
  * The cluster's metadata store on PostgreSQL (`cluster.postgresUrl`): a connection pool, the
@@ -70,6 +65,6 @@ export async function openPostgresMetadata(config: HubConfig, log: pino.Logger, 
   } catch (error) {
     await db.close();
     if (error instanceof ConfigError) throw error;
-    throw new Error(`PostgreSQL at ${redacted(postgresUrl)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`PostgreSQL at ${redactUrl(postgresUrl)}: ${(error as Error).message}`, { cause: error });
   }
 }
