@@ -77,16 +77,23 @@ interface BusInstance extends TestInstance {
   received: HubEvent[];
 }
 
-async function busInstance(nats: NatsServer, id: string): Promise<BusInstance> {
+/** An instance whose bus has a listener of every event (`listening`), or none. */
+async function busInstance(nats: NatsServer, id: string, listening = true): Promise<BusInstance> {
   const instance = await connectTestInstance(nats.url, id, { natsOfflineBufferBytes: 4_096 });
   const bus = new ClusterEventBus(instance.notices, names.events);
   const received: HubEvent[] = [];
-  bus.subscribe((event) => received.push(event));
+  if (listening) bus.subscribe((event) => received.push(event));
   return { ...instance, bus, received };
 }
 
 const commandIds = (instance: BusInstance): string[] =>
   instance.received.flatMap((event) => (event.type === "command.updated" ? [event.command.id] : []));
+
+/** What `from` published so far has reached `to` (the server routed it before answering `from`'s flush, and wrote it to `to` before answering `to`'s). */
+async function delivered(from: BusInstance, to: BusInstance): Promise<void> {
+  await from.connection.nats.flush();
+  await to.connection.nats.flush();
+}
 
 /** Each connection's subscriptions are on the server, and what it published before has come back to it. */
 async function settled(instances: BusInstance[]): Promise<void> {
@@ -169,6 +176,53 @@ describe("cluster event bus", { skip: requireNats() }, () => {
       offA();
       offB();
       offB2();
+    }
+  });
+
+  test("an instance hears only what it listens to: one command's events while it waits for that command, every event while it has a listener of every event, nothing otherwise", async () => {
+    const d = await busInstance(nats, "hub-d", false);
+    try {
+      const messagesToD = (): number => d.connection.nats.stats().inMsgs;
+      const waited: string[] = [];
+      const stopWaiting = d.bus.subscribeCommand("cmd_waited", (event) => waited.push(`${event.command.id}:${event.command.state}`));
+      await delivered(a, d);
+      const before = messagesToD();
+      a.bus.publish(commandEvent("cmd_other"));
+      a.bus.publish(alarmEvent);
+      a.bus.publish(commandEvent("cmd_waited"));
+      await eventually(() => waited.length === 1, "D got the command it waits for", 10_000);
+      await delivered(a, d);
+      assert.deepEqual(waited, ["cmd_waited:succeeded"]);
+      assert.equal(messagesToD() - before, 1, "the other command's and the alarm's events never travelled to D");
+
+      // D's own step of the command reaches its waiter at once (and does not come back from NATS).
+      d.bus.publish(commandEvent("cmd_waited"));
+      assert.equal(waited.length, 2);
+      stopWaiting();
+      await delivered(a, d);
+      const afterWaiting = messagesToD();
+      a.bus.publish(commandEvent("cmd_waited"));
+      await delivered(a, d);
+      assert.equal(messagesToD(), afterWaiting, "after the wait, the command's events no longer travel to D");
+
+      const everything: string[] = [];
+      const stopListening = d.bus.subscribe((event) => everything.push(event.type === "command.updated" ? event.command.id : event.type));
+      await settled([d]);
+      a.bus.publish(commandEvent("cmd_seen"));
+      a.bus.publish(alarmEvent);
+      await eventually(() => everything.length === 2, "D's listener of every event got both", 10_000);
+      assert.deepEqual(everything, ["cmd_seen", "alarm.updated"]);
+      stopListening();
+      await settled([d]);
+      const afterListening = messagesToD();
+      a.bus.publish(commandEvent("cmd_unheard"));
+      a.bus.publish(alarmEvent);
+      await delivered(a, d);
+      assert.equal(messagesToD(), afterListening, "without listeners, nothing travels to D");
+      assert.deepEqual(waited.length, 2);
+    } finally {
+      d.bus.close();
+      await d.connection.close();
     }
   });
 

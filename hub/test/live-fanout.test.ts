@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import type { Alarm, AlarmTransition } from "../src/alarms/alarm.js";
-import { InProcessEventBus } from "../src/events/event-bus.js";
+import { type EventBus, InProcessEventBus } from "../src/events/event-bus.js";
 import { LiveHub } from "../src/live/live-hub.js";
 import type { LiveMessage } from "../src/live/live-message.js";
 import type { LiveSubscriber } from "../src/live/live-subscriber.js";
@@ -25,7 +25,7 @@ after(() => {
   for (const hub of hubs) hub.close();
 });
 
-function liveHub(bus = new InProcessEventBus()): LiveHub {
+function liveHub(bus: EventBus = new InProcessEventBus()): LiveHub {
   const hub = new LiveHub(
     { flushIntervalMs: 0, maxBufferedBytes: 1_000, maxQueuedEvents: 100, maxSubscribers: 100, maxSubscribersPerCaller: 100 },
     bus,
@@ -35,11 +35,11 @@ function liveHub(bus = new InProcessEventBus()): LiveHub {
   return hub;
 }
 
-function attach(hub: LiveHub, owner: string, ...topics: string[]): ReturnType<typeof recordingSink> {
+function attach(hub: LiveHub, owner: string, ...topics: string[]): ReturnType<typeof recordingSink> & { subscriber: LiveSubscriber } {
   const sink = recordingSink();
   const subscriber = hub.attach(sink.sink, [owner]) as LiveSubscriber;
   subscriber.subscribe(topics);
-  return sink;
+  return { ...sink, subscriber };
 }
 
 test("connections with the same topics get one message, encoded once; a connection with other topics gets its own part", () => {
@@ -157,4 +157,60 @@ test("an alarm step goes to alarms:* and to alarms:<its device>, not to another 
   hub.flush();
   for (const sink of [everyDevice, itsDevice]) assert.deepEqual(sink.updates()[0]?.alarms, [{ alarm, transition }]);
   assert.equal(otherDevice.messages.length, 0);
+});
+
+test("the live channel listens to the event bus only while a connection is attached (a cluster instance then hears events only while a dashboard is open there)", () => {
+  const bus = new InProcessEventBus();
+  let listening = 0;
+  const counting = {
+    publish: (event: Parameters<InProcessEventBus["publish"]>[0]) => bus.publish(event),
+    subscribe: (listener: Parameters<InProcessEventBus["subscribe"]>[0]) => {
+      listening++;
+      const off = bus.subscribe(listener);
+      return () => {
+        listening--;
+        off();
+      };
+    },
+    subscribeCommand: bus.subscribeCommand.bind(bus),
+  };
+  const hub = liveHub(counting);
+  assert.equal(listening, 0, "no connection: not listening");
+  const first = hub.attach(recordingSink().sink, ["key:a"]) as LiveSubscriber;
+  const second = attach(hub, "key:b", "commands:*");
+  assert.equal(listening, 1, "one listener for every connection");
+  hub.detach(first);
+  assert.equal(listening, 1);
+  bus.publish({
+    type: "command.updated",
+    at: 5,
+    command: {
+      id: "c1",
+      deviceId: "d1",
+      name: "ping",
+      args: {},
+      state: "queued",
+      createdAt: 5,
+      updatedAt: 5,
+      expiresAt: 10,
+      timeoutMs: 5,
+      attempts: 0,
+      result: null,
+      error: null,
+      idempotencyKey: null,
+      createdBy: null,
+      transitions: [{ state: "queued", at: 5 }],
+    },
+  });
+  hub.flush();
+  assert.deepEqual(
+    second.updates().flatMap((update) => update.commands.map((command) => command.id)),
+    ["c1"],
+  );
+  hub.detach(second.subscriber);
+  assert.equal(listening, 0, "the last connection gone: not listening");
+  hub.attach(recordingSink().sink, ["key:c"]);
+  assert.equal(listening, 1, "listening again");
+  hub.close();
+  assert.equal(listening, 0, "closed: not listening");
 });

@@ -152,7 +152,7 @@ describe("PostgreSQL operations repositories", { skip }, () => {
       await first.transition(command.id, ["queued"], { state: "sent", at: 1_100, attempt: true });
       const results = await whileHeld(url, `SELECT * FROM commands WHERE id = '${command.id}' FOR UPDATE`, 2, () => [
         first.transition(command.id, ["queued", "sent"], { state: "delivered", at: 1_200, deadline: 61_200 }),
-        second.transition(command.id, ["queued", "sent"], { state: "expired", at: 1_300, deadline: null, eraseSecretArgs: true }),
+        second.transition(command.id, ["queued", "sent"], { state: "expired", at: 1_300, deadline: null, eraseSecretArgs: command.args }),
       ]);
       const moved = results.map((result) => (result.status === "fulfilled" ? result.value : result.reason)) as (
         | CommandRecord

@@ -81,6 +81,13 @@ describe("secret values: shown to operators, redacted for viewers, the audit log
   test("a device receives its secret arguments and configuration in plain text", async () => {
     const sent = await callApi(running.hub, "POST", "/api/v1/devices/greenhouse-1/commands?wait=5000", { name: "join_wifi", args: ARGS });
     assert.equal(sent.body.state, "succeeded");
+    // The answer to ?wait is the stored command, not its event (whose secrets are redacted).
+    assert.deepEqual(sent.body.result, { joined: true, sessionToken: RESULT_TOKEN });
+    assert.deepEqual(sent.body.args, {
+      ssid: "greenhouse",
+      wifiPassword: "[erased]",
+      broker: { host: "mqtt.local", mqtt_token: "[erased]" },
+    });
     assert.deepEqual(deviceGot.args, [ARGS]);
     const set = await callApi(running.hub, "PUT", "/api/v1/devices/greenhouse-1/config", { document: DOCUMENT });
     assert.equal(set.status, 200);

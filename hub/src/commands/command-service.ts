@@ -62,6 +62,46 @@ export class CommandService {
    * used for this device, the existing command is returned and nothing new is created.
    */
   submit(request: CommandRequest): Promise<{ command: CommandRecord; created: boolean }> {
+    return this.create(request, randomUUID());
+  }
+
+  /**
+   * {@link submit}, then wait until the command is final, at most `waitMs`: resolves with it as it
+   * is then. Listens to the command before it exists, so its final step is heard wherever and
+   * however soon it happens; the record comes from that step's event when the event holds
+   * everything the store would answer (no secret values, which events carry redacted), else
+   * from the store.
+   */
+  async submitAndWait(request: CommandRequest, waitMs: number): Promise<{ command: CommandRecord; created: boolean }> {
+    const id = randomUUID();
+    let final: CommandRecord | undefined;
+    let heard: (() => void) | undefined;
+    const unsubscribe = this.deps.bus.subscribeCommand(id, (event) => {
+      if (!FINAL_STATES.has(event.command.state)) return;
+      final = event.command;
+      heard?.();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const outcome = await this.create(request, id);
+      // An idempotent replay answers a command created before: wait for that one.
+      if (!outcome.created) return { command: (await this.waitForFinal(outcome.command.id, waitMs)) ?? outcome.command, created: false };
+      if (final === undefined) {
+        await new Promise<void>((resolve) => {
+          heard = resolve;
+          timer = setTimeout(resolve, waitMs);
+        });
+      }
+      const heardFinal = final as CommandRecord | undefined;
+      const told = heardFinal && !this.holdsSecrets(heardFinal) ? heardFinal : await this.deps.store.get(id);
+      return { command: told ?? outcome.command, created: true };
+    } finally {
+      unsubscribe();
+      clearTimeout(timer);
+    }
+  }
+
+  private create(request: CommandRequest, id: string): Promise<{ command: CommandRecord; created: boolean }> {
     return this.perDevice.run(request.deviceId, async () => {
       const { store, config, now } = this.deps;
       if (request.idempotencyKey) {
@@ -78,7 +118,7 @@ export class CommandService {
       let command: CommandRecord;
       try {
         command = await store.create({
-          id: randomUUID(),
+          id,
           deviceId: request.deviceId,
           name: request.name,
           args: request.args,
@@ -112,7 +152,7 @@ export class CommandService {
       const command = await this.deps.store.get(id);
       if (!command || command.deviceId !== deviceId) return;
       const at = this.deps.now();
-      await this.move(id, ["queued", "sent"], { state: "delivered", at, deadline: at + command.timeoutMs });
+      await this.move(command, ["queued", "sent"], { state: "delivered", at, deadline: at + command.timeoutMs });
     });
   }
 
@@ -129,7 +169,7 @@ export class CommandService {
               deadline: null,
               error: { code: frame.err?.code ?? "TH_CMD_FAILED", message: frame.err?.msg ?? "" },
             };
-        await this.move(frame.id, ["queued", "sent", "delivered"], to);
+        await this.move(command, ["queued", "sent", "delivered"], to);
       }
       // Also for unknown or already final commands: the device must stop resending the result.
       this.deps.channel.send(deviceId, { t: "cmd_done", id: frame.id });
@@ -141,7 +181,7 @@ export class CommandService {
     const command = await this.deps.store.get(id);
     if (!command) return undefined;
     return this.perDevice.run(command.deviceId, async () => {
-      const cancelled = await this.move(id, ["queued", "sent"], { state: "cancelled", at: this.deps.now(), deadline: null });
+      const cancelled = await this.move(command, ["queued", "sent"], { state: "cancelled", at: this.deps.now(), deadline: null });
       if (cancelled) return cancelled;
       const current = (await this.deps.store.get(id)) as CommandRecord;
       throw new CommandRefusedError("not-cancellable", `command ${id} is ${current.state}: only queued or sent commands can be cancelled`);
@@ -153,7 +193,7 @@ export class CommandService {
     return this.perDevice.run(deviceId, async () => {
       let cancelled = 0;
       for (const command of await this.deps.store.pendingFor(deviceId)) {
-        if (await this.move(command.id, ["queued", "sent"], { state: "cancelled", at: this.deps.now(), deadline: null })) cancelled++;
+        if (await this.move(command, ["queued", "sent"], { state: "cancelled", at: this.deps.now(), deadline: null })) cancelled++;
       }
       return cancelled;
     });
@@ -164,8 +204,8 @@ export class CommandService {
     let unsubscribe: (() => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
     const final = new Promise<void>((resolve) => {
-      unsubscribe = this.deps.bus.subscribe((event) => {
-        if (event.type === "command.updated" && event.command.id === id && FINAL_STATES.has(event.command.state)) resolve();
+      unsubscribe = this.deps.bus.subscribeCommand(id, (event) => {
+        if (FINAL_STATES.has(event.command.state)) resolve();
       });
       timer = setTimeout(resolve, timeoutMs);
     });
@@ -188,8 +228,8 @@ export class CommandService {
       const now = this.deps.now();
       for (const command of await this.deps.store.due(now, 500)) {
         await this.perDevice.run(command.deviceId, async () => {
-          if (command.state === "delivered") await this.move(command.id, ["delivered"], { state: "timed_out", at: now, deadline: null });
-          else await this.move(command.id, ["queued", "sent"], { state: "expired", at: now, deadline: null });
+          if (command.state === "delivered") await this.move(command, ["delivered"], { state: "timed_out", at: now, deadline: null });
+          else await this.move(command, ["queued", "sent"], { state: "expired", at: now, deadline: null });
         });
       }
     } catch (error) {
@@ -204,14 +244,23 @@ export class CommandService {
     if (command.expiresAt <= this.deps.now()) return undefined;
     const sent = this.deps.channel.send(command.deviceId, { t: "cmd", id: command.id, name: command.name, args: command.args });
     if (!sent) return undefined;
-    return this.move(command.id, ["queued", "sent"], { state: "sent", at: this.deps.now(), attempt: true });
+    return this.move(command, ["queued", "sent"], { state: "sent", at: this.deps.now(), attempt: true });
   }
 
-  private async move(id: string, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
+  private async move(command: CommandRecord, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
     // Nothing sends a final command again: its secret arguments are not needed any more.
-    const updated = await this.deps.store.transition(id, from, FINAL_STATES.has(to.state) ? { ...to, eraseSecretArgs: true } : to);
+    const updated = await this.deps.store.transition(
+      command.id,
+      from,
+      FINAL_STATES.has(to.state) ? { ...to, eraseSecretArgs: command.args } : to,
+    );
     if (updated) this.publish(updated);
     return updated;
+  }
+
+  /** Whether a command's event (secret values redacted) differs from its stored record. */
+  private holdsSecrets(command: CommandRecord): boolean {
+    return this.deps.secrets.holdsSecrets(command.args) || (command.result !== null && this.deps.secrets.holdsSecrets(command.result));
   }
 
   private publish(command: CommandRecord): void {

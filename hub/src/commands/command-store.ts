@@ -10,8 +10,11 @@ export interface CommandTransition {
   error?: CommandRecord["error"];
   /** Count one more write to a device connection. */
   attempt?: boolean;
-  /** Replace the secret values of `args` by `[erased]` (the command is final: nothing will send them again). */
-  eraseSecretArgs?: boolean;
+  /**
+   * The command's arguments as read (they never change before a final state): stored again with
+   * their secret values replaced by `[erased]` (the command is final: nothing will send them again).
+   */
+  eraseSecretArgs?: CommandRecord["args"];
 }
 
 /**

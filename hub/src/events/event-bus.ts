@@ -10,14 +10,29 @@ export type HubEvent =
   | { type: "config.updated"; at: number; config: DeviceConfigRecord }
   | { type: "config.reported"; at: number; config: DeviceConfigRecord };
 
+/** A command's state change. */
+export type CommandEvent = Extract<HubEvent, { type: "command.updated" }>;
+
 /**
- * The hub's internal event bus (the dashboard's live channel and webhooks consume it). One
- * in-process implementation; several hubs would share one through Redis or NATS behind this.
+ * The hub's internal event bus (the dashboard's live channel and webhooks consume it):
+ * `InProcessEventBus` in a single hub, `ClusterEventBus` across the instances of a cluster.
  */
 export interface EventBus {
   publish(event: HubEvent): void;
-  /** Returns the function that unsubscribes. */
+  /** Every event. Returns the function that unsubscribes. */
   subscribe(listener: (event: HubEvent) => void): () => void;
+  /**
+   * The state changes of one command only (what waits for its result; a cluster instance then
+   * hears of that command alone, not of every event). Returns the function that unsubscribes.
+   */
+  subscribeCommand(commandId: string, listener: (event: CommandEvent) => void): () => void;
+}
+
+/** The listener of {@link EventBus.subscribeCommand} as a listener of every event. */
+export function commandListener(commandId: string, listener: (event: CommandEvent) => void): (event: HubEvent) => void {
+  return (event) => {
+    if (event.type === "command.updated" && event.command.id === commandId) listener(event);
+  };
 }
 
 /** The in-process event bus. A listener that throws does not stop the others. */
@@ -41,5 +56,9 @@ export class InProcessEventBus implements EventBus {
   subscribe(listener: (event: HubEvent) => void): () => void {
     this.emitter.on("event", listener);
     return () => this.emitter.off("event", listener);
+  }
+
+  subscribeCommand(commandId: string, listener: (event: CommandEvent) => void): () => void {
+    return this.subscribe(commandListener(commandId, listener));
   }
 }

@@ -1,3 +1,4 @@
+import type { Caller } from "../accounts/caller.js";
 import type { HttpApiDeps } from "./http-api-deps.js";
 
 /**
@@ -8,10 +9,17 @@ import type { HttpApiDeps } from "./http-api-deps.js";
 export async function senderNames(
   deps: Pick<HttpApiDeps, "apiKeys" | "accounts">,
   ids: Iterable<string | null>,
+  caller?: Caller,
 ): Promise<ReadonlyMap<string, string>> {
   const names = new Map<string, string>();
   for (const id of new Set(ids)) {
     if (id === null) continue;
+    // The caller's own name is known already (the usual sender of the command just sent).
+    const own = id === caller?.id ? (caller.kind === "key" ? caller.key?.name : caller.user?.username) : undefined;
+    if (own !== undefined) {
+      names.set(id, own);
+      continue;
+    }
     const key = await deps.apiKeys.get(id);
     const name = key?.name ?? (await deps.accounts.users.get(id))?.username;
     if (name !== undefined) names.set(id, name);

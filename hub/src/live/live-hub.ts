@@ -1,5 +1,5 @@
 import type { MetricValue } from "@telehub/device-client/protocol";
-import type { EventBus } from "../events/event-bus.js";
+import type { EventBus, HubEvent } from "../events/event-bus.js";
 import type { HubMetrics } from "../metrics.js";
 import type { StoredReading } from "../storage/telemetry-store.js";
 import { LiveBatch, type LiveEventKind, type LiveKind } from "./live-batch.js";
@@ -42,14 +42,15 @@ export class LiveHub implements LiveFeed {
   /** Connections per owner. */
   private readonly perOwner = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
-  private readonly unsubscribe: () => void;
+  /** Listening to the bus while some connection is attached (in a cluster, events then travel to this instance). */
+  private unsubscribe: (() => void) | undefined;
   private flushScheduled = false;
   /** What this turn of the event loop gathered, for every connection. */
   private batch = new LiveBatch();
 
   constructor(
     private readonly options: LiveHubOptions,
-    bus: EventBus,
+    private readonly bus: EventBus,
     private readonly metrics: HubMetrics,
     private readonly now: () => number = Date.now,
   ) {
@@ -57,13 +58,6 @@ export class LiveHub implements LiveFeed {
     this.timer = setInterval(() => this.flush(), Math.max(options.flushIntervalMs, RETRY_FLUSH_MS));
     this.timer.unref();
     metrics.liveBacklog = () => this.backlog();
-    this.unsubscribe = bus.subscribe((event) => {
-      if (event.type === "command.updated") this.addEvent("commands", event.command.deviceId, event.command.updatedAt, event.command);
-      else if (event.type === "alarm.updated") {
-        const { alarm, transition } = event;
-        this.addEvent("alarms", alarm.deviceId, event.at, { alarm, transition });
-      } else this.addEvent("config", event.config.deviceId, event.config.updatedAt, event.config);
-    });
   }
 
   /**
@@ -75,6 +69,7 @@ export class LiveHub implements LiveFeed {
     if (this.subscribers.size >= this.options.maxSubscribers) return "hub-full";
     if (owners.some((owner) => (this.perOwner.get(owner) ?? 0) >= this.options.maxSubscribersPerCaller)) return "caller-full";
     const subscriber = new LiveSubscriber(sink, this.options, this.now);
+    if (this.subscribers.size === 0) this.unsubscribe ??= this.bus.subscribe((event) => this.onEvent(event));
     this.subscribers.set(subscriber, owners);
     for (const owner of owners) this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
     this.metrics.liveSubscribers.set(this.subscribers.size);
@@ -85,6 +80,10 @@ export class LiveHub implements LiveFeed {
     const owners = this.subscribers.get(subscriber);
     if (!owners) return;
     this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0) {
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
+    }
     for (const owner of owners) {
       const left = (this.perOwner.get(owner) ?? 1) - 1;
       if (left > 0) this.perOwner.set(owner, left);
@@ -153,7 +152,16 @@ export class LiveHub implements LiveFeed {
       subscriber.sink.close("TH_HUB_STOPPING");
     }
     clearInterval(this.timer);
-    this.unsubscribe();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  private onEvent(event: HubEvent): void {
+    if (event.type === "command.updated") this.addEvent("commands", event.command.deviceId, event.command.updatedAt, event.command);
+    else if (event.type === "alarm.updated") {
+      const { alarm, transition } = event;
+      this.addEvent("alarms", alarm.deviceId, event.at, { alarm, transition });
+    } else this.addEvent("config", event.config.deviceId, event.config.updatedAt, event.config);
   }
 
   private addEvent(kind: LiveEventKind, deviceId: string, at: number, event: Parameters<LiveBatch["addEvent"]>[3]): void {

@@ -54,6 +54,13 @@ export class SecretMarking {
     return copy;
   }
 
+  /** Whether any key of `value`, at any depth, holds a secret. */
+  holdsSecrets(value: DataValue): boolean {
+    if (Array.isArray(value)) return value.some((item) => this.holdsSecrets(item));
+    if (value === null || typeof value !== "object") return false;
+    return Object.entries(value).some(([key, item]) => this.isSecretKey(key) || this.holdsSecrets(item));
+  }
+
   /** `value` with every secret replaced by {@link REDACTED}. */
   redact<T extends DataValue>(value: T): T {
     return this.map(value, () => REDACTED) as T;

@@ -186,7 +186,7 @@ export function commandStoreContract(
         state: "cancelled",
         at: T + 410,
         deadline: null,
-        eraseSecretArgs: true,
+        eraseSecretArgs: ARGS,
       });
       const erased = { ...ARGS, wifiPassword: ERASED, upstream: { host: "mqtt.example.com", apiKey: ERASED, ports: [1883, 8883] } };
       assert.deepEqual(cancelled?.args, erased);

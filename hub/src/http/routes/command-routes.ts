@@ -104,15 +104,17 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
       const { name, args, ttlMs, timeoutMs, idempotencyKey } = request.body;
       const problem = await deps.profiles.argsProblem(device, name, args ?? {});
       if (problem !== undefined) throw argsInvalid(name, problem);
-      const outcome = await commands
-        .submit({ deviceId, name, args: args ?? {}, ttlMs, timeoutMs, idempotencyKey, actor: callerOf(request).id })
-        .catch((error: unknown) => {
-          throw apiErrorOf(error);
-        });
-      request.auditDetails = { commandId: outcome.command.id, name, args: deps.secrets.redact(args ?? {}), created: outcome.created };
+      const commandRequest = { deviceId, name, args: args ?? {}, ttlMs, timeoutMs, idempotencyKey, actor: callerOf(request).id };
       const wait = waitMs(request.query.wait);
-      const command = wait > 0 ? ((await commands.waitForFinal(outcome.command.id, wait)) ?? outcome.command) : outcome.command;
-      return reply.code(outcome.created ? 201 : 200).send(commandView(command, undefined, await senderNames(deps, [command.createdBy])));
+      const { command, created } = await (wait > 0 ? commands.submitAndWait(commandRequest, wait) : commands.submit(commandRequest)).catch(
+        (error: unknown) => {
+          throw apiErrorOf(error);
+        },
+      );
+      request.auditDetails = { commandId: command.id, name, args: deps.secrets.redact(args ?? {}), created };
+      return reply
+        .code(created ? 201 : 200)
+        .send(commandView(command, undefined, await senderNames(deps, [command.createdBy], callerOf(request))));
     },
   );
 
@@ -185,7 +187,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
       const wait = waitMs(request.query.wait);
       const command = wait > 0 ? await commands.waitForFinal(request.params.id, wait) : await deps.commandStore.get(request.params.id);
       if (!command) throw new ApiError("TH_API_NOT_FOUND", `no command ${request.params.id}`);
-      return commandView(command, redactionFor(request, deps), await senderNames(deps, [command.createdBy]));
+      return commandView(command, redactionFor(request, deps), await senderNames(deps, [command.createdBy], callerOf(request)));
     },
   );
 
@@ -206,7 +208,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
         throw apiErrorOf(error);
       });
       if (!cancelled) throw new ApiError("TH_API_NOT_FOUND", `no command ${request.params.id}`);
-      return commandView(cancelled, undefined, await senderNames(deps, [cancelled.createdBy]));
+      return commandView(cancelled, undefined, await senderNames(deps, [cancelled.createdBy], callerOf(request)));
     },
   );
 
@@ -266,7 +268,7 @@ export function registerCommandRoutes(http: FastifyInstance, deps: HttpApiDeps):
       checkArgsSize(deps, args);
       const targets = devices ?? (await selectDevices(deps, selector ?? {}));
       const actor = callerOf(request).id;
-      const senders = await senderNames(deps, [actor]);
+      const senders = await senderNames(deps, [actor], callerOf(request));
       const results = [];
       for (const deviceId of targets) {
         const device = await deps.devices.get(deviceId);

@@ -7,7 +7,7 @@ import { timeBound, whereClause } from "./pg-filtered-pages.js";
 
 /**
  * Commands in PostgreSQL; secret values of `args` and `result` are stored encrypted. A
- * `transition` locks the command's row, so of two instances moving one command from the same
+ * `transition` is one conditional UPDATE, so of two instances moving one command from the same
  * state at once, one moves it and the other finds it moved.
  */
 export class PgCommandStore implements CommandStore {
@@ -77,24 +77,31 @@ export class PgCommandStore implements CommandStore {
   }
 
   async transition(id: string, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
-    const row = await this.db.transaction(async (tx) => {
-      const current = (await tx.query<CommandRow>("SELECT * FROM commands WHERE id = $1 FOR UPDATE", [id])).rows[0];
-      if (!current || !from.includes(current.state)) return undefined;
-      const transitions = JSON.parse(current.transitions) as CommandRecord["transitions"];
-      if (current.state !== to.state) transitions.push({ state: to.state, at: to.at });
-      const values: unknown[] = [id, to.state, to.at, JSON.stringify(transitions)];
-      const sets = ["state = $2", "updated_at = $3", "transitions = $4"];
-      const set = (column: string, value: unknown) => {
-        values.push(value);
-        sets.push(`${column} = $${values.length}`);
-      };
-      if (to.deadline !== undefined) set("deadline", to.deadline);
-      if (to.result !== undefined) set("result", JSON.stringify(to.result === null ? null : this.secrets.seal(to.result)));
-      if (to.error !== undefined) set("error", JSON.stringify(to.error));
-      if (to.attempt) sets.push("attempts = attempts + 1");
-      if (to.eraseSecretArgs) set("args", JSON.stringify(this.secrets.erase(JSON.parse(current.args) as CommandRecord["args"])));
-      return (await tx.query<CommandRow>(`UPDATE commands SET ${sets.join(", ")} WHERE id = $1 RETURNING *`, values)).rows[0];
-    });
+    // One statement, one round trip: the UPDATE locks the row and, under READ COMMITTED, checks the
+    // state again on the newest version after waiting for another writer's lock, so of two
+    // instances moving it from the same state, one moves it and the other matches no row.
+    const values: unknown[] = [id, [...from], to.state, to.at, JSON.stringify({ state: to.state, at: to.at })];
+    const sets = [
+      "state = $3",
+      "updated_at = $4",
+      // The step appended to the JSON array as text (its elements written as JSON.stringify writes them).
+      "transitions = CASE WHEN state = $3 THEN transitions WHEN transitions = '[]' THEN '[' || $5 || ']' ELSE left(transitions, -1) || ',' || $5 || ']' END",
+    ];
+    const set = (column: string, value: unknown) => {
+      values.push(value);
+      sets.push(`${column} = $${values.length}`);
+    };
+    if (to.deadline !== undefined) set("deadline", to.deadline);
+    if (to.result !== undefined) set("result", JSON.stringify(to.result === null ? null : this.secrets.seal(to.result)));
+    if (to.error !== undefined) set("error", JSON.stringify(to.error));
+    if (to.attempt) sets.push("attempts = attempts + 1");
+    if (to.eraseSecretArgs) set("args", JSON.stringify(this.secrets.erase(to.eraseSecretArgs)));
+    const row = (
+      await this.db.query<CommandRow>(
+        `UPDATE commands SET ${sets.join(", ")} WHERE id = $1 AND state = ANY($2::text[]) RETURNING *`,
+        values,
+      )
+    ).rows[0];
     return row && this.record(row);
   }
 

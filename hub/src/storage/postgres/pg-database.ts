@@ -1,5 +1,6 @@
 import pg from "pg";
 import { markUnavailable } from "./pg-availability.js";
+import { isStalePlan, StatementNames } from "./pg-statement-names.js";
 
 /** What runs SQL: the pool, or one transaction's connection. */
 export interface PgQueryable {
@@ -65,9 +66,18 @@ export function openPgDatabase(url: string, options: PgDatabaseOptions): PgDatab
     types,
   });
   pool.on("error", (error) => options.onIdleError?.(error));
+  const names = new StatementNames();
+  const run = <R extends object>(on: pg.Pool | pg.PoolClient, text: string, values: unknown[] | undefined, name: string | undefined) =>
+    name === undefined ? on.query<R>(text, values) : on.query<R>({ name, text, values });
   const query = async <R extends object>(on: pg.Pool | pg.PoolClient, text: string, values?: readonly unknown[]) => {
+    // Only statements with parameters are named: a text without them may hold several statements (a migration).
+    const params = values && values.length > 0 ? [...values] : undefined;
+    const name = params ? names.nameOf(text) : undefined;
     try {
-      const result = await on.query<R>(text, values as unknown[] | undefined);
+      const result = await run<R>(on, text, params, name).catch((error: unknown) => {
+        if (name === undefined || !isStalePlan(error)) throw error;
+        return run<R>(on, text, params, names.renew(text));
+      });
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw markUnavailable(error);

@@ -147,7 +147,7 @@ export class SqliteCommandStore implements CommandStore {
       if (to.attempt) sets.push("attempts = attempts + 1");
       if (to.eraseSecretArgs) {
         sets.push("args = @args");
-        params.args = JSON.stringify(this.secrets.erase(JSON.parse(row.args) as CommandRecord["args"]));
+        params.args = JSON.stringify(this.secrets.erase(to.eraseSecretArgs));
       }
       this.db.prepare(`UPDATE commands SET ${sets.join(", ")} WHERE id = @id`).run(params);
       return toRecord(this.statements.get.get(id) as CommandRow, this.secrets);
