@@ -23,6 +23,7 @@ function countingStore(): { inner: CommandStore; store: CommandStore; gets: () =
   let gets = 0;
   const store: CommandStore = {
     create: (command) => inner.create(command),
+    createUnlessFull: (command, maxPending) => inner.createUnlessFull(command, maxPending),
     get: (id) => {
       gets++;
       return inner.get(id);

@@ -108,31 +108,34 @@ export class CommandService {
         const existing = await store.findByIdempotencyKey(request.deviceId, request.idempotencyKey);
         if (existing) return { command: existing, created: false };
       }
-      if ((await store.countPending(request.deviceId)) >= config.maxQueuedPerDevice) {
-        throw new CommandRefusedError(
-          "queue-full",
-          `device ${request.deviceId} already has ${config.maxQueuedPerDevice} commands waiting (commands.maxQueuedPerDevice)`,
-        );
-      }
       const createdAt = now();
-      let command: CommandRecord;
+      let command: CommandRecord | undefined;
       try {
-        command = await store.create({
-          id,
-          deviceId: request.deviceId,
-          name: request.name,
-          args: request.args,
-          createdAt,
-          expiresAt: createdAt + (request.ttlMs ?? config.defaultTtlMs),
-          timeoutMs: request.timeoutMs ?? config.defaultTimeoutMs,
-          idempotencyKey: request.idempotencyKey ?? null,
-          createdBy: request.actor,
-        });
+        command = await store.createUnlessFull(
+          {
+            id,
+            deviceId: request.deviceId,
+            name: request.name,
+            args: request.args,
+            createdAt,
+            expiresAt: createdAt + (request.ttlMs ?? config.defaultTtlMs),
+            timeoutMs: request.timeoutMs ?? config.defaultTimeoutMs,
+            idempotencyKey: request.idempotencyKey ?? null,
+            createdBy: request.actor,
+          },
+          config.maxQueuedPerDevice,
+        );
       } catch (error) {
         // Another hub instance stored a command with this key between the lookup and here (the store's key is unique).
         const raced = request.idempotencyKey ? await store.findByIdempotencyKey(request.deviceId, request.idempotencyKey) : undefined;
         if (raced) return { command: raced, created: false };
         throw error;
+      }
+      if (command === undefined) {
+        throw new CommandRefusedError(
+          "queue-full",
+          `device ${request.deviceId} already has ${config.maxQueuedPerDevice} commands waiting (commands.maxQueuedPerDevice)`,
+        );
       }
       this.publish(command);
       return { command: (await this.send(command)) ?? command, created: true };
@@ -149,10 +152,7 @@ export class CommandService {
   /** `cmd_ack` from the device: delivered; the result timeout starts. */
   receipt(deviceId: string, id: string): Promise<void> {
     return this.perDevice.run(deviceId, async () => {
-      const command = await this.deps.store.get(id);
-      if (!command || command.deviceId !== deviceId) return;
-      const at = this.deps.now();
-      await this.move(command, ["queued", "sent"], { state: "delivered", at, deadline: at + command.timeoutMs });
+      await this.move(id, ["queued", "sent"], { state: "delivered", at: this.deps.now(), deadline: "result-timeout", deviceId });
     });
   }
 
@@ -247,13 +247,19 @@ export class CommandService {
     return this.move(command, ["queued", "sent"], { state: "sent", at: this.deps.now(), attempt: true });
   }
 
-  private async move(command: CommandRecord, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
-    // Nothing sends a final command again: its secret arguments are not needed any more.
-    const updated = await this.deps.store.transition(
-      command.id,
-      from,
-      FINAL_STATES.has(to.state) ? { ...to, eraseSecretArgs: command.args } : to,
-    );
+  /** Move a command (by id for a step that is never final, else as read: a final step erases its secret arguments). */
+  private async move(
+    command: CommandRecord | string,
+    from: readonly CommandState[],
+    to: CommandTransition,
+  ): Promise<CommandRecord | undefined> {
+    const id = typeof command === "string" ? command : command.id;
+    if (FINAL_STATES.has(to.state)) {
+      if (typeof command === "string") throw new Error(`a final step needs the command as read (${id})`);
+      // Nothing sends a final command again: its secret arguments are not needed any more.
+      to = { ...to, eraseSecretArgs: command.args };
+    }
+    const updated = await this.deps.store.transition(id, from, to);
     if (updated) this.publish(updated);
     return updated;
   }

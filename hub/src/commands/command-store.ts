@@ -4,8 +4,13 @@ import type { CommandListQuery, CommandRecord, CommandState, NewCommand } from "
 export interface CommandTransition {
   state: CommandState;
   at: number;
-  /** New deadline: expiry for `sent`, result deadline for `delivered`, null when final. */
-  deadline?: number | null;
+  /**
+   * New deadline: expiry for `sent`, result deadline for `delivered` (`"result-timeout"`: `at`
+   * plus the command's own `timeoutMs`), null when final.
+   */
+  deadline?: number | null | "result-timeout";
+  /** Move it only if it is this device's command (a device names commands by id in its frames). */
+  deviceId?: string;
   result?: CommandRecord["result"];
   error?: CommandRecord["error"];
   /** Count one more write to a device connection. */
@@ -25,6 +30,11 @@ export interface CommandTransition {
 export interface CommandStore {
   /** Insert a command as `queued`. */
   create(command: NewCommand): Promise<CommandRecord>;
+  /**
+   * Insert a command as `queued` unless its device has `maxPending` commands queued or sent
+   * already: undefined then. One statement, so the count costs no round trip of its own.
+   */
+  createUnlessFull(command: NewCommand, maxPending: number): Promise<CommandRecord | undefined>;
   get(id: string): Promise<CommandRecord | undefined>;
   findByIdempotencyKey(deviceId: string, key: string): Promise<CommandRecord | undefined>;
   list(query: CommandListQuery): Promise<{ items: CommandRecord[]; total: number }>;

@@ -286,5 +286,44 @@ export function commandStoreContract(
           `${c.id} is due`,
         );
     });
+
+    test("createUnlessFull stores a command while its device has fewer than maxPending queued or sent, and nothing once it has that many", async () => {
+      await store.create(command("f-1", "fan-1", T + 2_000));
+      const second = await store.createUnlessFull(command("f-2", "fan-1", T + 2_001, { args: ARGS }), 2);
+      assert.deepEqual(second, await store.get("f-2"), "stored whole, answered as get answers it");
+      assert.deepEqual(second?.args, ARGS);
+      assert.equal(await store.createUnlessFull(command("f-3", "fan-1", T + 2_002), 2), undefined, "two pending: full");
+      assert.equal(await store.get("f-3"), undefined, "nothing stored");
+      assert.ok(await store.createUnlessFull(command("f-other", "fan-2", T + 2_002), 2), "another device's queue is its own");
+      await store.transition("f-1", ["queued"], { state: "delivered", at: T + 2_003, deadline: T + 9_000 });
+      assert.ok(await store.createUnlessFull(command("f-4", "fan-1", T + 2_004), 2), "a delivered command no longer counts");
+    });
+
+    test("a delivered step's result-timeout deadline is its time plus the command's timeout; a deviceId moves only that device's command", async () => {
+      await store.create(command("r-1", "fan-9", T + 3_000, { timeoutMs: 45_000 }));
+      assert.equal(
+        await store.transition("r-1", ["queued"], { state: "delivered", at: T + 3_010, deadline: "result-timeout", deviceId: "fan-8" }),
+        undefined,
+        "another device's frame does not move it",
+      );
+      assert.equal((await store.get("r-1"))?.state, "queued");
+      const delivered = await store.transition("r-1", ["queued"], {
+        state: "delivered",
+        at: T + 3_010,
+        deadline: "result-timeout",
+        deviceId: "fan-9",
+      });
+      assert.equal(delivered?.state, "delivered");
+      assert.deepEqual(
+        (await store.due(T + 48_010, 100)).filter((c) => c.id === "r-1").map((c) => c.id),
+        ["r-1"],
+        "due at at + timeoutMs",
+      );
+      assert.deepEqual(
+        (await store.due(T + 48_009, 100)).filter((c) => c.id === "r-1"),
+        [],
+        "not before",
+      );
+    });
   });
 }

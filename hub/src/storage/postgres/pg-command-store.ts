@@ -17,23 +17,36 @@ export class PgCommandStore implements CommandStore {
   ) {}
 
   async create(command: NewCommand): Promise<CommandRecord> {
+    return (await this.insert(command, undefined)) as CommandRecord;
+  }
+
+  createUnlessFull(command: NewCommand, maxPending: number): Promise<CommandRecord | undefined> {
+    return this.insert(command, maxPending);
+  }
+
+  private async insert(command: NewCommand, maxPending: number | undefined): Promise<CommandRecord | undefined> {
+    const values: unknown[] = [
+      command.id,
+      command.deviceId,
+      command.name,
+      JSON.stringify(this.secrets.seal(command.args)),
+      command.createdAt,
+      command.expiresAt,
+      command.timeoutMs,
+      command.idempotencyKey,
+      command.createdBy,
+      JSON.stringify([{ state: "queued", at: command.createdAt }]),
+    ];
+    const unlessFull =
+      maxPending === undefined
+        ? ""
+        : ` WHERE (SELECT COUNT(*) FROM commands WHERE device_id = $2 AND state IN ('queued', 'sent')) < $${values.push(maxPending)}`;
     const { rows } = await this.db.query<CommandRow>(
       `INSERT INTO commands (id, device_id, name, args, state, created_at, updated_at, expires_at, timeout_ms, deadline, idempotency_key, created_by, transitions)
-       VALUES ($1, $2, $3, $4, 'queued', $5, $5, $6, $7, $6, $8, $9, $10) RETURNING *`,
-      [
-        command.id,
-        command.deviceId,
-        command.name,
-        JSON.stringify(this.secrets.seal(command.args)),
-        command.createdAt,
-        command.expiresAt,
-        command.timeoutMs,
-        command.idempotencyKey,
-        command.createdBy,
-        JSON.stringify([{ state: "queued", at: command.createdAt }]),
-      ],
+       SELECT $1, $2, $3, $4, 'queued', $5::bigint, $5::bigint, $6::bigint, $7::bigint, $6::bigint, $8, $9, $10${unlessFull} RETURNING *`,
+      values,
     );
-    return this.record(rows[0] as CommandRow);
+    return rows[0] && this.record(rows[0]);
   }
 
   async get(id: string): Promise<CommandRecord | undefined> {
@@ -91,14 +104,18 @@ export class PgCommandStore implements CommandStore {
       values.push(value);
       sets.push(`${column} = $${values.length}`);
     };
-    if (to.deadline !== undefined) set("deadline", to.deadline);
+    if (to.deadline === "result-timeout") {
+      values.push(to.at);
+      sets.push(`deadline = $${values.length} + timeout_ms`);
+    } else if (to.deadline !== undefined) set("deadline", to.deadline);
     if (to.result !== undefined) set("result", JSON.stringify(to.result === null ? null : this.secrets.seal(to.result)));
     if (to.error !== undefined) set("error", JSON.stringify(to.error));
     if (to.attempt) sets.push("attempts = attempts + 1");
     if (to.eraseSecretArgs) set("args", JSON.stringify(this.secrets.erase(to.eraseSecretArgs)));
+    const guard = to.deviceId === undefined ? "" : ` AND device_id = $${values.push(to.deviceId)}`;
     const row = (
       await this.db.query<CommandRow>(
-        `UPDATE commands SET ${sets.join(", ")} WHERE id = $1 AND state = ANY($2::text[]) RETURNING *`,
+        `UPDATE commands SET ${sets.join(", ")} WHERE id = $1 AND state = ANY($2::text[])${guard} RETURNING *`,
         values,
       )
     ).rows[0];

@@ -73,6 +73,11 @@ export class SqliteCommandStore implements CommandStore {
     return (await this.get(command.id)) as CommandRecord;
   }
 
+  async createUnlessFull(command: NewCommand, maxPending: number): Promise<CommandRecord | undefined> {
+    if ((this.statements.countPending.get(command.deviceId) as number) >= maxPending) return undefined;
+    return this.create(command);
+  }
+
   async get(id: string): Promise<CommandRecord | undefined> {
     const row = this.statements.get.get(id) as CommandRow | undefined;
     return row && toRecord(row, this.secrets);
@@ -127,14 +132,14 @@ export class SqliteCommandStore implements CommandStore {
   async transition(id: string, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
     return this.db.transaction(() => {
       const row = this.statements.get.get(id) as CommandRow | undefined;
-      if (!row || !from.includes(row.state)) return undefined;
+      if (!row || !from.includes(row.state) || (to.deviceId !== undefined && row.device_id !== to.deviceId)) return undefined;
       const transitions = JSON.parse(row.transitions) as CommandRecord["transitions"];
       if (row.state !== to.state) transitions.push({ state: to.state, at: to.at });
       const sets = ["state = @state", "updated_at = @at", "transitions = @transitions"];
       const params: Record<string, unknown> = { id, state: to.state, at: to.at, transitions: JSON.stringify(transitions) };
       if (to.deadline !== undefined) {
         sets.push("deadline = @deadline");
-        params.deadline = to.deadline;
+        params.deadline = to.deadline === "result-timeout" ? to.at + row.timeout_ms : to.deadline;
       }
       if (to.result !== undefined) {
         sets.push("result = @result");
