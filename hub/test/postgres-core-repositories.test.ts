@@ -89,7 +89,8 @@ describe("PostgreSQL core repositories", { skip: requirePostgres() }, () => {
         openPgSecrets(db, withKey().config, silent, () => 2_000),
         (error: unknown) => {
           assert.ok(error instanceof ConfigError);
-          assert.match(error.message, new RegExp(`belongs with secrets key ${first.keyId}`));
+          assert.match(error.message, new RegExp(`^the cluster's PostgreSQL database belongs with secrets key ${first.keyId}`));
+          assert.match(error.message, /every instance needs the same key/);
           return true;
         },
       );

@@ -18,13 +18,33 @@ function decodeKey(text: string, source: string): Buffer {
   return key;
 }
 
+/** The database whose secret values a key encrypts, as messages name it and say where its key is kept. */
+export interface SecretsKeyHolder {
+  /** `meta.db`, or the cluster's PostgreSQL database. */
+  name: string;
+  /** Where the right key is found again. */
+  keptWith: string;
+}
+
+/** The embedded metadata database. */
+export const META_DB_KEY_HOLDER: SecretsKeyHolder = {
+  name: "meta.db",
+  keptWith: "the secrets.key backed up with meta.db, or the same TELEHUB_SECURITY_SECRETS_KEY",
+};
+
 /**
- * The key that encrypts secret values in meta.db: `security.secretsKey` when set, else
- * `<dataDir>/secrets.key`, generated (mode 0600) at the first start. Refuses, with a message that
- * says what to do, a key other than the one meta.db recorded at its first start
- * (`recordedKeyIds`), and a missing key file when meta.db already has one recorded.
+ * The key that encrypts secret values in `holder` (meta.db, or the cluster's PostgreSQL database):
+ * `security.secretsKey` when set, else `<dataDir>/secrets.key`, generated (mode 0600) at the first
+ * start. Refuses, with a message that says what to do, a key other than the one the database
+ * recorded at its first start (`recordedKeyIds`), and a missing key file when it already has one recorded.
  */
-export function loadSecretsKey(configured: string, dataDir: string, recordedKeyIds: readonly string[], log: pino.Logger): Buffer {
+export function loadSecretsKey(
+  configured: string,
+  dataDir: string,
+  recordedKeyIds: readonly string[],
+  log: pino.Logger,
+  holder: SecretsKeyHolder = META_DB_KEY_HOLDER,
+): Buffer {
   const path = join(dataDir, SECRETS_KEY_FILE);
   let key: Buffer;
   let source: string;
@@ -36,7 +56,7 @@ export function loadSecretsKey(configured: string, dataDir: string, recordedKeyI
     key = decodeKey(readFileSync(path, "utf8"), path);
   } else if (recordedKeyIds.length > 0) {
     throw new ConfigError(
-      `meta.db belongs with secrets key ${recordedKeyIds.join(", ")} (its secret values are encrypted with it), but there is no key: security.secretsKey (TELEHUB_SECURITY_SECRETS_KEY) is empty and ${path} is missing. Restore the secrets.key backed up with meta.db, or set that key.`,
+      `${holder.name} belongs with secrets key ${recordedKeyIds.join(", ")} (its secret values are encrypted with it), but there is no key: security.secretsKey (TELEHUB_SECURITY_SECRETS_KEY) is empty and ${path} is missing. Set that key (${holder.keptWith}).`,
     );
   } else {
     source = path;
@@ -44,14 +64,14 @@ export function loadSecretsKey(configured: string, dataDir: string, recordedKeyI
     writeFileSync(path, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
     log.warn(
       { path },
-      "generated the key that encrypts secret command arguments and configuration values in meta.db: back it up with meta.db, but keep the copy apart from meta.db's (docs/operations.md, Secrets)",
+      `generated the key that encrypts secret command arguments and configuration values in ${holder.name}: back it up with ${holder.name}, but keep the copy apart from ${holder.name}'s (docs/operations.md, Secrets)`,
     );
   }
   const keyId = secretsKeyId(key);
   const others = recordedKeyIds.filter((id) => id !== keyId);
   if (others.length > 0) {
     throw new ConfigError(
-      `meta.db belongs with secrets key ${others.join(", ")} (its secret values are encrypted with it), but the key from ${source} is ${keyId}: start with that key (the secrets.key backed up with meta.db, or the same TELEHUB_SECURITY_SECRETS_KEY)`,
+      `${holder.name} belongs with secrets key ${others.join(", ")} (its secret values are encrypted with it), but the key from ${source} is ${keyId}: start with that key (${holder.keptWith})`,
     );
   }
   return key;

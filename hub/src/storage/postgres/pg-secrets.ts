@@ -3,9 +3,15 @@ import type { HubConfig } from "../../config/hub-config.js";
 import { ConfigError } from "../../config/load-config.js";
 import { SecretCipher } from "../../security/secret-cipher.js";
 import { SecretFields } from "../../security/secret-fields.js";
-import { loadSecretsKey } from "../../security/secret-key-file.js";
+import { loadSecretsKey, type SecretsKeyHolder } from "../../security/secret-key-file.js";
 import { SecretMarking } from "../../security/secret-marking.js";
 import type { PgDatabase, PgQueryable } from "./pg-database.js";
+
+/** The cluster's metadata database, as the secrets key's messages name it. */
+const POSTGRES_KEY_HOLDER: SecretsKeyHolder = {
+  name: "the cluster's PostgreSQL database",
+  keptWith: "the TELEHUB_SECURITY_SECRETS_KEY the cluster's first instance started with: every instance needs the same key",
+};
 
 async function recordedKeyIds(db: PgQueryable): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>("SELECT id FROM secret_keys ORDER BY recorded_at, id");
@@ -27,7 +33,8 @@ export async function openPgSecrets(db: PgDatabase, config: HubConfig, log: pino
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  const load = (recorded: readonly string[]): Buffer => loadSecretsKey(config.security.secretsKey, config.dataDir, recorded, log);
+  const load = (recorded: readonly string[]): Buffer =>
+    loadSecretsKey(config.security.secretsKey, config.dataDir, recorded, log, POSTGRES_KEY_HOLDER);
   const recorded = await recordedKeyIds(db);
   const cipher = new SecretCipher(load(recorded));
   if (recorded.length === 0) {
