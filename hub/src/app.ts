@@ -270,7 +270,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
     commands,
     desiredConfig,
     profiles,
-    live: deployment.liveFeed(freshness),
+    live: deployment.liveFeed(freshness, live),
     alarms: alarmRules.observer,
     authThrottle: deviceThrottle,
     clientAddresses,

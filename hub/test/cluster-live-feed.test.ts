@@ -7,7 +7,7 @@ import { decodeLiveNotice, encodePresence, encodeReadings } from "../src/cluster
 import { DEFAULT_CONFIG } from "../src/config/hub-config.js";
 import { InProcessEventBus } from "../src/events/event-bus.js";
 import { ReadingFreshness } from "../src/fleet/reading-freshness.js";
-import { LiveHub } from "../src/live/live-hub.js";
+import { type LiveFeed, LiveHub, type LiveInterest } from "../src/live/live-hub.js";
 import type { LiveMessage } from "../src/live/live-message.js";
 import type { LivePresence, LiveUpdate, LiveValue } from "../src/live/live-update.js";
 import { HubMetrics } from "../src/metrics.js";
@@ -48,7 +48,7 @@ async function liveInstance(nats: NatsServer, id: string): Promise<LiveInstance>
   );
   assert.ok(typeof dashboard === "object");
   dashboard.subscribe(["telemetry:*", "presence:*"]);
-  const feed = new ClusterLiveFeed(new ReadingFreshness(hub), instance.notices, names, instance.log);
+  const feed = new ClusterLiveFeed(new ReadingFreshness(hub), hub, instance.notices, names, instance.log);
   return { ...instance, feed, hub, telemetry, presence };
 }
 
@@ -127,9 +127,11 @@ describe("cluster live feed", { skip: requireNats() }, () => {
     const moving = "mover";
     a.feed.presenceChanged(moving, true, 10);
     await eventually(() => presenceOf(c, moving).length === 1 && presenceOf(b, moving).length === 1, "B and C saw it connect", 10_000);
-    // It reconnects to B; A notices its old session closed afterwards.
+    // It reconnects to B; A notices its old session closed afterwards (after B's news reached A:
+    // the server sent it to A before answering A's flush, which B's flush came before).
     b.feed.presenceChanged(moving, true, 20);
     await settled([b]);
+    await settled([a]);
     a.feed.presenceChanged(moving, false, 21);
     await settled([a]);
     b.feed.presenceChanged("marker", true, 22);
@@ -143,6 +145,63 @@ describe("cluster live feed", { skip: requireNats() }, () => {
     assert.deepEqual(presenceOf(c, moving), [true, false]);
     assert.deepEqual(presenceOf(a, moving), [true, false]);
     assert.deepEqual(presenceOf(b, moving), [true, false]);
+  });
+
+  test("an instance nobody watches receives no readings, only presence and, once a second, each device's newest reading time; a dashboard opening there starts the readings, its leaving stops them", async () => {
+    const instance = await connectTestInstance(nats.url, "hub-d");
+    const heard = { readings: [] as string[], newest: new Map<string, number>(), presence: [] as string[] };
+    const local: LiveFeed = {
+      publishReadings: (deviceId, readings) => heard.readings.push(...readings.map((r) => `${deviceId}@${r.ts}`)),
+      presenceChanged: (deviceId, connected) => heard.presence.push(`${deviceId}:${connected}`),
+      newestElsewhere: (deviceId, ts) => heard.newest.set(deviceId, ts),
+    };
+    let tell: ((watched: boolean) => void) | undefined;
+    const interest: LiveInterest & { watched: boolean } = {
+      watched: false,
+      onWatchedChange: (listener) => {
+        tell = listener;
+        return () => undefined;
+      },
+    };
+    const d = new ClusterLiveFeed(local, interest, instance.notices, names, instance.log);
+    const messagesToD = (): number => instance.connection.nats.stats().inMsgs;
+    try {
+      await instance.connection.nats.flush();
+      const before = messagesToD();
+      for (let i = 1; i <= 50; i++) a.feed.publishReadings("unwatched", [{ ts: 5_000 + i, metrics: { n: i } }]);
+      a.feed.publishReadings("other", [{ ts: 7_000, metrics: { n: 0 } }]);
+      a.feed.presenceChanged("unwatched", true, 4_000);
+      await eventually(
+        () => heard.newest.get("unwatched") === 5_050 && heard.newest.get("other") === 7_000,
+        "D learnt the newest reading times",
+        10_000,
+      );
+      assert.equal(heard.readings.length, 0, "no reading travelled to D");
+      assert.deepEqual(heard.presence, ["unwatched:true"]);
+      assert.ok(
+        messagesToD() - before <= 3,
+        `one presence notice and the newest times (${messagesToD() - before} messages), not 51 readings`,
+      );
+
+      interest.watched = true;
+      tell?.(true);
+      await instance.connection.nats.flush();
+      a.feed.publishReadings("unwatched", [{ ts: 6_000, metrics: { n: 51 } }]);
+      await eventually(() => heard.readings.includes("unwatched@6000"), "a watched instance gets the readings", 10_000);
+
+      interest.watched = false;
+      tell?.(false);
+      await instance.connection.nats.flush();
+      const unwatched = messagesToD();
+      a.feed.publishReadings("unwatched", [{ ts: 6_001, metrics: { n: 52 } }]);
+      await a.connection.nats.flush();
+      await instance.connection.nats.flush();
+      assert.equal(messagesToD(), unwatched, "nobody watching again: readings stop travelling to D");
+      assert.ok(!heard.readings.includes("unwatched@6001"));
+    } finally {
+      d.close();
+      await instance.connection.close();
+    }
   });
 
   test("an instance that is gone takes its devices' presence with it; a disconnection of a device nobody heard of is passed on", async () => {

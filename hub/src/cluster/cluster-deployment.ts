@@ -3,7 +3,7 @@ import type pino from "pino";
 import type { HubConfig } from "../config/hub-config.js";
 import type { AlarmParts, AlarmSide, Deployment, Duty } from "../deployment/deployment.js";
 import type { EventBus } from "../events/event-bus.js";
-import type { LiveFeed } from "../live/live-hub.js";
+import type { LiveFeed, LiveInterest } from "../live/live-hub.js";
 import type { HubMetrics } from "../metrics.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
 import { alarmNames } from "./alarm-names.js";
@@ -151,8 +151,8 @@ export class ClusterDeployment implements Deployment {
     };
   }
 
-  liveFeed(local: LiveFeed): LiveFeed {
-    const feed = new ClusterLiveFeed(local, this.notices, this.names, this.log.child({ part: "live" }));
+  liveFeed(local: LiveFeed, interest: LiveInterest): LiveFeed {
+    const feed = new ClusterLiveFeed(local, interest, this.notices, this.names, this.log.child({ part: "live" }));
     this.liveFeeds.push(feed);
     // A dead instance tells nobody that its devices are gone: dashboards hear it from here.
     this.directory.onInstanceLeft((instanceId) => feed.instanceLeft(instanceId, Date.now()));

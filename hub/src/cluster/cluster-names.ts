@@ -6,12 +6,21 @@ import { deviceToken } from "./device-token.js";
  * through `deviceToken` wherever they become a subject token or a KV key.
  */
 export interface ClusterNames {
-  /** `<p>.events`: every `HubEvent` as JSON, with the publishing instance in the `Telehub-Instance` header. */
+  /**
+   * `<p>.events`, under which each `HubEvent` has a subject of its kind (`ClusterEventBus`), as
+   * JSON, with the publishing instance in the `Telehub-Instance` header.
+   */
   events: string;
-  /** `<p>.live.<deviceToken>`: one device's live readings and presence changes. */
-  live(deviceId: string): string;
-  /** `<p>.live.*`: every device's live news. */
-  liveAll: string;
+  /** `<p>.live.readings.<deviceToken>`: one device's live readings. */
+  liveReadings(deviceId: string): string;
+  /** `<p>.live.readings.*`: every device's live readings (subscribed while a dashboard watches). */
+  liveReadingsAll: string;
+  /** `<p>.live.presence.<deviceToken>`: one device's presence changes. */
+  livePresence(deviceId: string): string;
+  /** `<p>.live.presence.*`: every device's presence changes. */
+  livePresenceAll: string;
+  /** `<p>.live.newest`: each instance's devices' newest reading times, once a second. */
+  liveNewest: string;
   /** `<p>.frames.<instanceId>`: frames routed to the instance that holds a device's socket. */
   frames(instanceId: string): string;
   /** `<p>.ingest.<deviceToken>`: one device's batches in the durable ingest stream. */
@@ -36,8 +45,11 @@ export interface ClusterNames {
 export function clusterNames(prefix: string): ClusterNames {
   return {
     events: `${prefix}.events`,
-    live: (deviceId) => `${prefix}.live.${deviceToken(deviceId)}`,
-    liveAll: `${prefix}.live.*`,
+    liveReadings: (deviceId) => `${prefix}.live.readings.${deviceToken(deviceId)}`,
+    liveReadingsAll: `${prefix}.live.readings.*`,
+    livePresence: (deviceId) => `${prefix}.live.presence.${deviceToken(deviceId)}`,
+    livePresenceAll: `${prefix}.live.presence.*`,
+    liveNewest: `${prefix}.live.newest`,
     frames: (instanceId) => `${prefix}.frames.${instanceId}`,
     ingest: (deviceId) => `${prefix}.ingest.${deviceToken(deviceId)}`,
     ingestAll: `${prefix}.ingest.*`,

@@ -3,8 +3,9 @@ import { Decoder, Encoder } from "cbor-x";
 import type { StoredReading } from "../storage/telemetry-store.js";
 
 /**
- * What one instance tells the others about one device's live news, on `names.live(deviceId)`
- * (the device id is in the subject). Plain CBOR arrays, smaller and quicker than JSON:
+ * What one instance tells the others about one device's live news, on `names.liveReadings(deviceId)`
+ * or `names.livePresence(deviceId)` (the device id is in the subject). Plain CBOR arrays, smaller
+ * and quicker than JSON:
  * - readings: `[0, ts, [name, value, name, value, …], ts, […], …]`
  * - presence: `[1, connected, at]`
  * A reading's metrics travel as name/value pairs, not a map: decoded into an object, a map key

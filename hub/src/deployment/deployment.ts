@@ -4,7 +4,7 @@ import type { ReadingObserver } from "../alarms/reading-observer.js";
 import type { SharedCaches } from "../cluster/cluster-cache-notices.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { DeviceDirectory } from "../gateway/device-directory.js";
-import type { LiveFeed } from "../live/live-hub.js";
+import type { LiveFeed, LiveInterest } from "../live/live-hub.js";
 import type { TelemetryStore } from "../storage/telemetry-store.js";
 
 /** Work that must run once for the whole deployment (the command sweeper), started and stopped as its lease comes and goes. */
@@ -58,8 +58,11 @@ export interface Deployment {
   readonly directory: DeviceDirectory;
   /** The cluster's telemetry store; undefined: the configured local one (a single node). */
   openTelemetry(): Promise<TelemetryStore | undefined>;
-  /** What the gateway tells the live channel, given this instance's own live feed. */
-  liveFeed(local: LiveFeed): LiveFeed;
+  /**
+   * What the gateway tells the live channel, given this instance's own live feed and whether a
+   * dashboard watches here (a cluster instance receives the others' readings only then).
+   */
+  liveFeed(local: LiveFeed, interest: LiveInterest): LiveFeed;
   /** Caches of stored records this instance keeps (notification channels, profiles), kept in step with the other instances. */
   readonly caches: SharedCaches;
   /** Where the alarm rules are evaluated and notifications sent: here (a single node), or on one instance of a cluster. */

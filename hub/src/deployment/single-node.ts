@@ -1,7 +1,7 @@
 import { LOCAL_CACHES } from "../cluster/cluster-cache-notices.js";
 import { type EventBus, InProcessEventBus } from "../events/event-bus.js";
 import { LocalDeviceDirectory } from "../gateway/device-directory.js";
-import type { LiveFeed } from "../live/live-hub.js";
+import type { LiveFeed, LiveInterest } from "../live/live-hub.js";
 import type { AlarmParts, AlarmSide, Deployment, Duty } from "./deployment.js";
 
 /** One hub on its own: an in-process bus, no other instance, every duty here. */
@@ -42,7 +42,7 @@ export class SingleNode implements Deployment {
     };
   }
 
-  liveFeed(local: LiveFeed): LiveFeed {
+  liveFeed(local: LiveFeed, _interest: LiveInterest): LiveFeed {
     return local;
   }
 

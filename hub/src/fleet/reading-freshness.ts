@@ -20,6 +20,10 @@ export class ReadingFreshness implements LiveFeed {
     this.feed.publishReadings(deviceId, readings);
   }
 
+  newestElsewhere(deviceId: string, ts: number): void {
+    if (ts > (this.newest.get(deviceId) ?? Number.NEGATIVE_INFINITY)) this.newest.set(deviceId, ts);
+  }
+
   presenceChanged(deviceId: string, connected: boolean, at: number): void {
     this.newest.delete(deviceId);
     this.feed.presenceChanged(deviceId, connected, at);

@@ -11,6 +11,18 @@ export interface LiveFeed {
   /** Readings that were just accepted or stored (`live.publish`). */
   publishReadings(deviceId: string, readings: readonly StoredReading[]): void;
   presenceChanged(deviceId: string, connected: boolean, at: number): void;
+  /**
+   * `deviceId`'s newest reading, accepted on another instance of a cluster at `ts` (its values
+   * travel only while a dashboard watches): what a feed that keeps each device's newest reading notes.
+   */
+  newestElsewhere?(deviceId: string, ts: number): void;
+}
+
+/** Whether some dashboard is connected to this hub, and when that changes. */
+export interface LiveInterest {
+  readonly watched: boolean;
+  /** `listener` is told each change of {@link watched}. Returns the function that stops telling it. */
+  onWatchedChange(listener: (watched: boolean) => void): () => void;
 }
 
 /** How often connections that could not take news at once are tried again, at the least. */
@@ -36,7 +48,7 @@ export type LiveRefusal = "hub-full" | "caller-full";
  * backlog of its own, so that a slow browser neither slows the others nor makes the hub's memory
  * grow.
  */
-export class LiveHub implements LiveFeed {
+export class LiveHub implements LiveFeed, LiveInterest {
   /** Each connection, with its owners (the API key, the user). */
   private readonly subscribers = new Map<LiveSubscriber, readonly string[]>();
   /** Connections per owner. */
@@ -44,6 +56,7 @@ export class LiveHub implements LiveFeed {
   private readonly timer: NodeJS.Timeout;
   /** Listening to the bus while some connection is attached (in a cluster, events then travel to this instance). */
   private unsubscribe: (() => void) | undefined;
+  private readonly watchers = new Set<(watched: boolean) => void>();
   private flushScheduled = false;
   /** What this turn of the event loop gathered, for every connection. */
   private batch = new LiveBatch();
@@ -69,8 +82,10 @@ export class LiveHub implements LiveFeed {
     if (this.subscribers.size >= this.options.maxSubscribers) return "hub-full";
     if (owners.some((owner) => (this.perOwner.get(owner) ?? 0) >= this.options.maxSubscribersPerCaller)) return "caller-full";
     const subscriber = new LiveSubscriber(sink, this.options, this.now);
-    if (this.subscribers.size === 0) this.unsubscribe ??= this.bus.subscribe((event) => this.onEvent(event));
+    const first = this.subscribers.size === 0;
+    if (first) this.unsubscribe ??= this.bus.subscribe((event) => this.onEvent(event));
     this.subscribers.set(subscriber, owners);
+    if (first) this.tellWatchers();
     for (const owner of owners) this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
     this.metrics.liveSubscribers.set(this.subscribers.size);
     return subscriber;
@@ -83,6 +98,7 @@ export class LiveHub implements LiveFeed {
     if (this.subscribers.size === 0) {
       this.unsubscribe?.();
       this.unsubscribe = undefined;
+      this.tellWatchers();
     }
     for (const owner of owners) {
       const left = (this.perOwner.get(owner) ?? 1) - 1;
@@ -90,6 +106,20 @@ export class LiveHub implements LiveFeed {
       else this.perOwner.delete(owner);
     }
     this.metrics.liveSubscribers.set(this.subscribers.size);
+  }
+
+  get watched(): boolean {
+    return this.subscribers.size > 0;
+  }
+
+  onWatchedChange(listener: (watched: boolean) => void): () => void {
+    const own = (watched: boolean): void => listener(watched);
+    this.watchers.add(own);
+    return () => this.watchers.delete(own);
+  }
+
+  private tellWatchers(): void {
+    for (const listener of this.watchers) listener(this.watched);
   }
 
   /** Close every connection opened with the API key `keyId` (it was revoked); answers how many. */
