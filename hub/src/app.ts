@@ -227,6 +227,7 @@ export async function buildApp(config: HubConfig, options: BuildOptions = {}): P
       newEngine: newAlarmEngine,
       notifications,
       isConnected: (deviceId) => gateway.presence(deviceId) !== undefined,
+      rules: () => alarmRepository.allRules(),
     });
   } catch (error) {
     await telemetry.close();

@@ -152,6 +152,8 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
       deviceRule(`${deviceId} hot`, deviceId, onMetric("temp", [{ severity: "major", op: "above", value: 90 }], forMs)),
       TEST_ACTOR,
     );
+    // Every instance heard of the first rule on readings (cache notice): readings go to the feed.
+    await eventually(() => instances.every((instance) => instance.readingRules.open), "every instance feeds readings", 10_000);
     return { channelId, rule };
   }
 
@@ -159,6 +161,37 @@ describe("cluster alarms: rules evaluated and notifications sent once per cluste
   function bodiesAbout(alarmId: string): string[] {
     return receiver.bodies.filter((body) => body.includes(alarmId));
   }
+
+  test("while no rule looks at readings, no reading goes into the feed stream (connection changes do); a rule made on one instance opens every instance's feed", async () => {
+    const { instances, shared } = await startCluster(2);
+    const [a, b] = instances as [AlarmInstance, AlarmInstance];
+    const jsm = await jetstreamManager(a.link.connection.nats as never);
+    const fed = async (): Promise<number> => (await jsm.streams.info(shared.alarmNames.feedStream)).state.last_seq;
+    assert.deepEqual([a.readingRules.open, b.readingRules.open], [false, false], "no rules: closed");
+    const before = await fed();
+    for (let i = 0; i < 20; i++) b.feed.readingsStored("dev-unwatched", [{ ts: 1_000 + i, metrics: { temp: 95 } }]);
+    b.feed.presenceChanged("dev-unwatched", true, 1_000);
+    await b.feed.settled();
+    assert.equal((await fed()) - before, 1, "only the connection change was fed");
+
+    await a.devices.create({ id: "dev-unwatched", name: "d", tokenHash: "sha256:none", labels: {}, at: Date.now() });
+    await a.alarms.createRule(
+      deviceRule("offline only", "dev-unwatched", { kind: "offline", afterMs: 60_000, severity: "major" }),
+      TEST_ACTOR,
+    );
+    await a.feed.settled();
+    assert.equal(a.readingRules.open, false, "an offline rule does not look at readings");
+    await a.alarms.createRule(
+      deviceRule("hot", "dev-unwatched", onMetric("temp", [{ severity: "major", op: "above", value: 90 }], 0)),
+      TEST_ACTOR,
+    );
+    assert.equal(a.readingRules.open, true, "the instance that made the rule: at once");
+    await eventually(() => b.readingRules.open, "the other instance heard of it", 10_000);
+    const opened = await fed();
+    b.feed.readingsStored("dev-unwatched", [{ ts: 2_000, metrics: { temp: 95 } }]);
+    await b.feed.settled();
+    assert.equal((await fed()) - opened, 1, "now readings are fed");
+  });
 
   test("with three instances a rule raises one alarm and the channel gets one notification", async () => {
     const { instances, shared } = await startCluster(3);

@@ -121,18 +121,28 @@ export class AlarmFeedPublisher implements ReadingObserver {
   constructor(
     private readonly js: JetStreamClient,
     private readonly names: AlarmNames,
+    private readonly gate: { readonly open: boolean },
     private readonly log: pino.Logger,
   ) {}
 
-  /** Make sure the feed stream exists (a publish to a subject no stream takes would fail), and publish into it. */
-  static async open(nats: NatsConnection, names: AlarmNames, settings: AlarmFeedSettings, log: pino.Logger): Promise<AlarmFeedPublisher> {
+  /**
+   * Make sure the feed stream exists (a publish to a subject no stream takes would fail), and
+   * publish into it: readings while `gate` is open (some rule looks at readings), connection changes always.
+   */
+  static async open(
+    nats: NatsConnection,
+    names: AlarmNames,
+    settings: AlarmFeedSettings,
+    gate: { readonly open: boolean },
+    log: pino.Logger,
+  ): Promise<AlarmFeedPublisher> {
     const jsm = await jetstreamManager(nats);
     await ensureAlarmFeed(jsm, names, settings);
-    return new AlarmFeedPublisher(jsm.jetstream(), names, log);
+    return new AlarmFeedPublisher(jsm.jetstream(), names, gate, log);
   }
 
   readingsStored(deviceId: string, readings: readonly StoredReading[]): void {
-    if (readings.length > 0) this.publish({ kind: "readings", deviceId, readings });
+    if (readings.length > 0 && this.gate.open) this.publish({ kind: "readings", deviceId, readings });
   }
 
   presenceChanged(deviceId: string, connected: boolean, at: number): void {

@@ -51,13 +51,17 @@ export class RemoteAlarmControl implements AlarmControl {
     private readonly subject: string,
     private readonly timeoutMs: number,
     private readonly log: pino.Logger,
+    /** Told after a rule is saved or deleted, before the holder: which readings go to the feed may change. */
+    private readonly rulesChanged: () => Promise<void> = async () => undefined,
   ) {}
 
-  ruleSaved(rule: AlarmRule): Promise<void> {
+  async ruleSaved(rule: AlarmRule): Promise<void> {
+    await this.rulesChanged();
     return this.tell({ op: "ruleSaved", rule });
   }
 
-  ruleDeleted(ruleId: string): Promise<void> {
+  async ruleDeleted(ruleId: string): Promise<void> {
+    await this.rulesChanged();
     return this.tell({ op: "ruleDeleted", ruleId });
   }
 

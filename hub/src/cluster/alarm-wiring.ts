@@ -1,11 +1,14 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type pino from "pino";
 import type { AlarmEngine } from "../alarms/alarm-engine.js";
+import type { AlarmRule } from "../alarms/rule.js";
 import type { HubConfig } from "../config/hub-config.js";
 import { ClusterAlarmDuty } from "./alarm-duty.js";
 import { ALARM_FEED_ACK_WAIT_MS, AlarmFeedPublisher, type AlarmFeedSettings } from "./alarm-feed.js";
 import { alarmNames } from "./alarm-names.js";
 import { RemoteAlarmControl } from "./alarm-requests.js";
+import type { SharedCaches } from "./cluster-cache-notices.js";
+import { ReadingRulesGate } from "./reading-rules-gate.js";
 
 export interface ClusterAlarmsOptions {
   nats: NatsConnection;
@@ -17,6 +20,10 @@ export interface ClusterAlarmsOptions {
   notifications: { startSending(): Promise<void>; stopSending(): Promise<void> };
   /** Whether a device is connected to any live instance (`gateway.presence(id) !== undefined`). */
   isConnected: (deviceId: string) => boolean;
+  /** Every alarm rule (the repository's `allRules`): whether readings go to the feed at all. */
+  rules: () => Promise<AlarmRule[]>;
+  /** Where an instance that changed a rule tells the others (`rules`). */
+  caches: SharedCaches;
   log: pino.Logger;
 }
 
@@ -33,6 +40,8 @@ export class ClusterAlarms {
     readonly observer: AlarmFeedPublisher,
     /** `deployment.addDuty("alarms", duty)`. */
     readonly duty: ClusterAlarmDuty,
+    /** Whether readings go to the feed (some rule looks at readings). */
+    readonly gate: ReadingRulesGate,
   ) {}
 
   /** Make sure the feed stream and its consumer exist, and build the pieces. */
@@ -40,7 +49,9 @@ export class ClusterAlarms {
     const { nats, cluster, log } = options;
     const names = alarmNames(cluster.natsPrefix);
     const feed: AlarmFeedSettings = { replicas: cluster.replicas, maxBytes: cluster.ingestMaxBytes, ackWaitMs: ALARM_FEED_ACK_WAIT_MS };
-    const observer = await AlarmFeedPublisher.open(nats, names, feed, log.child({ part: "alarm-feed" }));
+    const gate = new ReadingRulesGate(options.rules, options.caches, log.child({ part: "alarm-feed" }));
+    await gate.reload();
+    const observer = await AlarmFeedPublisher.open(nats, names, feed, gate, log.child({ part: "alarm-feed" }));
     const duty = new ClusterAlarmDuty({
       nats,
       names,
@@ -51,12 +62,15 @@ export class ClusterAlarms {
       presenceCheckMs: cluster.heartbeatIntervalMs,
       log: log.child({ duty: "alarms" }),
     });
-    const control = new RemoteAlarmControl(nats, names.requests, cluster.alarmRequestTimeoutMs, log.child({ part: "alarm-requests" }));
-    return new ClusterAlarms(control, observer, duty);
+    const control = new RemoteAlarmControl(nats, names.requests, cluster.alarmRequestTimeoutMs, log.child({ part: "alarm-requests" }), () =>
+      gate.rulesChanged(),
+    );
+    return new ClusterAlarms(control, observer, duty, gate);
   }
 
   /** At shutdown, after the gateway closed: the inputs it published are in the stream (or failed). */
   close(): Promise<void> {
+    this.gate.close();
     return this.observer.settled();
   }
 }

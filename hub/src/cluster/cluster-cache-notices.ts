@@ -2,7 +2,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { ClusterNotices } from "./cluster-notices.js";
 
 /** The caches the instances of a cluster keep in step: notification channels, the profiles matched at hello. */
-export type SharedCacheName = "channels" | "profiles";
+export type SharedCacheName = "channels" | "profiles" | "rules";
 
 /**
  * Caches of stored records that each hub keeps in memory. A single node is the only writer of its

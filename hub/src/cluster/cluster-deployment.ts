@@ -134,6 +134,8 @@ export class ClusterDeployment implements Deployment {
       engine: parts.newEngine,
       notifications: parts.notifications,
       isConnected: parts.isConnected,
+      rules: parts.rules,
+      caches: this.caches,
       log: this.log,
     });
     return {

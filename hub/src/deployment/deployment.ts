@@ -1,6 +1,7 @@
 import type { AlarmEngine } from "../alarms/alarm-engine.js";
 import type { AlarmControl } from "../alarms/alarm-service.js";
 import type { ReadingObserver } from "../alarms/reading-observer.js";
+import type { AlarmRule } from "../alarms/rule.js";
 import type { SharedCaches } from "../cluster/cluster-cache-notices.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { DeviceDirectory } from "../gateway/device-directory.js";
@@ -27,6 +28,8 @@ export interface AlarmParts {
   };
   /** Whether a device is connected to this hub (a cluster: to any live instance). */
   isConnected: (deviceId: string) => boolean;
+  /** Every alarm rule (a cluster instance sends readings to the rules only while some rule looks at them). */
+  rules: () => Promise<AlarmRule[]>;
 }
 
 /** The alarm rules as the rest of the hub sees them. */

@@ -61,6 +61,8 @@ export class AlarmInstance {
     readonly feed: AlarmFeedPublisher,
     readonly duty: ClusterAlarmDuty,
     readonly lease: ClusterLease,
+    /** Whether this instance sends readings to the feed. */
+    readonly readingRules: { readonly open: boolean },
   ) {}
 
   /** Connect, build, and start contending for the `alarms` lease. */
@@ -106,6 +108,8 @@ export class AlarmInstance {
       engine,
       notifications,
       isConnected: shared.isConnected,
+      rules: () => repository.allRules(),
+      caches,
       log,
     });
     const { duty, observer: feed } = side;
@@ -130,7 +134,7 @@ export class AlarmInstance {
       { ttlMs: shared.leaseMs, log },
     );
     lease.start();
-    return new AlarmInstance(id, link, db, bus, caches, devices, alarms, notifications, feed, duty, lease);
+    return new AlarmInstance(id, link, db, bus, caches, devices, alarms, notifications, feed, duty, lease, side.gate);
   }
 
   /** Hand the lease on (the duty stops first: what it was handed is evaluated and acknowledged), then let go of everything. */
