@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { dieWithParent } from "./die-with-parent.js";
 import { HUB_NODE_FLAGS } from "./node-flags.js";
 
 export { HUB_NODE_FLAGS };
@@ -46,7 +47,8 @@ export async function spawnHub(options: SpawnHubOptions = {}): Promise<HubProces
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "telehub-hub-"));
   const adminKey = options.adminKey ?? SPAWNED_HUB_ADMIN_KEY;
   const server = fileURLToPath(new URL("../server.js", import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [...HUB_NODE_FLAGS, server], {
+  // SIGTERM: a hub whose test process was killed shuts down as it would when stopped.
+  const child: ChildProcess = spawn(...dieWithParent(process.execPath, [...HUB_NODE_FLAGS, server], "SIGTERM"), {
     env: {
       ...process.env,
       TELEHUB_HOST: "127.0.0.1",

@@ -4,6 +4,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEVICE_PATH } from "@telehub/device-client/protocol";
+import { dieWithParent } from "../process/die-with-parent.js";
 import { freePort } from "./influxd.js";
 
 /** The Debian package's binary (`apt-get install -y haproxy`); `TELEHUB_HAPROXY` points elsewhere. */
@@ -253,7 +254,7 @@ interface Launched {
 }
 
 function launch(binary: string, file: string): Launched {
-  const child: ChildProcess = spawn(binary, ["-f", file, "-db"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(...dieWithParent(binary, ["-f", file, "-db"], "SIGKILL"), { stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));

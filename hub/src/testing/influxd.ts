@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dieWithParent } from "../process/die-with-parent.js";
 
 /** A private `influxd` for tests and benchmarks: loopback ports, everything in one temp folder. */
 export interface PrivateInfluxd {
@@ -104,9 +105,12 @@ export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<P
   let exited: Promise<void> = Promise.resolve();
 
   const start = async (): Promise<string> => {
-    const started = spawn(binary, ["run", "-config", join(dir, "influxdb.conf"), "-pidfile", join(dir, "influxd.pid")], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const started = spawn(
+      ...dieWithParent(binary, ["run", "-config", join(dir, "influxdb.conf"), "-pidfile", join(dir, "influxd.pid")], "SIGKILL"),
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     const stderr: string[] = [];
     started.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
     // A test process that exits without stop() (a crash, process.exit) must not leave influxd behind.

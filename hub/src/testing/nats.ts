@@ -3,6 +3,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dieWithParent } from "../process/die-with-parent.js";
 import { freePort } from "./influxd.js";
 
 /** The Debian package's binary (`apt-get install -y nats-server`); `TELEHUB_NATS_SERVER` points elsewhere. */
@@ -92,7 +93,7 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   let exited: Promise<void> = Promise.resolve();
 
   const start = async (): Promise<void> => {
-    const started = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
+    const started = spawn(...dieWithParent(binary, args, "SIGKILL"), { stdio: ["ignore", "ignore", "pipe"] });
     const stderr: string[] = [];
     started.stderr?.on("data", (chunk: Buffer) => {
       stderr.push(chunk.toString());
