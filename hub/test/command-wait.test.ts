@@ -31,7 +31,6 @@ function countingStore(): { inner: CommandStore; store: CommandStore; gets: () =
     findByIdempotencyKey: (deviceId, key) => inner.findByIdempotencyKey(deviceId, key),
     list: (query) => inner.list(query),
     pendingFor: (deviceId) => inner.pendingFor(deviceId),
-    countPending: (deviceId) => inner.countPending(deviceId),
     transition: (id, from, to) => inner.transition(id, from, to),
     due: (now, limit) => inner.due(now, limit),
   };

@@ -1,5 +1,5 @@
-import type { Msg, Subscription } from "@nats-io/transport-node";
-import { type CommandEvent, commandListener, type EventBus, type HubEvent, InProcessEventBus } from "../events/event-bus.js";
+import type { Subscription } from "@nats-io/transport-node";
+import { type CommandEvent, type EventBus, type HubEvent, InProcessEventBus } from "../events/event-bus.js";
 import type { ClusterNotices } from "./cluster-notices.js";
 import { deviceToken } from "./device-token.js";
 
@@ -16,13 +16,13 @@ import { deviceToken } from "./device-token.js";
  * command's four steps do not travel to every instance.
  */
 export class ClusterEventBus implements EventBus {
+  /** Listeners of every event. */
   private readonly local: InProcessEventBus;
+  /** Listeners of one command each (`subscribeCommand`). */
+  private readonly waiting: InProcessEventBus;
   private readonly published: InProcessEventBus;
-  /** Listeners of one command each, by command id, with the NATS subscription to its subject. */
-  private readonly commands = new Map<string, { listeners: Set<(event: CommandEvent) => void>; subscription: Subscription }>();
-  /** The subscription to every event, held while {@link local} has listeners. */
-  private everything: Subscription | undefined;
-  private listenersOfEverything = 0;
+  /** NATS subscriptions by subject, each held while some local listener needs it. */
+  private readonly held = new Map<string, { holders: number; subscription: Subscription }>();
   /**
    * The events published on this instance only, for what must happen once in the cluster per
    * event (a webhook): each event is published once, on the instance where it happened.
@@ -34,81 +34,69 @@ export class ClusterEventBus implements EventBus {
   constructor(
     private readonly notices: ClusterNotices,
     private readonly subject: string,
-    private readonly onListenerError: (error: unknown) => void = () => undefined,
+    onListenerError: (error: unknown) => void = () => undefined,
   ) {
     this.local = new InProcessEventBus(onListenerError);
+    this.waiting = new InProcessEventBus(onListenerError);
     this.published = new InProcessEventBus(onListenerError);
     this.own = {
       publish: (event) => this.publish(event),
       subscribe: (listener) => this.published.subscribe(listener),
-      subscribeCommand: (commandId, listener) => this.published.subscribe(commandListener(commandId, listener)),
+      subscribeCommand: (commandId, listener) => this.published.subscribeCommand(commandId, listener),
     };
   }
 
   /** To local listeners now, and to the other instances through NATS (never throws, never waits). */
   publish(event: HubEvent): void {
     this.local.publish(event);
-    if (event.type === "command.updated") this.toCommandListeners(event);
+    if (event.type === "command.updated") this.waiting.publish(event);
     this.published.publish(event);
     this.notices.publish(this.subjectOf(event), this.encoder.encode(JSON.stringify(event)), "event");
   }
 
   subscribe(listener: (event: HubEvent) => void): () => void {
     const unsubscribe = this.local.subscribe(listener);
-    if (this.listenersOfEverything++ === 0) {
-      this.everything = this.notices.subscribe(`${this.subject}.>`, (msg) => this.local.publish(msg.json<HubEvent>()));
-    }
-    let subscribed = true;
+    const release = this.hold(`${this.subject}.>`, this.local);
     return () => {
-      if (!subscribed) return;
-      subscribed = false;
       unsubscribe();
-      if (--this.listenersOfEverything === 0) {
-        this.everything?.unsubscribe();
-        this.everything = undefined;
-      }
+      release();
     };
   }
 
   subscribeCommand(commandId: string, listener: (event: CommandEvent) => void): () => void {
-    let entry = this.commands.get(commandId);
-    if (!entry) {
-      // Subscribed before the caller goes on: the subscription reaches NATS ahead of anything this
-      // instance sends afterwards (the command itself, routed to the device's instance).
-      const subscription = this.notices.subscribe(this.commandSubject(commandId), (msg: Msg) => {
-        const event = msg.json<HubEvent>();
-        if (event.type === "command.updated") this.toCommandListeners(event);
-      });
-      entry = { listeners: new Set(), subscription };
-      this.commands.set(commandId, entry);
-    }
-    const { listeners, subscription } = entry;
-    // A wrapper of its own, so that the same function subscribed twice is two subscriptions.
-    const own = (event: CommandEvent): void => listener(event);
-    listeners.add(own);
+    const unsubscribe = this.waiting.subscribeCommand(commandId, listener);
+    // Held before the caller goes on: the subscription reaches NATS ahead of anything this
+    // instance sends afterwards (the command itself, routed to the device's instance).
+    const release = this.hold(this.commandSubject(commandId), this.waiting);
     return () => {
-      if (!listeners.delete(own) || listeners.size > 0) return;
-      this.commands.delete(commandId);
-      subscription.unsubscribe();
+      unsubscribe();
+      release();
     };
   }
 
   /** Stop receiving the other instances' events (before the connection closes). */
   close(): void {
-    this.everything?.unsubscribe();
-    this.everything = undefined;
-    for (const { subscription } of this.commands.values()) subscription.unsubscribe();
-    this.commands.clear();
+    for (const { subscription } of this.held.values()) subscription.unsubscribe();
+    this.held.clear();
   }
 
-  private toCommandListeners(event: CommandEvent): void {
-    for (const listener of this.commands.get(event.command.id)?.listeners ?? []) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.onListenerError(error);
-      }
+  /** Subscribe to `subject` (once, however many hold it), handing its events to `to`; answers how to let go. */
+  private hold(subject: string, to: InProcessEventBus): () => void {
+    let held = this.held.get(subject);
+    if (!held) {
+      held = { holders: 0, subscription: this.notices.subscribe(subject, (msg) => to.publish(msg.json<HubEvent>())) };
+      this.held.set(subject, held);
     }
+    const entry = held;
+    entry.holders++;
+    let holding = true;
+    return () => {
+      if (!holding) return;
+      holding = false;
+      if (--entry.holders > 0 || this.held.get(subject) !== entry) return;
+      this.held.delete(subject);
+      entry.subscription.unsubscribe();
+    };
   }
 
   private subjectOf(event: HubEvent): string {

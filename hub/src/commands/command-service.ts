@@ -74,30 +74,14 @@ export class CommandService {
    */
   async submitAndWait(request: CommandRequest, waitMs: number): Promise<{ command: CommandRecord; created: boolean }> {
     const id = randomUUID();
-    let final: CommandRecord | undefined;
-    let heard: (() => void) | undefined;
-    const unsubscribe = this.deps.bus.subscribeCommand(id, (event) => {
-      if (!FINAL_STATES.has(event.command.state)) return;
-      final = event.command;
-      heard?.();
-    });
-    let timer: NodeJS.Timeout | undefined;
+    const listening = this.listenForFinal(id);
     try {
       const outcome = await this.create(request, id);
       // An idempotent replay answers a command created before: wait for that one.
       if (!outcome.created) return { command: (await this.waitForFinal(outcome.command.id, waitMs)) ?? outcome.command, created: false };
-      if (final === undefined) {
-        await new Promise<void>((resolve) => {
-          heard = resolve;
-          timer = setTimeout(resolve, waitMs);
-        });
-      }
-      const heardFinal = final as CommandRecord | undefined;
-      const told = heardFinal && !this.holdsSecrets(heardFinal) ? heardFinal : await this.deps.store.get(id);
-      return { command: told ?? outcome.command, created: true };
+      return { command: (await this.asStored(id, await listening.final(waitMs))) ?? outcome.command, created: true };
     } finally {
-      unsubscribe();
-      clearTimeout(timer);
+      listening.stop();
     }
   }
 
@@ -201,23 +185,47 @@ export class CommandService {
 
   /** Resolves with the command once it is final, or as it is after `timeoutMs`. */
   async waitForFinal(id: string, timeoutMs: number): Promise<CommandRecord | undefined> {
-    let unsubscribe: (() => void) | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const final = new Promise<void>((resolve) => {
-      unsubscribe = this.deps.bus.subscribeCommand(id, (event) => {
-        if (FINAL_STATES.has(event.command.state)) resolve();
-      });
-      timer = setTimeout(resolve, timeoutMs);
-    });
+    const listening = this.listenForFinal(id);
     try {
       const current = await this.deps.store.get(id);
       if (!current || FINAL_STATES.has(current.state)) return current;
-      await final;
-      return await this.deps.store.get(id);
+      return await this.asStored(id, await listening.final(timeoutMs));
     } finally {
-      unsubscribe?.();
-      clearTimeout(timer);
+      listening.stop();
     }
+  }
+
+  /**
+   * Listen to command `id` from now on: `final(waitMs)` resolves with its final step's record as
+   * the step's event carries it, or undefined when `waitMs` passes without one.
+   */
+  private listenForFinal(id: string): { final(waitMs: number): Promise<CommandRecord | undefined>; stop(): void } {
+    let heard: CommandRecord | undefined;
+    let tell: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const unsubscribe = this.deps.bus.subscribeCommand(id, (event) => {
+      if (!FINAL_STATES.has(event.command.state)) return;
+      heard = event.command;
+      tell?.();
+    });
+    return {
+      final: (waitMs) =>
+        heard !== undefined
+          ? Promise.resolve(heard)
+          : new Promise((resolve) => {
+              tell = () => resolve(heard);
+              timer = setTimeout(() => resolve(undefined), waitMs);
+            }),
+      stop: () => {
+        unsubscribe();
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  /** The command as stored, given its final step's event if one was heard: the event itself when it holds no secret values (events carry them redacted). */
+  private async asStored(id: string, heard: CommandRecord | undefined): Promise<CommandRecord | undefined> {
+    return heard && !this.holdsSecrets(heard) ? heard : this.deps.store.get(id);
   }
 
   /** Expire undelivered commands past their TTL and time out delivered ones past their result deadline. */

@@ -40,8 +40,6 @@ export interface CommandStore {
   list(query: CommandListQuery): Promise<{ items: CommandRecord[]; total: number }>;
   /** Commands still to reach the device (queued or sent), oldest first. */
   pendingFor(deviceId: string): Promise<CommandRecord[]>;
-  /** Number of commands of a device that are queued or sent. */
-  countPending(deviceId: string): Promise<number>;
   /**
    * Move a command to `to.state` if it is in one of `from`; resolves with the updated record,
    * or undefined when it was not in those states (someone else moved it first).

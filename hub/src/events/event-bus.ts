@@ -28,13 +28,6 @@ export interface EventBus {
   subscribeCommand(commandId: string, listener: (event: CommandEvent) => void): () => void;
 }
 
-/** The listener of {@link EventBus.subscribeCommand} as a listener of every event. */
-export function commandListener(commandId: string, listener: (event: CommandEvent) => void): (event: HubEvent) => void {
-  return (event) => {
-    if (event.type === "command.updated" && event.command.id === commandId) listener(event);
-  };
-}
-
 /** The in-process event bus. A listener that throws does not stop the others. */
 export class InProcessEventBus implements EventBus {
   private readonly emitter = new EventEmitter<{ event: [HubEvent] }>();
@@ -59,6 +52,8 @@ export class InProcessEventBus implements EventBus {
   }
 
   subscribeCommand(commandId: string, listener: (event: CommandEvent) => void): () => void {
-    return this.subscribe(commandListener(commandId, listener));
+    return this.subscribe((event) => {
+      if (event.type === "command.updated" && event.command.id === commandId) listener(event);
+    });
   }
 }

@@ -83,7 +83,7 @@ export class LiveHub implements LiveFeed, LiveInterest {
     if (owners.some((owner) => (this.perOwner.get(owner) ?? 0) >= this.options.maxSubscribersPerCaller)) return "caller-full";
     const subscriber = new LiveSubscriber(sink, this.options, this.now);
     const first = this.subscribers.size === 0;
-    if (first) this.unsubscribe ??= this.bus.subscribe((event) => this.onEvent(event));
+    if (first) this.unsubscribe = this.bus.subscribe((event) => this.onEvent(event));
     this.subscribers.set(subscriber, owners);
     if (first) this.tellWatchers();
     for (const owner of owners) this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
@@ -113,9 +113,8 @@ export class LiveHub implements LiveFeed, LiveInterest {
   }
 
   onWatchedChange(listener: (watched: boolean) => void): () => void {
-    const own = (watched: boolean): void => listener(watched);
-    this.watchers.add(own);
-    return () => this.watchers.delete(own);
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
   }
 
   private tellWatchers(): void {

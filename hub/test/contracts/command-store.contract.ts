@@ -211,7 +211,7 @@ export function commandStoreContract(
       }
     });
 
-    test("pendingFor answers a device's queued and sent commands, oldest first and in creation order within one millisecond; countPending counts them", async () => {
+    test("pendingFor answers a device's queued and sent commands, oldest first and in creation order within one millisecond", async () => {
       // Ids whose byte order is the reverse of their creation order.
       for (const id of ["p-z", "p-m", "p-a"]) await store.create(command(id, "pump-1", T + 1_000));
       await store.create(command("p-early", "pump-1", T + 999));
@@ -233,10 +233,8 @@ export function commandStoreContract(
         ],
       );
       assert.deepEqual((await store.pendingFor("pump-1"))[2], await store.get("p-m"));
-      assert.equal(await store.countPending("pump-1"), 5);
-      assert.equal(await store.countPending("pump-2"), 1);
+      assert.equal((await store.pendingFor("pump-2")).length, 1);
       assert.deepEqual(await store.pendingFor("pump-nobody"), []);
-      assert.equal(await store.countPending("pump-nobody"), 0);
     });
 
     test("list filters by device, states (repeats allowed), created from (inclusive) to (exclusive), pages both ways with the total", async () => {

@@ -81,14 +81,6 @@ export class PgCommandStore implements CommandStore {
     return this.all("SELECT * FROM commands WHERE device_id = $1 AND state IN ('queued', 'sent') ORDER BY created_at, seq", [deviceId]);
   }
 
-  async countPending(deviceId: string): Promise<number> {
-    const { rows } = await this.db.query<{ count: number }>(
-      "SELECT COUNT(*) AS count FROM commands WHERE device_id = $1 AND state IN ('queued', 'sent')",
-      [deviceId],
-    );
-    return rows[0]?.count ?? 0;
-  }
-
   async transition(id: string, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
     // One statement, one round trip: the UPDATE locks the row and, under READ COMMITTED, checks the
     // state again on the newest version after waiting for another writer's lock, so of two
@@ -104,10 +96,8 @@ export class PgCommandStore implements CommandStore {
       values.push(value);
       sets.push(`${column} = $${values.length}`);
     };
-    if (to.deadline === "result-timeout") {
-      values.push(to.at);
-      sets.push(`deadline = $${values.length} + timeout_ms`);
-    } else if (to.deadline !== undefined) set("deadline", to.deadline);
+    if (to.deadline === "result-timeout") sets.push(`deadline = $${values.push(to.at)} + timeout_ms`);
+    else if (to.deadline !== undefined) set("deadline", to.deadline);
     if (to.result !== undefined) set("result", JSON.stringify(to.result === null ? null : this.secrets.seal(to.result)));
     if (to.error !== undefined) set("error", JSON.stringify(to.error));
     if (to.attempt) sets.push("attempts = attempts + 1");

@@ -125,10 +125,6 @@ export class SqliteCommandStore implements CommandStore {
     return (this.statements.pending.all(deviceId) as CommandRow[]).map((row) => toRecord(row, this.secrets));
   }
 
-  async countPending(deviceId: string): Promise<number> {
-    return this.statements.countPending.get(deviceId) as number;
-  }
-
   async transition(id: string, from: readonly CommandState[], to: CommandTransition): Promise<CommandRecord | undefined> {
     return this.db.transaction(() => {
       const row = this.statements.get.get(id) as CommandRow | undefined;
