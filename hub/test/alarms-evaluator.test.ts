@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { MetricValue } from "@telehub/device-client/protocol";
 import { addSample, MAX_RATE_SAMPLES, type RateSample, rateOf } from "../src/alarms/rate-samples.js";
-import type { EvaluationInput, Level, MetricCondition } from "../src/alarms/rule.js";
+import type { AlarmRule, EvaluationInput, Level, MetricCondition } from "../src/alarms/rule.js";
 import { type AlarmStep, newEvaluationState, nextDeadline, observe, observeSeries } from "../src/alarms/rule-evaluator.js";
 import { brief, type EvaluatorEvent, readings, ruleOf, run } from "./support/evaluator-run.js";
 import { pick, prng, type Random } from "./support/prng.js";
@@ -360,15 +360,20 @@ describe("a series of readings at once", () => {
     ruleOf({ condition: temperature([above("critical", 85)], 0), clear: { mode: "manual" } }),
   ];
 
-  /** Batches of a device whose values wander near the thresholds, with gaps, late stamps and a wrong type now and then. */
-  function batchesOf(random: Random, metric: string): { ts: number[]; values: MetricValue[] }[] {
+  /**
+   * Batches of a device whose values wander near the thresholds, with gaps, late stamps and a wrong
+   * type now and then; `dense`: readings a few ms apart, so that most batches end before any duration
+   * or rate window does (the step-free path), and a gap now and then lets one end.
+   */
+  function batchesOf(random: Random, metric: string, dense = false): { ts: number[]; values: MetricValue[] }[] {
     const batches: { ts: number[]; values: MetricValue[] }[] = [];
     let ts = 1_000;
     let level = 50;
     for (let b = 0; b < 40; b++) {
       const batch = { ts: [] as number[], values: [] as MetricValue[] };
-      for (let i = 0, n = 1 + Math.floor(random() * 20); i < n; i++) {
-        ts += random() < 0.05 ? 3_000 : random() < 0.05 ? -400 : 1 + Math.floor(random() * 300);
+      for (let i = 0, n = 1 + Math.floor(random() * (dense ? 60 : 20)); i < n; i++) {
+        const step = dense ? 1 + Math.floor(random() * 10) : 1 + Math.floor(random() * 300);
+        ts += random() < 0.05 ? 3_000 : random() < 0.05 ? -400 : step;
         level += random() < 0.1 ? (random() - 0.5) * 80 : (random() - 0.5) * 6;
         const value: MetricValue = metric === "door" ? random() < 0.3 : random() < 0.02 ? "n/a" : Math.round(level * 10) / 10;
         batch.ts.push(ts);
@@ -379,9 +384,28 @@ describe("a series of readings at once", () => {
     return batches;
   }
 
-  test("observeSeries gives the steps and the state of observing each reading in turn (300 random fleets of batches)", () => {
-    for (let seed = 1; seed <= 300; seed++) {
+  test("a duration that ends at or between the readings of one series steps there, as reading by reading", () => {
+    const door = ruleOf({
+      condition: { kind: "metric", metric: "door", levels: [{ severity: "warning", op: "equals", value: true }], forMs: 2_000 },
+    });
+    const rate = rules[3] as AlarmRule;
+    const cases: [AlarmRule, { ts: number[]; values: MetricValue[] }, string[]][] = [
+      [door, { ts: [0, 1_000, 2_000], values: [true, true, true] }, ["raised@2000:warning"]],
+      [door, { ts: [0, 1_000, 2_500], values: [true, true, false] }, ["raised@2000:warning", "cleared@2500:warning"]],
+      [door, { ts: [0, 1_000, 1_999], values: [true, false, true] }, []],
+      // The rate (per second, window 5 s) holds "above 5" from the second reading; it raises once held for 1 s.
+      [rate, { ts: [0, 100, 200, 1_100], values: [0, 10, 20, 110] }, ["raised@1100:major"]],
+    ];
+    for (const [rule, series, expected] of cases) {
+      const state = newEvaluationState(rule, "d1", 0);
+      assert.deepEqual(brief(observeSeries(rule, state, series)), expected, JSON.stringify(series));
+    }
+  });
+
+  test("observeSeries gives the steps and the state of observing each reading in turn (600 random fleets of batches)", () => {
+    for (let seed = 1; seed <= 600; seed++) {
       const random = prng(seed);
+      const dense = seed > 300;
       const rule = pick(random, rules);
       const { condition } = rule;
       const metric = condition.kind === "metric" ? condition.metric : "temperature";
@@ -390,7 +414,7 @@ describe("a series of readings at once", () => {
       const series = newEvaluationState(rule, "d1", 0);
       const stepsOne: AlarmStep[] = [];
       const stepsSeries: AlarmStep[] = [];
-      for (const batch of batchesOf(random, metric)) {
+      for (const batch of batchesOf(random, metric, dense)) {
         for (let i = 0; i < batch.ts.length; i++) {
           const ts = batch.ts[i] as number;
           const input: EvaluationInput = anyMetric

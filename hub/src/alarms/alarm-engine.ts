@@ -11,6 +11,7 @@ import { type AlarmRecorder, pairKey, SYSTEM_ACTOR } from "./alarm-recorder.js";
 import { DeviceWatches, type MetricWatches, type Watch } from "./device-watches.js";
 import type { EvaluationState } from "./evaluation-state.js";
 import type { ReadingObserver } from "./reading-observer.js";
+import type { ReadingSeries } from "./reading-series.js";
 import type { AlarmRule, EvaluationInput } from "./rule.js";
 import {
   type AlarmStep,
@@ -20,7 +21,6 @@ import {
   nextDeadline,
   observe,
   observeSeries,
-  type ReadingSeries,
   stateFitsRule,
 } from "./rule-evaluator.js";
 import { scopedDevice, scopeIncludes } from "./rule-scope.js";
@@ -89,9 +89,13 @@ export class AlarmEngine implements ReadingObserver {
   private flusher: NodeJS.Timeout | undefined;
 
   private readonly states: StateWriter;
-  /** One metric's readings of the batch being evaluated, and their stamps alone: filled per batch, reused (nothing keeps them). */
-  private readonly series = { ts: [] as number[], values: [] as MetricValue[] };
-  private readonly stamps: ReadingSeries = { ts: this.series.ts };
+  /**
+   * One metric's readings of the batch being evaluated, and their stamps alone: buffers filled per
+   * batch up to `count` and never shrunk (a cleared array gives up its storage, and refilling it
+   * allocates again on every batch); nothing keeps them.
+   */
+  private readonly series = { ts: [] as number[], values: [] as MetricValue[], count: 0 };
+  private readonly stamps = { ts: this.series.ts, count: 0 };
 
   constructor(private readonly deps: AlarmEngineDeps) {
     this.states = new StateWriter(deps.repository, (watch) => this.watches.get(watch.key) === watch, deps.log);
@@ -357,25 +361,26 @@ export class AlarmEngine implements ReadingObserver {
    */
   private observeReadings(watches: DeviceWatches, readings: readonly StoredReading[]): void {
     const { byMetric, anyReading } = watches;
-    const { ts, values } = this.series;
+    const { series, stamps } = this;
+    const { ts, values } = series;
     for (let i = 0; i < byMetric.length; i++) {
       const { metric, watches: group } = byMetric[i] as MetricWatches;
-      ts.length = 0;
-      values.length = 0;
+      let count = 0;
       for (let k = 0; k < readings.length; k++) {
         const reading = readings[k] as StoredReading;
         const value = reading.metrics[metric];
         if (value === undefined) continue;
-        ts.push(reading.ts);
-        values.push(value);
+        ts[count] = reading.ts;
+        values[count++] = value;
       }
-      if (ts.length === 0) continue;
-      for (let j = 0; j < group.length; j++) this.feed(group[j] as Watch, this.series);
+      if (count === 0) continue;
+      series.count = count;
+      for (let j = 0; j < group.length; j++) this.feed(group[j] as Watch, series);
     }
     if (anyReading.length === 0 || readings.length === 0) return;
-    ts.length = 0;
-    for (let k = 0; k < readings.length; k++) ts.push((readings[k] as StoredReading).ts);
-    for (let j = 0; j < anyReading.length; j++) this.feed(anyReading[j] as Watch, this.stamps);
+    for (let k = 0; k < readings.length; k++) ts[k] = (readings[k] as StoredReading).ts;
+    stamps.count = readings.length;
+    for (let j = 0; j < anyReading.length; j++) this.feed(anyReading[j] as Watch, stamps);
   }
 
   /** Readings, or a connection change, into one pair's evaluation. */

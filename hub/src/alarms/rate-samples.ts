@@ -6,7 +6,8 @@ export type RateSample = [ts: number, value: number];
 /** The most samples kept per (rule, device); when full, every other one is dropped. */
 export const MAX_RATE_SAMPLES = 32;
 
-const PER_MS = { second: 1000, minute: 60_000, hour: 3_600_000 } as const;
+/** Milliseconds in each unit a rate is given per. */
+export const RATE_UNIT_MS = { second: 1000, minute: 60_000, hour: 3_600_000 } as const;
 
 /**
  * Add a sample at `ts` to `samples` (oldest first) and drop those older than `windowMs` before it;
@@ -31,5 +32,5 @@ export function rateOf(samples: readonly RateSample[], rate: NonNullable<MetricC
   const first = samples[0];
   const last = samples[samples.length - 1];
   if (!first || !last || samples.length < 2 || last[0] === first[0]) return null;
-  return ((last[1] - first[1]) / (last[0] - first[0])) * PER_MS[rate.per];
+  return ((last[1] - first[1]) / (last[0] - first[0])) * RATE_UNIT_MS[rate.per];
 }

@@ -3,7 +3,9 @@ import { backToMessage, DATA_AGAIN, levelMessage, noDataMessage, ONLINE_AGAIN, o
 import type { EvaluationState } from "./evaluation-state.js";
 import { bySeverity, comparedType, observedLevel, raises } from "./levels.js";
 import { addSample, type RateSample, rateOf } from "./rate-samples.js";
+import { lastIndex, type ReadingSeries } from "./reading-series.js";
 import { type AlarmRule, type EvaluationInput, type Level, type MetricCondition, type Severity, severityRank } from "./rule.js";
+import { NOTHING_HELD, observeStepFree } from "./step-free-series.js";
 
 /** A step the engine must store and announce. */
 export interface AlarmStep {
@@ -17,7 +19,7 @@ export interface AlarmStep {
 }
 
 /** What the evaluator keeps in `EvaluationState.detail` (plain JSON, null rather than undefined). */
-interface Detail {
+export interface EvaluatorDetail {
   /** The level the last observation held (absent before the first: an adopted alarm's severity stands in). */
   observed?: Severity | null;
   /** The last quantity compared with the levels: the value, or its rate. */
@@ -34,14 +36,11 @@ interface Detail {
   disconnectedAt?: number | null;
 }
 
-const detailOf = (state: EvaluationState): Detail => state.detail as Detail;
+const detailOf = (state: EvaluationState): EvaluatorDetail => state.detail as EvaluatorDetail;
 const rankOf = (severity: Severity | null | undefined): number => (severity ? severityRank(severity) : 0);
 
 /** What most inputs cause: no step (one shared array, never changed: the hot path allocates none). */
 const NO_STEPS: readonly AlarmStep[] = Object.freeze([]);
-
-/** `heldSince` when no level is held: one shared object, never changed (heldSinceAfter makes a new one for any change). */
-const NOTHING_HELD: Partial<Record<Severity, number>> = Object.freeze({});
 
 /** `first` then `then`, allocating only when both have steps. */
 function followedBy(first: readonly AlarmStep[], then: readonly AlarmStep[]): readonly AlarmStep[] {
@@ -90,7 +89,7 @@ function stepOf(
 // ---- metric conditions ----
 
 /** The most severe level held for at least `forMs` at `t`, or null. */
-function targetAt(condition: MetricCondition, detail: Detail, t: number): Severity | null {
+function targetAt(condition: MetricCondition, detail: EvaluatorDetail, t: number): Severity | null {
   const heldSince = detail.heldSince;
   if (!heldSince) return null;
   for (const { severity } of bySeverity(condition.levels)) {
@@ -202,7 +201,7 @@ function heldSinceAfter(
  * Whether nothing is held, open or running (no level observed, no alarm, no quiet or re-raise
  * clock) and `compared` raises no level: the reading changes nothing but the last value.
  */
-function quietAndStaysQuiet(condition: MetricCondition, state: EvaluationState, detail: Detail, compared: MetricValue): boolean {
+function quietAndStaysQuiet(condition: MetricCondition, state: EvaluationState, detail: EvaluatorDetail, compared: MetricValue): boolean {
   if (state.alarmSeverity !== null || detail.observed != null || detail.reRaiseAt != null || detail.quietSince != null) return false;
   return !raisesAny(condition.levels, compared);
 }
@@ -344,22 +343,15 @@ export function observe(rule: AlarmRule, state: EvaluationState, input: Evaluati
 }
 
 /**
- * One device's readings for the rule, oldest first: their stamps, and the rule's metric's values
- * (absent: `anyReading` inputs, for a no-data rule on any metric).
- */
-export interface ReadingSeries {
-  readonly ts: readonly number[];
-  readonly values?: readonly MetricValue[];
-}
-
-/**
  * `observe` each reading of the series in turn: the same steps and the same state. When nothing
  * can happen before the last reading (the pair is quiet and stays quiet: see {@link quietUntilLast}),
- * only its effect on the state is applied: most batches of most rules.
+ * only its effect on the state is applied: most batches of most rules. When no step can come of
+ * the series at all, a metric rule follows it in scratch arrays ({@link observeStepFree}): a value
+ * crossing a threshold back and forth within a duration, a rate.
  */
 export function observeSeries(rule: AlarmRule, state: EvaluationState, series: ReadingSeries): readonly AlarmStep[] {
   const { ts, values } = series;
-  const last = ts.length - 1;
+  const last = lastIndex(series);
   if (last < 0) return NO_STEPS;
   let from = 0;
   if (quietUntilLast(rule, state, series)) {
@@ -373,7 +365,7 @@ export function observeSeries(rule: AlarmRule, state: EvaluationState, series: R
       return NO_STEPS;
     }
     from = last;
-  }
+  } else if (rule.condition.kind === "metric" && observeStepFree(rule.condition, state, series)) return NO_STEPS;
   const input = (values === undefined ? { kind: "anyReading", ts: 0 } : { kind: "reading", ts: 0, value: 0 }) as EvaluationInput & {
     ts: number;
     value?: MetricValue;
@@ -398,8 +390,9 @@ function quietUntilLast(rule: AlarmRule, state: EvaluationState, series: Reading
   const detail = detailOf(state);
   if (state.alarmSeverity !== null || detail.reRaiseAt != null || condition.kind === "offline") return false;
   const { ts, values } = series;
-  const last = ts.length - 1;
-  let previous = state.watermark ?? Number.NEGATIVE_INFINITY;
+  const last = lastIndex(series);
+  // Number(): a plain number, which the compiler keeps unboxed in the loops (a boxed one allocates per reading).
+  let previous = Number(state.watermark ?? Number.NEGATIVE_INFINITY);
   if (condition.kind === "noData") {
     if (condition.metric !== undefined && values === undefined) return false;
     let since = Math.max(state.lastReadingAt ?? state.since, state.since);

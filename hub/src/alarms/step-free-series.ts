@@ -1,0 +1,148 @@
+import type { MetricValue } from "@telehub/device-client/protocol";
+import type { EvaluationState } from "./evaluation-state.js";
+import { comparedType, observedLevel } from "./levels.js";
+import { MAX_RATE_SAMPLES, RATE_UNIT_MS, type RateSample } from "./rate-samples.js";
+import { lastIndex, type ReadingSeries } from "./reading-series.js";
+import { type Level, type MetricCondition, SEVERITIES, type Severity, severityRank } from "./rule.js";
+import type { EvaluatorDetail } from "./rule-evaluator.js";
+
+/** `heldSince` when no level is held: one shared object, never changed (a change makes a new one). */
+export const NOTHING_HELD: Partial<Record<Severity, number>> = Object.freeze({});
+
+// Scratch for one call (the evaluator never yields inside one): reused, so a series allocates nothing per reading.
+/** Per level (in the condition's order): since when it has been held, NaN when not. */
+const held = new Float64Array(SEVERITIES.length);
+const sampleTs: number[] = [];
+const sampleValues: number[] = [];
+
+/**
+ * Observe a metric rule's series at once when no step can come of it, as `observe` would reading
+ * by reading, and say so; otherwise return false with the state untouched (the caller observes
+ * each reading). No step can come when no alarm is open, no re-raise or quiet clock runs, the rule
+ * has a duration, the stamps rise past the watermark, every value is of the type the rule compares,
+ * and no level is held for that duration by any of the series' stamps.
+ *
+ * This is the path of a value that goes back and forth over a threshold with a duration (a door
+ * sensor), and of a rate rule, on every batch: the level sequence, the `heldSince` clocks and the
+ * rate samples are followed in scratch arrays and written to the state once.
+ */
+export function observeStepFree(condition: MetricCondition, state: EvaluationState, series: ReadingSeries): boolean {
+  const detail = state.detail as EvaluatorDetail;
+  const { ts, values } = series;
+  const { levels, forMs, rate } = condition;
+  const last = lastIndex(series);
+  if (
+    values === undefined ||
+    last < 0 ||
+    !(forMs > 0) ||
+    state.alarmSeverity !== null ||
+    detail.reRaiseAt != null ||
+    detail.quietSince != null
+  ) {
+    return false;
+  }
+  const type = comparedType(condition);
+  const before = detail.heldSince;
+  for (let k = 0; k < levels.length; k++) held[k] = before?.[(levels[k] as Level).severity] ?? Number.NaN;
+  let samples = 0;
+  if (rate) {
+    for (const [at, value] of detail.samples ?? []) {
+      sampleTs[samples] = at;
+      sampleValues[samples++] = value;
+    }
+  }
+  let observed = detail.observed ?? null;
+  let compared: MetricValue | undefined;
+  // Number(): a plain number, which the compiler keeps unboxed in the loop (a boxed one allocates per reading).
+  let previous = Number(state.watermark ?? Number.NEGATIVE_INFINITY);
+  for (let i = 0; i <= last; i++) {
+    const at = ts[i] as number;
+    const value = values[i] as MetricValue;
+    if (!(at > previous) || typeof value !== type) return false;
+    previous = at;
+    // A level held for the duration by `at` would step here (a deadline passed, or the level reached).
+    for (let k = 0; k < levels.length; k++) if ((held[k] as number) + forMs <= at) return false;
+    let x = value;
+    if (rate) {
+      samples = addScratchSample(samples, at, value as number, rate.windowMs);
+      if (samples < 2 || sampleTs[0] === at) continue;
+      x = (((value as number) - (sampleValues[0] as number)) / (at - (sampleTs[0] as number))) * RATE_UNIT_MS[rate.per];
+    }
+    observed = observedLevel(levels, x, observed);
+    const rank = observed === null ? 0 : severityRank(observed);
+    for (let k = 0; k < levels.length; k++) {
+      if (rank < severityRank((levels[k] as Level).severity)) held[k] = Number.NaN;
+      else if (Number.isNaN(held[k])) held[k] = at;
+    }
+    compared = x;
+  }
+  state.watermark = ts[last] as number;
+  state.lastValue = values[last] as MetricValue;
+  state.lastReadingAt = ts[last] as number;
+  if (rate) detail.samples = writeSamples(detail.samples ?? [], samples);
+  if (compared !== undefined) {
+    detail.observed = observed;
+    detail.compared = compared;
+    detail.heldSince = heldSinceOf(levels, before);
+  }
+  return true;
+}
+
+/** `addSample` on the scratch arrays: expire what is older than the window, thin when full, append. */
+function addScratchSample(count: number, at: number, value: number, windowMs: number): number {
+  let expired = 0;
+  while (expired < count && (sampleTs[expired] as number) < at - windowMs) expired++;
+  let n = count;
+  if (expired > 0) {
+    for (let j = expired; j < n; j++) {
+      sampleTs[j - expired] = sampleTs[j] as number;
+      sampleValues[j - expired] = sampleValues[j] as number;
+    }
+    n -= expired;
+  }
+  if (n >= MAX_RATE_SAMPLES) {
+    let kept = 0;
+    for (let j = 0; j < n; j += 2) {
+      sampleTs[kept] = sampleTs[j] as number;
+      sampleValues[kept++] = sampleValues[j] as number;
+    }
+    n = kept;
+  }
+  sampleTs[n] = at;
+  sampleValues[n] = value;
+  return n + 1;
+}
+
+/** The scratch samples into the state's list, reusing its pairs. */
+function writeSamples(samples: RateSample[], count: number): RateSample[] {
+  for (let j = 0; j < count; j++) {
+    const pair = samples[j];
+    if (pair) {
+      pair[0] = sampleTs[j] as number;
+      pair[1] = sampleValues[j] as number;
+    } else samples.push([sampleTs[j] as number, sampleValues[j] as number]);
+  }
+  samples.length = count;
+  return samples;
+}
+
+/** The scratch clocks as a `heldSince`: the one before when it says the same (as `heldSinceAfter` keeps it). */
+function heldSinceOf(levels: readonly Level[], before: Partial<Record<Severity, number>> | undefined): Partial<Record<Severity, number>> {
+  let same = before !== undefined;
+  let any = false;
+  for (let k = 0; k < levels.length; k++) {
+    const since = held[k] as number;
+    const was = before?.[(levels[k] as Level).severity];
+    const holds = !Number.isNaN(since);
+    if (holds) any = true;
+    if (holds ? was !== since : was !== undefined) same = false;
+  }
+  if (same) return before as Partial<Record<Severity, number>>;
+  if (!any) return NOTHING_HELD;
+  const next: Partial<Record<Severity, number>> = {};
+  for (let k = 0; k < levels.length; k++) {
+    const since = held[k] as number;
+    if (!Number.isNaN(since)) next[(levels[k] as Level).severity] = since;
+  }
+  return next;
+}
