@@ -18,13 +18,8 @@ import { openDatabase, type SqliteSynchronous } from "./open-database.js";
 import { ReadingLog, type ReadingLogEvents, type ReadingLogPacing } from "./reading-log.js";
 import type { SqliteStoreMetrics } from "./sqlite-store-metrics.js";
 import { TELEMETRY_MIGRATIONS } from "./telemetry-migrations.js";
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, WalCheckpointer } from "./wal-checkpointer.js";
+import { checkpointOffThread, type WalCheckpointer } from "./wal-checkpointer.js";
 import { WalSync } from "./wal-sync.js";
-
-/** How often the checkpointer thread copies the WAL back into the database file. */
-const CHECKPOINT_INTERVAL_MS = 1_000;
-/** The WAL file is cut back to this size when it is reused. */
-const WAL_SIZE_LIMIT_BYTES = 32 * 1_048_576;
 
 const NUMBER = 0;
 const BOOLEAN = 1;
@@ -93,11 +88,8 @@ export class SqliteTelemetryStore implements TelemetryStore {
     this.db = openDatabase(path, TELEMETRY_MIGRATIONS, "normal");
     const db = this.db;
     if (path !== ":memory:") {
-      db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-      // A WAL is reused from its start after a checkpoint, never shrunk, unless told to.
-      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       if (synchronous === "full") this.walSync = new WalSync(`${path}-wal`);
-      this.checkpointer = new WalCheckpointer(path, CHECKPOINT_INTERVAL_MS, reports.onCheckpointError ?? (() => {}));
+      this.checkpointer = checkpointOffThread(db, path, reports.onCheckpointError ?? (() => {}));
     }
     const { metrics, onMergeError, onRecovered } = reports;
     const events: ReadingLogEvents = {

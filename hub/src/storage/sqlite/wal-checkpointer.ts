@@ -1,8 +1,24 @@
 import { Worker } from "node:worker_threads";
+import type Database from "better-sqlite3";
 import type { CheckpointerData } from "./wal-checkpointer-worker.js";
 
 /** Pages the writing connection lets its WAL reach before it checkpoints itself: a backstop, should the checkpointer stall. */
 export const BACKSTOP_AUTOCHECKPOINT_PAGES = 20_000;
+/** How often the checkpointer thread copies the WAL back into the database file. */
+export const CHECKPOINT_INTERVAL_MS = 1_000;
+/** The WAL file is cut back to this size when it is reused. */
+export const WAL_SIZE_LIMIT_BYTES = 32 * 1_048_576;
+
+/**
+ * Leave `db`'s checkpoints (at `path`, a file) to a {@link WalCheckpointer}: its own connection
+ * checkpoints only at the backstop, and its WAL is cut back to {@link WAL_SIZE_LIMIT_BYTES}.
+ */
+export function checkpointOffThread(db: Database.Database, path: string, onError: (message: string) => void): WalCheckpointer {
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+  // A WAL is reused from its start after a checkpoint, never shrunk, unless told to.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+  return new WalCheckpointer(path, CHECKPOINT_INTERVAL_MS, onError);
+}
 
 /**
  * Copies a database's WAL back into the database file from a thread of its own, every
