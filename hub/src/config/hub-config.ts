@@ -272,7 +272,7 @@ export interface HubConfig {
     tickMs: number;
     /** A deadline is acted on once the hub's clock is this far past it, so readings stamped just before it still count. Default 2,000 ms. */
     lateGraceMs: number;
-    /** How often changed evaluation states are written to meta.db (and at shutdown). Default 1,000 ms. */
+    /** How often changed evaluation states are written to meta.db (and at shutdown; after a crash the readings since are evaluated again). Default 10,000 ms. */
     stateFlushMs: number;
     /** At start, readings stored after a state's last evaluated moment are evaluated, looking at most this far back. Default 3,600,000 ms (1 h). */
     maxCatchUpMs: number;
@@ -464,7 +464,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   alarms: {
     tickMs: 1_000,
     lateGraceMs: 2_000,
-    stateFlushMs: 1_000,
+    stateFlushMs: 10_000,
     maxCatchUpMs: 3_600_000,
     maxRules: 1_000,
     maxBacktestPoints: 200_000,
