@@ -47,6 +47,9 @@ type QueuedInput =
   | { kind: "readings"; readings: readonly StoredReading[]; queuedAt: number }
   | { kind: "presence"; connected: boolean; at: number };
 
+/** When a drain is due: once the current turn of the event loop is over, or on a later turn. */
+type DrainTurn = "afterThisTurn" | "nextTurn";
+
 /** Devices read per page at start. */
 const DEVICE_PAGE = 1_000;
 /** Stored values read per page by the catch-up. */
@@ -55,11 +58,18 @@ const CATCH_UP_PAGE = 10_000;
 const CATCH_UP_SLICE = 500;
 /** Longest the engine evaluates in one turn of the event loop before it lets I/O in. */
 const SLICE_MS = 5;
+/**
+ * Longest it evaluates right after a group commit handed it batches: under full ingest a group
+ * commit's batches took more than 5 ms to evaluate now and then, and evaluation fell behind
+ * (batches waited up to 0.7 s). This is time taken after that group's acks, in proportion to it.
+ */
+const AFTER_COMMIT_SLICE_MS = 20;
 
 /**
  * Live evaluation of the alarm rules. Readings and connection changes come in from the gateway
- * (after the acknowledgement: `readingsStored` only queues them) and are evaluated on a later turn
- * of the event loop, per device in arrival order, against the rules that watch the device (resolved
+ * (after the acknowledgement: `readingsStored` only queues them) and are evaluated once the caller's
+ * turn is over (the group commit's acks are out), up to 20 ms at a time, the rest on later turns,
+ * per device in arrival order, against the rules that watch the device (resolved
  * once per device and kept until the device or a rule changes). A timer acts on deadlines
  * (durations, no data, offline, quiet periods, re-raises). Steps go to the {@link AlarmRecorder},
  * one at a time per (rule, device).
@@ -82,7 +92,8 @@ export class AlarmEngine implements ReadingObserver {
   private readonly deletions = new Map<string, number>();
   private deletionCount = 0;
   private readonly writing = new Set<Promise<void>>();
-  private drainScheduled = false;
+  /** A drain is due after the current turn (new inputs), or on a later turn (a backlog's rest, a device loaded). */
+  private readonly drainsDue: Record<DrainTurn, boolean> = { afterThisTurn: false, nextTurn: false };
   private started = false;
   private stopped = false;
   private ticker: NodeJS.Timeout | undefined;
@@ -310,7 +321,7 @@ export class AlarmEngine implements ReadingObserver {
     const queue = this.queued.get(deviceId);
     if (queue) queue.push(input);
     else this.queued.set(deviceId, [input]);
-    this.scheduleDrain();
+    this.scheduleDrain("afterThisTurn");
   }
 
   /**
@@ -318,8 +329,8 @@ export class AlarmEngine implements ReadingObserver {
    * records first), for at most {@link SLICE_MS} per turn of the event loop: a backlog never holds
    * up the sockets (acks, other devices' frames) for longer than that.
    */
-  private drain(sliceMs = SLICE_MS): void {
-    this.drainScheduled = false;
+  private drain(sliceMs = SLICE_MS, due?: DrainTurn): void {
+    if (due) this.drainsDue[due] = false;
     if (this.stopped) return;
     const until = performance.now() + sliceMs;
     for (const [deviceId, inputs] of this.queued) {
@@ -348,10 +359,20 @@ export class AlarmEngine implements ReadingObserver {
     }
   }
 
-  private scheduleDrain(): void {
-    if (this.drainScheduled || !this.started || this.stopped) return;
-    this.drainScheduled = true;
-    setImmediate(() => this.drain());
+  /**
+   * Drain on a later turn of the event loop (a backlog's rest, a device just loaded), or, for new
+   * inputs, once the caller's turn is over, whether or not a later drain is due too: the group
+   * commit that acknowledged batches hands their readings over, and they are evaluated before the
+   * next socket's frames are read. Acks are out by then. Evaluated only on later turns, 5 ms each,
+   * evaluation fell behind under full ingest (batches queued for up to 0.7 s), and readings kept
+   * that long live through young-generation collections (the hub runs with a 2 MiB young
+   * generation), which cost more than evaluating them.
+   */
+  private scheduleDrain(when: DrainTurn = "nextTurn"): void {
+    if (this.drainsDue[when] || !this.started || this.stopped) return;
+    this.drainsDue[when] = true;
+    if (when === "afterThisTurn") queueMicrotask(() => this.drain(AFTER_COMMIT_SLICE_MS, when));
+    else setImmediate(() => this.drain(SLICE_MS, when));
   }
 
   /**

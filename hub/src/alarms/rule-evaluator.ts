@@ -366,18 +366,25 @@ export function observeSeries(rule: AlarmRule, state: EvaluationState, series: R
     }
     from = last;
   } else if (rule.condition.kind === "metric" && observeStepFree(rule.condition, state, series)) return NO_STEPS;
-  const input = (values === undefined ? { kind: "anyReading", ts: 0 } : { kind: "reading", ts: 0, value: 0 }) as EvaluationInput & {
-    ts: number;
-    value?: MetricValue;
-  };
   let steps = NO_STEPS;
   for (let i = from; i <= last; i++) {
-    input.ts = ts[i] as number;
-    if (values !== undefined) input.value = values[i] as MetricValue;
+    let input: EvaluationInput;
+    if (values === undefined) {
+      ANY_READING.ts = ts[i] as number;
+      input = ANY_READING;
+    } else {
+      READING.ts = ts[i] as number;
+      READING.value = values[i] as MetricValue;
+      input = READING;
+    }
     steps = followedBy(steps, observe(rule, state, input));
   }
   return steps;
 }
+
+// The inputs observeSeries hands to observe, one at a time (observe keeps none): reused.
+const READING = { kind: "reading" as const, ts: 0, value: 0 as MetricValue };
+const ANY_READING = { kind: "anyReading" as const, ts: 0 };
 
 /**
  * Whether observing the series' readings before its last one can only overwrite what the last

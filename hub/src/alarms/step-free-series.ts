@@ -45,14 +45,19 @@ export function observeStepFree(condition: MetricCondition, state: EvaluationSta
   const before = detail.heldSince;
   for (let k = 0; k < levels.length; k++) held[k] = before?.[(levels[k] as Level).severity] ?? Number.NaN;
   let samples = 0;
-  if (rate) {
-    for (const [at, value] of detail.samples ?? []) {
+  const kept = detail.samples;
+  if (rate && kept) {
+    for (; samples < kept.length; samples++) {
+      const [at, value] = kept[samples] as RateSample;
       sampleTs[samples] = at;
-      sampleValues[samples++] = value;
+      sampleValues[samples] = value;
     }
   }
   let observed = detail.observed ?? null;
-  let compared: MetricValue | undefined;
+  // The last value compared with the levels: a reading's (its index) or a rate (a plain number, not
+  // a MetricValue, which would box every rate computed).
+  let comparedAt = -1;
+  let comparedRate = 0;
   // Number(): a plain number, which the compiler keeps unboxed in the loop (a boxed one allocates per reading).
   let previous = Number(state.watermark ?? Number.NEGATIVE_INFINITY);
   for (let i = 0; i <= last; i++) {
@@ -62,27 +67,26 @@ export function observeStepFree(condition: MetricCondition, state: EvaluationSta
     previous = at;
     // A level held for the duration by `at` would step here (a deadline passed, or the level reached).
     for (let k = 0; k < levels.length; k++) if ((held[k] as number) + forMs <= at) return false;
-    let x = value;
     if (rate) {
       samples = addScratchSample(samples, at, value as number, rate.windowMs);
       if (samples < 2 || sampleTs[0] === at) continue;
-      x = (((value as number) - (sampleValues[0] as number)) / (at - (sampleTs[0] as number))) * RATE_UNIT_MS[rate.per];
-    }
-    observed = observedLevel(levels, x, observed);
+      comparedRate = (((value as number) - (sampleValues[0] as number)) / (at - (sampleTs[0] as number))) * RATE_UNIT_MS[rate.per];
+      observed = observedLevel(levels, comparedRate, observed);
+    } else observed = observedLevel(levels, value, observed);
+    comparedAt = i;
     const rank = observed === null ? 0 : severityRank(observed);
     for (let k = 0; k < levels.length; k++) {
       if (rank < severityRank((levels[k] as Level).severity)) held[k] = Number.NaN;
       else if (Number.isNaN(held[k])) held[k] = at;
     }
-    compared = x;
   }
   state.watermark = ts[last] as number;
   state.lastValue = values[last] as MetricValue;
   state.lastReadingAt = ts[last] as number;
   if (rate) detail.samples = writeSamples(detail.samples ?? [], samples);
-  if (compared !== undefined) {
+  if (comparedAt >= 0) {
     detail.observed = observed;
-    detail.compared = compared;
+    detail.compared = rate ? comparedRate : (values[comparedAt] as MetricValue);
     detail.heldSince = heldSinceOf(levels, before);
   }
   return true;
