@@ -8,7 +8,13 @@ const BENCH = fileURLToPath(new URL("../src/bench/main.js", import.meta.url));
 
 /** The parts of the alarm scenario's report the test reads. */
 interface AlarmsReport {
-  ingest: { withRules: { evaluation?: object; roundReadingsPerSecond: number[] }; withoutRules: { roundReadingsPerSecond: number[] } };
+  ingest: {
+    slices: number;
+    withRules: { evaluation: { batches: number; probeMs: number }; sliceReadingsPerSecond: number[]; readingsPerSecond: number };
+    withoutRules: { sliceReadingsPerSecond: number[]; readingsPerSecond: number };
+    sliceRatios: number[];
+    ratio: number;
+  };
   latency: { alarm: { received: number }; telemetry: { received: number } };
   storm: { devices: number; singleMessages: number; digests: number; digestAlarms: number; rateLimit: { count: number } };
 }
@@ -23,8 +29,19 @@ it("npm run bench -- --quick --only alarms measures all three parts (no speed as
     [],
     "no figure is NaN",
   );
-  assert.equal(ingest.withRules.roundReadingsPerSecond.length, ingest.withoutRules.roundReadingsPerSecond.length, "as many rounds a side");
-  assert.ok(ingest.withRules.evaluation, "the rounds with rules waited for the evaluation to reach every device's probe reading");
+  assert.equal(ingest.withRules.sliceReadingsPerSecond.length, ingest.slices, "every counted slice of the side with rules");
+  assert.equal(ingest.withoutRules.sliceReadingsPerSecond.length, ingest.slices, "as many without");
+  assert.deepEqual(
+    ingest.sliceRatios,
+    ingest.withRules.sliceReadingsPerSecond.map((rate, i) => rate / (ingest.withoutRules.sliceReadingsPerSecond[i] as number)),
+    "each slice pair's ratio",
+  );
+  assert.equal(ingest.ratio, ingest.withRules.readingsPerSecond / ingest.withoutRules.readingsPerSecond, "the sides' throughputs compared");
+  assert.ok(ingest.withRules.evaluation.probeMs >= 0, "the side with rules waited for every device's probe alarm");
+  assert.ok(
+    ingest.withRules.evaluation.batches >= ingest.withRules.sliceReadingsPerSecond.length,
+    "the hub counted the batches it evaluated",
+  );
   assert.ok(latency.alarm.received > 0, "the live client timed alarms");
   assert.ok(latency.telemetry.received > 0, "the live client timed the crossing readings' telemetry items");
   assert.equal(storm.singleMessages, storm.rateLimit.count, "the storm's first alarms went one by one, up to the rate limit");

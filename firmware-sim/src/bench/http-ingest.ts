@@ -2,7 +2,6 @@ import type { AckFrame, BatchFrame, DecodedFrame } from "@telehub/device-client/
 import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
 import { fmt } from "../output/format.js";
-import type { IngestLoad } from "./alarms-ingest.js";
 import { BenchHttpAgent, HttpDevice } from "./http-device.js";
 import { HTTP_BENCH_HUB_ENV } from "./http-hub-env.js";
 import { type IngestResult, readingsStored, runIngest } from "./ingest-scenario.js";
@@ -10,6 +9,7 @@ import { percentile } from "./percentiles.js";
 import { cpuTimeMs, peakRssBytes } from "./process-stats.js";
 import { progress } from "./progress.js";
 import { SAMPLE_TS_BASE, sampleReading } from "./sample-reading.js";
+import type { IngestLoad } from "./settings.js";
 
 /** One transport's side: the figures of its median round (by readings a second), and each round's readings a second. */
 export interface TransportIngestSide extends IngestResult {

@@ -111,7 +111,8 @@ export async function readingsStored(hub: { url: string; adminKey: string }): Pr
 /**
  * Device number `d` sends `batches` batches of `readingsPerBatch` {@link sampleReading}s as fast
  * as its in-flight window lets them go, device timestamps 1 ms apart from `firstTs`
- * (`sampleReading`'s by default); resolves when the last is handed to the client, not when it is
+ * (`sampleReading`'s by default), the first reading of index `firstIndex` (a later slice of the
+ * same device's readings); resolves when the last is handed to the client, not when it is
  * acknowledged.
  */
 export async function sendSampleBatches(
@@ -120,10 +121,11 @@ export async function sendSampleBatches(
   batches: number,
   readingsPerBatch: number,
   firstTs = SAMPLE_TS_BASE,
+  firstIndex = 0,
 ): Promise<void> {
   for (let b = 0; b < batches; b++) {
     for (let i = 0; i < readingsPerBatch; i++) {
-      const index = b * readingsPerBatch + i;
+      const index = firstIndex + b * readingsPerBatch + i;
       client.send(sampleReading(d, index).m, firstTs + index);
     }
     // Let the socket work between batches; the client's in-flight window paces the rest.

@@ -53,8 +53,10 @@ export interface HttpBenchSettings {
 
 /** How big the alarm scenario runs. */
 export interface AlarmBenchSettings {
-  /** Ingest rounds with the rules and as many without, alternating; medians compared. */
-  ingestRounds: number;
+  /** Ingest slices per side, the hub with the rules and the one without taking turns (one more each warms up). */
+  ingestSlices: number;
+  /** Batches each device sends per slice (of the ingest scenario's `readingsPerBatch`). */
+  ingestSliceBatches: number;
   /** Devices of the latency rounds, each sending one reading a second. */
   latencyDevices: number;
   /** Measured seconds of each latency round. */
@@ -74,8 +76,15 @@ export interface AlarmBenchSettings {
   lateGraceMs: number;
 }
 
+/** The ingest load: `devices` clients, each `batchesPerDevice` batches of `readingsPerBatch` readings. */
+export interface IngestLoad {
+  devices: number;
+  batchesPerDevice: number;
+  readingsPerBatch: number;
+}
+
 /** The ingest scenario's load (its devices and batches), which the alarm and HTTP scenarios' ingest rounds run too. */
-export function ingestLoad(s: BenchSettings): { devices: number; batchesPerDevice: number; readingsPerBatch: number } {
+export function ingestLoad(s: BenchSettings): IngestLoad {
   return { devices: s.ingestDevices, batchesPerDevice: s.batchesPerDevice, readingsPerBatch: s.readingsPerBatch };
 }
 
@@ -105,7 +114,8 @@ export function benchSettings(quick: boolean): BenchSettings {
         commands: 20,
         influx: { devices: 5, batchesPerDevice: 5, readingsPerBatch: 20 },
         alarms: {
-          ingestRounds: 1,
+          ingestSlices: 2,
+          ingestSliceBatches: 2,
           latencyDevices: 20,
           latencySeconds: 2,
           latencyWarmUpSeconds: 1,
@@ -141,7 +151,8 @@ export function benchSettings(quick: boolean): BenchSettings {
         commands: 1_000,
         influx: { devices: 50, batchesPerDevice: 100, readingsPerBatch: 100 },
         alarms: {
-          ingestRounds: 3,
+          ingestSlices: 20,
+          ingestSliceBatches: 20,
           latencyDevices: 1_000,
           latencySeconds: 10,
           latencyWarmUpSeconds: 2,
