@@ -1,7 +1,7 @@
 import type { MetricValue } from "@telehub/device-client/protocol";
 import type { EvaluationState } from "./evaluation-state.js";
 import { comparedType, observedLevel } from "./levels.js";
-import { MAX_RATE_SAMPLES, RATE_UNIT_MS, type RateSample } from "./rate-samples.js";
+import { RateWindow } from "./rate-samples.js";
 import { lastIndex, type ReadingSeries } from "./reading-series.js";
 import { type Level, type MetricCondition, SEVERITIES, type Severity, severityRank } from "./rule.js";
 import type { EvaluatorDetail } from "./rule-evaluator.js";
@@ -12,8 +12,7 @@ export const NOTHING_HELD: Partial<Record<Severity, number>> = Object.freeze({})
 // Scratch for one call (the evaluator never yields inside one): reused, so a series allocates nothing per reading.
 /** Per level (in the condition's order): since when it has been held, NaN when not. */
 const held = new Float64Array(SEVERITIES.length);
-const sampleTs: number[] = [];
-const sampleValues: number[] = [];
+const samples = new RateWindow();
 
 /**
  * Observe a metric rule's series at once when no step can come of it, as `observe` would reading
@@ -44,15 +43,7 @@ export function observeStepFree(condition: MetricCondition, state: EvaluationSta
   const type = comparedType(condition);
   const before = detail.heldSince;
   for (let k = 0; k < levels.length; k++) held[k] = before?.[(levels[k] as Level).severity] ?? Number.NaN;
-  let samples = 0;
-  const kept = detail.samples;
-  if (rate && kept) {
-    for (; samples < kept.length; samples++) {
-      const [at, value] = kept[samples] as RateSample;
-      sampleTs[samples] = at;
-      sampleValues[samples] = value;
-    }
-  }
+  if (rate) samples.load(detail.samples);
   let observed = detail.observed ?? null;
   // The last value compared with the levels: a reading's (its index) or a rate (a plain number, not
   // a MetricValue, which would box every rate computed).
@@ -68,9 +59,10 @@ export function observeStepFree(condition: MetricCondition, state: EvaluationSta
     // A level held for the duration by `at` would step here (a deadline passed, or the level reached).
     for (let k = 0; k < levels.length; k++) if ((held[k] as number) + forMs <= at) return false;
     if (rate) {
-      samples = addScratchSample(samples, at, value as number, rate.windowMs);
-      if (samples < 2 || sampleTs[0] === at) continue;
-      comparedRate = (((value as number) - (sampleValues[0] as number)) / (at - (sampleTs[0] as number))) * RATE_UNIT_MS[rate.per];
+      samples.add(at, value as number, rate.windowMs);
+      const perUnit = samples.rate(rate.per);
+      if (Number.isNaN(perUnit)) continue;
+      comparedRate = perUnit;
       observed = observedLevel(levels, comparedRate, observed);
     } else observed = observedLevel(levels, value, observed);
     comparedAt = i;
@@ -83,51 +75,13 @@ export function observeStepFree(condition: MetricCondition, state: EvaluationSta
   state.watermark = ts[last] as number;
   state.lastValue = values[last] as MetricValue;
   state.lastReadingAt = ts[last] as number;
-  if (rate) detail.samples = writeSamples(detail.samples ?? [], samples);
+  if (rate) detail.samples = samples.store(detail.samples ?? []);
   if (comparedAt >= 0) {
     detail.observed = observed;
     detail.compared = rate ? comparedRate : (values[comparedAt] as MetricValue);
     detail.heldSince = heldSinceOf(levels, before);
   }
   return true;
-}
-
-/** `addSample` on the scratch arrays: expire what is older than the window, thin when full, append. */
-function addScratchSample(count: number, at: number, value: number, windowMs: number): number {
-  let expired = 0;
-  while (expired < count && (sampleTs[expired] as number) < at - windowMs) expired++;
-  let n = count;
-  if (expired > 0) {
-    for (let j = expired; j < n; j++) {
-      sampleTs[j - expired] = sampleTs[j] as number;
-      sampleValues[j - expired] = sampleValues[j] as number;
-    }
-    n -= expired;
-  }
-  if (n >= MAX_RATE_SAMPLES) {
-    let kept = 0;
-    for (let j = 0; j < n; j += 2) {
-      sampleTs[kept] = sampleTs[j] as number;
-      sampleValues[kept++] = sampleValues[j] as number;
-    }
-    n = kept;
-  }
-  sampleTs[n] = at;
-  sampleValues[n] = value;
-  return n + 1;
-}
-
-/** The scratch samples into the state's list, reusing its pairs. */
-function writeSamples(samples: RateSample[], count: number): RateSample[] {
-  for (let j = 0; j < count; j++) {
-    const pair = samples[j];
-    if (pair) {
-      pair[0] = sampleTs[j] as number;
-      pair[1] = sampleValues[j] as number;
-    } else samples.push([sampleTs[j] as number, sampleValues[j] as number]);
-  }
-  samples.length = count;
-  return samples;
 }
 
 /** The scratch clocks as a `heldSince`: the one before when it says the same (as `heldSinceAfter` keeps it). */
