@@ -4,6 +4,7 @@ import { type HubProcess, removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
 import { createRules, whenActive } from "./alarms-hub-api.js";
 import { FLEET_LABELS, FLEET_RULES, PROBE_METRIC } from "./alarms-rules.js";
+import { hubMetrics, metricValue } from "./hub-metrics.js";
 import { BENCH_HUB_ENV, sendSampleBatches } from "./ingest-scenario.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs } from "./process-stats.js";
@@ -53,6 +54,9 @@ export interface AlarmIngestComparison {
   ratio: number;
 }
 
+/** The hub's count of batches the alarm rules evaluated (its evaluation lag histogram's). */
+const EVALUATED = "telehub_alarm_evaluation_lag_seconds_count";
+
 /** The readings a second the evaluation of the rules may slow ingest to, against no rules: 0.9 (the issue's target). */
 export const INGEST_TARGET_RATIO = 0.9;
 
@@ -71,12 +75,13 @@ interface Side {
 /**
  * Two hubs in one run, one with {@link FLEET_RULES} and one without, each with its own fleet,
  * taking turns: slice by slice, one hub's clients send while the other hub waits, the side that
- * goes first alternating. This machine's speed drifts by a fifth over tens of seconds (the same
- * hub's CPU time for the same load did), so rounds run one after the other compared conditions
- * as much as hubs; slices a second long a few hundred ms apart see the same. A slice starts once
- * the other hub is idle (its store's background merging done). Each side's
- * throughput is its readings over the time its own slices took; the evaluation's tail (from the
- * last ack to the last alarm open) is measured at the end, after a probe reading per device.
+ * goes first alternating. This machine's speed drifts over tens of seconds (the same hub's CPU
+ * time for the same load ranged 8.5–11.8 s between rounds), so rounds run one after the other
+ * compared conditions as much as hubs; slices a second long a few hundred ms apart see the same.
+ * A slice starts once the other hub is idle (its store's background merging done); a slice of the
+ * hub with rules ends once it has evaluated every batch ({@link sendSlice}). Each side's
+ * throughput is its readings over the time its own slices took. At the end, a probe reading per
+ * device is timed from its ack to every probe alarm open, and the hub's evaluation lag is read.
  */
 export async function compareAlarmIngest(load: SlicedLoad): Promise<AlarmIngestComparison> {
   const rules = await openSide(load, FLEET_RULES);
@@ -162,7 +167,7 @@ async function sendSlice(side: Side, load: SlicedLoad, firstTs: number, firstInd
   );
   side.batches += load.devices * load.sliceBatches;
   if (side.probeRule !== undefined) {
-    while ((await evaluationLag(side.hub)).batches < side.batches) await new Promise((resolve) => setTimeout(resolve, 2));
+    while (!(metricValue(await hubMetrics(side.hub), EVALUATED) >= side.batches)) await new Promise((resolve) => setTimeout(resolve, 2));
   }
   const seconds = (performance.now() - startedAt) / 1000;
   if (!counted) return;
@@ -173,12 +178,12 @@ async function sendSlice(side: Side, load: SlicedLoad, firstTs: number, firstInd
 
 /** The hub's evaluation lag histogram: how many batches, and the bucket bound under which 99 % of them fall. */
 async function evaluationLag(hub: HubProcess): Promise<{ batches: number; lagP99UpToMs: number }> {
-  const text = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
+  const text = await hubMetrics(hub);
   const buckets = [...text.matchAll(/^telehub_alarm_evaluation_lag_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map(([, le, count]) => ({
     le: le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le),
     count: Number(count),
   }));
-  const batches = buckets.find((bucket) => bucket.le === Number.POSITIVE_INFINITY)?.count ?? 0;
+  const batches = metricValue(text, EVALUATED);
   const p99 = buckets.find((bucket) => bucket.count >= batches * 0.99);
   return { batches, lagP99UpToMs: (p99?.le ?? Number.NaN) * 1000 };
 }

@@ -6,6 +6,7 @@ import { fmt } from "../output/format.js";
 import { deliveryLatencies, type Percentiles, percentilesOf, type SentCommands, sendPingCommands } from "./command-sender.js";
 import { BenchHttpAgent, HttpDevice } from "./http-device.js";
 import { HTTP_BENCH_HUB_ENV } from "./http-hub-env.js";
+import { hubMetrics, metricValue } from "./hub-metrics.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs } from "./process-stats.js";
 import { progress } from "./progress.js";
@@ -121,8 +122,7 @@ function pool(rounds: readonly RoundResult[]): CommandSide {
 async function everyPollHeld(hub: HubProcess, polls: number): Promise<void> {
   const deadline = performance.now() + 60_000;
   for (;;) {
-    const metrics = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
-    const held = Number(/^telehub_http_polls (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
+    const held = metricValue(await hubMetrics(hub), "telehub_http_polls");
     if (held >= polls) return;
     if (performance.now() > deadline) throw new Error(`the hub holds ${held} long polls of ${polls} after 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -3,6 +3,7 @@ import { encodeBatch } from "@telehub/hub/influx-line-protocol";
 import { startInfluxd } from "@telehub/hub/influxd";
 import { type HubProcess, removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
+import { hubMetrics, metricValue } from "./hub-metrics.js";
 import { BENCH_HUB_ENV } from "./ingest-scenario.js";
 import { sampleReading } from "./sample-reading.js";
 
@@ -47,8 +48,7 @@ async function countIn(url: string, database: string): Promise<number> {
 async function waitForDrain(hub: HubProcess, influxUrl: string, database: string, expected: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const metrics = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
-    if (/^telehub_influx_spool_batches 0$/m.test(metrics)) break;
+    if (metricValue(await hubMetrics(hub), "telehub_influx_spool_batches") === 0) break;
     if (Date.now() > deadline) throw new Error(`the hub's spool did not drain within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -2,6 +2,7 @@ import { TelehubClient, type Transport } from "@telehub/device-client";
 import { removeDataDir, spawnHub } from "@telehub/hub/spawn";
 import { provisionDevices } from "../hub-api.js";
 import { BenchHttpAgent } from "./http-device.js";
+import { hubMetrics, metricValue } from "./hub-metrics.js";
 import { percentile } from "./percentiles.js";
 import { cpuTimeMs, peakRssBytes } from "./process-stats.js";
 import { SAMPLE_TS_BASE, sampleReading } from "./sample-reading.js";
@@ -104,8 +105,7 @@ export async function runIngest(
 
 /** The hub's count of readings stored (`telehub_readings_stored_total` on `/metrics`). */
 export async function readingsStored(hub: { url: string; adminKey: string }): Promise<number> {
-  const metrics = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((r) => r.text());
-  return Number(/^telehub_readings_stored_total (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
+  return metricValue(await hubMetrics(hub), "telehub_readings_stored_total");
 }
 
 /**
